@@ -1,0 +1,42 @@
+import type { Metadata } from 'next';
+import { ADMINS } from '@/lib/roles';
+import { requireRole } from '@/lib/server/auth/session';
+import { listUsers } from '@/lib/server/auth/list-users';
+import { prisma } from '@/lib/server/db/client';
+
+export const metadata: Metadata = { title: 'Users' };
+
+export default async function UsersPage() {
+  const admin = await requireRole(ADMINS, 'page:/admin/users');
+  const users = await listUsers(await prisma(), { organizationId: admin.organizationId });
+  return (
+    <>
+      <h1>Users</h1>
+      <section className="panel">
+        <table>
+          <caption className="muted" style={{ textAlign: 'left' }}>
+            People who can sign in to {admin.organizationName}
+          </caption>
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Email</th>
+              <th scope="col">Role</th>
+              <th scope="col">Status</th>
+            </tr>
+          </thead>
+          <tbody>
+            {users.map((user) => (
+              <tr key={user.id}>
+                <td>{user.name}</td>
+                <td>{user.email}</td>
+                <td>{user.role.toLowerCase()}</td>
+                <td>{user.disabledAt ? 'Disabled' : 'Active'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+    </>
+  );
+}

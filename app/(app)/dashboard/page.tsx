@@ -1,0 +1,98 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { CredentialTable } from '@/components/credential-table';
+import { CREDENTIAL_HEALTH } from '@/lib/credential-health';
+import { STATUS_READERS } from '@/lib/roles';
+import { REGIMES } from '@/lib/schemas/credential-profiles';
+import { ZDashboardFilters } from '@/lib/schemas/dashboard-filters';
+import { requireRole } from '@/lib/server/auth/session';
+import { getOrganizationOverview } from '@/lib/server/dashboard/get-organization-overview';
+import { prisma } from '@/lib/server/db/client';
+
+export const metadata: Metadata = { title: 'Dashboard' };
+
+export default async function DashboardPage({ searchParams }: { searchParams: Promise<Record<string, string | string[]>> }) {
+  const user = await requireRole(STATUS_READERS, 'page:/dashboard');
+  const filters = ZDashboardFilters.parse(await searchParams);
+  const entities = await getOrganizationOverview(await prisma(), { organizationId: user.organizationId, filters });
+  const filtering = Boolean(filters.regime || filters.environment || filters.health);
+
+  return (
+    <>
+      <h1>{user.organizationName}: credentials</h1>
+      <section className="panel" aria-labelledby="filters-heading">
+        <h2 id="filters-heading" className="muted" style={{ fontSize: '0.9rem', marginBottom: '0.5rem' }}>
+          Filter
+        </h2>
+        <form className="filters" method="get">
+          <div>
+            <label htmlFor="regime">Regime</label>
+            <select id="regime" name="regime" defaultValue={filters.regime ?? ''}>
+              <option value="">All regimes</option>
+              {Object.entries(REGIMES).map(([value, label]) => (
+                <option key={value} value={value}>
+                  {label}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div>
+            <label htmlFor="environment">Environment</label>
+            <select id="environment" name="environment" defaultValue={filters.environment ?? ''}>
+              <option value="">All environments</option>
+              <option value="SANDBOX">Sandbox</option>
+              <option value="PRODUCTION">Production</option>
+            </select>
+          </div>
+          <div>
+            <label htmlFor="health">Status</label>
+            <select id="health" name="health" defaultValue={filters.health ?? ''}>
+              <option value="">All statuses</option>
+              {Object.entries(CREDENTIAL_HEALTH).map(([value, label]) => (
+                <option key={value} value={value}>
+                  {label}
+                </option>
+              ))}
+            </select>
+          </div>
+          <button type="submit">Apply</button>
+          {filtering && (
+            <Link href="/dashboard" className="button secondary">
+              Clear
+            </Link>
+          )}
+        </form>
+      </section>
+
+      {entities.length === 0 ? (
+        <section className="panel empty">
+          {filtering ? (
+            <p>
+              No credential matches these filters. <Link href="/dashboard">Show all credentials</Link>.
+            </p>
+          ) : (
+            <p>This organization has no legal entities yet. An administrator adds them, then their credentials.</p>
+          )}
+        </section>
+      ) : (
+        entities.map((entity) => (
+          <section key={entity.id} className="panel" aria-labelledby={`entity-${entity.id}`}>
+            <div className="entity-head">
+              <h2 id={`entity-${entity.id}`}>
+                <Link href={`/entities/${entity.id}`}>{entity.name}</Link>
+              </h2>
+              <span className="muted">
+                {entity.country} · tax id {entity.taxId}
+              </span>
+            </div>
+            {entity.credentials.length === 0 ? (
+              <p className="muted">No credentials for this entity yet.</p>
+            ) : (
+              <CredentialTable credentials={entity.credentials} caption={`Credentials of ${entity.name}`} />
+            )}
+          </section>
+        ))
+      )}
+    </>
+  );
+}

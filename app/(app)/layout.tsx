@@ -1,0 +1,31 @@
+import Link from 'next/link';
+import type { ReactNode } from 'react';
+import { NavLinks } from '@/components/nav-links';
+import { SignOutButton } from '@/components/sign-out-button';
+import { ADMINS } from '@/lib/roles';
+import { requireUser } from '@/lib/server/auth/session';
+
+export default async function SignedInLayout({ children }: { children: ReactNode }) {
+  const user = await requireUser();
+  const links = [{ href: '/dashboard', label: 'Dashboard' }];
+  if (ADMINS.includes(user.role)) links.push({ href: '/admin/users', label: 'Users' });
+  return (
+    <>
+      <header className="topbar">
+        <Link href="/dashboard" className="brand">
+          Strongroom
+        </Link>
+        <nav aria-label="Main">
+          <NavLinks links={links} />
+        </nav>
+        <div className="who">
+          <span>
+            {user.name} · {user.role.toLowerCase()} · {user.organizationName}
+          </span>
+          <SignOutButton />
+        </div>
+      </header>
+      <main id="main">{children}</main>
+    </>
+  );
+}

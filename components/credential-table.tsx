@@ -1,0 +1,49 @@
+import { HealthBadge } from '@/components/health-badge';
+import type { CredentialSummary } from '@/lib/server/dashboard/summarize-credential';
+
+const dateTime = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
+const date = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeZone: 'UTC' });
+
+export function CredentialTable({ credentials, caption }: { credentials: CredentialSummary[]; caption: string }) {
+  return (
+    <table>
+      <caption className="muted" style={{ textAlign: 'left' }}>
+        {caption}
+      </caption>
+      <thead>
+        <tr>
+          <th scope="col">Credential</th>
+          <th scope="col">Environment</th>
+          <th scope="col">Status</th>
+          <th scope="col">Expires</th>
+          <th scope="col">Last test (UTC)</th>
+        </tr>
+      </thead>
+      <tbody>
+        {credentials.map((credential) => (
+          <tr key={credential.id}>
+            <td>
+              {credential.label}
+              <div className="muted">{credential.profileTitle}</div>
+            </td>
+            <td>{credential.environment === 'PRODUCTION' ? 'Production' : 'Sandbox'}</td>
+            <td>
+              <HealthBadge health={credential.health} />
+            </td>
+            <td>{credential.expiresAt ? date.format(credential.expiresAt) : <span className="muted">—</span>}</td>
+            <td>
+              {credential.lastTest ? (
+                <>
+                  {dateTime.format(credential.lastTest.startedAt)} ·{' '}
+                  {credential.lastTest.outcome === 'SUCCESS' ? 'succeeded' : 'failed'}
+                </>
+              ) : (
+                <span className="muted">Never</span>
+              )}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}

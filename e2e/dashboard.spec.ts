@@ -1,0 +1,68 @@
+import { expect, test } from '@playwright/test';
+import { loginAs } from './fixtures';
+
+test('shows the seeded legal entities and their credentials', async ({ page }) => {
+  await loginAs(page, 'VIEWER');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Demo Holdings: credentials');
+  for (const name of ['Gulf Trading FZ-LLC', 'Selangor Components Sdn Bhd', 'Riyadh Supplies Co.']) {
+    await expect(page.getByRole('heading', { name })).toBeVisible();
+  }
+  const uae = page.getByRole('table', { name: 'Credentials of Gulf Trading FZ-LLC' });
+  await expect(uae.getByRole('row')).toHaveCount(3); // header + ASP + direct OAuth
+  await expect(uae).toContainText('UAE ASP API key');
+  await expect(uae).toContainText('Not configured');
+});
+
+test('filters by regime and environment, and explains an empty result', async ({ page }) => {
+  await loginAs(page, 'VIEWER');
+  await page.getByLabel('Regime').selectOption({ label: 'Malaysia MyInvois' });
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await expect(page).toHaveURL(/regime=MY/);
+  await expect(page.getByRole('heading', { name: 'Selangor Components Sdn Bhd' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Gulf Trading FZ-LLC' })).toHaveCount(0);
+
+  await page.getByLabel('Environment').selectOption('PRODUCTION');
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await expect(page.getByText('No credential matches these filters.')).toBeVisible();
+  await page.getByRole('link', { name: 'Clear' }).click();
+  await expect(page.getByRole('heading', { name: 'Gulf Trading FZ-LLC' })).toBeVisible();
+});
+
+test('opens a legal entity page from the dashboard', async ({ page }) => {
+  await loginAs(page, 'VIEWER');
+  await page.getByRole('link', { name: 'Riyadh Supplies Co.' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Riyadh Supplies Co.');
+  await expect(page.getByText('310122393500003')).toBeVisible();
+  await expect(page.getByRole('table')).toContainText('ZATCA CSID');
+});
+
+test('a viewer is refused an admin page; an admin is let in', async ({ page }) => {
+  await loginAs(page, 'VIEWER');
+  await expect(page.getByRole('link', { name: 'Users' })).toHaveCount(0);
+  const refused = await page.goto('/admin/users');
+  expect(refused?.status()).toBe(403);
+  await expect(page.getByRole('heading', { name: 'Not allowed' })).toBeVisible();
+
+  await page.context().clearCookies();
+  await loginAs(page, 'ADMIN');
+  const allowed = await page.goto('/admin/users');
+  expect(allowed?.status()).toBe(200);
+  await expect(page.getByRole('table')).toContainText('viewer@demo.example');
+});
+
+test('keyboard users can skip to the content and reach the filters', async ({ page }) => {
+  await loginAs(page, 'VIEWER');
+  await page.goto('/dashboard');
+  await page.keyboard.press('Tab');
+  await expect(page.getByRole('link', { name: 'Skip to content' })).toBeFocused();
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('Tab');
+  await expect(page.getByLabel('Regime')).toBeFocused();
+  await expect(page.getByRole('navigation', { name: 'Main' })).toBeVisible();
+});
+
+test('health reports the database and migrations', async ({ request }) => {
+  const response = await request.get('/api/health');
+  expect(response.status()).toBe(200);
+  expect(await response.json()).toEqual({ status: 'ok', db: 'up', migrations: 'current' });
+});

@@ -1,0 +1,10 @@
+/** Roles, least privilege first. VIEWER: status. OPERATOR: + connection tests. ADMIN: + secrets and users. AUDITOR: audit log. */
+export const ROLES = ['VIEWER', 'OPERATOR', 'ADMIN', 'AUDITOR'] as const;
+
+export type TRole = (typeof ROLES)[number];
+
+/** Who may see credential status (not secrets): everyone signed in. */
+export const STATUS_READERS: readonly TRole[] = ROLES;
+
+/** Who may manage users and change secrets. */
+export const ADMINS: readonly TRole[] = ['ADMIN'];

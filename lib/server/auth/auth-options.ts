@@ -1,0 +1,97 @@
+import 'server-only';
+import { randomUUID } from 'node:crypto';
+import type { AuthOptions } from 'next-auth';
+import CredentialsProvider from 'next-auth/providers/credentials';
+import { SIGN_IN_LOCKED_PREFIX, ZSignIn } from '@/lib/schemas/sign-in';
+import { appendAuditEvent } from '@/lib/server/audit/append-audit-event';
+import { authSecret } from '@/lib/server/auth/auth-secret';
+import { clientIp } from '@/lib/server/auth/client-ip';
+import { verifySignIn } from '@/lib/server/auth/verify-sign-in';
+import { prisma } from '@/lib/server/db/client';
+import { env } from '@/lib/server/env';
+import type { Role } from '@/prisma/generated/client';
+
+declare module 'next-auth' {
+  interface User {
+    role: Role;
+    organizationId: string;
+  }
+}
+
+declare module 'next-auth' {
+  interface Session {
+    userId: string;
+    sessionId: string;
+  }
+}
+
+declare module 'next-auth/jwt' {
+  interface JWT {
+    /** Session id, to bind step-up grants to this sign-in. */
+    sid?: string;
+  }
+}
+
+const SESSION_HOURS = 8;
+
+let options: AuthOptions | undefined;
+
+/** next-auth configuration: email + password, JWT sessions in httpOnly SameSite=Lax cookies. */
+export function authOptions(): AuthOptions {
+  if (options) return options;
+  // next-auth reads NEXTAUTH_URL itself to build callback URLs: give it the checked value, or one
+  // derived from PORT when unset.
+  process.env.NEXTAUTH_URL = env().NEXTAUTH_URL ?? `http://localhost:${env().PORT}`;
+  options = {
+    secret: authSecret(),
+    session: { strategy: 'jwt', maxAge: SESSION_HOURS * 3600 },
+    pages: { signIn: '/sign-in' },
+    providers: [
+      CredentialsProvider({
+        name: 'Email and password',
+        credentials: { email: { type: 'email' }, password: { type: 'password' } },
+        async authorize(credentials, request) {
+          const parsed = ZSignIn.safeParse(credentials ?? {});
+          if (!parsed.success) return null;
+          const result = await verifySignIn(await prisma(), {
+            ...parsed.data,
+            ip: clientIp(request.headers),
+            userAgent: (request.headers?.['user-agent'] as string | undefined) ?? null,
+          });
+          if (result.ok) return result.user;
+          if (result.reason === 'locked') {
+            throw new Error(`${SIGN_IN_LOCKED_PREFIX}: try again in ${Math.ceil(result.retryAfterSeconds / 60)} minutes.`);
+          }
+          return null;
+        },
+      }),
+    ],
+    callbacks: {
+      jwt({ token, user }) {
+        if (user) token.sid = randomUUID();
+        return token;
+      },
+      // Only ids reach the session; name, role and organization are read fresh per request.
+      session({ session, token }) {
+        return { expires: session.expires, userId: token.sub ?? '', sessionId: token.sid ?? '' };
+      },
+    },
+    events: {
+      async signOut({ token }) {
+        if (!token.sub) return;
+        const db = await prisma();
+        const user = await db.user.findUnique({ where: { id: token.sub }, select: { id: true, email: true, organizationId: true } });
+        if (!user) return;
+        await db.$transaction((tx) =>
+          appendAuditEvent(tx, {
+            actor: { type: 'USER', id: user.id, label: user.email },
+            action: 'auth.sign_out',
+            organizationId: user.organizationId,
+            outcome: 'SUCCESS',
+          }),
+        );
+      },
+    },
+  };
+  return options;
+}

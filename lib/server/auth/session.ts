@@ -1,0 +1,66 @@
+import 'server-only';
+import { getServerSession } from 'next-auth';
+import { headers } from 'next/headers';
+import { forbidden, redirect } from 'next/navigation';
+import { cache } from 'react';
+import { appendAuditEvent } from '@/lib/server/audit/append-audit-event';
+import { authOptions } from '@/lib/server/auth/auth-options';
+import { clientIp } from '@/lib/server/auth/client-ip';
+import { prisma } from '@/lib/server/db/client';
+import type { Role } from '@/prisma/generated/client';
+
+export interface CurrentUser {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+  organizationId: string;
+  organizationName: string;
+}
+
+/**
+ * The signed-in user, read fresh from the database once per request: a role change or a disabled
+ * account takes effect on the next request, whatever the session cookie says.
+ */
+export const currentUser = cache(async (): Promise<CurrentUser | null> => {
+  const session = await getServerSession(authOptions());
+  const id = session?.userId;
+  if (!id) return null;
+  const user = await (await prisma()).user.findUnique({
+    where: { id },
+    select: { id: true, email: true, name: true, role: true, organizationId: true, disabledAt: true, organization: { select: { name: true } } },
+  });
+  if (!user || user.disabledAt) return null;
+  const { disabledAt: _disabled, organization, ...rest } = user;
+  return { ...rest, organizationName: organization.name };
+});
+
+/** The signed-in user, or a redirect to sign-in. */
+export async function requireUser(): Promise<CurrentUser> {
+  const user = await currentUser();
+  if (!user) redirect('/sign-in');
+  return user;
+}
+
+/**
+ * The one role check used by every page, action and route handler: the signed-in user if their role
+ * is in `roles`; otherwise the refusal is audited and a 403 page is rendered.
+ */
+export async function requireRole(roles: readonly Role[], resource: string): Promise<CurrentUser> {
+  const user = await requireUser();
+  if (roles.includes(user.role)) return user;
+  const requestHeaders = await headers();
+  const db = await prisma();
+  await db.$transaction((tx) =>
+    appendAuditEvent(tx, {
+      actor: { type: 'USER', id: user.id, label: user.email },
+      action: 'access.denied',
+      organizationId: user.organizationId,
+      outcome: 'DENIED',
+      ip: clientIp(requestHeaders),
+      userAgent: requestHeaders.get('user-agent'),
+      details: { resource, role: user.role, required: [...roles] },
+    }),
+  );
+  forbidden();
+}

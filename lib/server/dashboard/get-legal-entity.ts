@@ -1,0 +1,22 @@
+import 'server-only';
+import type { EntitySummary } from '@/lib/server/dashboard/get-organization-overview';
+import { credentialSummarySelect, summarizeCredential } from '@/lib/server/dashboard/summarize-credential';
+import type { PrismaClient } from '@/prisma/generated/client';
+
+/** One legal entity of the organization with its credentials' status, or null. */
+export async function getLegalEntity(
+  prisma: PrismaClient,
+  { organizationId, legalEntityId, now = new Date() }: { organizationId: string; legalEntityId: string; now?: Date },
+): Promise<EntitySummary | null> {
+  const entity = await prisma.legalEntity.findFirst({
+    where: { id: legalEntityId, organizationId },
+    select: {
+      id: true,
+      name: true,
+      taxId: true,
+      country: true,
+      credentials: { orderBy: [{ environment: 'asc' }, { label: 'asc' }], select: credentialSummarySelect },
+    },
+  });
+  return entity && { ...entity, credentials: entity.credentials.map((row) => summarizeCredential(row, now)) };
+}

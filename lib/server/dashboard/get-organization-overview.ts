@@ -1,0 +1,46 @@
+import 'server-only';
+import type { TDashboardFilters } from '@/lib/schemas/dashboard-filters';
+import { credentialSummarySelect, summarizeCredential, type CredentialSummary } from '@/lib/server/dashboard/summarize-credential';
+import type { PrismaClient } from '@/prisma/generated/client';
+
+export interface EntitySummary {
+  id: string;
+  name: string;
+  taxId: string;
+  country: string;
+  credentials: CredentialSummary[];
+}
+
+/**
+ * The organization's legal entities with the status of each credential. While a filter is set,
+ * entities with no matching credential are left out.
+ */
+export async function getOrganizationOverview(
+  prisma: PrismaClient,
+  { organizationId, filters, now = new Date() }: { organizationId: string; filters: TDashboardFilters; now?: Date },
+): Promise<EntitySummary[]> {
+  const entities = await prisma.legalEntity.findMany({
+    where: { organizationId },
+    orderBy: { name: 'asc' },
+    select: {
+      id: true,
+      name: true,
+      taxId: true,
+      country: true,
+      credentials: {
+        where: filters.environment ? { environment: filters.environment } : {},
+        orderBy: [{ environment: 'asc' }, { label: 'asc' }],
+        select: credentialSummarySelect,
+      },
+    },
+  });
+  const filtering = Boolean(filters.regime || filters.environment || filters.health);
+  return entities
+    .map((entity) => ({
+      ...entity,
+      credentials: entity.credentials
+        .map((row) => summarizeCredential(row, now))
+        .filter((c) => (!filters.regime || c.regime === filters.regime) && (!filters.health || c.health === filters.health)),
+    }))
+    .filter((entity) => !filtering || entity.credentials.length > 0);
+}

@@ -1,0 +1,51 @@
+import 'server-only';
+import { credentialHealth, type TCredentialHealth } from '@/lib/credential-health';
+import { describeProfile, type TRegime } from '@/lib/schemas/credential-profiles';
+import type { Environment, TestOutcome } from '@/prisma/generated/client';
+
+export interface CredentialSummary {
+  id: string;
+  label: string;
+  profileTitle: string;
+  regime: TRegime;
+  environment: Environment;
+  health: TCredentialHealth;
+  expiresAt: Date | null;
+  lastTest: { startedAt: Date; outcome: TestOutcome; message: string | null } | null;
+}
+
+export const credentialSummarySelect = {
+  id: true,
+  label: true,
+  profile: true,
+  environment: true,
+  status: true,
+  expiresAt: true,
+  connectionTests: { orderBy: { startedAt: 'desc' }, take: 1, select: { startedAt: true, outcome: true, message: true } },
+} as const;
+
+type CredentialRow = {
+  id: string;
+  label: string;
+  profile: string;
+  environment: Environment;
+  status: Parameters<typeof credentialHealth>[0]['status'];
+  expiresAt: Date | null;
+  connectionTests: { startedAt: Date; outcome: TestOutcome; message: string | null }[];
+};
+
+/** Status-only DTO of one credential (no config, no secret). */
+export function summarizeCredential(row: CredentialRow, now: Date): CredentialSummary {
+  const lastTest = row.connectionTests[0] ?? null;
+  const { title, regime } = describeProfile(row.profile);
+  return {
+    id: row.id,
+    label: row.label,
+    profileTitle: title,
+    regime,
+    environment: row.environment,
+    health: credentialHealth({ status: row.status, expiresAt: row.expiresAt, lastTest }, now),
+    expiresAt: row.expiresAt,
+    lastTest,
+  };
+}

@@ -1,0 +1,102 @@
+import 'server-only';
+import { PGlite } from '@electric-sql/pglite';
+import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
+import { join } from 'node:path';
+import { PrismaClient } from '@/prisma/generated/client';
+import { lockDataDirectory } from '@/lib/server/db/pglite-lock';
+
+/** Plain SQL, for what Prisma's query API cannot do (multi-statement migration files). */
+export interface SqlRunner {
+  /** Runs one or more statements without parameters. */
+  exec(sql: string): Promise<void>;
+  query<Row>(sql: string, params?: unknown[]): Promise<Row[]>;
+  /** Runs `work` in one transaction on one connection. */
+  transaction<T>(work: (tx: Omit<SqlRunner, 'transaction'>) => Promise<T>): Promise<T>;
+}
+
+export interface Database {
+  kind: 'pglite' | 'postgres';
+  prisma: PrismaClient;
+  sql: SqlRunner;
+  close(): Promise<void>;
+}
+
+export type DatabaseLocation =
+  | { kind: 'postgres'; url: string }
+  /** `dataDir` "memory://" keeps everything in memory (tests). */
+  | { kind: 'pglite'; dataDir: string };
+
+/** Opens the database at `location`: PGlite in-process or a PostgreSQL pool. */
+export async function openDatabase(location: DatabaseLocation): Promise<Database> {
+  return location.kind === 'postgres' ? openPostgres(location.url) : openPglite(location.dataDir);
+}
+
+async function openPglite(dataDir: string): Promise<Database> {
+  const inMemory = dataDir.startsWith('memory://');
+  const unlock = inMemory ? () => {} : lockDataDirectory(dataDir);
+  let client: PGlite;
+  try {
+    client = inMemory ? new PGlite(dataDir) : new PGlite(join(dataDir, 'pglite'));
+    await client.waitReady;
+  } catch (error) {
+    unlock();
+    throw error;
+  }
+  const prisma = new PrismaClient({ adapter: new PrismaPGlite(client) });
+  const runner = (target: Pick<PGlite, 'exec' | 'query'>) => ({
+    exec: async (sql: string) => {
+      await target.exec(sql);
+    },
+    query: async <Row>(sql: string, params: unknown[] = []) => (await target.query<Row>(sql, params)).rows,
+  });
+  return {
+    kind: 'pglite',
+    prisma,
+    sql: { ...runner(client), transaction: (work) => client.transaction((tx) => work(runner(tx))) },
+    async close() {
+      await prisma.$disconnect();
+      await client.close();
+      unlock();
+    },
+  };
+}
+
+async function openPostgres(url: string): Promise<Database> {
+  const poolConfig = { connectionString: url, connectionTimeoutMillis: 5_000 };
+  const prisma = new PrismaClient({ adapter: new PrismaPg(poolConfig) });
+  const pool = new pg.Pool({ ...poolConfig, max: 2 });
+  const runner = (target: pg.Pool | pg.PoolClient) => ({
+    exec: async (sql: string) => {
+      await target.query(sql);
+    },
+    query: async <Row>(sql: string, params: unknown[] = []) =>
+      (await target.query(sql, params)).rows as Row[],
+  });
+  return {
+    kind: 'postgres',
+    prisma,
+    sql: {
+      ...runner(pool),
+      async transaction(work) {
+        const connection = await pool.connect();
+        try {
+          await connection.query('BEGIN');
+          const result = await work(runner(connection));
+          await connection.query('COMMIT');
+          return result;
+        } catch (error) {
+          await connection.query('ROLLBACK').catch(() => {});
+          throw error;
+        } finally {
+          connection.release();
+        }
+      },
+    },
+    async close() {
+      await prisma.$disconnect();
+      await pool.end();
+    },
+  };
+}

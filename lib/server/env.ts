@@ -1,0 +1,52 @@
+import 'server-only';
+import { z } from 'zod';
+
+const ZEnv = z.object({
+  /** Unset → embedded PGlite under DATA_DIR. */
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\/.+/, 'must be a postgres:// URL, or unset for the embedded database')
+    .optional(),
+  DATA_DIR: z.string().min(1).default('./data'),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  /** Signs session cookies. Optional only in embedded mode, where one is generated into DATA_DIR. */
+  NEXTAUTH_SECRET: z.string().min(32, 'must be at least 32 characters (openssl rand -base64 32)').optional(),
+  NEXTAUTH_URL: z.url().optional(),
+  /** Demo users' password; unset → a random one per user, printed once at first start. */
+  DEMO_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
+  /** Set to "false" to start without demo data. */
+  SEED_DEMO: z.enum(['true', 'false']).default('true'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+});
+
+export type Env = z.infer<typeof ZEnv>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Parses an environment; the error is one line that says what to set. */
+export function parseEnv(source: NodeJS.ProcessEnv): Env {
+  const blanksRemoved = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== ''));
+  const result = ZEnv.safeParse(blanksRemoved);
+  if (result.success) {
+    const env = result.data;
+    if (env.DATABASE_URL && !env.NEXTAUTH_SECRET) {
+      throw new ConfigError(
+        'Invalid configuration: NEXTAUTH_SECRET must be set when DATABASE_URL is set (instances must share it; see .env.example)',
+      );
+    }
+    return env;
+  }
+  const problems = result.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`);
+  throw new ConfigError(`Invalid configuration: ${problems.join('; ')} (see .env.example)`);
+}
+
+let cached: Env | undefined;
+
+/** The process environment, parsed once. */
+export function env(): Env {
+  cached ??= parseEnv(process.env);
+  return cached;
+}

@@ -1,0 +1,39 @@
+import 'server-only';
+import { authSecret } from '@/lib/server/auth/auth-secret';
+import { database } from '@/lib/server/db/client';
+import { migrationStatus } from '@/lib/server/db/migrations';
+import { env } from '@/lib/server/env';
+import { logger } from '@/lib/server/logger';
+
+/**
+ * Fails fast with one line saying what to fix: bad configuration, an unwritable data directory, a
+ * database in use by another process. A PostgreSQL that is down does not stop the start: /api/health
+ * reports it and requests fail until it is back.
+ */
+export async function startServer(): Promise<void> {
+  try {
+    const config = env();
+    authSecret();
+    const db = await database();
+    if (db.kind === 'postgres') {
+      const { pending } = await migrationStatus(db.sql).catch(() => ({ pending: [] as string[] }));
+      if (pending.length > 0) logger().warn({ event: 'db.migrations_pending', pending }, 'migrations pending: run npm run db:migrate');
+    }
+    const closeAndExit = () => void db.close().finally(() => process.exit(0));
+    process.once('SIGINT', closeAndExit);
+    process.once('SIGTERM', closeAndExit);
+    logger().info({ event: 'server.started', database: db.kind, dataDir: db.kind === 'pglite' ? config.DATA_DIR : undefined }, 'ready');
+  } catch (error) {
+    process.stderr.write(`Strongroom cannot start: ${describe(error)}\n`);
+    process.exit(1);
+  }
+}
+
+function describe(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException)?.code;
+  const path = (error as NodeJS.ErrnoException)?.path;
+  if ((code === 'EACCES' || code === 'EROFS' || code === 'EPERM') && path) {
+    return `cannot write ${path} (${code}). Set DATA_DIR to a writable directory.`;
+  }
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,49 @@
+import { randomBytes } from 'node:crypto';
+import { defineConfig } from '@playwright/test';
+
+const port = Number(process.env.E2E_PORT ?? 3210);
+export const E2E_DATA_DIR = 'data/e2e';
+// One random demo password per run, shared with the workers through the environment.
+process.env.E2E_DEMO_PASSWORD ??= randomBytes(12).toString('base64url');
+
+export default defineConfig({
+  testDir: 'e2e',
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  reporter: process.env.CI ? [['list'], ['json', { outputFile: 'test-results/e2e.json' }]] : 'list',
+  use: {
+    baseURL: `http://localhost:${port}`,
+    trace: 'retain-on-failure',
+    launchOptions: {
+      // Debian's Chromium (apt-get install chromium); Playwright downloads no browser here.
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        '--disable-quic',
+      ],
+    },
+  },
+  webServer: {
+    // A fresh embedded database each run; the production build, as users run it.
+    command: `rm -rf ${E2E_DATA_DIR} && npm run build && npx next start -p ${port}`,
+    url: `http://localhost:${port}/api/health`,
+    timeout: 240_000,
+    reuseExistingServer: false,
+    stdout: 'pipe',
+    env: {
+      DATA_DIR: E2E_DATA_DIR,
+      PORT: String(port),
+      DEMO_PASSWORD: process.env.E2E_DEMO_PASSWORD,
+      NEXT_TELEMETRY_DISABLED: '1',
+      DATABASE_URL: '',
+      NEXTAUTH_SECRET: '',
+      NEXTAUTH_URL: '',
+    },
+  },
+});
