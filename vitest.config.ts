@@ -15,5 +15,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Each file opens its own databases; two cores.
     maxWorkers: 2,
+    reporters: process.env.CI ? ['default', 'json'] : ['default'],
+    outputFile: { json: 'test-results/unit.json' },
   },
 });

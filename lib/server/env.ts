@@ -27,7 +27,7 @@ export class ConfigError extends Error {
 }
 
 /** Parses an environment; the error is one line that says what to set. */
-export function parseEnv(source: NodeJS.ProcessEnv): Env {
+export function parseEnv(source: Record<string, string | undefined>): Env {
   const blanksRemoved = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== ''));
   const result = ZEnv.safeParse(blanksRemoved);
   if (result.success) {

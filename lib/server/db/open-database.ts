@@ -6,6 +6,7 @@ import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { join } from 'node:path';
 import { PrismaClient } from '@/prisma/generated/client';
 import { lockDataDirectory } from '@/lib/server/db/pglite-lock';
+import { logger } from '@/lib/server/logger';
 
 /** Plain SQL, for what Prisma's query API cannot do (multi-statement migration files). */
 export interface SqlRunner {
@@ -64,9 +65,14 @@ async function openPglite(dataDir: string): Promise<Database> {
 }
 
 async function openPostgres(url: string): Promise<Database> {
-  const poolConfig = { connectionString: url, connectionTimeoutMillis: 5_000 };
-  const prisma = new PrismaClient({ adapter: new PrismaPg(poolConfig) });
-  const pool = new pg.Pool({ ...poolConfig, max: 2 });
+  // One pool for Prisma and for plain SQL.
+  const pool = new pg.Pool({ connectionString: url, connectionTimeoutMillis: 5_000 });
+  // An idle connection dropped by the server must not crash the process, and pg's error object
+  // carries the connection parameters (password included): log the code and message only.
+  pool.on('error', (error: Error & { code?: string }) =>
+    logger().warn({ event: 'db.connection_lost', code: error.code }, error.message),
+  );
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   const runner = (target: pg.Pool | pg.PoolClient) => ({
     exec: async (sql: string) => {
       await target.query(sql);

@@ -20,7 +20,7 @@ export function lockDataDirectory(dataDir: string): () => void {
       const owner = Number.parseInt(readFileSync(lockPath, 'utf8'), 10);
       if (owner && owner !== process.pid && isAlive(owner)) {
         throw new Error(
-          `The embedded database in ${dataDir} is in use by process ${owner}. Stop that process first (or run this command through it).`,
+          `The embedded database in ${dataDir} is in use by process ${owner}. Stop it first: while it runs, it alone may open this directory (it applies migrations and the demo seed itself).`,
         );
       }
       rmSync(lockPath, { force: true });

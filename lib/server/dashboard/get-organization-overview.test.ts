@@ -1,0 +1,65 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ZDashboardFilters } from '@/lib/schemas/dashboard-filters';
+import { getLegalEntity } from '@/lib/server/dashboard/get-legal-entity';
+import { getOrganizationOverview } from '@/lib/server/dashboard/get-organization-overview';
+import type { Database } from '@/lib/server/db/open-database';
+import { openTestDatabase } from '@/lib/server/db/test-database';
+import { seedDemo } from '@/lib/server/seed/seed-demo';
+
+describe('organization overview', () => {
+  let db: Database;
+  let organizationId: string;
+  beforeAll(async () => {
+    db = await openTestDatabase('pglite');
+    await seedDemo(db.prisma, { demoPassword: 'not-used-here-123' });
+    organizationId = (await db.prisma.organization.findFirstOrThrow()).id;
+    // One credential configured and tested, one failing, so every filter has something to separate.
+    const myinvois = await db.prisma.credential.findFirstOrThrow({ where: { profile: 'myinvois-oauth' } });
+    await db.prisma.credential.update({ where: { id: myinvois.id }, data: { status: 'ACTIVE' } });
+    await db.prisma.connectionTest.create({
+      data: { credentialId: myinvois.id, startedAt: new Date(), durationMs: 120, outcome: 'SUCCESS', trigger: 'USER', credentialVersion: 1 },
+    });
+    const zatca = await db.prisma.credential.findFirstOrThrow({ where: { profile: 'zatca-csid' } });
+    await db.prisma.credential.update({ where: { id: zatca.id }, data: { status: 'NEEDS_ATTENTION' } });
+  });
+  afterAll(async () => db.close());
+
+  const overview = (query: Record<string, string>) =>
+    getOrganizationOverview(db.prisma, { organizationId, filters: ZDashboardFilters.parse(query) });
+  const labels = (entities: Awaited<ReturnType<typeof overview>>) =>
+    entities.flatMap((e) => e.credentials.map((c) => `${e.country}:${c.label}:${c.health}`)).sort();
+
+  it('lists every entity with its credentials and their health', async () => {
+    expect(labels(await overview({}))).toEqual([
+      'AE:ASP sandbox:NOT_CONFIGURED',
+      'AE:Direct DCTCE:NOT_CONFIGURED',
+      'MY:MyInvois pre-production:VALID',
+      'SA:EGS unit 1:FAILING',
+    ]);
+  });
+
+  it('filters by regime, environment and health, leaving out entities with no match', async () => {
+    expect(labels(await overview({ regime: 'AE' }))).toEqual(['AE:ASP sandbox:NOT_CONFIGURED', 'AE:Direct DCTCE:NOT_CONFIGURED']);
+    expect(labels(await overview({ environment: 'PRODUCTION' }))).toEqual(['AE:Direct DCTCE:NOT_CONFIGURED', 'SA:EGS unit 1:FAILING']);
+    expect(labels(await overview({ health: 'FAILING' }))).toEqual(['SA:EGS unit 1:FAILING']);
+    expect(await overview({ regime: 'MY', environment: 'PRODUCTION' })).toEqual([]);
+  });
+
+  it('treats unknown filter values as no filter', async () => {
+    expect(ZDashboardFilters.parse({ regime: 'XX', environment: 'staging', health: '<script>' })).toEqual({});
+  });
+
+  it('returns the DTO only: no config, no raw rows', async () => {
+    const [entity] = await overview({ regime: 'MY' });
+    expect(Object.keys(entity!.credentials[0]!).sort()).toEqual(
+      ['environment', 'expiresAt', 'health', 'id', 'label', 'lastTest', 'profileTitle', 'regime'].sort(),
+    );
+  });
+
+  it('finds a legal entity only within its organization', async () => {
+    const entity = await db.prisma.legalEntity.findFirstOrThrow({ where: { country: 'SA' } });
+    expect((await getLegalEntity(db.prisma, { organizationId, legalEntityId: entity.id }))?.name).toBe('Riyadh Supplies Co.');
+    const other = await db.prisma.organization.create({ data: { name: 'Other', slug: 'other' } });
+    expect(await getLegalEntity(db.prisma, { organizationId: other.id, legalEntityId: entity.id })).toBeNull();
+  });
+});
