@@ -16,6 +16,6 @@ export default defineConfig({
     // Each file opens its own databases; two cores.
     maxWorkers: 2,
     reporters: process.env.CI ? ['default', 'json'] : ['default'],
-    outputFile: { json: 'test-results/unit.json' },
+    outputFile: { json: 'reports/unit.json' },
   },
 });
