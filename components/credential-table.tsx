@@ -6,8 +6,8 @@ const date = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeZone: '
 
 export function CredentialTable({ credentials, caption }: { credentials: CredentialSummary[]; caption: string }) {
   return (
-    <table>
-      <caption className="muted" style={{ textAlign: 'left' }}>
+    <table className="credentials">
+      <caption className="visually-hidden">
         {caption}
       </caption>
       <thead>
