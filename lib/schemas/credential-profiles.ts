@@ -1,8 +1,9 @@
 import { z } from 'zod';
 
 /**
- * The kinds of credential Strongroom keeps, and the regime each belongs to. Shared by forms and
- * server; the typed fields of each profile live with the credential store.
+ * The kinds of credential Strongroom keeps: for each, its regime and typed fields, each marked
+ * secret or not. Shared by the forms (zodResolver) and the server (safeParse); the server adds the
+ * checks that need node:crypto (certificate parsing, key ↔ certificate) in lib/server/credentials.
  */
 export const REGIMES = {
   AE: 'UAE e-invoicing',
@@ -13,23 +14,227 @@ export const REGIMES = {
 
 export type TRegime = keyof typeof REGIMES;
 
+/** How the form renders a field; secret fields are always write-only inputs. */
+export type TFieldKind = 'text' | 'url' | 'secret' | 'pem' | 'file' | 'select';
+
+export interface ProfileField {
+  name: string;
+  label: string;
+  kind: TFieldKind;
+  secret: boolean;
+  required: boolean;
+  help?: string;
+  defaultValue?: string;
+  options?: readonly string[];
+  schema: z.ZodType<string>;
+}
+
+export interface CredentialProfileDefinition {
+  regime: TRegime;
+  title: string;
+  /** What a connection test does (issue: connection tests). */
+  test: 'oauth-token' | 'api-health' | 'certificate' | 'none';
+  fields: readonly ProfileField[];
+}
+
+const MAX_URL = 2048;
+const MAX_SECRET = 4096;
+const MAX_PEM = 64 * 1024;
+
+const url = z
+  .url({ protocol: /^https?$/, error: 'Enter a full URL such as https://api.example.com' })
+  .max(MAX_URL, `At most ${MAX_URL} characters`)
+  .refine((value) => {
+    const { protocol, hostname } = new URL(value);
+    return protocol === 'https:' || ['localhost', '127.0.0.1', '[::1]'].includes(hostname);
+  }, 'Must be https (plain http only to this machine, for development)');
+
+const identifier = (label: string) =>
+  z.string().trim().min(1, `Enter the ${label}`).max(256, 'At most 256 characters').regex(/^[\x21-\x7e]+$/, 'Letters, digits and symbols only; no spaces');
+
+const secretLine = (label: string) =>
+  z.string().trim().min(1, `Enter the ${label}`).max(MAX_SECRET, `At most ${MAX_SECRET} characters`).regex(/^[^\r\n]+$/, 'One line only');
+
+const pem = (label: string, block: RegExp) =>
+  z
+    .string()
+    .trim()
+    .min(1, `Paste the ${label}`)
+    .max(MAX_PEM, `At most ${MAX_PEM / 1024} KiB`)
+    .refine((value) => block.test(value), `Paste the ${label} in PEM form (-----BEGIN …)`);
+
+const CERTIFICATE_PEM = /-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----/;
+const PRIVATE_KEY_PEM = /-----BEGIN (EC |RSA |ENCRYPTED )?PRIVATE KEY-----[\s\S]+-----END (EC |RSA |ENCRYPTED )?PRIVATE KEY-----/;
+
+const scope = z.string().trim().max(1024, 'At most 1024 characters').regex(/^[\x21-\x7e ]*$/, 'Scopes are separated by spaces');
+
+function field(name: string, label: string, kind: TFieldKind, schema: z.ZodType<string>, extra: Partial<ProfileField> = {}): ProfileField {
+  return { name, label, kind, schema, secret: kind === 'secret' || extra.secret === true, required: true, ...extra };
+}
+
+const oauthClient = (defaults: { tokenUrl?: string; scope?: string }) => [
+  field('tokenUrl', 'Token endpoint', 'url', url, { defaultValue: defaults.tokenUrl }),
+  field('clientId', 'Client ID', 'text', identifier('client ID')),
+  field('clientSecret', 'Client secret', 'secret', secretLine('client secret')),
+  field('scope', 'Scope', 'text', scope, { required: false, defaultValue: defaults.scope }),
+];
+
 export const CREDENTIAL_PROFILES = {
-  'uae-asp-api-key': { regime: 'AE', title: 'UAE ASP API key' },
-  'uae-direct-oauth': { regime: 'AE', title: 'UAE direct OAuth client' },
-  'myinvois-oauth': { regime: 'MY', title: 'MyInvois OAuth client' },
-  'zatca-csid': { regime: 'SA', title: 'ZATCA CSID' },
-  'oauth2-client-credentials': { regime: 'GENERIC', title: 'OAuth2 client credentials' },
-  'api-key': { regime: 'GENERIC', title: 'API key' },
-  'http-basic': { regime: 'GENERIC', title: 'HTTP basic' },
-  certificate: { regime: 'GENERIC', title: 'X.509 certificate' },
-  'webhook-secret': { regime: 'GENERIC', title: 'Webhook secret' },
-} as const satisfies Record<string, { regime: TRegime; title: string }>;
+  'uae-asp-api-key': {
+    regime: 'AE',
+    title: 'UAE ASP API key',
+    test: 'api-health',
+    fields: [
+      field('aspBaseUrl', 'ASP API base URL', 'url', url),
+      field('participantId', 'Peppol participant ID', 'text', z.string().trim().regex(/^0235:\d{10}$/, 'Use 0235: followed by the first 10 digits of the TRN'), {
+        help: '0235:<first 10 digits of the TRN>',
+      }),
+      field('apiKey', 'API key', 'secret', secretLine('API key')),
+    ],
+  },
+  'uae-direct-oauth': {
+    regime: 'AE',
+    title: 'UAE direct OAuth client',
+    test: 'oauth-token',
+    fields: [...oauthClient({ scope: 'einvoice:transmit einvoice:status' }), field('apiBaseUrl', 'API base URL', 'url', url)],
+  },
+  'myinvois-oauth': {
+    regime: 'MY',
+    title: 'MyInvois OAuth client',
+    test: 'oauth-token',
+    fields: [
+      ...oauthClient({ tokenUrl: 'https://preprod-api.myinvois.hasil.gov.my/connect/token', scope: 'InvoicingAPI' }),
+      field('onBehalfOf', 'On behalf of (TIN)', 'text', identifier('TIN'), { required: false, help: 'Intermediaries only: the taxpayer’s TIN' }),
+    ],
+  },
+  'zatca-csid': {
+    regime: 'SA',
+    title: 'ZATCA CSID',
+    test: 'certificate',
+    fields: [
+      field('vatNumber', 'VAT number', 'text', z.string().trim().regex(/^3\d{13}3$/, '15 digits, starting and ending with 3')),
+      field('egsSerial', 'EGS serial number', 'text', z.string().trim().min(1, 'Enter the EGS serial number').max(256, 'At most 256 characters')),
+      field('certificate', 'CSID certificate', 'pem', pem('certificate', CERTIFICATE_PEM)),
+      field('csidSecret', 'CSID secret', 'secret', secretLine('CSID secret')),
+      field('privateKey', 'Private key', 'pem', pem('private key', PRIVATE_KEY_PEM), { secret: true }),
+    ],
+  },
+  'oauth2-client-credentials': {
+    regime: 'GENERIC',
+    title: 'OAuth2 client credentials',
+    test: 'oauth-token',
+    fields: [
+      ...oauthClient({}),
+      field('audience', 'Audience / resource', 'text', z.string().trim().max(MAX_URL, 'Too long'), { required: false }),
+      field('clientAuth', 'Client authentication', 'select', z.enum(['client_secret_basic', 'client_secret_post']), {
+        options: ['client_secret_basic', 'client_secret_post'],
+        defaultValue: 'client_secret_basic',
+      }),
+    ],
+  },
+  'api-key': {
+    regime: 'GENERIC',
+    title: 'API key',
+    test: 'api-health',
+    fields: [
+      field('baseUrl', 'API base URL', 'url', url),
+      field('headerName', 'Header name', 'text', z.string().trim().regex(/^[A-Za-z0-9-]{1,64}$/, 'Letters, digits and dashes'), { defaultValue: 'X-API-Key' }),
+      field('healthPath', 'Health check path', 'text', z.string().trim().regex(/^\/[\x21-\x7e]{0,255}$/, 'A path starting with /'), { required: false }),
+      field('apiKey', 'API key', 'secret', secretLine('API key')),
+    ],
+  },
+  'http-basic': {
+    regime: 'GENERIC',
+    title: 'HTTP basic',
+    test: 'api-health',
+    fields: [
+      field('baseUrl', 'Base URL', 'url', url),
+      field('username', 'Username', 'text', identifier('username')),
+      field('password', 'Password', 'secret', secretLine('password')),
+    ],
+  },
+  certificate: {
+    regime: 'GENERIC',
+    title: 'X.509 certificate',
+    test: 'certificate',
+    fields: [
+      field('certificate', 'Certificate (PEM)', 'pem', pem('certificate', CERTIFICATE_PEM), { required: false, help: 'Or upload a PKCS#12 file instead' }),
+      field('privateKey', 'Private key (PEM)', 'pem', pem('private key', PRIVATE_KEY_PEM), { secret: true, required: false }),
+      field('pkcs12', 'PKCS#12 file (.p12 / .pfx)', 'file', z.string().max(MAX_PEM * 2, 'At most 64 KiB').regex(/^[A-Za-z0-9+/]+={0,2}$/, 'Not a file we can read'), {
+        secret: true,
+        required: false,
+      }),
+      field('pkcs12Password', 'PKCS#12 password', 'secret', z.string().max(1024, 'At most 1024 characters'), { required: false }),
+    ],
+  },
+  'webhook-secret': {
+    regime: 'GENERIC',
+    title: 'Webhook secret',
+    test: 'none',
+    fields: [
+      field('signingSecret', 'Signing secret', 'secret', secretLine('signing secret').pipe(z.string().min(16, 'At least 16 characters'))),
+      field('headerName', 'Signature header', 'text', z.string().trim().regex(/^[A-Za-z0-9-]{1,64}$/, 'Letters, digits and dashes'), {
+        required: false,
+        defaultValue: 'X-Signature',
+      }),
+    ],
+  },
+} as const satisfies Record<string, CredentialProfileDefinition>;
 
 export type TCredentialProfile = keyof typeof CREDENTIAL_PROFILES;
 
-export const ZCredentialProfile = z.enum(Object.keys(CREDENTIAL_PROFILES) as [TCredentialProfile, ...TCredentialProfile[]]);
+export const PROFILE_IDS = Object.keys(CREDENTIAL_PROFILES) as [TCredentialProfile, ...TCredentialProfile[]];
+
+export const ZCredentialProfile = z.enum(PROFILE_IDS, { error: 'Choose a credential type' });
+
+export function isCredentialProfile(profile: string): profile is TCredentialProfile {
+  return Object.hasOwn(CREDENTIAL_PROFILES, profile);
+}
+
+/** The definition of a stored profile id, or null for an id this version does not know. */
+export function profileDefinition(profile: string): CredentialProfileDefinition | null {
+  return isCredentialProfile(profile) ? CREDENTIAL_PROFILES[profile] : null;
+}
 
 /** Title and regime of a stored profile id; unknown ids (from a newer version) still render. */
 export function describeProfile(profile: string): { regime: TRegime; title: string } {
-  return CREDENTIAL_PROFILES[profile as TCredentialProfile] ?? { regime: 'GENERIC', title: profile };
+  return profileDefinition(profile) ?? { regime: 'GENERIC', title: profile };
 }
+
+/**
+ * The schema of a profile's values. On create every required field must be given; on edit a secret
+ * left empty keeps its stored value, so secrets are optional there.
+ */
+export function profileValuesSchema(profile: CredentialProfileDefinition, mode: 'create' | 'edit') {
+  const shape: Record<string, z.ZodType<string | undefined>> = {};
+  for (const f of profile.fields) {
+    const optional = !f.required || (mode === 'edit' && f.secret);
+    shape[f.name] = optional ? z.preprocess((v) => (v === '' || v === null ? undefined : v), f.schema.optional()) : f.schema;
+  }
+  return z.strictObject(shape, { error: (issue) => (issue.code === 'unrecognized_keys' ? 'Unknown fields for this credential type' : undefined) });
+}
+
+const label = z.string().trim().min(1, 'Give the credential a label').max(120, 'At most 120 characters');
+const environment = z.enum(['SANDBOX', 'PRODUCTION'], { error: 'Choose sandbox or production' });
+
+/** Create form: which entity, which kind, where, and the values. */
+export const ZCredentialCreate = z.object({
+  legalEntityId: z.uuid('Unknown legal entity'),
+  profile: ZCredentialProfile,
+  environment,
+  label,
+  values: z.record(z.string(), z.string().max(MAX_PEM * 2, 'Too large')),
+});
+export type TCredentialCreate = z.input<typeof ZCredentialCreate>;
+
+/** Edit form: check-and-set on `version`; an omitted secret keeps its value. */
+export const ZCredentialUpdate = z.object({
+  credentialId: z.uuid('Unknown credential'),
+  version: z.number().int().positive(),
+  label,
+  values: z.record(z.string(), z.string().max(MAX_PEM * 2, 'Too large')),
+});
+export type TCredentialUpdate = z.input<typeof ZCredentialUpdate>;
+
+export const ZCredentialRef = z.object({ credentialId: z.uuid('Unknown credential'), version: z.number().int().positive() });
+export type TCredentialRef = z.infer<typeof ZCredentialRef>;

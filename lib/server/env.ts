@@ -50,3 +50,34 @@ export function env(): Env {
   cached ??= parseEnv(process.env);
   return cached;
 }
+
+const ZKey = z
+  .string({ error: 'is missing: generate one with `npm run keys:generate` and set it (see .env.example)' })
+  .trim()
+  .refine((value) => /^[A-Za-z0-9+/_-]+={0,2}$/.test(value), 'must be base64 (generate one with `npm run keys:generate`)')
+  .transform((value) => Buffer.from(value, 'base64'))
+  .superRefine((key, ctx) => {
+    if (key.length !== 32) ctx.addIssue({ code: 'custom', message: `must be base64 of exactly 32 bytes, not ${key.length}` });
+  });
+
+const ZKeyEnv = z.object({
+  /** Current key-encryption key: wraps every organization's data keys. */
+  STRONGROOM_KEK: ZKey,
+  /** Earlier keys, comma-separated, still able to unwrap until `npm run keys:rotate` has rewrapped. */
+  STRONGROOM_KEK_PREVIOUS: z
+    .string()
+    .optional()
+    .transform((list) => (list ?? '').split(',').map((k) => k.trim()).filter(Boolean))
+    .pipe(z.array(ZKey)),
+});
+
+export type KeyEnv = z.infer<typeof ZKeyEnv>;
+
+/** Parses the key-encryption keys; the error is one line that says what to set, never a key. */
+export function parseKeyEnv(source: Record<string, string | undefined>): KeyEnv {
+  const blanksRemoved = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== ''));
+  const result = ZKeyEnv.safeParse(blanksRemoved);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => `${issue.path.join('.').replace(/\.\d+$/, '')} ${issue.message}`);
+  throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
+}

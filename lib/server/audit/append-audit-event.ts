@@ -7,14 +7,23 @@ const AUDIT_CHAIN_LOCK = 5_307_001;
 
 const MAX_TEXT = 512;
 
+/** Who did it, and from where (for people: address and user agent of the request). */
+export interface Actor {
+  type: ActorType;
+  id?: string | null;
+  label?: string | null;
+  ip?: string | null;
+  userAgent?: string | null;
+}
+
+export const SYSTEM_ACTOR: Actor = { type: 'SYSTEM', label: 'strongroom' };
+
 export interface AuditEventInput {
-  actor: { type: ActorType; id?: string | null; label?: string | null };
+  actor: Actor;
   action: string;
   target?: { type: string; id: string } | null;
   organizationId?: string | null;
   outcome: AuditOutcome;
-  ip?: string | null;
-  userAgent?: string | null;
   /** Field names, counts, reasons: never a secret value. */
   details?: Record<string, string | number | boolean | null | string[]>;
 }
@@ -39,8 +48,8 @@ export async function appendAuditEvent(tx: Prisma.TransactionClient, input: Audi
     targetId: input.target?.id ?? null,
     organizationId: input.organizationId ?? null,
     outcome: input.outcome,
-    ip: clip(input.ip),
-    userAgent: clip(input.userAgent),
+    ip: clip(input.actor.ip),
+    userAgent: clip(input.actor.userAgent),
     details: input.details ?? {},
   };
   await tx.auditEvent.create({ data: { ...fields, prevHash, hash: hashAuditEvent(prevHash, fields) } });

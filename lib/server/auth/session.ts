@@ -53,12 +53,10 @@ export async function requireRole(roles: readonly Role[], resource: string): Pro
   const db = await prisma();
   await db.$transaction((tx) =>
     appendAuditEvent(tx, {
-      actor: { type: 'USER', id: user.id, label: user.email },
+      actor: { type: 'USER', id: user.id, label: user.email, ip: clientIp(requestHeaders), userAgent: requestHeaders.get('user-agent') },
       action: 'access.denied',
       organizationId: user.organizationId,
       outcome: 'DENIED',
-      ip: clientIp(requestHeaders),
-      userAgent: requestHeaders.get('user-agent'),
       details: { resource, role: user.role, required: [...roles] },
     }),
   );

@@ -56,13 +56,11 @@ export async function verifySignIn(
   const audit = (outcome: 'SUCCESS' | 'DENIED', user: { id: string; organizationId: string } | null, reason?: string) =>
     prisma.$transaction((tx) =>
       appendAuditEvent(tx, {
-        actor: user ? { type: 'USER', id: user.id, label: email } : { type: 'ANONYMOUS', label: email },
+        actor: { type: user ? 'USER' : 'ANONYMOUS', id: user?.id, label: email, ip, userAgent },
         action: 'auth.sign_in',
         target: user ? { type: 'User', id: user.id } : null,
         organizationId: user?.organizationId ?? null,
         outcome,
-        ip,
-        userAgent,
         details: reason ? { reason } : {},
       }),
     );

@@ -15,7 +15,7 @@ export async function getLegalEntity(
       name: true,
       taxId: true,
       country: true,
-      credentials: { orderBy: [{ environment: 'asc' }, { label: 'asc' }], select: credentialSummarySelect },
+      credentials: { where: { deletedAt: null }, orderBy: [{ environment: 'asc' }, { label: 'asc' }], select: credentialSummarySelect },
     },
   });
   return entity && { ...entity, credentials: entity.credentials.map((row) => summarizeCredential(row, now)) };

@@ -28,7 +28,7 @@ export async function getOrganizationOverview(
       taxId: true,
       country: true,
       credentials: {
-        where: filters.environment ? { environment: filters.environment } : {},
+        where: { deletedAt: null, ...(filters.environment ? { environment: filters.environment } : {}) },
         orderBy: [{ environment: 'asc' }, { label: 'asc' }],
         select: credentialSummarySelect,
       },

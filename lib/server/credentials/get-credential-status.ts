@@ -1,0 +1,127 @@
+import 'server-only';
+import { credentialHealth, type TCredentialHealth } from '@/lib/credential-health';
+import { describeProfile, profileDefinition, type TFieldKind } from '@/lib/schemas/credential-profiles';
+import { markIntegrityFailure } from '@/lib/server/credentials/mark-integrity-failure';
+import { credentialOwner, type Vault } from '@/lib/server/credentials/vault';
+import { describeSecrets, readSecrets, SecretIntegrityError } from '@/lib/server/crypto/sealed-secrets';
+import type { CredentialStatus, Environment, TestOutcome } from '@/prisma/generated/client';
+
+export interface CredentialFieldStatus {
+  name: string;
+  label: string;
+  kind: TFieldKind;
+  secret: boolean;
+  required: boolean;
+  /** Non-secret fields only. */
+  value: string | null;
+  /** Secret fields: whether a value is stored, and its fingerprint. */
+  set: boolean;
+  fingerprint: string | null;
+  help?: string;
+  options?: readonly string[];
+  defaultValue?: string;
+}
+
+/** Everything a person may know about a credential. No secret, no sealed value. */
+export interface CredentialStatusDto {
+  id: string;
+  label: string;
+  profile: string;
+  profileTitle: string;
+  environment: Environment;
+  status: CredentialStatus;
+  health: TCredentialHealth;
+  version: number;
+  legalEntity: { id: string; name: string; taxId: string };
+  expiresAt: Date | null;
+  configuredAt: Date | null;
+  configuredBy: string | null;
+  lastUsedAt: Date | null;
+  lastError: string | null;
+  revokedAt: Date | null;
+  deletedAt: Date | null;
+  fields: CredentialFieldStatus[];
+  lastTest: { startedAt: Date; outcome: TestOutcome; message: string | null } | null;
+}
+
+/**
+ * The status of one credential of the organization. Also checks that every sealed value still opens
+ * (in memory, discarded at once), so a corrupted value shows as NEEDS_ATTENTION here.
+ */
+export async function getCredentialStatus(
+  { prisma, keyring }: Vault,
+  { organizationId, credentialId, now = new Date() }: { organizationId: string; credentialId: string; now?: Date },
+): Promise<CredentialStatusDto | null> {
+  const row = await prisma.credential.findFirst({
+    where: { id: credentialId, organizationId },
+    select: {
+      id: true,
+      organizationId: true,
+      label: true,
+      profile: true,
+      environment: true,
+      status: true,
+      version: true,
+      config: true,
+      expiresAt: true,
+      configuredAt: true,
+      configuredBy: { select: { name: true } },
+      lastUsedAt: true,
+      lastError: true,
+      revokedAt: true,
+      deletedAt: true,
+      legalEntity: { select: { id: true, name: true, taxId: true } },
+      connectionTests: { orderBy: { startedAt: 'desc' }, take: 1, select: { startedAt: true, outcome: true, message: true } },
+    },
+  });
+  if (!row) return null;
+  const owner = credentialOwner(row);
+  const stored = await describeSecrets(prisma, owner);
+  let { status, lastError } = row;
+  if (stored.size > 0 && status !== 'NEEDS_ATTENTION') {
+    try {
+      await readSecrets(prisma, keyring, owner, [...stored.keys()]);
+    } catch (error) {
+      if (!(error instanceof SecretIntegrityError)) throw error;
+      await markIntegrityFailure(prisma, row, error.field);
+      status = 'NEEDS_ATTENTION';
+      lastError = `Integrity: the stored ${error.field} cannot be opened; replace it.`;
+    }
+  }
+  const config = row.config as Record<string, string>;
+  const definition = profileDefinition(row.profile);
+  const fields: CredentialFieldStatus[] = (definition?.fields ?? []).map((f) => ({
+    name: f.name,
+    label: f.label,
+    kind: f.kind,
+    secret: f.secret,
+    required: f.required,
+    value: f.secret ? null : (config[f.name] ?? null),
+    set: f.secret ? stored.has(f.name) : config[f.name] !== undefined,
+    fingerprint: f.secret ? (stored.get(f.name)?.fingerprint ?? null) : null,
+    ...(f.help ? { help: f.help } : {}),
+    ...(f.options ? { options: f.options } : {}),
+    ...(f.defaultValue ? { defaultValue: f.defaultValue } : {}),
+  }));
+  const lastTest = row.connectionTests[0] ?? null;
+  return {
+    id: row.id,
+    label: row.label,
+    profile: row.profile,
+    profileTitle: describeProfile(row.profile).title,
+    environment: row.environment,
+    status,
+    health: credentialHealth({ status, expiresAt: row.expiresAt, lastTest }, now),
+    version: row.version,
+    legalEntity: row.legalEntity,
+    expiresAt: row.expiresAt,
+    configuredAt: row.configuredAt,
+    configuredBy: row.configuredBy?.name ?? null,
+    lastUsedAt: row.lastUsedAt,
+    lastError,
+    revokedAt: row.revokedAt,
+    deletedAt: row.deletedAt,
+    fields,
+    lastTest,
+  };
+}

@@ -1,0 +1,31 @@
+import 'server-only';
+import { appendAuditEvent, SYSTEM_ACTOR } from '@/lib/server/audit/append-audit-event';
+import { logger } from '@/lib/server/logger';
+import type { PrismaClient } from '@/prisma/generated/client';
+
+/**
+ * A sealed value of this credential did not open (altered, moved, or its key is gone): the credential
+ * needs attention, and the event is audited. Other credentials are unaffected.
+ */
+export async function markIntegrityFailure(
+  prisma: PrismaClient,
+  credential: { id: string; organizationId: string },
+  field: string,
+): Promise<void> {
+  const lastError = `Integrity: the stored ${field} cannot be opened; replace it.`;
+  logger().error({ event: 'credential.integrity_failure', credentialId: credential.id, field }, 'sealed value failed to open');
+  await prisma.$transaction(async (tx) => {
+    await tx.credential.updateMany({
+      where: { id: credential.id, status: { not: 'REVOKED' } },
+      data: { status: 'NEEDS_ATTENTION', lastError },
+    });
+    await appendAuditEvent(tx, {
+      actor: SYSTEM_ACTOR,
+      action: 'credential.integrity_failure',
+      target: { type: 'Credential', id: credential.id },
+      organizationId: credential.organizationId,
+      outcome: 'FAILURE',
+      details: { field },
+    });
+  });
+}

@@ -1,0 +1,28 @@
+import 'server-only';
+import { appendAuditEvent, SYSTEM_ACTOR } from '@/lib/server/audit/append-audit-event';
+import { RECOVERY_DAYS } from '@/lib/server/credentials/delete-credential';
+import { credentialOwner } from '@/lib/server/credentials/vault';
+import { deleteSecrets } from '@/lib/server/crypto/sealed-secrets';
+import type { PrismaClient } from '@/prisma/generated/client';
+
+/** Removes credentials deleted more than RECOVERY_DAYS ago, with their sealed secrets and history. */
+export async function purgeDeletedCredentials(prisma: PrismaClient, now = new Date()): Promise<number> {
+  const expired = await prisma.credential.findMany({
+    where: { deletedAt: { lt: new Date(now.getTime() - RECOVERY_DAYS * 86_400_000) } },
+    select: { id: true, organizationId: true },
+  });
+  for (const credential of expired) {
+    await prisma.$transaction(async (tx) => {
+      await deleteSecrets(tx, credentialOwner(credential));
+      await tx.credential.delete({ where: { id: credential.id } });
+      await appendAuditEvent(tx, {
+        actor: SYSTEM_ACTOR,
+        action: 'credential.purge',
+        target: { type: 'Credential', id: credential.id },
+        organizationId: credential.organizationId,
+        outcome: 'SUCCESS',
+      });
+    });
+  }
+  return expired.length;
+}

@@ -1,0 +1,48 @@
+import 'server-only';
+import { ZCredentialRef, type TCredentialRef } from '@/lib/schemas/credential-profiles';
+import { appendAuditEvent, type Actor } from '@/lib/server/audit/append-audit-event';
+import { canTransition } from '@/lib/server/credentials/lifecycle';
+import { refuseChange } from '@/lib/server/credentials/refuse-change';
+import { credentialOwner, type Vault } from '@/lib/server/credentials/vault';
+import { deleteSecrets } from '@/lib/server/crypto/sealed-secrets';
+import { ok, type Result } from '@/lib/server/result';
+
+/** Revokes a credential for good: its sealed secrets are destroyed in the same transaction. */
+export async function revokeCredential(
+  { prisma }: Vault,
+  { actor, organizationId, input }: { actor: Actor; organizationId: string; input: TCredentialRef },
+): Promise<Result<{ destroyedSecrets: number }>> {
+  const refuse = (code: 'NOT_FOUND' | 'INVALID_STATE' | 'CONFLICT', message: string, credentialId?: string) =>
+    refuseChange(prisma, { actor, organizationId, action: 'credential.revoke', credentialId, failure: { code, message } });
+  const parsed = ZCredentialRef.safeParse(input);
+  if (!parsed.success) return refuse('NOT_FOUND', 'This credential does not exist.');
+  const { credentialId, version } = parsed.data;
+  const credential = await prisma.credential.findFirst({
+    where: { id: credentialId, organizationId },
+    select: { id: true, organizationId: true, status: true },
+  });
+  if (!credential) return refuse('NOT_FOUND', 'This credential does not exist.', credentialId);
+  if (!canTransition(credential.status, 'REVOKED')) return refuse('INVALID_STATE', 'This credential is already revoked.', credentialId);
+
+  const destroyed = await prisma.$transaction(async (tx) => {
+    const { count } = await tx.credential.updateMany({
+      where: { id: credentialId, version, status: { not: 'REVOKED' } },
+      data: { status: 'REVOKED', revokedAt: new Date(), version: { increment: 1 }, lastError: null },
+    });
+    if (count === 0) return null;
+    const destroyedSecrets = await deleteSecrets(tx, credentialOwner(credential));
+    await appendAuditEvent(tx, {
+      actor,
+      action: 'credential.revoke',
+      target: { type: 'Credential', id: credentialId },
+      organizationId,
+      outcome: 'SUCCESS',
+      details: { destroyedSecrets },
+    });
+    return destroyedSecrets;
+  });
+  if (destroyed === null) {
+    return refuse('CONFLICT', 'Someone changed this credential after you opened it. Reload and try again; nothing was revoked.', credentialId);
+  }
+  return ok({ destroyedSecrets: destroyed });
+}

@@ -1,0 +1,116 @@
+import 'server-only';
+import { randomBytes } from 'node:crypto';
+import { decrypt, encrypt, IntegrityError } from '@/lib/server/crypto/aes-gcm';
+import type { Keyring } from '@/lib/server/crypto/keyring';
+import { strictBase64url } from '@/lib/server/crypto/sealed-format';
+import type { DataKeyPurpose, Prisma } from '@/prisma/generated/client';
+
+export interface OpenDataKey {
+  id: string;
+  organizationId: string;
+  purpose: DataKeyPurpose;
+  version: number;
+  key: Buffer;
+}
+
+interface DataKeyRow {
+  id: string;
+  organizationId: string;
+  purpose: DataKeyPurpose;
+  version: number;
+  kekId: string;
+  wrappedKey: string;
+}
+
+const WRAP_FORMAT = 'kw1';
+const wrapAad = (row: Pick<DataKeyRow, 'id' | 'organizationId' | 'purpose'>) =>
+  Buffer.from([WRAP_FORMAT, row.organizationId, row.id, row.purpose].join('|'), 'utf8');
+
+/** "kw1.<kekId>.<nonce>.<ciphertext‖tag>": the data key sealed under a key-encryption key. */
+export function wrapDataKey(keyring: Keyring, row: Pick<DataKeyRow, 'id' | 'organizationId' | 'purpose'>, key: Buffer) {
+  const kek = keyring.current;
+  const { nonce, sealed } = encrypt(kek.key, key, wrapAad(row));
+  return { kekId: kek.id, wrappedKey: [WRAP_FORMAT, kek.id, nonce.toString('base64url'), sealed.toString('base64url')].join('.') };
+}
+
+export function unwrapDataKey(keyring: Keyring, row: DataKeyRow): Buffer {
+  const [format, kekId, nonce, sealed, extra] = row.wrappedKey.split('.');
+  if (format !== WRAP_FORMAT || kekId !== row.kekId || !nonce || !sealed || extra !== undefined) {
+    throw new IntegrityError(`data key ${row.id} is not wrapped in a known format`);
+  }
+  const kek = keyring.byId.get(kekId);
+  if (!kek) {
+    throw new IntegrityError(
+      `data key ${row.id} is wrapped under key ${kekId}, which is not configured (add it to STRONGROOM_KEK_PREVIOUS)`,
+    );
+  }
+  return decrypt(kek.key, strictBase64url(nonce), strictBase64url(sealed), wrapAad(row));
+}
+
+// Unwrapped keys by id. Rewrapping never changes a key, so entries stay valid; a shredded key is
+// removed here by the process that shreds it.
+const cache = new Map<string, OpenDataKey>();
+
+const rowSelect = { id: true, organizationId: true, purpose: true, version: true, kekId: true, wrappedKey: true } as const;
+
+function remember(keyring: Keyring, row: DataKeyRow): OpenDataKey {
+  const open = { id: row.id, organizationId: row.organizationId, purpose: row.purpose, version: row.version, key: unwrapDataKey(keyring, row) };
+  cache.set(row.id, open);
+  return open;
+}
+
+/** A data key by id (to open a value sealed under it), or IntegrityError if it is gone. */
+export async function dataKeyById(db: Prisma.TransactionClient, keyring: Keyring, id: string): Promise<OpenDataKey> {
+  const hit = cache.get(id);
+  if (hit) return hit;
+  const row = await db.dataKey.findUnique({ where: { id }, select: rowSelect });
+  if (!row) throw new IntegrityError(`data key ${id} does not exist (destroyed or never created)`);
+  return remember(keyring, row);
+}
+
+/** The organization's newest key of `purpose`; the first is created on first use. */
+export async function currentDataKey(
+  db: Prisma.TransactionClient,
+  keyring: Keyring,
+  organizationId: string,
+  purpose: DataKeyPurpose,
+): Promise<OpenDataKey> {
+  const row = await db.dataKey.findFirst({ where: { organizationId, purpose }, orderBy: { version: 'desc' }, select: rowSelect });
+  if (row) return cache.get(row.id) ?? remember(keyring, row);
+  return createDataKey(db, keyring, organizationId, purpose, 1);
+}
+
+/** Creates version `version` of an organization's key of `purpose` (rotation creates version n+1). */
+export async function createDataKey(
+  db: Prisma.TransactionClient,
+  keyring: Keyring,
+  organizationId: string,
+  purpose: DataKeyPurpose,
+  version: number,
+): Promise<OpenDataKey> {
+  const id = crypto.randomUUID();
+  const key = randomBytes(32);
+  const wrapped = wrapDataKey(keyring, { id, organizationId, purpose }, key);
+  // A concurrent first use may create the same version: the unique index lets one win, and the loser
+  // reads the winner's key.
+  const created = await db.dataKey.createMany({
+    data: [{ id, organizationId, purpose, version, ...wrapped }],
+    skipDuplicates: true,
+  });
+  if (created.count === 0) {
+    const winner = await db.dataKey.findUniqueOrThrow({
+      where: { organizationId_purpose_version: { organizationId, purpose, version } },
+      select: rowSelect,
+    });
+    return remember(keyring, winner);
+  }
+  const open = { id, organizationId, purpose, version, key };
+  cache.set(id, open);
+  return open;
+}
+
+/** Forgets cached keys (after destroying them, or in tests that swap keyrings). */
+export function forgetDataKeys(ids?: string[]): void {
+  if (!ids) cache.clear();
+  else for (const id of ids) cache.delete(id);
+}
