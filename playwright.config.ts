@@ -5,6 +5,7 @@ const port = Number(process.env.E2E_PORT ?? 3210);
 export const E2E_DATA_DIR = 'data/e2e';
 // One random demo password per run, shared with the workers through the environment.
 process.env.E2E_DEMO_PASSWORD ??= randomBytes(12).toString('base64url');
+process.env.E2E_KEK ??= randomBytes(32).toString('base64');
 
 export default defineConfig({
   testDir: 'e2e',
@@ -40,6 +41,8 @@ export default defineConfig({
       DATA_DIR: E2E_DATA_DIR,
       PORT: String(port),
       DEMO_PASSWORD: process.env.E2E_DEMO_PASSWORD,
+      STRONGROOM_KEK: process.env.E2E_KEK,
+      STRONGROOM_KEK_PREVIOUS: '',
       NEXT_TELEMETRY_DISABLED: '1',
       DATABASE_URL: '',
       NEXTAUTH_SECRET: '',

@@ -1,18 +1,20 @@
 import 'server-only';
 import { authSecret } from '@/lib/server/auth/auth-secret';
+import { keyring } from '@/lib/server/crypto/keyring';
 import { database } from '@/lib/server/db/client';
 import { migrationStatus } from '@/lib/server/db/migrations';
 import { env } from '@/lib/server/env';
 import { logger } from '@/lib/server/logger';
 
 /**
- * Fails fast with one line saying what to fix: bad configuration, an unwritable data directory, a
- * database in use by another process. A PostgreSQL that is down does not stop the start: /api/health
+ * Fails fast with one line saying what to fix: bad configuration or key, an unwritable data
+ * directory, a database in use by another process. A PostgreSQL that is down does not stop the start: /api/health
  * reports it and requests fail until it is back.
  */
 export async function startServer(): Promise<void> {
   try {
     const config = env();
+    keyring();
     authSecret();
     const db = await database();
     if (db.kind === 'postgres') {

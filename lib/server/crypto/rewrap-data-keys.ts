@@ -1,0 +1,33 @@
+import 'server-only';
+import { appendAuditEvent, SYSTEM_ACTOR } from '@/lib/server/audit/append-audit-event';
+import { unwrapDataKey, wrapDataKey } from '@/lib/server/crypto/data-keys';
+import type { Keyring } from '@/lib/server/crypto/keyring';
+import type { PrismaClient } from '@/prisma/generated/client';
+
+/**
+ * Rewraps every data key not yet under the current key-encryption key. Cost grows with data keys
+ * (a few per organization), not with secrets. Each key is one conditional update, so a run that is
+ * killed leaves every key wrapped under one KEK or the other, and the next run finishes the rest.
+ */
+export async function rewrapDataKeys(
+  prisma: PrismaClient,
+  keyring: Keyring,
+  { onProgress }: { onProgress?: (done: number, total: number) => void } = {},
+): Promise<number> {
+  const stale = await prisma.dataKey.findMany({
+    where: { kekId: { not: keyring.current.id } },
+    select: { id: true, organizationId: true, purpose: true, version: true, kekId: true, wrappedKey: true },
+  });
+  let done = 0;
+  for (const row of stale) {
+    const wrapped = wrapDataKey(keyring, row, unwrapDataKey(keyring, row));
+    await prisma.dataKey.updateMany({ where: { id: row.id, wrappedKey: row.wrappedKey }, data: { ...wrapped, rewrappedAt: new Date() } });
+    onProgress?.(++done, stale.length);
+  }
+  if (stale.length > 0) {
+    await prisma.$transaction((tx) =>
+      appendAuditEvent(tx, { actor: SYSTEM_ACTOR, action: 'keys.rewrap', outcome: 'SUCCESS', details: { dataKeys: stale.length, kekId: keyring.current.id } }),
+    );
+  }
+  return stale.length;
+}

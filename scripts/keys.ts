@@ -1,0 +1,64 @@
+// npm run keys:generate | keys:rotate [-- --reseal [--org <slug>] [--batch-size N]] | keys:status
+// Key custody from the command line. In embedded mode these refuse to run while the server holds the
+// database directory (stop it first).
+import { randomBytes } from 'node:crypto';
+import { keyStatus } from '@/lib/server/crypto/key-status';
+import { keyring } from '@/lib/server/crypto/keyring';
+import { resealOrganization } from '@/lib/server/crypto/reseal-organization';
+import { rewrapDataKeys } from '@/lib/server/crypto/rewrap-data-keys';
+import { databaseLocation } from '@/lib/server/db/client';
+import { openDatabase } from '@/lib/server/db/open-database';
+
+const [command, ...args] = process.argv.slice(2);
+const option = (name: string) => {
+  const index = args.indexOf(name);
+  return index >= 0 ? args[index + 1] : undefined;
+};
+const say = (line: string) => process.stdout.write(`${line}\n`);
+
+async function main() {
+  if (command === 'generate') {
+    say(randomBytes(32).toString('base64'));
+    return;
+  }
+  const keys = keyring();
+  const db = await openDatabase(databaseLocation());
+  try {
+    if (command === 'rotate') {
+      const rewrapped = await rewrapDataKeys(db.prisma, keys, { onProgress: (done, total) => say(`rewrapped ${done}/${total} data keys`) });
+      say(`${rewrapped} data key(s) rewrapped under ${keys.current.id}.`);
+      if (args.includes('--reseal')) {
+        const slug = option('--org');
+        const batchSize = Number(option('--batch-size') ?? 200);
+        const organizations = await db.prisma.organization.findMany({ where: slug ? { slug } : {}, select: { id: true, slug: true } });
+        if (slug && organizations.length === 0) throw new Error(`no organization with slug "${slug}"`);
+        for (const organization of organizations) {
+          const result = await resealOrganization(db.prisma, keys, {
+            organizationId: organization.id,
+            batchSize,
+            onProgress: (done, total) => say(`${organization.slug}: resealed ${done}/${total}`),
+          });
+          say(`${organization.slug}: ${result.resealed} value(s) now under data key v${result.version}${result.resumed ? ' (resumed)' : ''}.`);
+        }
+      }
+    } else if (command === 'status') {
+      const status = await keyStatus(db.prisma, keys);
+      for (const kek of status.keyEncryptionKeys) {
+        say(`KEK ${kek.id} ${kek.source.padEnd(24)} wraps ${kek.dataKeys} data key(s)${kek.dataKeys === 0 && kek.source !== 'STRONGROOM_KEK' ? ' — can be retired' : ''}`);
+      }
+      for (const missing of status.unknownKekIds) say(`KEK ${missing} is NOT configured but wraps data keys: add it to STRONGROOM_KEK_PREVIOUS`);
+      for (const key of status.dataKeys) {
+        say(`  ${key.organization} ${key.purpose.toLowerCase()} key v${key.version} (${key.id}) under ${key.kekId}: ${key.purpose === 'DATA' ? `${key.sealedValues} value(s)` : 'fingerprints'}`);
+      }
+    } else {
+      throw new Error('usage: keys.ts generate | rotate [--reseal [--org <slug>] [--batch-size N]] | status');
+    }
+  } finally {
+    await db.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`keys ${command ?? ''} failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
