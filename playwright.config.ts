@@ -3,6 +3,8 @@ import { defineConfig } from '@playwright/test';
 
 const port = Number(process.env.E2E_PORT ?? 3210);
 export const E2E_DATA_DIR = 'data/e2e';
+/** Everything the server prints, for tests that check what reached the log. */
+export const E2E_SERVER_LOG = 'data/e2e-server.log';
 // One random demo password per run, shared with the workers through the environment.
 process.env.E2E_DEMO_PASSWORD ??= randomBytes(12).toString('base64url');
 process.env.E2E_KEK ??= randomBytes(32).toString('base64');
@@ -32,7 +34,7 @@ export default defineConfig({
   },
   webServer: {
     // A fresh embedded database each run; the production build, as users run it.
-    command: `rm -rf ${E2E_DATA_DIR} && npm run build && npx next start -p ${port}`,
+    command: `rm -rf ${E2E_DATA_DIR} ${E2E_SERVER_LOG} && npm run build && mkdir -p data && npx next start -p ${port} 2>&1 | tee ${E2E_SERVER_LOG}`,
     url: `http://localhost:${port}/api/health`,
     timeout: 240_000,
     reuseExistingServer: false,

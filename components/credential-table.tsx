@@ -1,3 +1,4 @@
+import Link from 'next/link';
 import { HealthBadge } from '@/components/health-badge';
 import type { CredentialSummary } from '@/lib/server/dashboard/summarize-credential';
 
@@ -23,7 +24,7 @@ export function CredentialTable({ credentials, caption }: { credentials: Credent
         {credentials.map((credential) => (
           <tr key={credential.id}>
             <td>
-              {credential.label}
+              <Link href={`/credentials/${credential.id}`}>{credential.label}</Link>
               <div className="muted">{credential.profileTitle}</div>
             </td>
             <td>{credential.environment === 'PRODUCTION' ? 'Production' : 'Sandbox'}</td>

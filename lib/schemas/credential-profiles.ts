@@ -238,3 +238,13 @@ export type TCredentialUpdate = z.input<typeof ZCredentialUpdate>;
 
 export const ZCredentialRef = z.object({ credentialId: z.uuid('Unknown credential'), version: z.number().int().positive() });
 export type TCredentialRef = z.infer<typeof ZCredentialRef>;
+
+/** The whole form (label, environment on create, the profile's values), for react-hook-form. */
+export function credentialFormSchema(profile: CredentialProfileDefinition, mode: 'create' | 'edit') {
+  return z.object({
+    label,
+    environment: mode === 'create' ? environment : z.string().optional(),
+    values: profileValuesSchema(profile, mode),
+  });
+}
+export type TCredentialForm = { label: string; environment?: string; values: Record<string, string | undefined> };

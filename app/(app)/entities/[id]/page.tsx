@@ -3,7 +3,7 @@ import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { z } from 'zod';
 import { CredentialTable } from '@/components/credential-table';
-import { STATUS_READERS } from '@/lib/roles';
+import { ADMINS, STATUS_READERS } from '@/lib/roles';
 import { requireRole } from '@/lib/server/auth/session';
 import { getLegalEntity } from '@/lib/server/dashboard/get-legal-entity';
 import { prisma } from '@/lib/server/db/client';
@@ -34,7 +34,14 @@ export default async function LegalEntityPage({ params }: { params: Promise<{ id
         </dl>
       </section>
       <section className="panel" aria-labelledby="credentials-heading">
-        <h2 id="credentials-heading">Credentials</h2>
+        <div className="entity-head">
+          <h2 id="credentials-heading">Credentials</h2>
+          {ADMINS.includes(user.role) && (
+            <Link className="button" href={`/entities/${entity.id}/credentials/new`}>
+              Add credential
+            </Link>
+          )}
+        </div>
         {entity.credentials.length === 0 ? (
           <p className="muted">No credentials for this entity yet. An administrator can add one.</p>
         ) : (

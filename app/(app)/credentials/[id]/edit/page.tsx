@@ -1,0 +1,42 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { notFound } from 'next/navigation';
+import { z } from 'zod';
+import { CredentialForm } from '@/components/credential-form';
+import { isCredentialProfile } from '@/lib/schemas/credential-profiles';
+import { getCredentialStatus } from '@/lib/server/credentials/get-credential-status';
+import { vault } from '@/lib/server/credentials/vault';
+import { requireSecretChange } from '@/lib/server/step-up/require-secret-change';
+
+export const metadata: Metadata = { title: 'Edit credential' };
+
+export default async function EditCredentialPage({ params }: { params: Promise<{ id: string }> }) {
+  const user = await requireSecretChange('credential.update');
+  const id = z.uuid().safeParse((await params).id);
+  if (!id.success) notFound();
+  const credential = await getCredentialStatus(await vault(), { organizationId: user.organizationId, credentialId: id.data });
+  if (!credential || credential.deletedAt || credential.status === 'REVOKED' || !isCredentialProfile(credential.profile)) notFound();
+  return (
+    <>
+      <p>
+        <Link href={`/credentials/${credential.id}`}>← {credential.label}</Link>
+      </p>
+      <h1>
+        {credential.status === 'DRAFT' ? 'Configure' : 'Edit'} {credential.label}
+      </h1>
+      <section className="panel">
+        <p className="muted">
+          {credential.profileTitle} for {credential.legalEntity.name}. Leave a secret as it is to keep it; replace it to change it.
+        </p>
+        <CredentialForm
+          mode="edit"
+          profile={credential.profile}
+          credentialId={credential.id}
+          version={credential.version}
+          label={credential.label}
+          stored={credential.fields.map(({ name, value, set, fingerprint }) => ({ name, value, set, fingerprint }))}
+        />
+      </section>
+    </>
+  );
+}

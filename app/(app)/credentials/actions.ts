@@ -1,0 +1,49 @@
+'use server';
+
+import { revalidatePath } from 'next/cache';
+import type { ActionResult } from '@/lib/schemas/action-result';
+import type { TCredentialCreate, TCredentialRef, TCredentialUpdate } from '@/lib/schemas/credential-profiles';
+import { requestActor } from '@/lib/server/auth/request-actor';
+import { createCredential } from '@/lib/server/credentials/create-credential';
+import { deleteCredential } from '@/lib/server/credentials/delete-credential';
+import { revokeCredential } from '@/lib/server/credentials/revoke-credential';
+import { updateCredential } from '@/lib/server/credentials/update-credential';
+import { vault } from '@/lib/server/credentials/vault';
+import { requireSecretChange } from '@/lib/server/step-up/require-secret-change';
+import { toActionResult } from '@/lib/server/to-action-result';
+
+// Each action checks the gate itself: a page-level check does not protect a server action, which
+// anyone can POST to. Input is untyped at runtime and validated by the operation (zod).
+
+export async function createCredentialAction(input: TCredentialCreate): Promise<ActionResult<{ id: string }>> {
+  const user = await requireSecretChange('credential.create');
+  const result = await createCredential(await vault(), { actor: await requestActor(user), organizationId: user.organizationId, input });
+  if (result.ok) revalidatePath('/dashboard');
+  return toActionResult(result);
+}
+
+export async function updateCredentialAction(input: TCredentialUpdate): Promise<ActionResult<{ id: string; version: number }>> {
+  const user = await requireSecretChange('credential.update');
+  const result = await updateCredential(await vault(), { actor: await requestActor(user), organizationId: user.organizationId, input });
+  if (result.ok) revalidatePath('/dashboard');
+  return toActionResult(result);
+}
+
+export async function revokeCredentialAction(input: TCredentialRef): Promise<ActionResult<{ destroyedSecrets: number }>> {
+  const user = await requireSecretChange('credential.revoke');
+  const result = await revokeCredential(await vault(), { actor: await requestActor(user), organizationId: user.organizationId, input });
+  revalidatePath('/dashboard');
+  return toActionResult(result);
+}
+
+export async function deleteCredentialAction(input: TCredentialRef & { restore?: boolean }): Promise<ActionResult<{ purgeAfter: Date | null }>> {
+  const user = await requireSecretChange('credential.delete');
+  const result = await deleteCredential(await vault(), {
+    actor: await requestActor(user),
+    organizationId: user.organizationId,
+    input: { credentialId: input.credentialId, version: input.version },
+    restore: input.restore === true,
+  });
+  revalidatePath('/dashboard');
+  return toActionResult(result);
+}

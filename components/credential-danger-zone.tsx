@@ -1,0 +1,72 @@
+'use client';
+
+import { useRouter } from 'next/navigation';
+import { useState } from 'react';
+import { deleteCredentialAction, revokeCredentialAction } from '@/app/(app)/credentials/actions';
+
+type Pending = 'revoke' | 'delete' | null;
+
+/** Revoke, delete and restore, each confirmed in place. */
+export function CredentialDangerZone({ credentialId, version, revoked, deleted }: { credentialId: string; version: number; revoked: boolean; deleted: boolean }) {
+  const router = useRouter();
+  const [confirming, setConfirming] = useState<Pending>(null);
+  const [message, setMessage] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const run = async (action: () => Promise<{ ok: boolean; formError?: string }>) => {
+    setBusy(true);
+    const result = await action();
+    setBusy(false);
+    setConfirming(null);
+    if (!result.ok) setMessage(result.formError ?? 'Nothing was changed.');
+    else router.refresh();
+  };
+
+  if (deleted) {
+    return (
+      <>
+        <button type="button" disabled={busy} onClick={() => run(() => deleteCredentialAction({ credentialId, version, restore: true }))}>
+          Restore
+        </button>
+        {message && <p role="alert" className="form-error">{message}</p>}
+      </>
+    );
+  }
+  return (
+    <>
+      {!revoked && confirming !== 'revoke' && (
+        <button type="button" className="danger" onClick={() => setConfirming('revoke')}>
+          Revoke…
+        </button>
+      )}
+      {confirming === 'revoke' && (
+        <span className="actions" role="group" aria-label="Confirm revoke">
+          <span>Revoking destroys the stored secrets for good.</span>
+          <button type="button" className="danger" disabled={busy} onClick={() => run(() => revokeCredentialAction({ credentialId, version }))}>
+            Yes, revoke
+          </button>
+          <button type="button" className="secondary" onClick={() => setConfirming(null)}>
+            Cancel
+          </button>
+        </span>
+      )}
+      {confirming !== 'delete' && (
+        <button type="button" className="secondary" onClick={() => setConfirming('delete')}>
+          Delete…
+        </button>
+      )}
+      {confirming === 'delete' && (
+        <span className="actions" role="group" aria-label="Confirm delete">
+          <span>Deleted credentials can be restored for 30 days.</span>
+          <button type="button" className="danger" disabled={busy} onClick={() => run(() => deleteCredentialAction({ credentialId, version }))}>
+            Yes, delete
+          </button>
+          <button type="button" className="secondary" onClick={() => setConfirming(null)}>
+            Cancel
+          </button>
+        </span>
+      )}
+      {message && <p role="alert" className="form-error">{message}</p>}
+    </>
+  );
+}

@@ -1,0 +1,151 @@
+'use client';
+
+import { zodResolver } from '@hookform/resolvers/zod';
+import { useRouter } from 'next/navigation';
+import { useState } from 'react';
+import { useForm, type FieldPath } from 'react-hook-form';
+import { createCredentialAction, updateCredentialAction } from '@/app/(app)/credentials/actions';
+import type { ActionResult } from '@/lib/schemas/action-result';
+import { CREDENTIAL_PROFILES, credentialFormSchema, type ProfileField, type TCredentialForm, type TCredentialProfile } from '@/lib/schemas/credential-profiles';
+
+/** A stored secret as the form may know it: set or not, and its fingerprint. Never its value. */
+export interface StoredField {
+  name: string;
+  value: string | null;
+  set: boolean;
+  fingerprint: string | null;
+}
+
+type Props =
+  | { mode: 'create'; profile: TCredentialProfile; legalEntityId: string }
+  | { mode: 'edit'; profile: TCredentialProfile; credentialId: string; version: number; label: string; stored: StoredField[] };
+
+export function CredentialForm(props: Props) {
+  const router = useRouter();
+  const definition = CREDENTIAL_PROFILES[props.profile];
+  const stored = new Map((props.mode === 'edit' ? props.stored : []).map((f) => [f.name, f]));
+  const [formError, setFormError] = useState<string | null>(null);
+  const [replacing, setReplacing] = useState<Set<string>>(new Set());
+  const defaults = Object.fromEntries(definition.fields.map((f) => [f.name, f.secret ? '' : (stored.get(f.name)?.value ?? f.defaultValue ?? '')]));
+  const form = useForm<TCredentialForm>({
+    resolver: zodResolver(credentialFormSchema(definition, props.mode)) as never,
+    defaultValues: { label: props.mode === 'edit' ? props.label : '', environment: 'SANDBOX', values: defaults },
+  });
+  const { register, handleSubmit, setError, setValue, formState } = form;
+  const errorOf = (name: string) => name.split('.').reduce<unknown>((at, key) => (at as Record<string, unknown> | undefined)?.[key], formState.errors) as { message?: string } | undefined;
+
+  const onSubmit = handleSubmit(async (data) => {
+    setFormError(null);
+    const values = Object.fromEntries(Object.entries(data.values).filter((entry): entry is [string, string] => typeof entry[1] === 'string' && entry[1] !== ''));
+    const result: ActionResult<{ id: string }> =
+      props.mode === 'create'
+        ? await createCredentialAction({ legalEntityId: props.legalEntityId, profile: props.profile, environment: data.environment as 'SANDBOX', label: data.label, values })
+        : await updateCredentialAction({ credentialId: props.credentialId, version: props.version, label: data.label, values });
+    if (result.ok) {
+      router.push(`/credentials/${result.data.id}`);
+      router.refresh();
+      return;
+    }
+    setFormError(result.formError ?? 'Nothing was saved.');
+    for (const [name, messages] of Object.entries(result.fieldErrors ?? {})) {
+      if (name !== '_form') setError(name as FieldPath<TCredentialForm>, { message: messages[0] });
+    }
+  });
+
+  const input = (f: ProfileField) => {
+    const name = `values.${f.name}` as const;
+    const id = `field-${f.name}`;
+    const error = errorOf(name);
+    const described = [f.help ? `${id}-help` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
+    const common = { id, 'aria-invalid': error ? ('true' as const) : ('false' as const), 'aria-describedby': described };
+    const current = stored.get(f.name);
+    if (f.secret && current?.set && !replacing.has(f.name)) {
+      return (
+        <div className="field" key={f.name}>
+          <span className="label">{f.label}</span>
+          <p className="secret-set">
+            Set · fingerprint <code>{current.fingerprint}</code> ·{' '}
+            <button type="button" className="link" onClick={() => setReplacing(new Set(replacing).add(f.name))} aria-label={`Replace ${f.label}`}>
+              Replace
+            </button>
+          </p>
+        </div>
+      );
+    }
+    return (
+      <div className="field" key={f.name}>
+        <label htmlFor={id}>
+          {f.label}
+          {!f.required && <span className="muted"> (optional)</span>}
+        </label>
+        {f.kind === 'pem' ? (
+          <textarea rows={6} spellCheck={false} autoComplete="off" {...common} {...register(name)} />
+        ) : f.kind === 'select' ? (
+          <select {...common} {...register(name)}>
+            {f.options?.map((option) => (
+              <option key={option} value={option}>
+                {option}
+              </option>
+            ))}
+          </select>
+        ) : f.kind === 'file' ? (
+          <input
+            type="file"
+            accept=".p12,.pfx,application/x-pkcs12"
+            {...common}
+            onChange={async (event) => {
+              const file = event.target.files?.[0];
+              const bytes = file ? new Uint8Array(await file.arrayBuffer()) : new Uint8Array();
+              setValue(name, bytes.length ? btoa(Array.from(bytes, (b) => String.fromCharCode(b)).join('')) : '', { shouldValidate: true });
+            }}
+          />
+        ) : (
+          <input type={f.secret ? 'password' : f.kind === 'url' ? 'url' : 'text'} autoComplete={f.secret ? 'new-password' : 'off'} spellCheck={false} {...common} {...register(name)} />
+        )}
+        {f.help && (
+          <p id={`${id}-help`} className="muted">
+            {f.help}
+          </p>
+        )}
+        {error?.message && (
+          <p id={`${id}-error`} className="field-error">
+            {error.message}
+          </p>
+        )}
+      </div>
+    );
+  };
+
+  const labelError = errorOf('label');
+  return (
+    <form onSubmit={onSubmit} noValidate>
+      {formError && (
+        <p id="credential-form-error" className="form-error" role="alert">
+          {formError}
+        </p>
+      )}
+      <div className="field">
+        <label htmlFor="field-label">Label</label>
+        <input id="field-label" aria-invalid={labelError ? 'true' : 'false'} aria-describedby={labelError ? 'field-label-error' : undefined} {...register('label')} />
+        {labelError?.message && (
+          <p id="field-label-error" className="field-error">
+            {labelError.message}
+          </p>
+        )}
+      </div>
+      {props.mode === 'create' && (
+        <div className="field">
+          <label htmlFor="field-environment">Environment</label>
+          <select id="field-environment" {...register('environment')}>
+            <option value="SANDBOX">Sandbox</option>
+            <option value="PRODUCTION">Production</option>
+          </select>
+        </div>
+      )}
+      {definition.fields.map(input)}
+      <button type="submit" disabled={formState.isSubmitting}>
+        {formState.isSubmitting ? 'Saving…' : props.mode === 'create' ? 'Create credential' : 'Save changes'}
+      </button>
+    </form>
+  );
+}
