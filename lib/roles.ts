@@ -8,3 +8,6 @@ export const STATUS_READERS: readonly TRole[] = ROLES;
 
 /** Who may manage users and change secrets. */
 export const ADMINS: readonly TRole[] = ['ADMIN'];
+
+/** Who may read, verify and export the audit log. */
+export const AUDIT_READERS: readonly TRole[] = ['AUDITOR', 'ADMIN'];

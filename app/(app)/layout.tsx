@@ -2,12 +2,13 @@ import Link from 'next/link';
 import type { ReactNode } from 'react';
 import { NavLinks } from '@/components/nav-links';
 import { SignOutButton } from '@/components/sign-out-button';
-import { ADMINS } from '@/lib/roles';
+import { ADMINS, AUDIT_READERS } from '@/lib/roles';
 import { requireUser } from '@/lib/server/auth/session';
 
 export default async function SignedInLayout({ children }: { children: ReactNode }) {
   const user = await requireUser();
   const links = [{ href: '/dashboard', label: 'Dashboard' }];
+  if (AUDIT_READERS.includes(user.role)) links.push({ href: '/audit', label: 'Audit log' });
   if (ADMINS.includes(user.role)) links.push({ href: '/admin/users', label: 'Users' });
   return (
     <>

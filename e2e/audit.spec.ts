@@ -1,0 +1,32 @@
+import { expect, test } from '@playwright/test';
+import { loginAs } from './fixtures';
+
+test('an auditor reads the log, verifies the chain and exports it', async ({ page }) => {
+  await loginAs(page, 'AUDITOR');
+  await page.getByRole('link', { name: 'Audit log' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Audit log');
+  await expect(page.getByRole('table')).toContainText('auth.sign_in');
+  await expect(page.getByRole('table')).toContainText('auditor@demo.example');
+
+  await page.getByRole('button', { name: 'Verify the chain' }).click();
+  await expect(page.getByRole('status')).toContainText(/Intact: \d+ events/);
+
+  const csv = await page.request.get('/audit/export?format=csv');
+  expect(csv.status()).toBe(200);
+  expect(csv.headers()['content-disposition']).toMatch(/attachment; filename="strongroom-audit-.*\.csv"/);
+  const lines = (await csv.text()).trim().split('\n');
+  expect(lines[0]).toBe('seq,at,actorType,actorLabel,action,targetType,targetId,outcome,ip,userAgent,details,hash');
+  expect(lines.length).toBeGreaterThan(1);
+
+  const json = await page.request.get('/audit/export?format=json');
+  const events = (await json.json()) as { action: string; hash: string }[];
+  expect(events.some((e) => e.action === 'audit.export')).toBe(true);
+  expect(events.every((e) => /^[0-9a-f]{64}$/.test(e.hash))).toBe(true);
+});
+
+test('a viewer may neither read nor export the audit log', async ({ page }) => {
+  await loginAs(page, 'VIEWER');
+  await expect(page.getByRole('link', { name: 'Audit log' })).toHaveCount(0);
+  expect((await page.goto('/audit'))?.status()).toBe(403);
+  expect((await page.request.get('/audit/export?format=csv')).status()).toBe(403);
+});
