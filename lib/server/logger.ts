@@ -1,36 +1,50 @@
 import 'server-only';
 import pino from 'pino';
+import { CREDENTIAL_PROFILES } from '@/lib/schemas/credential-profiles';
 import { env } from '@/lib/server/env';
 
 /**
- * Every key that can hold a secret, at any depth we log. pino replaces their values with
- * "[redacted]"; the list grows with each secret-bearing field a profile adds.
+ * Every key that can hold a secret: each profile's secret fields, plus auth and token names. pino
+ * replaces their values at any depth we log with "[redacted]".
  */
-const SECRET_KEYS = [
-  'password',
-  'passwordHash',
-  'secret',
-  'clientSecret',
-  'apiKey',
-  'token',
-  'accessToken',
-  'refreshToken',
-  'privateKey',
-  'authorization',
-  'cookie',
+export const SECRET_KEYS = [
+  ...new Set([
+    ...Object.values(CREDENTIAL_PROFILES).flatMap((profile) => profile.fields.filter((f) => f.secret).map((f) => f.name)),
+    'password',
+    'passwordHash',
+    'secret',
+    'token',
+    'accessToken',
+    'access_token',
+    'refreshToken',
+    'refresh_token',
+    'totpSecret',
+    'recoveryCode',
+    'authorization',
+    'cookie',
+    'sealed',
+    'wrappedKey',
+    'STRONGROOM_KEK',
+    'NEXTAUTH_SECRET',
+  ]),
 ];
+
+/** A logger that writes JSON lines to `destination` (stdout by default). */
+export function createLogger(destination?: pino.DestinationStream): pino.Logger {
+  return pino(
+    {
+      level: env().LOG_LEVEL,
+      base: { app: 'strongroom' },
+      redact: { paths: SECRET_KEYS.flatMap((key) => [key, `*.${key}`, `*.*.${key}`]), censor: '[redacted]' },
+    },
+    destination,
+  );
+}
 
 let instance: pino.Logger | undefined;
 
-/** The structured, redacting logger (created on first use, after the environment is checked). */
+/** The process's structured, redacting logger (created on first use, after the environment is checked). */
 export function logger(): pino.Logger {
-  instance ??= pino({
-  level: env().LOG_LEVEL,
-  base: { app: 'strongroom' },
-  redact: {
-    paths: SECRET_KEYS.flatMap((key) => [key, `*.${key}`, `*.*.${key}`]),
-    censor: '[redacted]',
-  },
-  });
+  instance ??= createLogger();
   return instance;
 }
