@@ -1,9 +1,6 @@
 import 'server-only';
 import type { ActorType, AuditOutcome, Prisma } from '@/prisma/generated/client';
-import { GENESIS_HASH, hashAuditEvent } from '@/lib/server/audit/hash-audit-event';
-
-/** Serializes appends to the one chain across connections and processes. */
-const AUDIT_CHAIN_LOCK = 5_307_001;
+import { canonicalAuditEvent } from '@/lib/server/audit/hash-audit-event';
 
 const MAX_TEXT = 512;
 
@@ -31,13 +28,14 @@ export interface AuditEventInput {
 const clip = (text: string | null | undefined) => (text == null ? null : text.slice(0, MAX_TEXT));
 
 /**
- * Appends an event to the hash chain inside the caller's transaction, so that a change and its
- * record commit together or not at all.
+ * Appends an event to the hash chain, inside the caller's transaction when it records a change, so
+ * the change and its record commit together or not at all.
+ *
+ * One statement: it locks the head row (appenders queue there, across connections and processes;
+ * after the wait it reads the newest committed head), links the event to it, computes the hash
+ * the verifier recomputes, and inserts; the insert's trigger moves the head.
  */
-export async function appendAuditEvent(tx: Prisma.TransactionClient, input: AuditEventInput): Promise<void> {
-  await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK})`);
-  const head = await tx.auditEvent.findFirst({ orderBy: { seq: 'desc' }, select: { hash: true } });
-  const prevHash = head?.hash ?? GENESIS_HASH;
+export async function appendAuditEvent(db: Prisma.TransactionClient, input: AuditEventInput): Promise<void> {
   const fields = {
     at: new Date(),
     actorType: input.actor.type,
@@ -52,5 +50,14 @@ export async function appendAuditEvent(tx: Prisma.TransactionClient, input: Audi
     userAgent: clip(input.actor.userAgent),
     details: input.details ?? {},
   };
-  await tx.auditEvent.create({ data: { ...fields, prevHash, hash: hashAuditEvent(prevHash, fields) } });
+  const inserted = await db.$executeRaw`
+    WITH head AS (SELECT "hash" FROM "AuditHead" WHERE "id" = 1 FOR UPDATE)
+    INSERT INTO "AuditEvent" ("at", "actorType", "actorId", "actorLabel", "action", "targetType", "targetId",
+                              "organizationId", "outcome", "ip", "userAgent", "details", "prevHash", "hash")
+    SELECT ${fields.at}, ${fields.actorType}::"ActorType", ${fields.actorId}, ${fields.actorLabel}, ${fields.action},
+           ${fields.targetType}, ${fields.targetId}, ${fields.organizationId}::uuid, ${fields.outcome}::"AuditOutcome",
+           ${fields.ip}, ${fields.userAgent}, ${JSON.stringify(fields.details)}::jsonb, head."hash",
+           encode(sha256(convert_to(head."hash" || E'\n' || ${canonicalAuditEvent(fields)}, 'UTF8')), 'hex')
+      FROM head`;
+  if (inserted !== 1) throw new Error('AuditHead row is missing: the audit_head migration was not applied');
 }

@@ -29,9 +29,9 @@ export function canonicalJson(value: unknown): string {
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
 }
 
-/** hash = SHA-256(prevHash ‖ "\n" ‖ canonical(event)), hex. */
-export function hashAuditEvent(prevHash: string, event: HashedAuditFields): string {
-  const canonical = canonicalJson({
+/** The byte string an event's hash covers: canonical JSON of its fields. */
+export function canonicalAuditEvent(event: HashedAuditFields): string {
+  return canonicalJson({
     at: event.at.toISOString(),
     actorType: event.actorType,
     actorId: event.actorId,
@@ -45,5 +45,9 @@ export function hashAuditEvent(prevHash: string, event: HashedAuditFields): stri
     userAgent: event.userAgent,
     details: event.details,
   });
-  return createHash('sha256').update(prevHash).update('\n').update(canonical).digest('hex');
+}
+
+/** hash = SHA-256(prevHash ‖ "\n" ‖ canonical(event)), hex. The append computes the same in SQL. */
+export function hashAuditEvent(prevHash: string, event: HashedAuditFields): string {
+  return createHash('sha256').update(prevHash).update('\n').update(canonicalAuditEvent(event)).digest('hex');
 }

@@ -59,8 +59,18 @@ export async function readSecrets(
 ): Promise<Record<string, string>> {
   const rows = await db.sealedSecret.findMany({
     where: { ownerTable: owner.ownerTable, ownerId: owner.ownerId, field: { in: [...fields] } },
-    select: { field: true, sealed: true, organizationId: true },
+    select: { field: true, sealed: true },
   });
+  return openSealedRows(db, keyring, owner, rows);
+}
+
+/** Opens sealed rows already read for `owner`; throws SecretIntegrityError naming the field that fails. */
+export async function openSealedRows(
+  db: Prisma.TransactionClient,
+  keyring: Keyring,
+  owner: SecretOwner,
+  rows: readonly { field: string; sealed: string }[],
+): Promise<Record<string, string>> {
   const opened: Record<string, string> = {};
   for (const row of rows) {
     const context = { organizationId: owner.organizationId, table: owner.ownerTable, rowId: owner.ownerId, field: row.field };
