@@ -3,6 +3,8 @@
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { deleteCredentialAction, revokeCredentialAction } from '@/app/(app)/credentials/actions';
+import { StepUpForm } from '@/components/step-up-form';
+import type { TStepUpPurpose } from '@/lib/schemas/step-up';
 
 type Pending = 'revoke' | 'delete' | null;
 
@@ -12,20 +14,34 @@ export function CredentialDangerZone({ credentialId, version, revoked, deleted }
   const [confirming, setConfirming] = useState<Pending>(null);
   const [message, setMessage] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [stepUp, setStepUp] = useState<{ purpose: TStepUpPurpose; retry: () => void } | null>(null);
 
-  const run = async (action: () => Promise<{ ok: boolean; formError?: string }>) => {
+  const run = async (purpose: TStepUpPurpose, action: () => Promise<{ ok: boolean; code?: string; formError?: string }>) => {
     setBusy(true);
     const result = await action();
     setBusy(false);
+    if (!result.ok && result.code === 'STEP_UP_REQUIRED') return setStepUp({ purpose, retry: () => void run(purpose, action) });
     setConfirming(null);
     if (!result.ok) setMessage(result.formError ?? 'Nothing was changed.');
     else router.refresh();
   };
 
+  if (stepUp) {
+    return (
+      <StepUpForm
+        purpose={stepUp.purpose}
+        onConfirmed={() => {
+          setStepUp(null);
+          stepUp.retry();
+        }}
+      />
+    );
+  }
+
   if (deleted) {
     return (
       <>
-        <button type="button" disabled={busy} onClick={() => run(() => deleteCredentialAction({ credentialId, version, restore: true }))}>
+        <button type="button" disabled={busy} onClick={() => run('credential.delete', () => deleteCredentialAction({ credentialId, version, restore: true }))}>
           Restore
         </button>
         {message && <p role="alert" className="form-error">{message}</p>}
@@ -42,7 +58,7 @@ export function CredentialDangerZone({ credentialId, version, revoked, deleted }
       {confirming === 'revoke' && (
         <span className="actions" role="group" aria-label="Confirm revoke">
           <span>Revoking destroys the stored secrets for good.</span>
-          <button type="button" className="danger" disabled={busy} onClick={() => run(() => revokeCredentialAction({ credentialId, version }))}>
+          <button type="button" className="danger" disabled={busy} onClick={() => run('credential.revoke', () => revokeCredentialAction({ credentialId, version }))}>
             Yes, revoke
           </button>
           <button type="button" className="secondary" onClick={() => setConfirming(null)}>
@@ -58,7 +74,7 @@ export function CredentialDangerZone({ credentialId, version, revoked, deleted }
       {confirming === 'delete' && (
         <span className="actions" role="group" aria-label="Confirm delete">
           <span>Deleted credentials can be restored for 30 days.</span>
-          <button type="button" className="danger" disabled={busy} onClick={() => run(() => deleteCredentialAction({ credentialId, version }))}>
+          <button type="button" className="danger" disabled={busy} onClick={() => run('credential.delete', () => deleteCredentialAction({ credentialId, version }))}>
             Yes, delete
           </button>
           <button type="button" className="secondary" onClick={() => setConfirming(null)}>

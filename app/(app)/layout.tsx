@@ -10,6 +10,7 @@ export default async function SignedInLayout({ children }: { children: ReactNode
   const links = [{ href: '/dashboard', label: 'Dashboard' }];
   if (AUDIT_READERS.includes(user.role)) links.push({ href: '/audit', label: 'Audit log' });
   if (ADMINS.includes(user.role)) links.push({ href: '/admin/users', label: 'Users' });
+  links.push({ href: '/settings/security', label: 'Security' });
   return (
     <>
       <header className="topbar">

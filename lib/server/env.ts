@@ -16,6 +16,8 @@ const ZEnv = z.object({
   DEMO_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
   /** Set to "false" to start without demo data. */
   SEED_DEMO: z.enum(['true', 'false']).default('true'),
+  /** How long a TOTP step-up opens the forms of one purpose. */
+  STEP_UP_GRANT_SECONDS: z.coerce.number().int().min(10).max(3600).default(300),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
 });

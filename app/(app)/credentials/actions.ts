@@ -12,32 +12,41 @@ import { vault } from '@/lib/server/credentials/vault';
 import { requireSecretChange } from '@/lib/server/step-up/require-secret-change';
 import { toActionResult } from '@/lib/server/to-action-result';
 
-// Each action checks the gate itself: a page-level check does not protect a server action, which
-// anyone can POST to. Input is untyped at runtime and validated by the operation (zod).
+// Each action passes the gate itself (role, two-factor, a step-up grant for its purpose in this
+// session): a check on the page does not protect an action, which anyone can POST to. Input is
+// untyped at runtime and validated by the operation (zod).
 
 export async function createCredentialAction(input: TCredentialCreate): Promise<ActionResult<{ id: string }>> {
-  const user = await requireSecretChange('credential.create');
+  const gate = await requireSecretChange('credential.create');
+  if (!gate.ok) return toActionResult(gate);
+  const user = gate.data;
   const result = await createCredential(await vault(), { actor: await requestActor(user), organizationId: user.organizationId, input });
   if (result.ok) revalidatePath('/dashboard');
   return toActionResult(result);
 }
 
 export async function updateCredentialAction(input: TCredentialUpdate): Promise<ActionResult<{ id: string; version: number }>> {
-  const user = await requireSecretChange('credential.update');
+  const gate = await requireSecretChange('credential.update');
+  if (!gate.ok) return toActionResult(gate);
+  const user = gate.data;
   const result = await updateCredential(await vault(), { actor: await requestActor(user), organizationId: user.organizationId, input });
   if (result.ok) revalidatePath('/dashboard');
   return toActionResult(result);
 }
 
 export async function revokeCredentialAction(input: TCredentialRef): Promise<ActionResult<{ destroyedSecrets: number }>> {
-  const user = await requireSecretChange('credential.revoke');
+  const gate = await requireSecretChange('credential.revoke');
+  if (!gate.ok) return toActionResult(gate);
+  const user = gate.data;
   const result = await revokeCredential(await vault(), { actor: await requestActor(user), organizationId: user.organizationId, input });
   revalidatePath('/dashboard');
   return toActionResult(result);
 }
 
 export async function deleteCredentialAction(input: TCredentialRef & { restore?: boolean }): Promise<ActionResult<{ purgeAfter: Date | null }>> {
-  const user = await requireSecretChange('credential.delete');
+  const gate = await requireSecretChange('credential.delete');
+  if (!gate.ok) return toActionResult(gate);
+  const user = gate.data;
   const result = await deleteCredential(await vault(), {
     actor: await requestActor(user),
     organizationId: user.organizationId,

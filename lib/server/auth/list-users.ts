@@ -6,6 +6,6 @@ export function listUsers(prisma: PrismaClient, { organizationId }: { organizati
   return prisma.user.findMany({
     where: { organizationId },
     orderBy: { email: 'asc' },
-    select: { id: true, name: true, email: true, role: true, disabledAt: true },
+    select: { id: true, name: true, email: true, role: true, disabledAt: true, totpEnabledAt: true },
   });
 }

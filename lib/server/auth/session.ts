@@ -16,6 +16,9 @@ export interface CurrentUser {
   role: Role;
   organizationId: string;
   organizationName: string;
+  /** This sign-in's id: step-up grants are bound to it. */
+  sessionId: string;
+  totpEnabled: boolean;
 }
 
 /**
@@ -28,11 +31,20 @@ export const currentUser = cache(async (): Promise<CurrentUser | null> => {
   if (!id) return null;
   const user = await (await prisma()).user.findUnique({
     where: { id },
-    select: { id: true, email: true, name: true, role: true, organizationId: true, disabledAt: true, organization: { select: { name: true } } },
+    select: {
+      id: true,
+      email: true,
+      name: true,
+      role: true,
+      organizationId: true,
+      disabledAt: true,
+      totpEnabledAt: true,
+      organization: { select: { name: true } },
+    },
   });
-  if (!user || user.disabledAt) return null;
-  const { disabledAt: _disabled, organization, ...rest } = user;
-  return { ...rest, organizationName: organization.name };
+  if (!user || user.disabledAt || !session.sessionId) return null;
+  const { disabledAt: _disabled, totpEnabledAt, organization, ...rest } = user;
+  return { ...rest, organizationName: organization.name, sessionId: session.sessionId, totpEnabled: totpEnabledAt !== null };
 });
 
 /** The signed-in user, or a redirect to sign-in. */

@@ -1,4 +1,5 @@
 import type { Metadata } from 'next';
+import { UserTwoFactorActions } from '@/components/user-two-factor-actions';
 import { ADMINS } from '@/lib/roles';
 import { requireRole } from '@/lib/server/auth/session';
 import { listUsers } from '@/lib/server/auth/list-users';
@@ -23,6 +24,7 @@ export default async function UsersPage() {
               <th scope="col">Email</th>
               <th scope="col">Role</th>
               <th scope="col">Status</th>
+              <th scope="col">Two-factor</th>
             </tr>
           </thead>
           <tbody>
@@ -32,6 +34,9 @@ export default async function UsersPage() {
                 <td>{user.email}</td>
                 <td>{user.role.toLowerCase()}</td>
                 <td>{user.disabledAt ? 'Disabled' : 'Active'}</td>
+                <td>
+                  {user.totpEnabledAt ? 'On' : 'Off'} <UserTwoFactorActions userId={user.id} email={user.email} enabled={user.totpEnabledAt !== null} />
+                </td>
               </tr>
             ))}
           </tbody>

@@ -6,14 +6,14 @@ import { CredentialForm } from '@/components/credential-form';
 import { isCredentialProfile } from '@/lib/schemas/credential-profiles';
 import { getCredentialStatus } from '@/lib/server/credentials/get-credential-status';
 import { vault } from '@/lib/server/credentials/vault';
-import { requireSecretChange } from '@/lib/server/step-up/require-secret-change';
+import { requireSecretChangePage } from '@/lib/server/step-up/require-secret-change';
 
 export const metadata: Metadata = { title: 'Edit credential' };
 
 export default async function EditCredentialPage({ params }: { params: Promise<{ id: string }> }) {
-  const user = await requireSecretChange('credential.update');
   const id = z.uuid().safeParse((await params).id);
   if (!id.success) notFound();
+  const user = await requireSecretChangePage('credential.update', `/credentials/${id.data}/edit`);
   const credential = await getCredentialStatus(await vault(), { organizationId: user.organizationId, credentialId: id.data });
   if (!credential || credential.deletedAt || credential.status === 'REVOKED' || !isCredentialProfile(credential.profile)) notFound();
   return (

@@ -6,7 +6,7 @@ import { CredentialForm } from '@/components/credential-form';
 import { CREDENTIAL_PROFILES, REGIMES, ZCredentialProfile } from '@/lib/schemas/credential-profiles';
 import { getLegalEntity } from '@/lib/server/dashboard/get-legal-entity';
 import { prisma } from '@/lib/server/db/client';
-import { requireSecretChange } from '@/lib/server/step-up/require-secret-change';
+import { requireSecretChangePage } from '@/lib/server/step-up/require-secret-change';
 
 export const metadata: Metadata = { title: 'New credential' };
 
@@ -17,9 +17,9 @@ export default async function NewCredentialPage({
   params: Promise<{ id: string }>;
   searchParams: Promise<Record<string, string | string[]>>;
 }) {
-  const user = await requireSecretChange('credential.create');
   const id = z.uuid().safeParse((await params).id);
   if (!id.success) notFound();
+  const user = await requireSecretChangePage('credential.create', `/entities/${id.data}/credentials/new`);
   const entity = await getLegalEntity(await prisma(), { organizationId: user.organizationId, legalEntityId: id.data });
   if (!entity) notFound();
   const profile = ZCredentialProfile.safeParse((await searchParams).profile);

@@ -1,0 +1,32 @@
+'use server';
+
+import { revalidatePath } from 'next/cache';
+import type { ActionResult } from '@/lib/schemas/action-result';
+import { ZReauthenticate, ZStepUp } from '@/lib/schemas/step-up';
+import { requestActor } from '@/lib/server/auth/request-actor';
+import { requireUser } from '@/lib/server/auth/session';
+import { vault } from '@/lib/server/credentials/vault';
+import { fieldErrorsOf } from '@/lib/server/result';
+import { changeTwoFactor, confirmEnrollment } from '@/lib/server/step-up/manage-totp';
+import { toActionResult } from '@/lib/server/to-action-result';
+
+/** Confirms the pending authenticator with a code from it; returns the recovery codes, once. */
+export async function confirmEnrollmentAction(input: { code: string }): Promise<ActionResult<{ recoveryCodes: string[] }>> {
+  const user = await requireUser();
+  const parsed = ZStepUp.safeParse(input);
+  if (!parsed.success) return { ok: false, formError: 'Check the code.', fieldErrors: fieldErrorsOf(parsed.error) };
+  const result = await confirmEnrollment(await vault(), { user, code: input.code, actor: await requestActor(user) });
+  revalidatePath('/settings/security');
+  return toActionResult(result);
+}
+
+/** Password and a current code, then turn two-factor off or start replacing the authenticator. */
+export async function changeTwoFactorAction(input: { password: string; code: string; then: 'remove' | 'reenroll' }): Promise<ActionResult<null>> {
+  const user = await requireUser();
+  const parsed = ZReauthenticate.safeParse(input);
+  if (!parsed.success) return { ok: false, formError: 'Check the highlighted fields.', fieldErrors: fieldErrorsOf(parsed.error) };
+  const then = input.then === 'remove' ? 'remove' : 'reenroll';
+  const result = await changeTwoFactor(await vault(), { user, password: input.password, code: input.code, actor: await requestActor(user), then });
+  revalidatePath('/settings/security');
+  return toActionResult(result);
+}

@@ -1,0 +1,67 @@
+'use client';
+
+import { zodResolver } from '@hookform/resolvers/zod';
+import { useRouter } from 'next/navigation';
+import { useState } from 'react';
+import { useForm } from 'react-hook-form';
+import { confirmEnrollmentAction } from '@/app/(app)/settings/security/actions';
+import { ZStepUp, type TStepUp } from '@/lib/schemas/step-up';
+
+/** Confirms a new authenticator, then shows the recovery codes once. */
+export function EnrollmentForm({ next }: { next: string | null }) {
+  const router = useRouter();
+  const [codes, setCodes] = useState<string[] | null>(null);
+  const [formError, setFormError] = useState<string | null>(null);
+  const { register, handleSubmit, setError, formState } = useForm<TStepUp>({ resolver: zodResolver(ZStepUp), defaultValues: { code: '' } });
+  const onSubmit = handleSubmit(async ({ code }) => {
+    setFormError(null);
+    const result = await confirmEnrollmentAction({ code });
+    if (result.ok) return setCodes(result.data.recoveryCodes);
+    const message = result.fieldErrors?.code?.[0];
+    if (message) setError('code', { message });
+    else setFormError(result.formError ?? 'That did not work.');
+  });
+
+  if (codes) {
+    return (
+      <div>
+        <h2>Recovery codes</h2>
+        <p>
+          Keep these somewhere safe, away from your phone. Each works once, instead of a code from the app. <strong>They are shown only now.</strong>
+        </p>
+        <ul className="recovery-codes" aria-label="Recovery codes">
+          {codes.map((code) => (
+            <li key={code}>
+              <code>{code}</code>
+            </li>
+          ))}
+        </ul>
+        <button type="button" onClick={() => (next ? router.push(next) : router.refresh())}>
+          I have saved them
+        </button>
+      </div>
+    );
+  }
+  const error = formState.errors.code?.message;
+  return (
+    <form onSubmit={onSubmit} noValidate>
+      {formError && (
+        <p className="form-error" role="alert">
+          {formError}
+        </p>
+      )}
+      <div className="field">
+        <label htmlFor="enroll-code">Code from the app</label>
+        <input id="enroll-code" inputMode="numeric" autoComplete="one-time-code" aria-invalid={error ? 'true' : 'false'} aria-describedby={error ? 'enroll-code-error' : undefined} {...register('code')} />
+        {error && (
+          <p id="enroll-code-error" className="field-error">
+            {error}
+          </p>
+        )}
+      </div>
+      <button type="submit" disabled={formState.isSubmitting}>
+        Turn on two-factor
+      </button>
+    </form>
+  );
+}

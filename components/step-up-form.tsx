@@ -1,0 +1,52 @@
+'use client';
+
+import { zodResolver } from '@hookform/resolvers/zod';
+import { useState } from 'react';
+import { useForm } from 'react-hook-form';
+import { stepUpAction } from '@/app/(app)/step-up/actions';
+import { STEP_UP_PURPOSE_LABELS, ZStepUp, type TStepUp, type TStepUpPurpose } from '@/lib/schemas/step-up';
+
+/** Asks for a code from the authenticator (or a recovery code) to open one purpose for a few minutes. */
+export function StepUpForm({ purpose, onConfirmed }: { purpose: TStepUpPurpose; onConfirmed: () => void }) {
+  const [formError, setFormError] = useState<string | null>(null);
+  const { register, handleSubmit, setError, formState } = useForm<TStepUp>({ resolver: zodResolver(ZStepUp), defaultValues: { code: '' } });
+  const onSubmit = handleSubmit(async ({ code }) => {
+    setFormError(null);
+    const result = await stepUpAction({ purpose, code });
+    if (result.ok) return onConfirmed();
+    const message = result.fieldErrors?.code?.[0];
+    if (message) setError('code', { message });
+    else setFormError(result.formError ?? 'That did not work. Try again.');
+  });
+  const error = formState.errors.code?.message;
+  return (
+    <form onSubmit={onSubmit} noValidate className="step-up" aria-labelledby="step-up-heading">
+      <h2 id="step-up-heading">Confirm it is you</h2>
+      <p>Enter the current code from your authenticator app to {STEP_UP_PURPOSE_LABELS[purpose]}. Lost it? Use a recovery code.</p>
+      {formError && (
+        <p className="form-error" role="alert" id="step-up-error">
+          {formError}
+        </p>
+      )}
+      <div className="field">
+        <label htmlFor="step-up-code">Authentication code</label>
+        <input
+          id="step-up-code"
+          inputMode="numeric"
+          autoComplete="one-time-code"
+          aria-invalid={error ? 'true' : 'false'}
+          aria-describedby={error ? 'step-up-code-error' : undefined}
+          {...register('code')}
+        />
+        {error && (
+          <p id="step-up-code-error" className="field-error">
+            {error}
+          </p>
+        )}
+      </div>
+      <button type="submit" disabled={formState.isSubmitting}>
+        {formState.isSubmitting ? 'Checking…' : 'Confirm'}
+      </button>
+    </form>
+  );
+}

@@ -1,0 +1,46 @@
+import { z } from 'zod';
+
+/** A 6-digit code from the authenticator (spaces allowed: "123 456") or a recovery code. */
+export const ZSecondFactorCode = z
+  .string()
+  .transform((value) => value.replace(/[\s-]/g, '').toLowerCase())
+  .pipe(
+    z
+      .string()
+      .min(1, 'Enter the code from your authenticator app')
+      .regex(/^(\d{6}|[a-z2-7]{10})$/, 'Enter the 6 digits from your authenticator app, or a recovery code'),
+  );
+
+/** What a form that changes secrets asks first. */
+export const ZStepUp = z.object({ code: ZSecondFactorCode });
+export type TStepUp = z.input<typeof ZStepUp>;
+
+/** Re-enrolling or turning two-factor off needs the password and a current code. */
+export const ZReauthenticate = z.object({
+  password: z.string().min(1, 'Enter your password').max(1024, 'Too long for a password'),
+  code: ZSecondFactorCode,
+});
+export type TReauthenticate = z.input<typeof ZReauthenticate>;
+
+export const STEP_UP_PURPOSES = [
+  'credential.create',
+  'credential.update',
+  'credential.revoke',
+  'credential.delete',
+  'keys.rotate',
+  'service-account.keys',
+  'user.reset-two-factor',
+] as const;
+export type TStepUpPurpose = (typeof STEP_UP_PURPOSES)[number];
+export const ZStepUpPurpose = z.enum(STEP_UP_PURPOSES);
+
+/** What the user is told they are confirming. */
+export const STEP_UP_PURPOSE_LABELS: Record<TStepUpPurpose, string> = {
+  'credential.create': 'add a credential',
+  'credential.update': 'change a credential or replace its secrets',
+  'credential.revoke': 'revoke a credential',
+  'credential.delete': 'delete or restore a credential',
+  'keys.rotate': 'rotate keys',
+  'service-account.keys': 'manage service-account keys',
+  'user.reset-two-factor': 'reset another user’s two-factor authentication',
+};

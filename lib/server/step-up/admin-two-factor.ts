@@ -1,0 +1,25 @@
+import 'server-only';
+import { appendAuditEvent, type Actor } from '@/lib/server/audit/append-audit-event';
+import type { Vault } from '@/lib/server/credentials/vault';
+import { fail, ok, type Result } from '@/lib/server/result';
+import { removeTwoFactor } from '@/lib/server/step-up/manage-totp';
+import { secondFactorLimiter } from '@/lib/server/step-up/second-factor-limiter';
+
+/**
+ * An administrator's help for a user of the same organization: `unlock` clears the wrong-code
+ * lock-out; `reset` removes two-factor entirely (lost phone and recovery codes), so the user enrolls
+ * again before their next change of secrets. Both audited.
+ */
+export async function adminTwoFactor(
+  { prisma }: Vault,
+  { actor, organizationId, userId, act }: { actor: Actor; organizationId: string; userId: string; act: 'unlock' | 'reset' },
+): Promise<Result<null>> {
+  const target = await prisma.user.findFirst({ where: { id: userId, organizationId }, select: { id: true } });
+  if (!target) return fail('NOT_FOUND', 'No such user in your organization.');
+  if (act === 'unlock') await secondFactorLimiter(prisma).delete(userId);
+  await prisma.$transaction(async (tx) => {
+    if (act === 'reset') await removeTwoFactor(tx, userId);
+    await appendAuditEvent(tx, { actor, action: `totp.admin_${act}`, target: { type: 'User', id: userId }, organizationId, outcome: 'SUCCESS' });
+  });
+  return ok(null);
+}

@@ -1,0 +1,13 @@
+import 'server-only';
+import type { Vault } from '@/lib/server/credentials/vault';
+import { describeSecrets } from '@/lib/server/crypto/sealed-secrets';
+
+/** What the security page shows: enabled since when, recovery codes left, enrollment pending. */
+export async function getTwoFactorStatus({ prisma }: Vault, { userId }: { userId: string }) {
+  const [user, unusedCodes, secrets] = await Promise.all([
+    prisma.user.findUniqueOrThrow({ where: { id: userId }, select: { totpEnabledAt: true } }),
+    prisma.recoveryCode.count({ where: { userId, usedAt: null } }),
+    describeSecrets(prisma, { ownerTable: 'User', ownerId: userId }),
+  ]);
+  return { enabledAt: user.totpEnabledAt, unusedRecoveryCodes: unusedCodes, pending: secrets.has('totpPendingSecret') };
+}

@@ -1,0 +1,146 @@
+import { randomBytes } from 'node:crypto';
+import { generate } from 'otplib';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Actor } from '@/lib/server/audit/append-audit-event';
+import type { Vault } from '@/lib/server/credentials/vault';
+import { makeKeyring } from '@/lib/server/crypto/keyring';
+import type { Database } from '@/lib/server/db/open-database';
+import { openTestDatabase, testDatabaseKinds } from '@/lib/server/db/test-database';
+import { seedDemo } from '@/lib/server/seed/seed-demo';
+import { adminTwoFactor } from '@/lib/server/step-up/admin-two-factor';
+import { grantStepUp, hasStepUpGrant } from '@/lib/server/step-up/grant-step-up';
+import { changeTwoFactor, confirmEnrollment, pendingEnrollment } from '@/lib/server/step-up/manage-totp';
+import { verifySecondFactor } from '@/lib/server/step-up/verify-second-factor';
+
+const PASSWORD = 'step-up-test-password';
+
+describe.each(testDatabaseKinds())('TOTP step-up on %s', (kind) => {
+  let db: Database;
+  let vault: Vault;
+  let user: { id: string; organizationId: string; email: string };
+  let actor: Actor;
+  let secret: string;
+  // Codes are generated for explicit instants, one time step apart, so tests never wait on the clock.
+  let clock = 1_900_000_000_000;
+  const nextInstant = () => (clock += 30_000);
+  const codeAt = (at: number, key = secret) => generate({ secret: key, epoch: Math.floor(at / 1000) });
+
+  beforeAll(async () => {
+    db = await openTestDatabase(kind);
+    vault = { prisma: db.prisma, keyring: makeKeyring(randomBytes(32)) };
+    await seedDemo(db.prisma, { demoPassword: PASSWORD });
+    user = await db.prisma.user.findFirstOrThrow({ where: { role: 'ADMIN' }, select: { id: true, organizationId: true, email: true } });
+    actor = { type: 'USER', id: user.id, label: user.email, ip: '192.0.2.1', userAgent: 'vitest' };
+  });
+  afterAll(async () => db.close());
+  beforeEach(async () => {
+    await db.prisma.rateLimiterFlexible.deleteMany();
+  });
+
+  const verify = (code: string, now = clock) => verifySecondFactor(vault, { user, code, actor, action: 'step_up.verify', now });
+
+  it('enrolls: a sealed pending secret, confirmed by a code from it, ten hashed recovery codes', async () => {
+    const pending = await pendingEnrollment(vault, { user });
+    secret = pending.secret;
+    expect(pending.uri).toMatch(/^otpauth:\/\/totp\/Strongroom:admin%40demo.example\?/);
+    expect(pending.qrSvg).toMatch(/^<svg/);
+    expect((await pendingEnrollment(vault, { user })).secret).toBe(secret); // stable until confirmed
+    const stored = await db.prisma.sealedSecret.findFirstOrThrow({ where: { ownerTable: 'User', ownerId: user.id, field: 'totpPendingSecret' } });
+    expect(stored.sealed).not.toContain(secret);
+
+    const wrong = await confirmEnrollment(vault, { user, code: '000000', actor });
+    expect(wrong).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
+    expect((await db.prisma.user.findUniqueOrThrow({ where: { id: user.id } })).totpEnabledAt).toBeNull();
+
+    const at = nextInstant();
+    const confirmed = await confirmEnrollment(vault, { user, code: await codeAt(Date.now()), actor });
+    expect(confirmed).toMatchObject({ ok: true });
+    const codes = (confirmed as { data: { recoveryCodes: string[] } }).data.recoveryCodes;
+    expect(codes).toHaveLength(10);
+    expect(new Set(codes).size).toBe(10);
+    const rows = await db.prisma.recoveryCode.findMany({ where: { userId: user.id } });
+    expect(rows.map((r) => r.codeHash).join()).not.toContain(codes[0]!.replace('-', ''));
+    expect(await db.prisma.sealedSecret.count({ where: { ownerId: user.id, field: 'totpPendingSecret' } })).toBe(0);
+    expect(await db.prisma.sealedSecret.count({ where: { ownerId: user.id, field: 'totpSecret' } })).toBe(1);
+    // The enrollment accepted a real-time step; move the test clock past it.
+    clock = Math.max(at, Date.now()) + 60_000;
+  });
+
+  it('accepts a code once, with or without a space, and refuses its replay', async () => {
+    const at = nextInstant();
+    const code = await codeAt(at);
+    expect(await verify(`${code.slice(0, 3)} ${code.slice(3)}`, at)).toMatchObject({ ok: true, data: { method: 'totp' } });
+    expect(await verify(code, at)).toMatchObject({ ok: false, error: { message: expect.stringMatching(/already used/) } });
+    const events = await db.prisma.auditEvent.findMany({ where: { action: 'step_up.verify', targetId: user.id }, orderBy: { seq: 'desc' }, take: 2 });
+    expect(events.map((e) => [e.outcome, (e.details as { reason?: string }).reason, e.ip, e.userAgent])).toEqual([
+      ['DENIED', 'replayed', '192.0.2.1', 'vitest'],
+      ['SUCCESS', undefined, '192.0.2.1', 'vitest'],
+    ]);
+  });
+
+  it('accepts one step of clock drift either way, not two', async () => {
+    const at = nextInstant() + 120_000;
+    clock = at;
+    expect(await verify(await codeAt(at - 60_000), at)).toMatchObject({ ok: false });
+    expect(await verify(await codeAt(at - 30_000), at)).toMatchObject({ ok: true });
+    expect(await verify(await codeAt(at + 30_000), at)).toMatchObject({ ok: true });
+    expect(await verify(await codeAt(at + 60_000), at)).toMatchObject({ ok: false });
+    clock += 60_000;
+  });
+
+  it.each(['12345', '1234567', 'abc', '', '12-34-5x'])('explains the malformed code %j', async (code) => {
+    expect(await verify(code)).toMatchObject({ ok: false, error: { code: 'VALIDATION', fieldErrors: { code: [expect.any(String)] } } });
+  });
+
+  it('locks after five wrong codes, even for a right one, until an admin unlocks', async () => {
+    for (let i = 0; i < 5; i++) await verify('000000');
+    const at = nextInstant();
+    expect(await verify(await codeAt(at), at)).toMatchObject({ ok: false, error: { code: 'RATE_LIMITED', message: expect.stringMatching(/administrator to unlock/) } });
+    expect(await adminTwoFactor(vault, { actor: { type: 'SYSTEM' }, organizationId: user.organizationId, userId: user.id, act: 'unlock' })).toEqual({ ok: true, data: null });
+    expect(await verify(await codeAt(at), at)).toMatchObject({ ok: true });
+  });
+
+  it('a recovery code works exactly once', async () => {
+    const code = await db.prisma.recoveryCode.findFirstOrThrow({ where: { userId: user.id, usedAt: null } });
+    // Recovery codes are only stored hashed, so make a known one for this test.
+    const known = 'abcde-fghij';
+    const { hashRecoveryCode } = await import('@/lib/server/step-up/verify-second-factor');
+    await db.prisma.recoveryCode.update({ where: { id: code.id }, data: { codeHash: hashRecoveryCode(known) } });
+    expect(await verify('ABCDE FGHIJ')).toMatchObject({ ok: true, data: { method: 'recovery' } });
+    expect(await verify(known)).toMatchObject({ ok: false, error: { message: expect.stringMatching(/not valid or was already used/) } });
+  });
+
+  it('binds a grant to user, session and purpose, and lets it expire', async () => {
+    const at = nextInstant();
+    const granted = await grantStepUp(vault, { user, sessionId: 'session-a', purpose: 'credential.update', code: await codeAt(at), actor, now: at, ttlSeconds: 300 });
+    expect(granted).toMatchObject({ ok: true, data: { expiresAt: new Date(at + 300_000) } });
+    const has = (over: Partial<Parameters<typeof hasStepUpGrant>[1]>) =>
+      hasStepUpGrant(db.prisma, { userId: user.id, sessionId: 'session-a', purpose: 'credential.update', now: at + 1_000, ...over });
+    expect(await has({})).toBe(true);
+    expect(await has({ purpose: 'credential.revoke' })).toBe(false);
+    expect(await has({ sessionId: 'session-b' })).toBe(false);
+    const other = await db.prisma.user.findFirstOrThrow({ where: { role: 'OPERATOR' } });
+    expect(await has({ userId: other.id })).toBe(false);
+    expect(await has({ now: at + 299_000 })).toBe(true);
+    expect(await has({ now: at + 300_000 })).toBe(false);
+  });
+
+  it('a wrong code grants nothing', async () => {
+    const at = nextInstant();
+    expect(await grantStepUp(vault, { user, sessionId: 'session-c', purpose: 'credential.create', code: '999999', actor, now: at })).toMatchObject({ ok: false });
+    expect(await hasStepUpGrant(db.prisma, { userId: user.id, sessionId: 'session-c', purpose: 'credential.create', now: at })).toBe(false);
+  });
+
+  it('turning two-factor off needs the password and a current code', async () => {
+    const at = Math.max(nextInstant(), Date.now() + 60_000);
+    clock = at;
+    const wrongPassword = await changeTwoFactor(vault, { user, password: 'not-it', code: await codeAt(Date.now()), actor, then: 'remove' });
+    expect(wrongPassword).toMatchObject({ ok: false, error: { fieldErrors: { password: [expect.any(String)] } } });
+    await db.prisma.user.update({ where: { id: user.id }, data: { totpLastStep: null } });
+    const removed = await changeTwoFactor(vault, { user, password: PASSWORD, code: await codeAt(Date.now()), actor, then: 'remove' });
+    expect(removed).toEqual({ ok: true, data: null });
+    expect(await db.prisma.user.findUniqueOrThrow({ where: { id: user.id } })).toMatchObject({ totpEnabledAt: null });
+    expect(await db.prisma.sealedSecret.count({ where: { ownerId: user.id } })).toBe(0);
+    expect(await db.prisma.recoveryCode.count({ where: { userId: user.id } })).toBe(0);
+  });
+});
