@@ -11,7 +11,14 @@ process.env.E2E_KEK ??= randomBytes(32).toString('base64');
 
 export default defineConfig({
   testDir: 'e2e',
+  projects: [
+    // Enrolls the demo admin's authenticator through the UI; every spec that changes secrets needs it.
+    { name: 'setup', testMatch: /.*\.setup\.ts/ },
+    { name: 'chromium', testIgnore: /.*\.setup\.ts/, dependencies: ['setup'] },
+  ],
   fullyParallel: false,
+  // A test may wait for the next TOTP time step (30 s): the server accepts each step only once.
+  timeout: 120_000,
   workers: 1,
   retries: 0,
   reporter: process.env.CI ? [['list'], ['json', { outputFile: 'reports/e2e.json' }]] : 'list',
@@ -45,6 +52,8 @@ export default defineConfig({
       DEMO_PASSWORD: process.env.E2E_DEMO_PASSWORD,
       STRONGROOM_KEK: process.env.E2E_KEK,
       STRONGROOM_KEK_PREVIOUS: '',
+      // Short, so one test can watch a grant expire; every flow takes a few seconds.
+      STEP_UP_GRANT_SECONDS: '30',
       NEXT_TELEMETRY_DISABLED: '1',
       DATABASE_URL: '',
       NEXTAUTH_SECRET: '',

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { E2E_DATA_DIR, E2E_SERVER_LOG } from '../playwright.config';
-import { loginAs } from './fixtures';
+import { confirmStepUp, loginAs, passGate } from './fixtures';
 
 const canary = () => `CANARY${randomBytes(16).toString('hex')}`;
 
@@ -11,6 +11,7 @@ async function openNewCredentialForm(page: Page, entity: string, profileTitle: s
   await page.goto('/dashboard');
   await page.getByRole('link', { name: entity }).click();
   await page.getByRole('link', { name: 'Add credential' }).click();
+  await passGate(page);
   await page.getByLabel('Credential type').selectOption({ label: profileTitle });
   await page.getByRole('button', { name: 'Choose' }).click();
 }
@@ -48,6 +49,7 @@ test('a secret stored through the UI appears in no page, response, log or databa
 
   // Edit without touching the secret: it is kept, and the fingerprint stays.
   await page.getByRole('link', { name: 'Edit or replace secrets' }).click();
+  await passGate(page);
   await expect(page.getByText(`Set · fingerprint ${firstFingerprint}`)).toBeVisible();
   await page.getByRole('button', { name: 'Save changes' }).click();
   await expect(page.getByRole('row', { name: /Client ID/ })).toContainText(clientId);
@@ -55,6 +57,7 @@ test('a secret stored through the UI appears in no page, response, log or databa
 
   // Replace it: a new fingerprint.
   await page.getByRole('link', { name: 'Edit or replace secrets' }).click();
+  await passGate(page);
   await page.getByRole('button', { name: 'Replace Client secret' }).click();
   await page.getByLabel('Client secret').fill(replacement);
   await page.getByRole('button', { name: 'Save changes' }).click();
@@ -115,6 +118,8 @@ test('revoking destroys the secrets; the credential stays as a record', async ({
   await expect(page.getByRole('row', { name: /Signing secret/ })).toContainText('Set · fingerprint');
   await page.getByRole('button', { name: 'Revoke…' }).click();
   await page.getByRole('button', { name: 'Yes, revoke' }).click();
+  // The grant that opened "create" does not open "revoke".
+  await confirmStepUp(page);
   await expect(page.getByRole('row', { name: /Signing secret/ })).toContainText('Not set');
   await expect(page.getByRole('heading', { level: 1 })).toContainText('Revoked');
 });

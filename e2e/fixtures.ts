@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { expect, type Page } from '@playwright/test';
 
 export type DemoRole = 'ADMIN' | 'OPERATOR' | 'VIEWER' | 'AUDITOR';
@@ -17,4 +19,86 @@ export async function loginAs(page: Page, role: DemoRole): Promise<void> {
   await page.getByLabel('Password').fill(demoPassword());
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page).toHaveURL(/\/dashboard$/);
+}
+
+// Authenticator keys enrolled through the UI, and the last time step each account used: shared by
+// the spec files (and by a worker that restarts), since the server accepts each step only once.
+const STATE = 'data/e2e-totp.json';
+type TotpState = Record<string, { key: string; lastStep: number }>;
+const readState = (): TotpState => (existsSync(STATE) ? (JSON.parse(readFileSync(STATE, 'utf8')) as TotpState) : {});
+const writeState = (state: TotpState) => {
+  mkdirSync('data', { recursive: true });
+  writeFileSync(STATE, JSON.stringify(state));
+};
+
+export function rememberTotpKey(role: DemoRole, key: string): void {
+  writeState({ ...readState(), [role]: { key, lastStep: 0 } });
+}
+
+export function totpKey(role: DemoRole): string {
+  const entry = readState()[role];
+  if (!entry) throw new Error(`no authenticator enrolled for ${role} (the setup project does it)`);
+  return entry.key;
+}
+
+/** A code from `oathtool` (a TOTP client that is not ours) for a time step not used before. */
+export function oathtool(key: string, atSeconds: number): string {
+  return execFileSync('oathtool', ['--totp', '-b', `--now=@${atSeconds}`, key], { encoding: 'utf8' }).trim();
+}
+
+/**
+ * A fresh code for `role`: the server accepts ±1 step and each step once, so take the oldest unused
+ * step in the window, waiting for the next step when all three are used.
+ */
+export async function totpFor(role: DemoRole): Promise<string> {
+  for (;;) {
+    const state = readState();
+    const entry = state[role];
+    if (!entry) throw new Error(`no authenticator enrolled for ${role}`);
+    const current = Math.floor(Date.now() / 1000 / 30);
+    const step = Math.max(current - 1, entry.lastStep + 1);
+    if (step <= current + 1) {
+      writeState({ ...state, [role]: { ...entry, lastStep: step } });
+      return oathtool(entry.key, step * 30 + 15);
+    }
+    await new Promise((resolve) => setTimeout(resolve, (current + 1) * 30_000 - Date.now() + 200));
+  }
+}
+
+/** Marks the step of a code used outside `totpFor` (enrollment). */
+export function markTotpStepUsed(role: DemoRole, step: number): void {
+  const state = readState();
+  const entry = state[role];
+  if (entry) writeState({ ...state, [role]: { ...entry, lastStep: Math.max(entry.lastStep, step) } });
+}
+
+/** Answers a step-up prompt on the page with a fresh code. */
+export async function confirmStepUp(page: Page, role: DemoRole = 'ADMIN'): Promise<void> {
+  await expect(page.getByRole('heading', { name: 'Confirm it is you' })).toBeVisible();
+  await page.getByLabel('Authentication code').fill(await totpFor(role));
+  await page.getByRole('button', { name: 'Confirm' }).click();
+}
+
+/** Enrolls `role`'s authenticator through the security page; returns the recovery codes shown. */
+export async function enrollTotp(page: Page, role: DemoRole): Promise<string[]> {
+  if (new URL(page.url()).pathname !== '/settings/security') await page.goto('/settings/security');
+  const key = (await page.locator('#totp-key').textContent())!.replace(/\s/g, '');
+  rememberTotpKey(role, key);
+  const step = Math.floor(Date.now() / 1000 / 30);
+  markTotpStepUsed(role, step);
+  await page.getByLabel('Code from the app').fill(oathtool(key, step * 30 + 15));
+  await page.getByRole('button', { name: 'Turn on two-factor' }).click();
+  const codes = page.getByRole('list', { name: 'Recovery codes' }).getByRole('listitem');
+  await expect(codes).toHaveCount(10);
+  return codes.allTextContents();
+}
+
+/** After opening a page that changes secrets: answer the step-up page if the gate sent us there. */
+export async function passGate(page: Page, role: DemoRole = 'ADMIN'): Promise<void> {
+  await page.waitForLoadState('networkidle');
+  if (new URL(page.url()).pathname === '/step-up') {
+    const next = new URL(page.url()).searchParams.get('next') ?? '';
+    await confirmStepUp(page, role);
+    await page.waitForURL((url) => url.pathname === next.split('?')[0]);
+  }
 }

@@ -15,8 +15,9 @@ export async function confirmEnrollmentAction(input: { code: string }): Promise<
   const user = await requireUser();
   const parsed = ZStepUp.safeParse(input);
   if (!parsed.success) return { ok: false, formError: 'Check the code.', fieldErrors: fieldErrorsOf(parsed.error) };
+  // No revalidation here: the page would re-render without the form that shows the codes. The
+  // "I have saved them" button refreshes it.
   const result = await confirmEnrollment(await vault(), { user, code: input.code, actor: await requestActor(user) });
-  revalidatePath('/settings/security');
   return toActionResult(result);
 }
 
