@@ -16,6 +16,10 @@ const ZEnv = z.object({
   DEMO_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
   /** Set to "false" to start without demo data. */
   SEED_DEMO: z.enum(['true', 'false']).default('true'),
+  /** Development and tests only: allow outbound calls to this machine (loopback), over plain http too. */
+  OUTBOUND_ALLOW_LOOPBACK: z.enum(['true', 'false']).default('false'),
+  /** Allow outbound calls to private networks (10/8, 172.16/12, 192.168/16, fc00::/7): on-premise providers. */
+  OUTBOUND_ALLOW_PRIVATE: z.enum(['true', 'false']).default('false'),
   /** How long a TOTP step-up opens the forms of one purpose. */
   STEP_UP_GRANT_SECONDS: z.coerce.number().int().min(10).max(3600).default(300),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -1,0 +1,77 @@
+import 'server-only';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import Provider from 'oidc-provider';
+
+export interface TestServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+async function listen(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<TestServer & { server: ReturnType<typeof createServer> }> {
+  const server = createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    server,
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/**
+ * A real, certified OAuth 2.0 authorization server (oidc-provider) on loopback, issuing
+ * client_credentials tokens to the given clients. `tokens` counts issued tokens.
+ */
+export async function startOidcProvider({
+  clients,
+  ttlSeconds = 60,
+}: {
+  clients: { clientId: string; clientSecret: string; auth?: 'client_secret_basic' | 'client_secret_post'; scope?: string }[];
+  ttlSeconds?: number;
+}): Promise<TestServer & { tokenUrl: string; issued: () => number }> {
+  let issued = 0;
+  let provider: Provider | undefined;
+  const server = await listen((req, res) => provider!.callback()(req, res));
+  provider = new Provider(server.url, {
+    clients: clients.map((c) => ({
+      client_id: c.clientId,
+      client_secret: c.clientSecret,
+      grant_types: ['client_credentials'],
+      redirect_uris: [],
+      response_types: [],
+      token_endpoint_auth_method: c.auth ?? 'client_secret_basic',
+      scope: c.scope ?? 'invoices',
+    })),
+    scopes: [...new Set(clients.flatMap((c) => (c.scope ?? 'invoices').split(' ')))],
+    features: { clientCredentials: { enabled: true }, devInteractions: { enabled: false } },
+    ttl: { ClientCredentials: ttlSeconds },
+  });
+  provider.on('client_credentials.saved', () => issued++);
+  return { ...server, tokenUrl: `${server.url}/token`, issued: () => issued };
+}
+
+export type FaultHandler = (req: IncomingMessage, body: string, res: ServerResponse) => void;
+
+/** A local server whose answers the test writes: failures a real provider would rarely show on cue. */
+export async function startFaultServer(handler: FaultHandler): Promise<TestServer & { calls: () => number }> {
+  let calls = 0;
+  const server = await listen((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    req.on('end', () => {
+      calls++;
+      handler(req, body, res);
+    });
+  });
+  return { url: server.url, close: server.close, calls: () => calls };
+}
+
+export const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
+  res.end(JSON.stringify(body));
+};
