@@ -14,6 +14,7 @@ export async function purgeDeletedCredentials(prisma: PrismaClient, now = new Da
   for (const credential of expired) {
     await prisma.$transaction(async (tx) => {
       await deleteSecrets(tx, credentialOwner(credential));
+      await deleteSecrets(tx, { ownerTable: 'TokenGrant', ownerId: credential.id });
       await tx.credential.delete({ where: { id: credential.id } });
       await appendAuditEvent(tx, {
         actor: SYSTEM_ACTOR,

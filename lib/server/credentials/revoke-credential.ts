@@ -31,6 +31,9 @@ export async function revokeCredential(
     });
     if (count === 0) return null;
     const destroyedSecrets = await deleteSecrets(tx, credentialOwner(credential));
+    // Its cached OAuth tokens go too.
+    await deleteSecrets(tx, { ownerTable: 'TokenGrant', ownerId: credentialId });
+    await tx.tokenGrant.deleteMany({ where: { credentialId } });
     await appendAuditEvent(tx, {
       actor,
       action: 'credential.revoke',

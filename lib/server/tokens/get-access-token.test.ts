@@ -1,0 +1,155 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createCredential } from '@/lib/server/credentials/create-credential';
+import type { Vault } from '@/lib/server/credentials/vault';
+import { makeKeyring } from '@/lib/server/crypto/keyring';
+import type { Database } from '@/lib/server/db/open-database';
+import { openTestDatabase, testDatabaseKinds } from '@/lib/server/db/test-database';
+import type { OutboundPolicy } from '@/lib/server/net/guarded-fetch';
+import { seedDemo } from '@/lib/server/seed/seed-demo';
+import { getAccessToken, invalidateAccessToken } from '@/lib/server/tokens/get-access-token';
+import { json, startFaultServer, startOidcProvider, type FaultHandler } from '@/lib/server/tokens/test-servers';
+
+const policy: OutboundPolicy = { allowLoopback: true, allowPrivate: false, timeoutMs: 2_000, maxBytes: 64 * 1024 };
+const system = { type: 'SYSTEM' as const };
+
+describe.each(testDatabaseKinds())('token manager on %s', (kind) => {
+  let db: Database;
+  let vault: Vault;
+  let organizationId: string;
+  let legalEntityId: string;
+  const servers: { close(): Promise<void> }[] = [];
+  beforeAll(async () => {
+    db = await openTestDatabase(kind);
+    vault = { prisma: db.prisma, keyring: makeKeyring(randomBytes(32)) };
+    await seedDemo(db.prisma, { demoPassword: 'unused-here-123' });
+    const entity = await db.prisma.legalEntity.findFirstOrThrow({ where: { country: 'MY' } });
+    organizationId = entity.organizationId;
+    legalEntityId = entity.id;
+  });
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((s) => s.close()));
+  });
+  afterAll(async () => db.close());
+
+  const credentialFor = async (tokenUrl: string, clientSecret = 'client-secret-value-1234567890', clientId = 'erp') => {
+    const result = await createCredential(vault, {
+      actor: system,
+      organizationId,
+      input: {
+        legalEntityId,
+        profile: 'oauth2-client-credentials',
+        environment: 'SANDBOX',
+        label: `oauth ${randomBytes(4).toString('hex')}`,
+        values: { tokenUrl, clientId, clientSecret, clientAuth: 'client_secret_basic', scope: 'invoices' },
+      },
+    });
+    if (!result.ok) throw new Error(JSON.stringify(result.error));
+    return result.data.id;
+  };
+  const token = (credentialId: string) => getAccessToken(vault, { credentialId, actor: system, policy });
+  const fault = async (handler: FaultHandler) => {
+    const server = await startFaultServer(handler);
+    servers.push(server);
+    return server;
+  };
+
+  it('gets a token from oidc-provider once for 100 concurrent callers, then serves it from cache', async () => {
+    const oidc = await startOidcProvider({ clients: [{ clientId: 'erp', clientSecret: 'client-secret-value-1234567890' }], ttlSeconds: 900 });
+    servers.push(oidc);
+    const id = await credentialFor(oidc.tokenUrl);
+    const results = await Promise.all(Array.from({ length: 100 }, () => token(id)));
+    expect(results.every((r) => r.ok)).toBe(true);
+    expect(new Set(results.map((r) => (r.ok ? r.data.accessToken : '')))).toHaveProperty('size', 1);
+    expect(oidc.issued()).toBe(1);
+    expect(await token(id)).toMatchObject({ ok: true });
+    expect(oidc.issued()).toBe(1);
+    // Stored sealed: not in clear in the database.
+    const accessToken = (results[0] as { data: { accessToken: string } }).data.accessToken;
+    const rows = JSON.stringify(await db.prisma.sealedSecret.findMany({ where: { ownerTable: 'TokenGrant' } }));
+    expect(rows).not.toContain(accessToken);
+  });
+
+  it('an invalid_client from oidc-provider is permanent: tokens cleared, NEEDS_ATTENTION, no retries', async () => {
+    const oidc = await startOidcProvider({ clients: [{ clientId: 'erp', clientSecret: 'the-right-secret-0123456789abcd' }] });
+    servers.push(oidc);
+    const id = await credentialFor(oidc.tokenUrl, 'a-wrong-secret-0123456789abcdef');
+    expect(await token(id)).toMatchObject({ ok: false, error: { code: 'INVALID_STATE', message: expect.stringMatching(/invalid_client/) } });
+    expect(await db.prisma.credential.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: 'NEEDS_ATTENTION', lastError: expect.stringMatching(/invalid_client/) });
+    expect(await token(id)).toMatchObject({ ok: false, error: { message: expect.stringMatching(/needs attention/) } });
+    expect(oidc.issued()).toBe(0);
+  });
+
+  it('refreshes ahead of expiry with the refresh token, keeping it when the response omits one', async () => {
+    let n = 0;
+    const grants: string[] = [];
+    const server = await fault((_, body, res) => {
+      const params = new URLSearchParams(body);
+      grants.push(`${params.get('grant_type')}:${params.get('refresh_token') ?? ''}`);
+      n++;
+      // Short-lived tokens: each is refreshed at half its life.
+      json(res, 200, { access_token: `access-${n}`, token_type: 'Bearer', expires_in: 2, ...(n === 1 ? { refresh_token: 'refresh-1' } : {}) });
+    });
+    const id = await credentialFor(`${server.url}/token`);
+    expect(await token(id)).toMatchObject({ ok: true, data: { accessToken: 'access-1' } });
+    await new Promise((r) => setTimeout(r, 1_100));
+    expect(await token(id)).toMatchObject({ ok: true, data: { accessToken: 'access-2' } });
+    await new Promise((r) => setTimeout(r, 1_100));
+    expect(await token(id)).toMatchObject({ ok: true, data: { accessToken: 'access-3' } });
+    expect(grants).toEqual(['client_credentials:', 'refresh_token:refresh-1', 'refresh_token:refresh-1']);
+  });
+
+  it('falls back to client_credentials when the refresh token is rejected', async () => {
+    let n = 0;
+    const server = await fault((_, body, res) => {
+      n++;
+      if (new URLSearchParams(body).get('grant_type') === 'refresh_token') return json(res, 400, { error: 'invalid_grant' });
+      json(res, 200, { access_token: `access-${n}`, token_type: 'Bearer', expires_in: 2, refresh_token: `refresh-${n}` });
+    });
+    const id = await credentialFor(`${server.url}/token`);
+    expect(await token(id)).toMatchObject({ ok: true, data: { accessToken: 'access-1' } });
+    await new Promise((r) => setTimeout(r, 1_100));
+    expect(await token(id)).toMatchObject({ ok: true, data: { accessToken: 'access-3' } });
+    expect(n).toBe(3);
+    expect(await db.prisma.credential.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: 'ACTIVE' });
+  });
+
+  it('backs off on 500s and then cools down instead of hammering the endpoint', async () => {
+    const server = await fault((_, __, res) => json(res, 500, { error: 'server_error' }));
+    const id = await credentialFor(`${server.url}/token`);
+    expect(await token(id)).toMatchObject({ ok: false, error: { code: 'RATE_LIMITED' } });
+    expect(server.calls()).toBe(3); // first try and two quick retries
+    expect(await token(id)).toMatchObject({ ok: false, error: { message: expect.stringMatching(/next attempt in \d+ s/) } });
+    expect(server.calls()).toBe(3);
+    const grant = await db.prisma.tokenGrant.findUniqueOrThrow({ where: { credentialId: id } });
+    expect(grant.failureCount).toBe(1);
+    expect(grant.nextAttemptAt!.getTime()).toBeGreaterThan(Date.now());
+    expect(await db.prisma.credential.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: 'ACTIVE' });
+  });
+
+  it('honours a long Retry-After from a 429 without retrying inside the request', async () => {
+    const server = await fault((_, __, res) => json(res, 429, { error: 'too_many' }, { 'retry-after': '120' }));
+    const id = await credentialFor(`${server.url}/token`);
+    expect(await token(id)).toMatchObject({ ok: false });
+    expect(server.calls()).toBe(1);
+    const grant = await db.prisma.tokenGrant.findUniqueOrThrow({ where: { credentialId: id } });
+    expect(grant.nextAttemptAt!.getTime() - Date.now()).toBeGreaterThan(110_000);
+  });
+
+  it('takes over a lease whose holder crashed, and leaves a live lease alone', async () => {
+    const server = await fault((_, __, res) => json(res, 200, { access_token: 'after-crash', token_type: 'Bearer', expires_in: 600 }));
+    const id = await credentialFor(`${server.url}/token`);
+    await db.prisma.tokenGrant.create({ data: { credentialId: id, leaseOwner: 'crashed-process', leaseUntil: new Date(Date.now() - 1_000) } });
+    expect(await token(id)).toMatchObject({ ok: true, data: { accessToken: 'after-crash' } });
+    expect(await db.prisma.tokenGrant.findUniqueOrThrow({ where: { credentialId: id } })).toMatchObject({ leaseOwner: null });
+  });
+
+  it('a token invalidated after a 401 is fetched anew', async () => {
+    let n = 0;
+    const server = await fault((_, __, res) => json(res, 200, { access_token: `t${++n}`, token_type: 'Bearer', expires_in: 600 }));
+    const id = await credentialFor(`${server.url}/token`);
+    expect(await token(id)).toMatchObject({ ok: true, data: { accessToken: 't1' } });
+    await invalidateAccessToken(vault, id);
+    expect(await token(id)).toMatchObject({ ok: true, data: { accessToken: 't2' } });
+  });
+});
