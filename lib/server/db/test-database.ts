@@ -15,7 +15,7 @@ export function testDatabaseKinds(): TestDatabaseKind[] {
  * A new, migrated, empty database: in-memory PGlite, or a fresh database on the TEST_DATABASE_URL
  * server that `close()` drops again.
  */
-export async function openTestDatabase(kind: TestDatabaseKind): Promise<Database> {
+export async function openTestDatabase(kind: TestDatabaseKind): Promise<Database & { url?: string }> {
   if (kind === 'pglite') {
     const db = await openDatabase({ kind: 'pglite', dataDir: 'memory://' });
     await applyMigrations(db.sql);
@@ -34,6 +34,7 @@ export async function openTestDatabase(kind: TestDatabaseKind): Promise<Database
   await applyMigrations(db.sql);
   return {
     ...db,
+    url: url.toString(),
     async close() {
       await db.close();
       const dropper = new pg.Client({ connectionString: serverUrl });

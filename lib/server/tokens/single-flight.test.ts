@@ -1,0 +1,63 @@
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { createCredential } from '@/lib/server/credentials/create-credential';
+import { makeKeyring } from '@/lib/server/crypto/keyring';
+import { openTestDatabase } from '@/lib/server/db/test-database';
+import { seedDemo } from '@/lib/server/seed/seed-demo';
+import { json, startFaultServer } from '@/lib/server/tokens/test-servers';
+
+function worker(env: Record<string, string>): Promise<{ tokens: string[] }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=react-server', 'lib/server/tokens/single-flight.worker.ts'], {
+      env: { ...process.env, ...env, LOG_LEVEL: 'silent' },
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!) as { tokens: string[] }) : reject(new Error(err))));
+  });
+}
+
+describe.runIf(process.env.TEST_DATABASE_URL)('single flight across processes (PostgreSQL)', () => {
+  it('3 processes × 100 concurrent requests for an expired token reach the token endpoint once', async () => {
+    const db = await openTestDatabase('postgres');
+    const kek = randomBytes(32);
+    let calls = 0;
+    // A slow token endpoint widens the window in which the others must wait rather than call.
+    const server = await startFaultServer((_, __, res) => {
+      calls++;
+      setTimeout(() => json(res, 200, { access_token: `token-${calls}`, token_type: 'Bearer', expires_in: 600 }), 500);
+    });
+    try {
+      await seedDemo(db.prisma, { demoPassword: 'unused-here-123' });
+      const entity = await db.prisma.legalEntity.findFirstOrThrow();
+      const created = await createCredential(
+        { prisma: db.prisma, keyring: makeKeyring(kek) },
+        {
+          actor: { type: 'SYSTEM' },
+          organizationId: entity.organizationId,
+          input: {
+            legalEntityId: entity.id,
+            profile: 'oauth2-client-credentials',
+            environment: 'SANDBOX',
+            label: 'single flight',
+            values: { tokenUrl: `${server.url}/token`, clientId: 'erp', clientSecret: 'secret-0123456789', clientAuth: 'client_secret_basic' },
+          },
+        },
+      );
+      if (!created.ok) throw new Error(created.error.message);
+      // An expired token is in the cache.
+      await db.prisma.tokenGrant.create({ data: { credentialId: created.data.id, obtainedAt: new Date(Date.now() - 3_600_000), expiresAt: new Date(Date.now() - 1_000) } });
+
+      const env = { WORKER_DATABASE_URL: db.url!, WORKER_KEK: kek.toString('base64'), WORKER_CREDENTIAL_ID: created.data.id, WORKER_COUNT: '100' };
+      const results = await Promise.all([worker(env), worker(env), worker(env)]);
+      expect(calls).toBe(1);
+      expect(results.map((r) => r.tokens)).toEqual([['token-1'], ['token-1'], ['token-1']]);
+    } finally {
+      await server.close();
+      await db.close();
+    }
+  }, 120_000);
+});
