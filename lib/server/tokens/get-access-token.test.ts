@@ -153,3 +153,44 @@ describe.each(testDatabaseKinds())('token manager on %s', (kind) => {
     expect(await token(id)).toMatchObject({ ok: true, data: { accessToken: 't2' } });
   });
 });
+
+describe('authorizedFetch', () => {
+  it('on a 401 drops the token, gets a new one and retries once', async () => {
+    const db = await openTestDatabase('pglite');
+    const servers: { close(): Promise<void> }[] = [];
+    try {
+      const vault = { prisma: db.prisma, keyring: makeKeyring(randomBytes(32)) };
+      await seedDemo(db.prisma, { demoPassword: 'unused-here-123' });
+      const entity = await db.prisma.legalEntity.findFirstOrThrow();
+      let issued = 0;
+      const tokens = await startFaultServer((_, __, res) => json(res, 200, { access_token: `t${++issued}`, token_type: 'Bearer', expires_in: 600 }));
+      const seen: string[] = [];
+      const api = await startFaultServer((req, _, res) => {
+        seen.push(req.headers.authorization ?? '');
+        // The provider revoked t1 early; t2 works.
+        if (req.headers.authorization === 'Bearer t1') return json(res, 401, { error: 'invalid_token' });
+        json(res, 200, { ok: true });
+      });
+      servers.push(tokens, api);
+      const created = await createCredential(vault, {
+        actor: system,
+        organizationId: entity.organizationId,
+        input: {
+          legalEntityId: entity.id,
+          profile: 'oauth2-client-credentials',
+          environment: 'SANDBOX',
+          label: 'api caller',
+          values: { tokenUrl: `${tokens.url}/token`, clientId: 'erp', clientSecret: 'secret-0123456789', clientAuth: 'client_secret_basic' },
+        },
+      });
+      if (!created.ok) throw new Error(created.error.message);
+      const { authorizedFetch } = await import('@/lib/server/tokens/authorized-fetch');
+      const response = await authorizedFetch(vault, { credentialId: created.data.id, actor: system, policy }, `${api.url}/invoices`);
+      expect(response.status).toBe(200);
+      expect(seen).toEqual(['Bearer t1', 'Bearer t2']);
+    } finally {
+      await Promise.all(servers.map((s) => s.close()));
+      await db.close();
+    }
+  });
+});

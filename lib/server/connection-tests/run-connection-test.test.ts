@@ -1,0 +1,90 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runConnectionTest, scrub } from '@/lib/server/connection-tests/run-connection-test';
+import { createCredential } from '@/lib/server/credentials/create-credential';
+import { makeCertificate, makeExpiredCertificate } from '@/lib/server/credentials/test-fixtures';
+import type { Vault } from '@/lib/server/credentials/vault';
+import { makeKeyring } from '@/lib/server/crypto/keyring';
+import type { Database } from '@/lib/server/db/open-database';
+import { openTestDatabase } from '@/lib/server/db/test-database';
+import type { OutboundPolicy } from '@/lib/server/net/guarded-fetch';
+import { seedDemo } from '@/lib/server/seed/seed-demo';
+import { json, startFaultServer, startOidcProvider } from '@/lib/server/tokens/test-servers';
+
+const policy: OutboundPolicy = { allowLoopback: true, allowPrivate: false, timeoutMs: 2_000, maxBytes: 65_536 };
+const operator = { type: 'USER' as const, label: 'operator@demo.example' };
+
+describe('connection tests', () => {
+  let db: Database;
+  let vault: Vault;
+  let organizationId: string;
+  let legalEntityId: string;
+  const closers: (() => Promise<void>)[] = [];
+  beforeAll(async () => {
+    db = await openTestDatabase('pglite');
+    vault = { prisma: db.prisma, keyring: makeKeyring(randomBytes(32)) };
+    await seedDemo(db.prisma, { demoPassword: 'unused-here-123' });
+    const entity = await db.prisma.legalEntity.findFirstOrThrow({ where: { country: 'AE' } });
+    organizationId = entity.organizationId;
+    legalEntityId = entity.id;
+  });
+  afterAll(async () => {
+    await Promise.all(closers.map((close) => close()));
+    await db.close();
+  });
+
+  const create = async (profile: string, values: Record<string, string>) => {
+    const result = await createCredential(vault, {
+      actor: { type: 'SYSTEM' },
+      organizationId,
+      input: { legalEntityId, profile: profile as never, environment: 'SANDBOX', label: `${profile} ${randomBytes(3).toString('hex')}`, values },
+    });
+    if (!result.ok) throw new Error(JSON.stringify(result.error));
+    return result.data.id;
+  };
+  const test = (credentialId: string) => runConnectionTest(vault, { organizationId, credentialId, trigger: 'USER', actor: operator, policy });
+
+  it('OAuth: a token request to oidc-provider, kept as history; a wrong secret needs attention', async () => {
+    const oidc = await startOidcProvider({ clients: [{ clientId: 'erp', clientSecret: 'right-secret-0123456789abcdef0' }] });
+    closers.push(oidc.close);
+    const good = await create('oauth2-client-credentials', { tokenUrl: oidc.tokenUrl, clientId: 'erp', clientSecret: 'right-secret-0123456789abcdef0', clientAuth: 'client_secret_basic' });
+    expect(await test(good)).toMatchObject({ ok: true, data: { outcome: 'SUCCESS', httpStatus: 200, message: expect.stringMatching(/Token issued/) } });
+    const bad = await create('oauth2-client-credentials', { tokenUrl: oidc.tokenUrl, clientId: 'erp', clientSecret: 'wrong-secret-0123456789abcdef0', clientAuth: 'client_secret_basic' });
+    expect(await test(bad)).toMatchObject({ ok: true, data: { outcome: 'FAILURE', errorCode: 'invalid_client', httpStatus: 401 } });
+    expect(await db.prisma.credential.findUniqueOrThrow({ where: { id: bad } })).toMatchObject({ status: 'NEEDS_ATTENTION' });
+    const history = await db.prisma.connectionTest.findMany({ where: { credentialId: { in: [good, bad] } } });
+    expect(history.map((h) => [h.outcome, h.trigger, h.credentialVersion])).toEqual(expect.arrayContaining([['SUCCESS', 'USER', 1], ['FAILURE', 'USER', 1]]));
+    expect(history.every((h) => h.durationMs >= 0)).toBe(true);
+  });
+
+  it('API key: the health endpoint with the key in its header; a 401 needs attention', async () => {
+    const api = await startFaultServer((req, _, res) => (req.headers['x-api-key'] === 'good-key-123' ? json(res, 200, { status: 'up' }) : json(res, 401, { error: 'nope' })));
+    closers.push(api.close);
+    const good = await create('api-key', { baseUrl: api.url, headerName: 'X-API-Key', healthPath: '/health', apiKey: 'good-key-123' });
+    expect(await test(good)).toMatchObject({ ok: true, data: { outcome: 'SUCCESS', httpStatus: 200 } });
+    const bad = await create('api-key', { baseUrl: api.url, headerName: 'X-API-Key', healthPath: '/health', apiKey: 'bad-key-456' });
+    expect(await test(bad)).toMatchObject({ ok: true, data: { outcome: 'FAILURE', httpStatus: 401, errorCode: 'unauthorized' } });
+  });
+
+  it('certificate: local checks, days left or expired', async () => {
+    const pair = makeCertificate({ days: 90 });
+    const valid = await create('certificate', { certificate: pair.certificate, privateKey: pair.privateKey });
+    expect(await test(valid)).toMatchObject({ ok: true, data: { outcome: 'SUCCESS', message: expect.stringMatching(/(89|90) days left/) } });
+    const old = makeExpiredCertificate();
+    const expired = await create('certificate', { certificate: old.certificate, privateKey: old.privateKey });
+    expect(await test(expired)).toMatchObject({ ok: true, data: { outcome: 'FAILURE', errorCode: 'certificate_expired' } });
+  });
+
+  it('a provider that times out is recorded as a failure without changing the credential', async () => {
+    const silent = await startFaultServer(() => {});
+    closers.push(silent.close);
+    const id = await create('api-key', { baseUrl: silent.url, headerName: 'X-API-Key', apiKey: 'key-0001' });
+    const result = await runConnectionTest(vault, { organizationId, credentialId: id, trigger: 'API', actor: operator, policy: { ...policy, timeoutMs: 300 } });
+    expect(result).toMatchObject({ ok: true, data: { outcome: 'FAILURE', errorCode: 'timeout' } });
+    expect(await db.prisma.credential.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: 'ACTIVE', version: 1 });
+  });
+
+  it('scrubs secret values from messages', () => {
+    expect(scrub('bad key s3cr3t-value (czNjcjN0LXZhbHVl)', ['s3cr3t-value'])).toBe('bad key [redacted] ([redacted])');
+  });
+});

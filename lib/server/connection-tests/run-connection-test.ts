@@ -1,0 +1,152 @@
+import 'server-only';
+import { profileDefinition } from '@/lib/schemas/credential-profiles';
+import { appendAuditEvent, type Actor } from '@/lib/server/audit/append-audit-event';
+import { CertificateProblem, inspectPemPair, inspectPkcs12, type CertificateFacts } from '@/lib/server/credentials/inspect-certificate';
+import { openCredentialForUse } from '@/lib/server/credentials/open-credential-for-use';
+import type { Vault } from '@/lib/server/credentials/vault';
+import { defaultPolicy, guardedFetch, OutboundError, type OutboundPolicy } from '@/lib/server/net/guarded-fetch';
+import { fail, ok, type Result } from '@/lib/server/result';
+import { requestToken } from '@/lib/server/tokens/request-token';
+import type { TestTrigger } from '@/prisma/generated/client';
+
+export interface ConnectionTestDto {
+  id: string;
+  startedAt: Date;
+  durationMs: number;
+  outcome: 'SUCCESS' | 'FAILURE';
+  httpStatus: number | null;
+  errorCode: string | null;
+  message: string;
+}
+
+interface Probe {
+  outcome: 'SUCCESS' | 'FAILURE';
+  /** The credential itself was refused (wrong secret, expired certificate): it needs attention. */
+  credentialRefused: boolean;
+  httpStatus?: number;
+  errorCode?: string;
+  message: string;
+}
+
+const SECRET_FIELDS_BY_TEST = {
+  'oauth-token': ['clientSecret'],
+  'api-health': ['apiKey', 'password'],
+  certificate: ['privateKey', 'pkcs12', 'pkcs12Password'],
+} as const;
+
+/**
+ * Tests a credential without changing anything at the provider (OAuth: a token request, not kept;
+ * API key / basic: the health endpoint; certificate: local checks) and keeps the result as history,
+ * with latency, HTTP status, error code and a message scrubbed of every secret value.
+ */
+export async function runConnectionTest(
+  vault: Vault,
+  { organizationId, credentialId, trigger, actor, policy = defaultPolicy() }: { organizationId: string; credentialId: string; trigger: TestTrigger; actor: Actor; policy?: OutboundPolicy },
+): Promise<Result<ConnectionTestDto>> {
+  const credential = await vault.prisma.credential.findFirst({ where: { id: credentialId, organizationId, deletedAt: null }, select: { id: true, profile: true } });
+  if (!credential) return fail('NOT_FOUND', 'This credential does not exist.');
+  const kind = profileDefinition(credential.profile)?.test ?? 'none';
+  if (kind === 'none') return fail('INVALID_STATE', 'This type of credential has no connection test.');
+  const opened = await openCredentialForUse(vault, { actor, credentialId, fields: SECRET_FIELDS_BY_TEST[kind], purpose: 'connection_test' });
+  if (!opened.ok) return opened;
+  const { secrets, config, version } = opened.data;
+
+  const startedAt = new Date();
+  const started = performance.now();
+  const probe = await run(kind, config, secrets, policy);
+  const durationMs = Math.round(performance.now() - started);
+  const message = scrub(probe.message, Object.values(secrets).filter((s): s is string => Boolean(s)));
+
+  const row = await vault.prisma.$transaction(async (tx) => {
+    const test = await tx.connectionTest.create({
+      data: { credentialId, startedAt, durationMs, outcome: probe.outcome, httpStatus: probe.httpStatus ?? null, errorCode: probe.errorCode ?? null, message, trigger, credentialVersion: version },
+    });
+    if (probe.outcome === 'SUCCESS') {
+      await tx.credential.updateMany({ where: { id: credentialId, status: 'NEEDS_ATTENTION' }, data: { status: 'ACTIVE', lastError: null } });
+    } else if (probe.credentialRefused) {
+      await tx.credential.updateMany({ where: { id: credentialId, status: { not: 'REVOKED' } }, data: { status: 'NEEDS_ATTENTION', lastError: message } });
+    }
+    await appendAuditEvent(tx, {
+      actor,
+      action: 'credential.test',
+      target: { type: 'Credential', id: credentialId },
+      organizationId,
+      outcome: probe.outcome === 'SUCCESS' ? 'SUCCESS' : 'FAILURE',
+      details: { trigger, durationMs, httpStatus: probe.httpStatus ?? null, errorCode: probe.errorCode ?? null },
+    });
+    return test;
+  });
+  return ok({ id: row.id, startedAt, durationMs, outcome: probe.outcome, httpStatus: row.httpStatus, errorCode: row.errorCode, message });
+}
+
+async function run(kind: keyof typeof SECRET_FIELDS_BY_TEST, config: Record<string, string>, secrets: Partial<Record<string, string>>, policy: OutboundPolicy): Promise<Probe> {
+  if (kind === 'certificate') return checkCertificate(config, secrets);
+  if (kind === 'oauth-token') {
+    const result = await requestToken(
+      {
+        tokenUrl: config.tokenUrl ?? '',
+        clientId: config.clientId ?? '',
+        clientSecret: secrets.clientSecret ?? '',
+        clientAuth: config.clientAuth === 'client_secret_post' ? 'client_secret_post' : 'client_secret_basic',
+        ...(config.scope ? { scope: config.scope } : {}),
+        ...(config.audience ? { audience: config.audience } : {}),
+      },
+      policy,
+    );
+    return result.ok
+      ? { outcome: 'SUCCESS', credentialRefused: false, httpStatus: result.httpStatus, message: `Token issued (expires in ${result.expiresIn} s).` }
+      : { outcome: 'FAILURE', credentialRefused: result.kind === 'permanent', httpStatus: result.httpStatus, errorCode: result.code, message: result.message };
+  }
+  return checkHealthEndpoint(config, secrets, policy);
+}
+
+async function checkHealthEndpoint(config: Record<string, string>, secrets: Partial<Record<string, string>>, policy: OutboundPolicy): Promise<Probe> {
+  const base = config.baseUrl ?? config.aspBaseUrl ?? '';
+  const url = new URL(config.healthPath ?? '/', base.endsWith('/') ? base : `${base}/`).href;
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (secrets.apiKey) headers[config.headerName ?? 'X-API-Key'] = secrets.apiKey;
+  if (secrets.password) headers.authorization = `Basic ${Buffer.from(`${config.username ?? ''}:${secrets.password}`).toString('base64')}`;
+  try {
+    const response = await guardedFetch(url, { method: 'GET', headers }, policy);
+    if (response.ok) return { outcome: 'SUCCESS', credentialRefused: false, httpStatus: response.status, message: `The API answered ${response.status}.` };
+    const refused = response.status === 401 || response.status === 403;
+    return {
+      outcome: 'FAILURE',
+      credentialRefused: refused,
+      httpStatus: response.status,
+      errorCode: refused ? 'unauthorized' : 'http_error',
+      message: refused ? `The API refused the credential (HTTP ${response.status}).` : `The API answered HTTP ${response.status}.`,
+    };
+  } catch (error) {
+    if (error instanceof OutboundError) return { outcome: 'FAILURE', credentialRefused: false, errorCode: error.code, message: error.message };
+    throw error;
+  }
+}
+
+function checkCertificate(config: Record<string, string>, secrets: Partial<Record<string, string>>): Probe {
+  let facts: CertificateFacts;
+  try {
+    facts = secrets.pkcs12
+      ? inspectPkcs12({ pkcs12: secrets.pkcs12, password: secrets.pkcs12Password ?? '' })
+      : inspectPemPair({ certificate: config.certificate ?? '', privateKey: secrets.privateKey ?? '' });
+  } catch (error) {
+    if (error instanceof CertificateProblem) return { outcome: 'FAILURE', credentialRefused: true, errorCode: 'certificate_invalid', message: error.message };
+    throw error;
+  }
+  const daysLeft = Math.floor((facts.notAfter.getTime() - Date.now()) / 86_400_000);
+  if (daysLeft < 0) return { outcome: 'FAILURE', credentialRefused: true, errorCode: 'certificate_expired', message: `The certificate expired on ${facts.notAfter.toISOString().slice(0, 10)}.` };
+  if (config.vatNumber && !facts.subject.includes(config.vatNumber)) {
+    return { outcome: 'FAILURE', credentialRefused: true, errorCode: 'certificate_subject', message: `The certificate's subject does not name VAT number ${config.vatNumber}.` };
+  }
+  return { outcome: 'SUCCESS', credentialRefused: false, message: `The key matches the certificate; ${daysLeft} days left.` };
+}
+
+/** Removes every secret value (and its base64) from a message, and caps its length. */
+export function scrub(message: string, secrets: readonly string[]): string {
+  let clean = message;
+  for (const secret of secrets) {
+    if (secret.length < 4) continue;
+    for (const form of [secret, Buffer.from(secret).toString('base64')]) clean = clean.split(form).join('[redacted]');
+  }
+  return clean.replace(/[\r\n\t]+/g, ' ').slice(0, 300);
+}
