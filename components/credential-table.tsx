@@ -18,6 +18,7 @@ export function CredentialTable({ credentials, caption }: { credentials: Credent
           <th scope="col">Status</th>
           <th scope="col">Expires</th>
           <th scope="col">Last test (UTC)</th>
+          <th scope="col">30-day success</th>
         </tr>
       </thead>
       <tbody>
@@ -40,6 +41,13 @@ export function CredentialTable({ credentials, caption }: { credentials: Credent
                 </>
               ) : (
                 <span className="muted">Never</span>
+              )}
+            </td>
+            <td>
+              {credential.successRate30d ? (
+                `${Math.round(credential.successRate30d.rate * 100)}% of ${credential.successRate30d.tests}`
+              ) : (
+                <span className="muted">—</span>
               )}
             </td>
           </tr>

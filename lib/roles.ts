@@ -11,3 +11,6 @@ export const ADMINS: readonly TRole[] = ['ADMIN'];
 
 /** Who may read, verify and export the audit log. */
 export const AUDIT_READERS: readonly TRole[] = ['AUDITOR', 'ADMIN'];
+
+/** Who may run connection tests. */
+export const TESTERS: readonly TRole[] = ['OPERATOR', 'ADMIN'];

@@ -3,7 +3,10 @@
 import { revalidatePath } from 'next/cache';
 import type { ActionResult } from '@/lib/schemas/action-result';
 import type { TCredentialCreate, TCredentialRef, TCredentialUpdate } from '@/lib/schemas/credential-profiles';
+import { TESTERS } from '@/lib/roles';
 import { requestActor } from '@/lib/server/auth/request-actor';
+import { requireRole } from '@/lib/server/auth/session';
+import { runConnectionTest, type ConnectionTestDto } from '@/lib/server/connection-tests/run-connection-test';
 import { createCredential } from '@/lib/server/credentials/create-credential';
 import { deleteCredential } from '@/lib/server/credentials/delete-credential';
 import { revokeCredential } from '@/lib/server/credentials/revoke-credential';
@@ -52,6 +55,19 @@ export async function deleteCredentialAction(input: TCredentialRef & { restore?:
     organizationId: user.organizationId,
     input: { credentialId: input.credentialId, version: input.version },
     restore: input.restore === true,
+  });
+  revalidatePath('/dashboard');
+  return toActionResult(result);
+}
+
+/** Runs a connection test now (OPERATOR and ADMIN); it changes nothing at the provider. */
+export async function testCredentialAction(input: { credentialId: string }): Promise<ActionResult<ConnectionTestDto>> {
+  const user = await requireRole(TESTERS, 'action:credential.test');
+  const result = await runConnectionTest(await vault(), {
+    organizationId: user.organizationId,
+    credentialId: String(input?.credentialId ?? ''),
+    trigger: 'USER',
+    actor: await requestActor(user),
   });
   revalidatePath('/dashboard');
   return toActionResult(result);

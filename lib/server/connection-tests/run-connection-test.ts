@@ -1,4 +1,5 @@
 import 'server-only';
+import { z } from 'zod';
 import { profileDefinition } from '@/lib/schemas/credential-profiles';
 import { appendAuditEvent, type Actor } from '@/lib/server/audit/append-audit-event';
 import { CertificateProblem, inspectPemPair, inspectPkcs12, type CertificateFacts } from '@/lib/server/credentials/inspect-certificate';
@@ -43,6 +44,7 @@ export async function runConnectionTest(
   vault: Vault,
   { organizationId, credentialId, trigger, actor, policy = defaultPolicy() }: { organizationId: string; credentialId: string; trigger: TestTrigger; actor: Actor; policy?: OutboundPolicy },
 ): Promise<Result<ConnectionTestDto>> {
+  if (!z.uuid().safeParse(credentialId).success) return fail('NOT_FOUND', 'This credential does not exist.');
   const credential = await vault.prisma.credential.findFirst({ where: { id: credentialId, organizationId, deletedAt: null }, select: { id: true, profile: true } });
   if (!credential) return fail('NOT_FOUND', 'This credential does not exist.');
   const kind = profileDefinition(credential.profile)?.test ?? 'none';

@@ -52,8 +52,9 @@ describe('organization overview', () => {
   it('returns the DTO only: no config, no raw rows', async () => {
     const [entity] = await overview({ regime: 'MY' });
     expect(Object.keys(entity!.credentials[0]!).sort()).toEqual(
-      ['environment', 'expiresAt', 'health', 'id', 'label', 'lastTest', 'profileTitle', 'regime'].sort(),
+      ['environment', 'expiresAt', 'health', 'id', 'label', 'lastTest', 'profileTitle', 'regime', 'successRate30d'].sort(),
     );
+    expect(entity!.credentials[0]!.successRate30d).toEqual({ rate: 1, tests: 1 });
   });
 
   it('finds a legal entity only within its organization', async () => {

@@ -1,5 +1,6 @@
 import 'server-only';
 import type { TDashboardFilters } from '@/lib/schemas/dashboard-filters';
+import { successRates } from '@/lib/server/connection-tests/list-connection-tests';
 import { credentialSummarySelect, summarizeCredential, type CredentialSummary } from '@/lib/server/dashboard/summarize-credential';
 import type { PrismaClient } from '@/prisma/generated/client';
 
@@ -35,11 +36,12 @@ export async function getOrganizationOverview(
     },
   });
   const filtering = Boolean(filters.regime || filters.environment || filters.health);
+  const rates = await successRates(prisma, entities.flatMap((e) => e.credentials.map((c) => c.id)), now);
   return entities
     .map((entity) => ({
       ...entity,
       credentials: entity.credentials
-        .map((row) => summarizeCredential(row, now))
+        .map((row) => ({ ...summarizeCredential(row, now), ...(rates.has(row.id) ? { successRate30d: rates.get(row.id)! } : {}) }))
         .filter((c) => (!filters.regime || c.regime === filters.regime) && (!filters.health || c.health === filters.health)),
     }))
     .filter((entity) => !filtering || entity.credentials.length > 0);

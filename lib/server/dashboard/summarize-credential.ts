@@ -12,6 +12,8 @@ export interface CredentialSummary {
   health: TCredentialHealth;
   expiresAt: Date | null;
   lastTest: { startedAt: Date; outcome: TestOutcome; message: string | null } | null;
+  /** Share of successful connection tests in the last 30 days, when there were any. */
+  successRate30d?: { rate: number; tests: number };
 }
 
 export const credentialSummarySelect = {

@@ -4,7 +4,11 @@ import { notFound } from 'next/navigation';
 import { z } from 'zod';
 import { CredentialDangerZone } from '@/components/credential-danger-zone';
 import { HealthBadge } from '@/components/health-badge';
-import { ADMINS, STATUS_READERS } from '@/lib/roles';
+import { LatencyChart } from '@/components/latency-chart';
+import { RunTestButton } from '@/components/run-test-button';
+import { ADMINS, STATUS_READERS, TESTERS } from '@/lib/roles';
+import { listConnectionTests } from '@/lib/server/connection-tests/list-connection-tests';
+import { prisma } from '@/lib/server/db/client';
 import { requireRole } from '@/lib/server/auth/session';
 import { getCredentialStatus } from '@/lib/server/credentials/get-credential-status';
 import { vault } from '@/lib/server/credentials/vault';
@@ -14,12 +18,23 @@ export const metadata: Metadata = { title: 'Credential' };
 const dateTime = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
 const when = (date: Date | null) => (date ? `${dateTime.format(date)} UTC` : '—');
 
-export default async function CredentialPage({ params }: { params: Promise<{ id: string }> }) {
+export default async function CredentialPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ id: string }>;
+  searchParams: Promise<Record<string, string | string[]>>;
+}) {
   const user = await requireRole(STATUS_READERS, 'page:/credentials');
   const id = z.uuid().safeParse((await params).id);
   if (!id.success) notFound();
   const credential = await getCredentialStatus(await vault(), { organizationId: user.organizationId, credentialId: id.data });
   if (!credential) notFound();
+  const query = await searchParams;
+  const outcome = query.outcome === 'SUCCESS' || query.outcome === 'FAILURE' ? query.outcome : undefined;
+  const page = Math.max(1, Number.parseInt(String(query.page ?? '1'), 10) || 1);
+  const history = await listConnectionTests(await prisma(), { organizationId: user.organizationId, credentialId: credential.id, outcome, page });
+  const pageLink = (p: number) => `/credentials/${credential.id}?${new URLSearchParams({ ...(outcome ? { outcome } : {}), page: String(p) })}`;
   const isAdmin = ADMINS.includes(user.role);
   const changeable = isAdmin && credential.status !== 'REVOKED' && !credential.deletedAt;
 
@@ -101,6 +116,68 @@ export default async function CredentialPage({ params }: { params: Promise<{ id:
           </tbody>
         </table>
         <p className="muted">Secrets are write-only: Strongroom never shows them again. Compare fingerprints to tell whether one changed.</p>
+      </section>
+      <section className="panel" aria-labelledby="history-heading">
+        <div className="entity-head">
+          <h2 id="history-heading">Connection tests</h2>
+          {TESTERS.includes(user.role) && credential.status !== 'REVOKED' && credential.status !== 'DRAFT' && !credential.deletedAt && (
+            <RunTestButton credentialId={credential.id} />
+          )}
+        </div>
+        {history && history.total + (outcome ? 1 : 0) > 0 ? (
+          <>
+            <LatencyChart points={history.chart} />
+            <form method="get" className="filters">
+              <div>
+                <label htmlFor="outcome">Outcome</label>
+                <select id="outcome" name="outcome" defaultValue={outcome ?? ''}>
+                  <option value="">All</option>
+                  <option value="SUCCESS">Succeeded</option>
+                  <option value="FAILURE">Failed</option>
+                </select>
+              </div>
+              <button type="submit" className="secondary">
+                Show
+              </button>
+            </form>
+            <table>
+              <caption className="visually-hidden">Connection tests, newest first</caption>
+              <thead>
+                <tr>
+                  <th scope="col">When (UTC)</th>
+                  <th scope="col">Outcome</th>
+                  <th scope="col">Latency</th>
+                  <th scope="col">HTTP</th>
+                  <th scope="col">Message</th>
+                  <th scope="col">By</th>
+                </tr>
+              </thead>
+              <tbody>
+                {history.tests.map((test) => (
+                  <tr key={test.id}>
+                    <td>{when(test.startedAt)}</td>
+                    <td>{test.outcome === 'SUCCESS' ? 'Succeeded' : `Failed${test.errorCode ? ` (${test.errorCode})` : ''}`}</td>
+                    <td>{test.durationMs} ms</td>
+                    <td>{test.httpStatus ?? '—'}</td>
+                    <td>{test.message}</td>
+                    <td>
+                      {test.trigger.toLowerCase()} · v{test.credentialVersion}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+            <nav aria-label="History pages" className="actions">
+              {page > 1 && <Link href={pageLink(page - 1)}>← Newer</Link>}
+              <span className="muted">
+                Page {page} of {history.pages} ({history.total} tests)
+              </span>
+              {page < history.pages && <Link href={pageLink(page + 1)}>Older →</Link>}
+            </nav>
+          </>
+        ) : (
+          <p className="muted">Never tested.</p>
+        )}
       </section>
       {isAdmin && (
         <section className="panel actions" aria-label="Change this credential">

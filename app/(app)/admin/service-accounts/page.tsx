@@ -1,0 +1,64 @@
+import type { Metadata } from 'next';
+import { ServiceAccountForm } from '@/components/service-account-form';
+import { ADMINS } from '@/lib/roles';
+import { requireRole } from '@/lib/server/auth/session';
+import { vault } from '@/lib/server/credentials/vault';
+import { listServiceAccounts } from '@/lib/server/service-accounts/manage-service-accounts';
+
+export const metadata: Metadata = { title: 'Service accounts' };
+
+const date = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeZone: 'UTC' });
+
+export default async function ServiceAccountsPage() {
+  const admin = await requireRole(ADMINS, 'page:/admin/service-accounts');
+  const v = await vault();
+  const [accounts, entities] = await Promise.all([
+    listServiceAccounts(v, { organizationId: admin.organizationId }),
+    v.prisma.legalEntity.findMany({ where: { organizationId: admin.organizationId }, orderBy: { name: 'asc' }, select: { id: true, name: true } }),
+  ]);
+  const entityName = new Map(entities.map((e) => [e.id, e.name]));
+  return (
+    <>
+      <h1>Service accounts</h1>
+      <p className="muted">
+        Your own services (the transmission service) use these keys on the API (<a href="/api/v1/openapi.json">OpenAPI</a>). Creating or revoking one asks
+        for a code from your authenticator.
+      </p>
+      <section className="panel">
+        {accounts.length === 0 ? (
+          <p className="empty">No service accounts yet.</p>
+        ) : (
+          <table>
+            <caption className="visually-hidden">Service accounts</caption>
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Key</th>
+                <th scope="col">Permissions</th>
+                <th scope="col">Legal entities</th>
+                <th scope="col">Status</th>
+              </tr>
+            </thead>
+            <tbody>
+              {accounts.map((account) => (
+                <tr key={account.id}>
+                  <td>{account.name}</td>
+                  <td>
+                    <code>{account.keyPrefix}…</code>
+                  </td>
+                  <td>{account.scopes.join(', ')}</td>
+                  <td>{account.legalEntityIds.map((id) => entityName.get(id) ?? id).join(', ')}</td>
+                  <td>{account.revokedAt ? `Revoked ${date.format(account.revokedAt)}` : `Active since ${date.format(account.createdAt)}`}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+      <section className="panel" aria-labelledby="new-sa">
+        <h2 id="new-sa">New service account</h2>
+        <ServiceAccountForm entities={entities} />
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,95 @@
+'use client';
+
+import { zodResolver } from '@hookform/resolvers/zod';
+import { useRouter } from 'next/navigation';
+import { useState } from 'react';
+import { useForm } from 'react-hook-form';
+import { createServiceAccountAction } from '@/app/(app)/admin/service-accounts/actions';
+import { StepUpForm } from '@/components/step-up-form';
+import { SERVICE_SCOPES, ZServiceAccountCreate, type TServiceAccountCreate } from '@/lib/schemas/service-account';
+
+export function ServiceAccountForm({ entities }: { entities: { id: string; name: string }[] }) {
+  const router = useRouter();
+  const [key, setKey] = useState<string | null>(null);
+  const [formError, setFormError] = useState<string | null>(null);
+  const [needsStepUp, setNeedsStepUp] = useState(false);
+  const { register, handleSubmit, formState } = useForm<TServiceAccountCreate>({
+    resolver: zodResolver(ZServiceAccountCreate),
+    defaultValues: { name: '', scopes: ['token:read'], legalEntityIds: [] },
+  });
+  const onSubmit = handleSubmit(async (values) => {
+    setFormError(null);
+    const result = await createServiceAccountAction(values);
+    if (result.ok) return setKey(result.data.key);
+    if (result.code === 'STEP_UP_REQUIRED') return setNeedsStepUp(true);
+    setFormError(result.formError ?? 'Nothing was created.');
+  });
+
+  if (needsStepUp) {
+    return (
+      <StepUpForm
+        purpose="service-account.keys"
+        onConfirmed={() => {
+          setNeedsStepUp(false);
+          void onSubmit();
+        }}
+      />
+    );
+  }
+  if (key) {
+    return (
+      <div role="status">
+        <h2>API key</h2>
+        <p>
+          Copy it now into the service’s secret store. <strong>It is shown only once</strong>; Strongroom keeps only a hash.
+        </p>
+        <p>
+          <code id="new-api-key">{key}</code>
+        </p>
+        <button type="button" onClick={() => (setKey(null), router.refresh())}>
+          Done
+        </button>
+      </div>
+    );
+  }
+  const { errors } = formState;
+  return (
+    <form onSubmit={onSubmit} noValidate>
+      {formError && (
+        <p className="form-error" role="alert">
+          {formError}
+        </p>
+      )}
+      <div className="field">
+        <label htmlFor="sa-name">Name</label>
+        <input id="sa-name" aria-invalid={errors.name ? 'true' : 'false'} aria-describedby={errors.name ? 'sa-name-error' : undefined} {...register('name')} />
+        {errors.name && (
+          <p id="sa-name-error" className="field-error">
+            {errors.name.message}
+          </p>
+        )}
+      </div>
+      <fieldset className="field">
+        <legend className="label">Permissions</legend>
+        {Object.entries(SERVICE_SCOPES).map(([scope, label]) => (
+          <label key={scope} className="check">
+            <input type="checkbox" value={scope} {...register('scopes')} /> {label} <code>{scope}</code>
+          </label>
+        ))}
+        {errors.scopes && <p className="field-error">{errors.scopes.message}</p>}
+      </fieldset>
+      <fieldset className="field">
+        <legend className="label">Legal entities</legend>
+        {entities.map((entity) => (
+          <label key={entity.id} className="check">
+            <input type="checkbox" value={entity.id} {...register('legalEntityIds')} /> {entity.name}
+          </label>
+        ))}
+        {errors.legalEntityIds && <p className="field-error">{errors.legalEntityIds.message}</p>}
+      </fieldset>
+      <button type="submit" disabled={formState.isSubmitting}>
+        Create service account
+      </button>
+    </form>
+  );
+}

@@ -1,0 +1,44 @@
+import 'server-only';
+import type { PrismaClient, TestOutcome } from '@/prisma/generated/client';
+
+export const TESTS_PER_PAGE = 20;
+const CHART_POINTS = 60;
+
+/**
+ * A page of a credential's connection-test history (newest first, optionally one outcome only) and
+ * the latest tests for the chart. Null when the credential is not the organization's.
+ */
+export async function listConnectionTests(
+  prisma: PrismaClient,
+  { organizationId, credentialId, outcome, page = 1 }: { organizationId: string; credentialId: string; outcome?: TestOutcome; page?: number },
+) {
+  const owned = await prisma.credential.count({ where: { id: credentialId, organizationId } });
+  if (!owned) return null;
+  const where = { credentialId, ...(outcome ? { outcome } : {}) };
+  const select = { id: true, startedAt: true, durationMs: true, outcome: true, httpStatus: true, errorCode: true, message: true, trigger: true, credentialVersion: true } as const;
+  const [total, tests, chart] = await Promise.all([
+    prisma.connectionTest.count({ where }),
+    prisma.connectionTest.findMany({ where, orderBy: { startedAt: 'desc' }, skip: (page - 1) * TESTS_PER_PAGE, take: TESTS_PER_PAGE, select }),
+    prisma.connectionTest.findMany({ where: { credentialId }, orderBy: { startedAt: 'desc' }, take: CHART_POINTS, select: { startedAt: true, durationMs: true, outcome: true } }),
+  ]);
+  return { total, pages: Math.max(1, Math.ceil(total / TESTS_PER_PAGE)), tests, chart: chart.reverse() };
+}
+
+/** Share of successful tests per credential over the last 30 days (credentials with tests only). */
+export async function successRates(prisma: PrismaClient, credentialIds: string[], now = new Date()): Promise<Map<string, { rate: number; tests: number }>> {
+  if (credentialIds.length === 0) return new Map();
+  const since = new Date(now.getTime() - 30 * 86_400_000);
+  const groups = await prisma.connectionTest.groupBy({
+    by: ['credentialId', 'outcome'],
+    where: { credentialId: { in: credentialIds }, startedAt: { gte: since } },
+    _count: { _all: true },
+  });
+  const totals = new Map<string, { ok: number; all: number }>();
+  for (const group of groups) {
+    const entry = totals.get(group.credentialId) ?? { ok: 0, all: 0 };
+    entry.all += group._count._all;
+    if (group.outcome === 'SUCCESS') entry.ok += group._count._all;
+    totals.set(group.credentialId, entry);
+  }
+  return new Map([...totals].map(([id, { ok, all }]) => [id, { rate: ok / all, tests: all }]));
+}
