@@ -54,6 +54,8 @@ export default defineConfig({
       STRONGROOM_KEK_PREVIOUS: '',
       // Short, so one test can watch a grant expire; every flow takes a few seconds.
       STEP_UP_GRANT_SECONDS: '30',
+      // The tests' OAuth servers listen on loopback.
+      OUTBOUND_ALLOW_LOOPBACK: 'true',
       NEXT_TELEMETRY_DISABLED: '1',
       DATABASE_URL: '',
       NEXTAUTH_SECRET: '',

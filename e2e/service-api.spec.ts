@@ -1,0 +1,105 @@
+import { expect, test } from '@playwright/test';
+import Provider from 'oidc-provider';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { confirmStepUp, loginAs, passGate } from './fixtures';
+
+const CLIENT_SECRET = 'e2e-client-secret-0123456789abcdef';
+let server: Server;
+let tokenUrl: string;
+let issued = 0;
+
+// A real OAuth server (oidc-provider) on loopback, playing the tax authority's token endpoint.
+test.beforeAll(async () => {
+  server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const provider = new Provider(issuer, {
+    clients: [{ client_id: 'uae-erp', client_secret: CLIENT_SECRET, grant_types: ['client_credentials'], redirect_uris: [], response_types: [], scope: 'einvoice:transmit' }],
+    scopes: ['einvoice:transmit'],
+    features: { clientCredentials: { enabled: true }, devInteractions: { enabled: false } },
+    ttl: { ClientCredentials: 3600 },
+  });
+  provider.on('client_credentials.saved', () => issued++);
+  server.on('request', provider.callback());
+  tokenUrl = `${issuer}/token`;
+});
+test.afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+test('the transmission service gets a token through a scoped API key; every refusal is JSON', async ({ page, request }) => {
+  await loginAs(page, 'ADMIN');
+  await page.getByRole('link', { name: 'Gulf Trading FZ-LLC' }).click();
+  await page.getByRole('link', { name: 'Add credential' }).click();
+  await passGate(page);
+  await page.getByLabel('Credential type').selectOption({ label: 'OAuth2 client credentials' });
+  await page.getByRole('button', { name: 'Choose' }).click();
+  await page.getByLabel('Label').fill('Tax authority OAuth');
+  await page.getByLabel('Token endpoint').fill(tokenUrl);
+  await page.getByLabel('Client ID').fill('uae-erp');
+  await page.getByLabel('Client secret').fill(CLIENT_SECRET);
+  await page.getByLabel('Scope').fill('einvoice:transmit');
+  await page.getByRole('button', { name: 'Create credential' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toContainText('Tax authority OAuth');
+  const credentialId = new URL(page.url()).pathname.split('/').pop()!;
+
+  // A connection test from the page, kept in the history.
+  await page.getByRole('button', { name: 'Test connection' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Succeeded: Token issued' })).toBeVisible();
+  await expect(page.getByRole('table', { name: 'Connection tests, newest first' })).toContainText('Succeeded');
+  expect(issued).toBe(1);
+
+  // A service account for this entity only, with token:read and credentials:read.
+  await page.goto('/admin/service-accounts');
+  await page.getByLabel('Name').fill('Transmission service');
+  await page.getByLabel('Read credential status').check();
+  await page.getByLabel('Gulf Trading FZ-LLC').check();
+  await page.getByRole('button', { name: 'Create service account' }).click();
+  await confirmStepUp(page);
+  const key = (await page.locator('#new-api-key').textContent())!;
+  expect(key).toMatch(/^sr_[\w-]{43}$/);
+
+  const auth = { authorization: `Bearer ${key}` };
+  const first = await request.get(`/api/v1/credentials/${credentialId}/access-token`, { headers: auth });
+  expect(first.status()).toBe(200);
+  const body = (await first.json()) as { access_token: string; token_type: string; expires_at: string };
+  expect(body).toMatchObject({ access_token: expect.any(String), token_type: expect.stringMatching(/bearer/i) });
+  expect(new Date(body.expires_at).getTime()).toBeGreaterThan(Date.now() + 3_000_000);
+  const second = await request.get(`/api/v1/credentials/${credentialId}/access-token`, { headers: { 'x-api-key': key } });
+  expect((await second.json()).access_token).toBe(body.access_token);
+  expect(issued).toBe(2); // one for the connection test, one for the token cache: reused since
+
+  const list = await request.get('/api/v1/credentials', { headers: auth });
+  const labels = ((await list.json()) as { credentials: { label: string }[] }).credentials.map((c) => c.label);
+  expect(labels).toContain('Tax authority OAuth');
+  expect(labels).not.toContain('MyInvois pre-production');
+  expect(JSON.stringify(await (await request.get(`/api/v1/credentials/${credentialId}`, { headers: auth })).json())).not.toContain(CLIENT_SECRET);
+
+  const refusals: [Promise<{ status(): number; json(): Promise<unknown> }>, number, string][] = [
+    [request.get(`/api/v1/credentials/${credentialId}/access-token`), 401, 'UNAUTHENTICATED'],
+    [request.get(`/api/v1/credentials/${credentialId}/access-token`, { headers: { authorization: 'Bearer sr_not-a-real-key' } }), 401, 'UNAUTHENTICATED'],
+    [request.post(`/api/v1/credentials/${credentialId}/connection-tests`, { headers: auth }), 403, 'FORBIDDEN'],
+    [request.get('/api/v1/credentials/00000000-0000-4000-8000-000000000000/access-token', { headers: auth }), 404, 'NOT_FOUND'],
+  ];
+  for (const [call, status, code] of refusals) {
+    const response = await call;
+    expect(response.status()).toBe(status);
+    expect(await response.json()).toMatchObject({ error: { code, message: expect.any(String) } });
+  }
+  // A credential of another legal entity.
+  await page.goto('/dashboard');
+  await page.getByRole('link', { name: 'MyInvois pre-production' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toContainText('MyInvois pre-production');
+  const otherId = new URL(page.url()).pathname.split('/').pop()!;
+  const outOfScope = await request.get(`/api/v1/credentials/${otherId}/access-token`, { headers: auth });
+  expect(outOfScope.status()).toBe(403);
+
+  // Every call is in the audit log.
+  await page.goto('/audit');
+  await expect(page.getByRole('table')).toContainText('api.access_token');
+
+  const openapi = await request.get('/api/v1/openapi.json');
+  expect(await openapi.json()).toMatchObject({ openapi: '3.1.0', paths: { '/credentials/{id}/access-token': { get: expect.any(Object) } } });
+});
