@@ -1,8 +1,18 @@
 // npm run bench: measures the crypto and the credential store on this machine. Prints a table, then
 // one JSON line { "<measure>": { "p50_ms", "p99_ms", "ops" }, … } as the last line.
 // Embedded PGlite always; PostgreSQL too when TEST_DATABASE_URL is set.
+import { execFileSync, spawn } from 'node:child_process';
 import { createCipheriv, createDecipheriv, randomBytes, randomUUID, scryptSync } from 'node:crypto';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { applyMigrations } from '@/lib/server/db/migrations';
+import { openDatabase } from '@/lib/server/db/open-database';
+import { createServiceAccount } from '@/lib/server/service-accounts/manage-service-accounts';
+import { getAccessToken, invalidateAccessToken } from '@/lib/server/tokens/get-access-token';
+import { requestToken } from '@/lib/server/tokens/request-token';
+import { json, startFaultServer } from '@/lib/server/tokens/test-servers';
 import { createCredential } from '@/lib/server/credentials/create-credential';
 import { openCredentialForUse } from '@/lib/server/credentials/open-credential-for-use';
 import type { Vault } from '@/lib/server/credentials/vault';
@@ -15,6 +25,7 @@ interface Measure {
   p50_ms: number;
   p99_ms: number;
   ops: number;
+  rps?: number;
 }
 
 const results: Record<string, Measure> = {};
@@ -107,10 +118,166 @@ async function store(kind: TestDatabaseKind) {
   }
 }
 
+const loopbackPolicy = { allowLoopback: true, allowPrivate: false, timeoutMs: 5_000, maxBytes: 65_536 };
+
+async function tokenServer() {
+  let n = 0;
+  return startFaultServer((_, __, res) => json(res, 200, { access_token: `bench-token-${++n}-${randomBytes(16).toString('hex')}`, token_type: 'Bearer', expires_in: 3600 }));
+}
+
+/** Seeds a credential whose token endpoint is `tokenUrl`; returns its id. */
+async function oauthCredential(vault: Vault, tokenUrl: string) {
+  const entity = await vault.prisma.legalEntity.findFirstOrThrow();
+  const created = await createCredential(vault, {
+    actor: { type: 'SYSTEM' },
+    organizationId: entity.organizationId,
+    input: {
+      legalEntityId: entity.id,
+      profile: 'oauth2-client-credentials',
+      environment: 'SANDBOX',
+      label: `bench oauth ${randomUUID()}`,
+      values: { tokenUrl, clientId: 'bench', clientSecret: randomBytes(20).toString('hex'), clientAuth: 'client_secret_basic' },
+    },
+  });
+  if (!created.ok) throw new Error(created.error.message);
+  return { id: created.data.id, organizationId: entity.organizationId, legalEntityId: entity.id };
+}
+
+async function tokens(kind: TestDatabaseKind) {
+  const db = await openTestDatabase(kind);
+  const server = await tokenServer();
+  try {
+    await seedDemo(db.prisma, { demoPassword: randomBytes(12).toString('hex') });
+    const vault: Vault = { prisma: db.prisma, keyring: makeKeyring(randomBytes(32)) };
+    const { id } = await oauthCredential(vault, `${server.url}/token`);
+    const get = async () => {
+      const result = await getAccessToken(vault, { credentialId: id, actor: { type: 'SYSTEM' }, policy: loopbackPolicy });
+      if (!result.ok) throw new Error(result.error.message);
+    };
+    await get();
+    await measure(`cached_token_fetch_${kind}`, 20_000, get);
+    // A refresh end to end (lease, open secret, token request on loopback, seal, audit) and the bare
+    // token request to the same server: the difference is Strongroom's own overhead.
+    await measure(`refresh_total_${kind}`, 300, async () => {
+      await invalidateAccessToken(vault, id);
+      await get();
+    });
+    await measure(`token_request_only_${kind}`, 300, () =>
+      requestToken({ tokenUrl: `${server.url}/token`, clientId: 'bench', clientSecret: 'x', clientAuth: 'client_secret_basic' }, loopbackPolicy),
+    );
+  } finally {
+    await server.close();
+    await db.close();
+  }
+}
+
+/**
+ * The access-token API under load, through HTTP: a production server (`next start`, embedded
+ * database) and `CONNECTIONS` concurrent clients for `SECONDS`. Needs `npm run build` first.
+ */
+async function accessTokenApi(kind: TestDatabaseKind) {
+  if (!existsSync('.next/BUILD_ID')) {
+    process.stdout.write('access_token_api: skipped (run `npm run build` first)\n');
+    return;
+  }
+  const CONNECTIONS = 16;
+  const SECONDS = 10;
+  const dataDir = mkdtempSync(join(tmpdir(), 'strongroom-bench-'));
+  const kek = randomBytes(32);
+  const server = await tokenServer();
+  const db = kind === 'pglite' ? await openDatabase({ kind: 'pglite', dataDir }) : await openTestDatabase('postgres');
+  const databaseUrl = 'url' in db && typeof db.url === 'string' ? db.url : '';
+  if (kind === 'pglite') await applyMigrations(db.sql);
+  await seedDemo(db.prisma, { demoPassword: randomBytes(12).toString('hex') });
+  const vault: Vault = { prisma: db.prisma, keyring: makeKeyring(kek) };
+  const credential = await oauthCredential(vault, `${server.url}/token`);
+  const account = await createServiceAccount(vault, {
+    actor: { type: 'SYSTEM' },
+    organizationId: credential.organizationId,
+    input: { name: 'bench', scopes: ['token:read'], legalEntityIds: [credential.legalEntityId] },
+  });
+  if (!account.ok) throw new Error(account.error.message);
+  // The server must own the embedded database; PostgreSQL's test database is dropped at the end.
+  if (kind === 'pglite') await db.close();
+
+  const port = 3290;
+  const app = spawn('node_modules/.bin/next', ['start', '-p', String(port)], {
+    env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: databaseUrl, STRONGROOM_KEK: kek.toString('base64'), SEED_DEMO: 'false', OUTBOUND_ALLOW_LOOPBACK: 'true', LOG_LEVEL: 'warn', NEXTAUTH_SECRET: randomBytes(32).toString('base64') },
+    stdio: 'ignore',
+    detached: true,
+  });
+  try {
+    const url = `http://127.0.0.1:${port}/api/v1/credentials/${credential.id}/access-token`;
+    const headers = { authorization: `Bearer ${account.data.key}` };
+    for (let i = 0; i < 100; i++) {
+      const ready = await fetch(url, { headers }).then((r) => r.status === 200, () => false);
+      if (ready) break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    // wrk (Debian's package) when present: a C load generator leaves the second core to the server.
+    const measured = hasWrk() ? loadWithWrk(url, headers.authorization, CONNECTIONS, SECONDS) : await loadWithFetch(url, headers, CONNECTIONS, SECONDS);
+    results[`access_token_api_${kind}`] = measured;
+    process.stdout.write(
+      `access_token_api_${kind} (${CONNECTIONS} connections, ${SECONDS} s, ${hasWrk() ? 'wrk' : 'fetch'})  p50 ${measured.p50_ms} ms   p99 ${measured.p99_ms} ms   ${measured.rps} req/s\n`,
+    );
+  } finally {
+    process.kill(-app.pid!, 'SIGTERM');
+    await server.close();
+    if (kind !== 'pglite') {
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      await db.close();
+    }
+  }
+}
+
+function hasWrk(): boolean {
+  try {
+    execFileSync('wrk', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch (error) {
+    return (error as { status?: number }).status === 1; // wrk --version exits 1 after printing
+  }
+}
+
+function loadWithWrk(url: string, authorization: string, connections: number, seconds: number): Measure {
+  const out = execFileSync('wrk', ['-t2', `-c${connections}`, `-d${seconds}s`, '--latency', '-H', `Authorization: ${authorization}`, url], { encoding: 'utf8' });
+  const ms = (label: string) => {
+    const [, value, unit] = out.match(new RegExp(`\\s${label}%\\s+([\\d.]+)(us|ms|s)`)) ?? [];
+    return Number(value) * (unit === 'us' ? 0.001 : unit === 's' ? 1000 : 1);
+  };
+  const requests = Number(out.match(/(\d+) requests in/)?.[1]);
+  const errors = out.match(/Non-2xx or 3xx responses: (\d+)/)?.[1];
+  if (errors) throw new Error(`wrk saw ${errors} error responses`);
+  return { p50_ms: ms('50'), p99_ms: ms('99'), ops: requests, rps: Math.round(Number(out.match(/Requests\/sec:\s+([\d.]+)/)?.[1])) };
+}
+
+async function loadWithFetch(url: string, headers: Record<string, string>, connections: number, seconds: number): Promise<Measure> {
+  const times: number[] = [];
+  const end = performance.now() + seconds * 1000;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      while (performance.now() < end) {
+        const t = performance.now();
+        const response = await fetch(url, { headers });
+        await response.arrayBuffer();
+        if (response.status !== 200) throw new Error(`status ${response.status}`);
+        times.push(performance.now() - t);
+      }
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  times.sort((a, b) => a - b);
+  const at = (q: number) => Number(times[Math.floor(q * (times.length - 1))]!.toFixed(3));
+  return { p50_ms: at(0.5), p99_ms: at(0.99), ops: times.length, rps: Math.round(times.length / elapsed) };
+}
+
 async function main() {
   process.env.LOG_LEVEL ??= 'silent';
   await cryptoOnly();
   for (const kind of testDatabaseKinds()) await store(kind);
+  for (const kind of testDatabaseKinds()) await tokens(kind);
+  for (const kind of testDatabaseKinds()) await accessTokenApi(kind);
   for (const kind of testDatabaseKinds()) {
     const ratio = (a: string, b: string) => (results[a]!.p50_ms / results[b]!.p50_ms).toFixed(2);
     process.stdout.write(

@@ -1,7 +1,8 @@
 import 'server-only';
 import { NextResponse } from 'next/server';
 import type { TServiceScope } from '@/lib/schemas/service-account';
-import { appendAuditEvent, type Actor } from '@/lib/server/audit/append-audit-event';
+import type { Actor } from '@/lib/server/audit/append-audit-event';
+import { recordAuditEvent } from '@/lib/server/audit/record-audit-event';
 import { clientIp } from '@/lib/server/auth/client-ip';
 import { vault, type Vault } from '@/lib/server/credentials/vault';
 import { logger } from '@/lib/server/logger';
@@ -85,7 +86,7 @@ export async function serviceApi(
   const account = key ? await findAccount(v, key) : null;
   const actor: Actor = account ? { type: 'SERVICE_ACCOUNT', id: account.id, label: account.name, ip, userAgent } : { type: 'ANONYMOUS', ip, userAgent };
   const audit = (outcome: 'SUCCESS' | 'DENIED' | 'FAILURE', status: number) =>
-    appendAuditEvent(v.prisma, {
+    recordAuditEvent(v.prisma, {
       actor,
       action,
       target: credentialId ? { type: 'Credential', id: credentialId } : null,

@@ -27,16 +27,9 @@ export interface AuditEventInput {
 
 const clip = (text: string | null | undefined) => (text == null ? null : text.slice(0, MAX_TEXT));
 
-/**
- * Appends an event to the hash chain, inside the caller's transaction when it records a change, so
- * the change and its record commit together or not at all.
- *
- * One statement: it locks the head row (appenders queue there, across connections and processes;
- * after the wait it reads the newest committed head), links the event to it, computes the hash
- * the verifier recomputes, and inserts; the insert's trigger moves the head.
- */
-export async function appendAuditEvent(db: Prisma.TransactionClient, input: AuditEventInput): Promise<void> {
-  const fields = {
+/** The stored fields of an event, as its hash covers them. */
+export function auditFields(input: AuditEventInput) {
+  return {
     at: new Date(),
     actorType: input.actor.type,
     actorId: input.actor.id ?? null,
@@ -50,6 +43,22 @@ export async function appendAuditEvent(db: Prisma.TransactionClient, input: Audi
     userAgent: clip(input.actor.userAgent),
     details: input.details ?? {},
   };
+}
+
+/**
+ * Appends an event to the hash chain, inside the caller's transaction when it records a change, so
+ * the change and its record commit together or not at all.
+ *
+ * One statement: it locks the head row (appenders queue there, across connections and processes;
+ * after the wait it reads the newest committed head), links the event to it, computes the hash
+ * the verifier recomputes, and inserts; the insert's trigger moves the head.
+ */
+export async function appendAuditEvent(db: Prisma.TransactionClient, input: AuditEventInput): Promise<void> {
+  await appendFields(db, auditFields(input));
+}
+
+/** appendAuditEvent for fields already built (the batch writer's single-event case). */
+export async function appendFields(db: Prisma.TransactionClient, fields: ReturnType<typeof auditFields>): Promise<void> {
   const inserted = await db.$executeRaw`
     WITH head AS (SELECT "hash" FROM "AuditHead" WHERE "id" = 1 FOR UPDATE)
     INSERT INTO "AuditEvent" ("at", "actorType", "actorId", "actorLabel", "action", "targetType", "targetId",

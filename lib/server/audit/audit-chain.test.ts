@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { appendAuditEvent } from '@/lib/server/audit/append-audit-event';
+import { recordAuditEvent } from '@/lib/server/audit/record-audit-event';
 import { verifyAuditChain } from '@/lib/server/audit/verify-audit-chain';
 import type { Database } from '@/lib/server/db/open-database';
 import { openTestDatabase, testDatabaseKinds } from '@/lib/server/db/test-database';
@@ -55,6 +56,17 @@ describe.each(testDatabaseKinds())('audit chain on %s', (kind) => {
     expect(events).toHaveLength(40);
     expect(new Set(events.map((e) => e.prevHash)).size).toBe(40);
     expect(await verifyAuditChain(db.prisma)).toMatchObject({ ok: true, events: 40 });
+  });
+
+  it('records batched events in order and in one chain with transactional appends', async () => {
+    const recorded = Array.from({ length: 150 }, (_, i) => recordAuditEvent(db.prisma, { actor: { type: 'SYSTEM' }, action: `batched-${i}`, outcome: 'SUCCESS' }));
+    const appended = Array.from({ length: 10 }, (_, i) => append(`appended-${i}`));
+    await Promise.all([...recorded, ...appended]);
+    const events = await db.prisma.auditEvent.findMany({ orderBy: { seq: 'asc' }, select: { action: true } });
+    expect(events).toHaveLength(160);
+    const batched = events.map((e) => e.action).filter((a) => a.startsWith('batched-'));
+    expect(batched).toEqual(Array.from({ length: 150 }, (_, i) => `batched-${i}`));
+    expect(await verifyAuditChain(db.prisma)).toMatchObject({ ok: true, events: 160 });
   });
 
   it('leaves no event behind when the surrounding change rolls back', async () => {

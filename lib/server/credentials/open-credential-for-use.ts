@@ -1,6 +1,7 @@
 import 'server-only';
 import { z } from 'zod';
-import { appendAuditEvent, type Actor } from '@/lib/server/audit/append-audit-event';
+import type { Actor } from '@/lib/server/audit/append-audit-event';
+import { recordAuditEvent } from '@/lib/server/audit/record-audit-event';
 import { markIntegrityFailure } from '@/lib/server/credentials/mark-integrity-failure';
 import { credentialOwner, type Vault } from '@/lib/server/credentials/vault';
 import { openSealedRows, SecretIntegrityError } from '@/lib/server/crypto/sealed-secrets';
@@ -43,7 +44,7 @@ export async function openCredentialForUse<Field extends string>(
     const sealedRows = rows.filter((row): row is UsableRow & { field: string; sealed: string } => row.field !== null && row.sealed !== null);
     const secrets = (await openSealedRows(prisma, keyring, credentialOwner(credential), sealedRows)) as Partial<Record<Field, string>>;
     // The use is recorded before the values leave: no audit event, no secret.
-    await appendAuditEvent(prisma, {
+    await recordAuditEvent(prisma, {
       actor,
       action: 'credential.open',
       target: { type: 'Credential', id: credential.id },
