@@ -1,4 +1,5 @@
 import type { Metadata } from 'next';
+import { RevokeServiceAccountButton } from '@/components/revoke-service-account-button';
 import { ServiceAccountForm } from '@/components/service-account-form';
 import { ADMINS } from '@/lib/roles';
 import { requireRole } from '@/lib/server/auth/session';
@@ -48,7 +49,15 @@ export default async function ServiceAccountsPage() {
                   </td>
                   <td>{account.scopes.join(', ')}</td>
                   <td>{account.legalEntityIds.map((id) => entityName.get(id) ?? id).join(', ')}</td>
-                  <td>{account.revokedAt ? `Revoked ${date.format(account.revokedAt)}` : `Active since ${date.format(account.createdAt)}`}</td>
+                  <td>
+                    {account.revokedAt ? (
+                      `Revoked ${date.format(account.revokedAt)}`
+                    ) : (
+                      <>
+                        Active since {date.format(account.createdAt)} <RevokeServiceAccountButton id={account.id} name={account.name} />
+                      </>
+                    )}
+                  </td>
                 </tr>
               ))}
             </tbody>
