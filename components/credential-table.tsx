@@ -1,9 +1,8 @@
 import Link from 'next/link';
 import { HealthBadge } from '@/components/health-badge';
 import type { CredentialSummary } from '@/lib/server/dashboard/summarize-credential';
+import { formatDate, formatDateTime } from '@/lib/format';
 
-const dateTime = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
-const date = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeZone: 'UTC' });
 
 export function CredentialTable({ credentials, caption }: { credentials: CredentialSummary[]; caption: string }) {
   return (
@@ -32,11 +31,11 @@ export function CredentialTable({ credentials, caption }: { credentials: Credent
             <td>
               <HealthBadge health={credential.health} />
             </td>
-            <td>{credential.expiresAt ? date.format(credential.expiresAt) : <span className="muted">—</span>}</td>
+            <td>{credential.expiresAt ? formatDate(credential.expiresAt) : <span className="muted">—</span>}</td>
             <td>
               {credential.lastTest ? (
                 <>
-                  {dateTime.format(credential.lastTest.startedAt)} ·{' '}
+                  {formatDateTime(credential.lastTest.startedAt)} ·{' '}
                   {credential.lastTest.outcome === 'SUCCESS' ? 'succeeded' : 'failed'}
                 </>
               ) : (

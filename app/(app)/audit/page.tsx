@@ -5,10 +5,10 @@ import { AUDIT_READERS } from '@/lib/roles';
 import { listAuditEvents } from '@/lib/server/audit/list-audit-events';
 import { requireRole } from '@/lib/server/auth/session';
 import { prisma } from '@/lib/server/db/client';
+import { formatDateTime } from '@/lib/format';
 
 export const metadata: Metadata = { title: 'Audit log' };
 
-const dateTime = new Intl.DateTimeFormat('en-GB', { dateStyle: 'short', timeStyle: 'medium', timeZone: 'UTC' });
 
 export default async function AuditPage({ searchParams }: { searchParams: Promise<Record<string, string | string[]>> }) {
   const user = await requireRole(AUDIT_READERS, 'page:/audit');
@@ -48,7 +48,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
               {events.map((event) => (
                 <tr key={event.seq}>
                   <td>{event.seq}</td>
-                  <td>{dateTime.format(event.at)}</td>
+                  <td>{formatDateTime(event.at)}</td>
                   <td>
                     {event.actorLabel ?? event.actorType.toLowerCase()}
                     {event.ip && <div className="muted">{event.ip}</div>}

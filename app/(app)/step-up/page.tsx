@@ -3,16 +3,15 @@ import { redirect } from 'next/navigation';
 import { StepUpPageForm } from '@/components/step-up-page-form';
 import { ZStepUpPurpose } from '@/lib/schemas/step-up';
 import { requireUser } from '@/lib/server/auth/session';
+import { safeReturnPath } from '@/lib/format';
 
 export const metadata: Metadata = { title: 'Confirm' };
 
-/** Only paths on this site: a step-up must never bounce the user elsewhere. */
-const safeNext = (value: unknown) => (typeof value === 'string' && /^\/(?![/\\])/.test(value) ? value : '/dashboard');
 
 export default async function StepUpPage({ searchParams }: { searchParams: Promise<Record<string, string | string[]>> }) {
   const user = await requireUser();
   const query = await searchParams;
-  const next = safeNext(query.next);
+  const next = safeReturnPath(query.next) ?? '/dashboard';
   if (!user.totpEnabled) redirect(`/settings/security?next=${encodeURIComponent(next)}`);
   const purpose = ZStepUpPurpose.safeParse(query.purpose);
   if (!purpose.success) redirect('/dashboard');

@@ -5,10 +5,10 @@ import { ADMINS } from '@/lib/roles';
 import { requireRole } from '@/lib/server/auth/session';
 import { vault } from '@/lib/server/credentials/vault';
 import { listServiceAccounts } from '@/lib/server/service-accounts/manage-service-accounts';
+import { formatDate } from '@/lib/format';
 
 export const metadata: Metadata = { title: 'Service accounts' };
 
-const date = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeZone: 'UTC' });
 
 export default async function ServiceAccountsPage() {
   const admin = await requireRole(ADMINS, 'page:/admin/service-accounts');
@@ -51,10 +51,10 @@ export default async function ServiceAccountsPage() {
                   <td>{account.legalEntityIds.map((id) => entityName.get(id) ?? id).join(', ')}</td>
                   <td>
                     {account.revokedAt ? (
-                      `Revoked ${date.format(account.revokedAt)}`
+                      `Revoked ${formatDate(account.revokedAt)}`
                     ) : (
                       <>
-                        Active since {date.format(account.createdAt)} <RevokeServiceAccountButton id={account.id} name={account.name} />
+                        Active since {formatDate(account.createdAt)} <RevokeServiceAccountButton id={account.id} name={account.name} />
                       </>
                     )}
                   </td>

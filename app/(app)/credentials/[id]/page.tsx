@@ -12,11 +12,11 @@ import { prisma } from '@/lib/server/db/client';
 import { requireRole } from '@/lib/server/auth/session';
 import { getCredentialStatus } from '@/lib/server/credentials/get-credential-status';
 import { vault } from '@/lib/server/credentials/vault';
+import { formatDateTime } from '@/lib/format';
 
 export const metadata: Metadata = { title: 'Credential' };
 
-const dateTime = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
-const when = (date: Date | null) => (date ? `${dateTime.format(date)} UTC` : '—');
+const when = (date: Date | null) => (date ? `${formatDateTime(date)} UTC` : '—');
 
 export default async function CredentialPage({
   params,

@@ -5,15 +5,14 @@ import { requireUser } from '@/lib/server/auth/session';
 import { vault } from '@/lib/server/credentials/vault';
 import { getTwoFactorStatus } from '@/lib/server/step-up/get-two-factor-status';
 import { pendingEnrollment } from '@/lib/server/step-up/manage-totp';
+import { formatDate, safeReturnPath } from '@/lib/format';
 
 export const metadata: Metadata = { title: 'Security' };
 
-const date = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeZone: 'UTC' });
-const safeNext = (value: unknown) => (typeof value === 'string' && /^\/(?![/\\])/.test(value) ? value : null);
 
 export default async function SecurityPage({ searchParams }: { searchParams: Promise<Record<string, string | string[]>> }) {
   const user = await requireUser();
-  const next = safeNext((await searchParams).next);
+  const next = safeReturnPath((await searchParams).next);
   const v = await vault();
   const status = await getTwoFactorStatus(v, { userId: user.id });
   // A new enrollment (first time, or after "Replace authenticator") shows its key until confirmed.
@@ -31,7 +30,7 @@ export default async function SecurityPage({ searchParams }: { searchParams: Pro
         <h2 id="two-factor-heading">Two-factor authentication</h2>
         {status.enabledAt && (
           <p>
-            On since {date.format(status.enabledAt)}. {status.unusedRecoveryCodes} of 10 recovery codes left.
+            On since {formatDate(status.enabledAt)}. {status.unusedRecoveryCodes} of 10 recovery codes left.
           </p>
         )}
         {enrolling && (
