@@ -1,5 +1,6 @@
 import 'server-only';
 import { authSecret } from '@/lib/server/auth/auth-secret';
+import { purgeDeletedCredentials } from '@/lib/server/credentials/purge-deleted-credentials';
 import { keyring } from '@/lib/server/crypto/keyring';
 import { database } from '@/lib/server/db/client';
 import { migrationStatus } from '@/lib/server/db/migrations';
@@ -21,6 +22,12 @@ export async function startServer(): Promise<void> {
       const { pending } = await migrationStatus(db.sql).catch(() => ({ pending: [] as string[] }));
       if (pending.length > 0) logger().warn({ event: 'db.migrations_pending', pending }, 'migrations pending: run npm run db:migrate');
     }
+    // Deleted credentials past their recovery window go, now and every six hours (idempotent, so
+    // several instances doing it is harmless).
+    const purge = () =>
+      purgeDeletedCredentials(db.prisma).catch((error: unknown) => logger().error({ event: 'credential.purge_failed', err: String(error) }, 'purge failed'));
+    void purge();
+    setInterval(purge, 6 * 3_600_000).unref();
     const closeAndExit = () => void db.close().finally(() => process.exit(0));
     process.once('SIGINT', closeAndExit);
     process.once('SIGTERM', closeAndExit);
