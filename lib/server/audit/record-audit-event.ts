@@ -1,7 +1,7 @@
 import 'server-only';
 import { appendFields, auditFields, type AuditEventInput } from '@/lib/server/audit/append-audit-event';
 import { hashAuditEvent } from '@/lib/server/audit/hash-audit-event';
-import type { PrismaClient } from '@/prisma/generated/client';
+import { Prisma, type PrismaClient } from '@/prisma/generated/client';
 
 type Pending = { fields: ReturnType<typeof auditFields>; done: () => void; failed: (error: unknown) => void };
 
@@ -25,6 +25,8 @@ export function recordAuditEvent(prisma: PrismaClient, input: AuditEventInput): 
 
 async function flush(prisma: PrismaClient, queue: { pending: Pending[]; flushing: boolean }) {
   queue.flushing = true;
+  // Let the requests already in flight enqueue theirs first: bigger batches, one commit.
+  await new Promise((resolve) => setImmediate(resolve));
   while (queue.pending.length > 0) {
     const batch = queue.pending.splice(0, MAX_BATCH);
     try {
@@ -39,9 +41,16 @@ async function flush(prisma: PrismaClient, queue: { pending: Pending[]; flushing
           prevHash = hash;
           return row;
         });
-        // One multi-row INSERT: rows take their sequence numbers in this order, and the trigger
-        // leaves the head at the last one.
-        await tx.auditEvent.createMany({ data: rows });
+        // One multi-row INSERT (plain SQL: the query builder costs more than the statement here).
+        // Rows take their sequence numbers in this order, and the trigger leaves the head at the last.
+        const values = rows.map(
+          (r) => Prisma.sql`(${r.at}, ${r.actorType}::"ActorType", ${r.actorId}, ${r.actorLabel}, ${r.action}, ${r.targetType}, ${r.targetId},
+            ${r.organizationId}::uuid, ${r.outcome}::"AuditOutcome", ${r.ip}, ${r.userAgent}, ${JSON.stringify(r.details)}::jsonb, ${r.prevHash}, ${r.hash})`,
+        );
+        await tx.$executeRaw`
+          INSERT INTO "AuditEvent" ("at", "actorType", "actorId", "actorLabel", "action", "targetType", "targetId",
+                                    "organizationId", "outcome", "ip", "userAgent", "details", "prevHash", "hash")
+          VALUES ${Prisma.join(values)}`;
       });
       for (const item of batch) item.done();
     } catch (error) {
