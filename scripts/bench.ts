@@ -180,7 +180,7 @@ async function accessTokenApi(kind: TestDatabaseKind) {
     process.stdout.write('access_token_api: skipped (run `npm run build` first)\n');
     return;
   }
-  const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
+  const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
   const SECONDS = 10;
   const dataDir = mkdtempSync(join(tmpdir(), 'strongroom-bench-'));
   const kek = randomBytes(32);
@@ -240,6 +240,8 @@ function hasWrk(): boolean {
 }
 
 function loadWithWrk(url: string, authorization: string, connections: number, seconds: number): Measure {
+  // Warm-up: Next.js loads and compiles parts of the route on first use; that is not steady state.
+  execFileSync('wrk', ['-t2', `-c${connections}`, '-d3s', '-H', `Authorization: ${authorization}`, url], { stdio: 'ignore' });
   const out = execFileSync('wrk', ['-t2', `-c${connections}`, `-d${seconds}s`, '--latency', '-H', `Authorization: ${authorization}`, url], { encoding: 'utf8' });
   const ms = (label: string) => {
     const [, value, unit] = out.match(new RegExp(`\\s${label}%\\s+([\\d.]+)(us|ms|s)`)) ?? [];
@@ -274,7 +276,7 @@ async function loadWithFetch(url: string, headers: Record<string, string>, conne
 
 async function main() {
   process.env.LOG_LEVEL ??= 'silent';
-  // BENCH_ONLY_API=1: just the HTTP measure (BENCH_CONNECTIONS sets the concurrency, default 16).
+  // BENCH_ONLY_API=1: just the HTTP measure (BENCH_CONNECTIONS sets the concurrency, default 8).
   if (process.env.BENCH_ONLY_API) {
     for (const kind of testDatabaseKinds()) await accessTokenApi(kind);
     return void process.stdout.write(`${JSON.stringify(results)}\n`);
