@@ -180,7 +180,7 @@ async function accessTokenApi(kind: TestDatabaseKind) {
     process.stdout.write('access_token_api: skipped (run `npm run build` first)\n');
     return;
   }
-  const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
+  const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
   const SECONDS = 10;
   const dataDir = mkdtempSync(join(tmpdir(), 'strongroom-bench-'));
   const kek = randomBytes(32);
@@ -276,7 +276,7 @@ async function loadWithFetch(url: string, headers: Record<string, string>, conne
 
 async function main() {
   process.env.LOG_LEVEL ??= 'silent';
-  // BENCH_ONLY_API=1: just the HTTP measure (BENCH_CONNECTIONS sets the concurrency, default 8).
+  // BENCH_ONLY_API=1: just the HTTP measure (BENCH_CONNECTIONS sets the concurrency, default 10).
   if (process.env.BENCH_ONLY_API) {
     for (const kind of testDatabaseKinds()) await accessTokenApi(kind);
     return void process.stdout.write(`${JSON.stringify(results)}\n`);
