@@ -50,8 +50,12 @@ export function addressRefusal(address: string, policy: Pick<OutboundPolicy, 'al
   return null;
 }
 
-/** Refuses URLs that are not https (plain http only to loopback, when allowed). */
-export function checkUrl(raw: string, policy: Pick<OutboundPolicy, 'allowLoopback'>): URL {
+/**
+ * Refuses URLs that are not https (plain http only to loopback, when allowed), and hosts written as
+ * IP addresses that the policy refuses: the connection does not look those up, so the dial-time
+ * check would never see them.
+ */
+export function checkUrl(raw: string, policy: Pick<OutboundPolicy, 'allowLoopback' | 'allowPrivate'>): URL {
   let url: URL;
   try {
     url = new URL(raw);
@@ -61,6 +65,8 @@ export function checkUrl(raw: string, policy: Pick<OutboundPolicy, 'allowLoopbac
   if (url.username || url.password) throw new OutboundError('url_refused', 'URLs with credentials in them are refused.');
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const isLoopbackHost = host === 'localhost' || (isIP(host) > 0 && loopback.check(host, isIP(host) === 6 ? 'ipv6' : 'ipv4'));
+  const refused = isIP(host) > 0 ? addressRefusal(host, policy) : null;
+  if (refused) throw new OutboundError('address_refused', `${host} is ${refused}; refused.`);
   if (url.protocol === 'https:') return url;
   if (url.protocol === 'http:' && isLoopbackHost && policy.allowLoopback) return url;
   throw new OutboundError('url_refused', `Only https URLs are allowed (${url.protocol}//${url.host} refused).`);
@@ -109,8 +115,11 @@ export async function guardedFetch(input: string | URL | Request, init: RequestI
       dispatcher: agentFor(policy),
     });
   } catch (error) {
-    const cause = (error as { cause?: unknown }).cause;
-    if (cause instanceof OutboundError) throw cause;
+    // The dial-time refusal arrives wrapped by fetch (and by undici's connector): find it.
+    for (let cause: unknown = error; cause; cause = (cause as { cause?: unknown }).cause) {
+      if (cause instanceof OutboundError) throw cause;
+      if ((cause as { code?: string }).code === 'address_refused') throw new OutboundError('address_refused', (cause as Error).message);
+    }
     if ((error as Error).name === 'TimeoutError') throw new OutboundError('timeout', `No answer from ${url.host} within ${policy.timeoutMs / 1000} s.`);
     throw new OutboundError('network_error', `Could not reach ${url.host}.`);
   }
