@@ -1,8 +1,7 @@
 import 'server-only';
 import { appendAuditEvent, SYSTEM_ACTOR } from '@/lib/server/audit/append-audit-event';
 import { RECOVERY_DAYS } from '@/lib/server/credentials/delete-credential';
-import { credentialOwner } from '@/lib/server/credentials/vault';
-import { deleteSecrets } from '@/lib/server/crypto/sealed-secrets';
+import { destroyCredentialSecrets } from '@/lib/server/credentials/vault';
 import type { PrismaClient } from '@/prisma/generated/client';
 
 /** Removes credentials deleted more than RECOVERY_DAYS ago, with their sealed secrets and history. */
@@ -13,8 +12,7 @@ export async function purgeDeletedCredentials(prisma: PrismaClient, now = new Da
   });
   for (const credential of expired) {
     await prisma.$transaction(async (tx) => {
-      await deleteSecrets(tx, credentialOwner(credential));
-      await deleteSecrets(tx, { ownerTable: 'TokenGrant', ownerId: credential.id });
+      await destroyCredentialSecrets(tx, credential);
       await tx.credential.delete({ where: { id: credential.id } });
       await appendAuditEvent(tx, {
         actor: SYSTEM_ACTOR,

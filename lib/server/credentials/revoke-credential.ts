@@ -3,8 +3,7 @@ import { ZCredentialRef, type TCredentialRef } from '@/lib/schemas/credential-pr
 import { appendAuditEvent, type Actor } from '@/lib/server/audit/append-audit-event';
 import { canTransition } from '@/lib/server/credentials/lifecycle';
 import { refuseChange } from '@/lib/server/credentials/refuse-change';
-import { credentialOwner, type Vault } from '@/lib/server/credentials/vault';
-import { deleteSecrets } from '@/lib/server/crypto/sealed-secrets';
+import { destroyCredentialSecrets, type Vault } from '@/lib/server/credentials/vault';
 import { ok, type Result } from '@/lib/server/result';
 
 /** Revokes a credential for good: its sealed secrets are destroyed in the same transaction. */
@@ -30,10 +29,7 @@ export async function revokeCredential(
       data: { status: 'REVOKED', revokedAt: new Date(), version: { increment: 1 }, lastError: null },
     });
     if (count === 0) return null;
-    const destroyedSecrets = await deleteSecrets(tx, credentialOwner(credential));
-    // Its cached OAuth tokens go too.
-    await deleteSecrets(tx, { ownerTable: 'TokenGrant', ownerId: credentialId });
-    await tx.tokenGrant.deleteMany({ where: { credentialId } });
+    const destroyedSecrets = await destroyCredentialSecrets(tx, credential);
     await appendAuditEvent(tx, {
       actor,
       action: 'credential.revoke',

@@ -2,7 +2,8 @@ import 'server-only';
 import type { Keyring } from '@/lib/server/crypto/keyring';
 import { keyring } from '@/lib/server/crypto/keyring';
 import { prisma } from '@/lib/server/db/client';
-import type { PrismaClient } from '@/prisma/generated/client';
+import { deleteSecrets } from '@/lib/server/crypto/sealed-secrets';
+import type { Prisma, PrismaClient } from '@/prisma/generated/client';
 
 /** What every credential operation needs: the database and the keys. */
 export interface Vault {
@@ -21,3 +22,20 @@ export const credentialOwner = (credential: { id: string; organizationId: string
   ownerTable: 'Credential',
   ownerId: credential.id,
 });
+
+/** A credential's cached OAuth tokens are sealed under this owner. */
+export const tokenOwner = (credential: { id: string; organizationId: string }) => ({
+  organizationId: credential.organizationId,
+  ownerTable: 'TokenGrant',
+  ownerId: credential.id,
+});
+
+/**
+ * Destroys every sealed value of a credential, its secrets and its cached tokens, inside the
+ * caller's transaction. Returns how many secrets (not tokens) were destroyed.
+ */
+export async function destroyCredentialSecrets(tx: Prisma.TransactionClient, credential: { id: string; organizationId: string }): Promise<number> {
+  await deleteSecrets(tx, tokenOwner(credential));
+  await tx.tokenGrant.deleteMany({ where: { credentialId: credential.id } });
+  return deleteSecrets(tx, credentialOwner(credential));
+}

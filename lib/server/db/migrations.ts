@@ -27,8 +27,15 @@ interface Migration {
   checksum: string;
 }
 
-/** The committed migrations, oldest first. */
+let committed: Migration[] | undefined;
+
+/** The committed migrations, oldest first (those of this build read once: health asks often). */
 export function readMigrations(dir = MIGRATIONS_DIR): Migration[] {
+  if (dir === MIGRATIONS_DIR) return (committed ??= readMigrationsIn(dir));
+  return readMigrationsIn(dir);
+}
+
+function readMigrationsIn(dir: string): Migration[] {
   return readdirSync(/*turbopackIgnore: true*/ dir, { withFileTypes: true })
     .filter((entry) => entry.isDirectory())
     .map((entry) => entry.name)

@@ -144,6 +144,17 @@ describe.each(testDatabaseKinds())('token manager on %s', (kind) => {
     expect(await db.prisma.tokenGrant.findUniqueOrThrow({ where: { credentialId: id } })).toMatchObject({ leaseOwner: null });
   });
 
+  it('revoking the credential destroys its cached tokens too', async () => {
+    const server = await fault((_, __, res) => json(res, 200, { access_token: 'doomed', token_type: 'Bearer', expires_in: 600, refresh_token: 'doomed-refresh' }));
+    const id = await credentialFor(`${server.url}/token`);
+    expect(await token(id)).toMatchObject({ ok: true });
+    expect(await db.prisma.sealedSecret.count({ where: { ownerTable: 'TokenGrant', ownerId: id } })).toBe(2);
+    const { revokeCredential } = await import('@/lib/server/credentials/revoke-credential');
+    expect(await revokeCredential(vault, { actor: system, organizationId, input: { credentialId: id, version: 1 } })).toMatchObject({ ok: true });
+    expect(await db.prisma.sealedSecret.count({ where: { ownerId: id } })).toBe(0);
+    expect(await db.prisma.tokenGrant.count({ where: { credentialId: id } })).toBe(0);
+  });
+
   it('a token invalidated after a 401 is fetched anew', async () => {
     let n = 0;
     const server = await fault((_, __, res) => json(res, 200, { access_token: `t${++n}`, token_type: 'Bearer', expires_in: 600 }));

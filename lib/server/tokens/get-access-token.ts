@@ -2,7 +2,7 @@ import 'server-only';
 import { randomUUID } from 'node:crypto';
 import { appendAuditEvent, SYSTEM_ACTOR, type Actor } from '@/lib/server/audit/append-audit-event';
 import { openCredentialForUse } from '@/lib/server/credentials/open-credential-for-use';
-import type { Vault } from '@/lib/server/credentials/vault';
+import { tokenOwner, type Vault } from '@/lib/server/credentials/vault';
 import { deleteSecrets, readSecrets, writeSecret } from '@/lib/server/crypto/sealed-secrets';
 import { defaultPolicy, type OutboundPolicy } from '@/lib/server/net/guarded-fetch';
 import { fail, ok, type Result } from '@/lib/server/result';
@@ -29,7 +29,6 @@ const PROCESS_ID = randomUUID();
 const memory = new Map<string, AccessToken & { refreshAt: number; until: number }>();
 const inflight = new Map<string, Promise<Result<AccessToken>>>();
 
-const tokenOwner = (credential: { id: string; organizationId: string }) => ({ organizationId: credential.organizationId, ownerTable: 'TokenGrant', ownerId: credential.id });
 const refreshAt = (obtainedAt: Date, expiresAt: Date) =>
   expiresAt.getTime() - Math.min(REFRESH_BUFFER_SECONDS * 1000, (expiresAt.getTime() - obtainedAt.getTime()) / 2);
 const jitter = (ms: number) => ms * (0.5 + Math.random() / 2);
