@@ -3,7 +3,7 @@
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { deleteCredentialAction, revokeCredentialAction } from '@/app/(app)/credentials/actions';
-import { StepUpForm } from '@/components/step-up-form';
+import { useStepUp } from '@/components/use-step-up';
 import type { TStepUpPurpose } from '@/lib/schemas/step-up';
 
 type Pending = 'revoke' | 'delete' | null;
@@ -14,29 +14,19 @@ export function CredentialDangerZone({ credentialId, version, revoked, deleted }
   const [confirming, setConfirming] = useState<Pending>(null);
   const [message, setMessage] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const [stepUp, setStepUp] = useState<{ purpose: TStepUpPurpose; retry: () => void } | null>(null);
+  const { stepUpForm, needsStepUp } = useStepUp();
 
   const run = async (purpose: TStepUpPurpose, action: () => Promise<{ ok: boolean; code?: string; formError?: string }>) => {
     setBusy(true);
     const result = await action();
     setBusy(false);
-    if (!result.ok && result.code === 'STEP_UP_REQUIRED') return setStepUp({ purpose, retry: () => void run(purpose, action) });
+    if (needsStepUp(result, purpose, () => run(purpose, action))) return;
     setConfirming(null);
     if (!result.ok) setMessage(result.formError ?? 'Nothing was changed.');
     else router.refresh();
   };
 
-  if (stepUp) {
-    return (
-      <StepUpForm
-        purpose={stepUp.purpose}
-        onConfirmed={() => {
-          setStepUp(null);
-          stepUp.retry();
-        }}
-      />
-    );
-  }
+  if (stepUpForm) return stepUpForm;
 
   if (deleted) {
     return (

@@ -5,7 +5,7 @@ import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { useForm, type FieldPath } from 'react-hook-form';
 import { createCredentialAction, updateCredentialAction } from '@/app/(app)/credentials/actions';
-import { StepUpForm } from '@/components/step-up-form';
+import { useStepUp } from '@/components/use-step-up';
 import type { ActionResult } from '@/lib/schemas/action-result';
 import { CREDENTIAL_PROFILES, credentialFormSchema, type ProfileField, type TCredentialForm, type TCredentialProfile } from '@/lib/schemas/credential-profiles';
 
@@ -28,7 +28,7 @@ export function CredentialForm(props: Props) {
   const [formError, setFormError] = useState<string | null>(null);
   const [replacing, setReplacing] = useState<Set<string>>(new Set());
   // The step-up grant can lapse while the form is open: ask for a code in place, keep the input.
-  const [needsStepUp, setNeedsStepUp] = useState(false);
+  const { stepUpForm, needsStepUp } = useStepUp();
   const defaults = Object.fromEntries(definition.fields.map((f) => [f.name, f.secret ? '' : (stored.get(f.name)?.value ?? f.defaultValue ?? '')]));
   const form = useForm<TCredentialForm>({
     resolver: zodResolver(credentialFormSchema(definition, props.mode)) as never,
@@ -49,7 +49,7 @@ export function CredentialForm(props: Props) {
       router.refresh();
       return;
     }
-    if (result.code === 'STEP_UP_REQUIRED') return setNeedsStepUp(true);
+    if (needsStepUp(result, props.mode === 'create' ? 'credential.create' : 'credential.update', () => onSubmit())) return;
     setFormError(result.formError ?? 'Nothing was saved.');
     for (const [name, messages] of Object.entries(result.fieldErrors ?? {})) {
       if (name !== '_form') setError(name as FieldPath<TCredentialForm>, { message: messages[0] });
@@ -121,17 +121,7 @@ export function CredentialForm(props: Props) {
   };
 
   const labelError = errorOf('label');
-  if (needsStepUp) {
-    return (
-      <StepUpForm
-        purpose={props.mode === 'create' ? 'credential.create' : 'credential.update'}
-        onConfirmed={() => {
-          setNeedsStepUp(false);
-          void onSubmit();
-        }}
-      />
-    );
-  }
+  if (stepUpForm) return stepUpForm;
   return (
     <form onSubmit={onSubmit} noValidate>
       {formError && (

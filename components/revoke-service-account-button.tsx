@@ -3,29 +3,19 @@
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { revokeServiceAccountAction } from '@/app/(app)/admin/service-accounts/actions';
-import { StepUpForm } from '@/components/step-up-form';
+import { useStepUp } from '@/components/use-step-up';
 
 export function RevokeServiceAccountButton({ id, name }: { id: string; name: string }) {
   const router = useRouter();
-  const [needsStepUp, setNeedsStepUp] = useState(false);
+  const { stepUpForm, needsStepUp } = useStepUp();
   const [message, setMessage] = useState<string | null>(null);
-  const revoke = async () => {
+  const revoke = async (): Promise<void> => {
     const result = await revokeServiceAccountAction({ id });
-    if (!result.ok && result.code === 'STEP_UP_REQUIRED') return setNeedsStepUp(true);
+    if (needsStepUp(result, 'service-account.keys', revoke)) return;
     if (!result.ok) setMessage(result.formError ?? 'Nothing was changed.');
     router.refresh();
   };
-  if (needsStepUp) {
-    return (
-      <StepUpForm
-        purpose="service-account.keys"
-        onConfirmed={() => {
-          setNeedsStepUp(false);
-          void revoke();
-        }}
-      />
-    );
-  }
+  if (stepUpForm) return stepUpForm;
   return (
     <>
       <button type="button" className="secondary" aria-label={`Revoke ${name}`} onClick={revoke}>

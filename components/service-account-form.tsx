@@ -5,14 +5,14 @@ import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { createServiceAccountAction } from '@/app/(app)/admin/service-accounts/actions';
-import { StepUpForm } from '@/components/step-up-form';
+import { useStepUp } from '@/components/use-step-up';
 import { SERVICE_SCOPES, ZServiceAccountCreate, type TServiceAccountCreate } from '@/lib/schemas/service-account';
 
 export function ServiceAccountForm({ entities }: { entities: { id: string; name: string }[] }) {
   const router = useRouter();
   const [key, setKey] = useState<string | null>(null);
   const [formError, setFormError] = useState<string | null>(null);
-  const [needsStepUp, setNeedsStepUp] = useState(false);
+  const { stepUpForm, needsStepUp } = useStepUp();
   const { register, handleSubmit, formState } = useForm<TServiceAccountCreate>({
     resolver: zodResolver(ZServiceAccountCreate),
     defaultValues: { name: '', scopes: ['token:read'], legalEntityIds: [] },
@@ -21,21 +21,11 @@ export function ServiceAccountForm({ entities }: { entities: { id: string; name:
     setFormError(null);
     const result = await createServiceAccountAction(values);
     if (result.ok) return setKey(result.data.key);
-    if (result.code === 'STEP_UP_REQUIRED') return setNeedsStepUp(true);
+    if (needsStepUp(result, 'service-account.keys', () => onSubmit())) return;
     setFormError(result.formError ?? 'Nothing was created.');
   });
 
-  if (needsStepUp) {
-    return (
-      <StepUpForm
-        purpose="service-account.keys"
-        onConfirmed={() => {
-          setNeedsStepUp(false);
-          void onSubmit();
-        }}
-      />
-    );
-  }
+  if (stepUpForm) return stepUpForm;
   if (key) {
     return (
       <div role="status">

@@ -3,29 +3,19 @@
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { resetTwoFactorAction, unlockSecondFactorAction } from '@/app/(app)/admin/users/actions';
-import { StepUpForm } from '@/components/step-up-form';
+import { useStepUp } from '@/components/use-step-up';
 
 export function UserTwoFactorActions({ userId, email, enabled }: { userId: string; email: string; enabled: boolean }) {
   const router = useRouter();
   const [message, setMessage] = useState<string | null>(null);
-  const [needsStepUp, setNeedsStepUp] = useState(false);
-  const reset = async () => {
+  const { stepUpForm, needsStepUp } = useStepUp();
+  const reset = async (): Promise<void> => {
     const result = await resetTwoFactorAction({ userId });
-    if (!result.ok && result.code === 'STEP_UP_REQUIRED') return setNeedsStepUp(true);
+    if (needsStepUp(result, 'user.reset-two-factor', reset)) return;
     setMessage(result.ok ? 'Two-factor reset: they set it up again on their next change of secrets.' : (result.formError ?? 'Nothing was changed.'));
     router.refresh();
   };
-  if (needsStepUp) {
-    return (
-      <StepUpForm
-        purpose="user.reset-two-factor"
-        onConfirmed={() => {
-          setNeedsStepUp(false);
-          void reset();
-        }}
-      />
-    );
-  }
+  if (stepUpForm) return stepUpForm;
   return (
     <span className="actions">
       <button
