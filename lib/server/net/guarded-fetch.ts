@@ -1,6 +1,7 @@
 import 'server-only';
 import { lookup, type LookupAddress } from 'node:dns';
-import { BlockList, isIP } from 'node:net';
+import { isIP } from 'node:net';
+import ipaddr from 'ipaddr.js';
 import { Agent } from 'undici';
 import { env } from '@/lib/server/env';
 
@@ -29,25 +30,71 @@ export const defaultPolicy = (): OutboundPolicy => ({
   maxBytes: 256 * 1024,
 });
 
-const loopback = new BlockList();
-loopback.addSubnet('127.0.0.0', 8, 'ipv4');
-loopback.addAddress('::1', 'ipv6');
-const neverReachable = new BlockList();
-for (const [net, bits] of [['0.0.0.0', 8], ['169.254.0.0', 16], ['100.64.0.0', 10], ['224.0.0.0', 4], ['240.0.0.0', 4]] as const) neverReachable.addSubnet(net, bits, 'ipv4');
-for (const [net, bits] of [['fe80::', 10], ['::', 128], ['ff00::', 8]] as const) neverReachable.addSubnet(net, bits, 'ipv6');
-const privateRanges = new BlockList();
-for (const [net, bits] of [['10.0.0.0', 8], ['172.16.0.0', 12], ['192.168.0.0', 16]] as const) privateRanges.addSubnet(net, bits, 'ipv4');
-privateRanges.addSubnet('fc00::', 7, 'ipv6');
+type AddressClass = 'public' | 'loopback' | 'private' | 'reserved';
+
+/**
+ * What kind of address this is, looking through every IPv6 notation that carries an IPv4 address
+ * (mapped `::ffff:a.b.c.d`, SIIT `::ffff:0:a.b.c.d`, compatible `::a.b.c.d`, NAT64 `64:ff9b::/96`,
+ * 6to4 `2002::/16`, Teredo `2001::/32`): the IPv4 address inside is what the packet reaches.
+ * Only global unicast is public; anything unparseable is reserved.
+ */
+export function classifyAddress(address: string): AddressClass {
+  if (!ipaddr.isValid(address)) return 'reserved';
+  const parsed = ipaddr.parse(address);
+  if (parsed.kind() === 'ipv4') return classifyIPv4(parsed as ipaddr.IPv4);
+  const v6 = parsed as ipaddr.IPv6;
+  const embedded = embeddedIPv4(v6);
+  if (embedded) return classifyIPv4(embedded);
+  switch (v6.range()) {
+    case 'unicast':
+      return 'public';
+    case 'loopback':
+      return 'loopback';
+    case 'uniqueLocal':
+      return 'private';
+    default:
+      return 'reserved'; // link-local, site-local, multicast, unspecified, local-use NAT64, documentation …
+  }
+}
+
+function classifyIPv4(v4: ipaddr.IPv4): AddressClass {
+  switch (v4.range()) {
+    case 'unicast':
+      return 'public';
+    case 'loopback':
+      return 'loopback';
+    case 'private':
+      return 'private';
+    default:
+      return 'reserved'; // 0/8, link-local (169.254/16: cloud metadata), CGNAT, multicast, broadcast, 240/4 …
+  }
+}
+
+function embeddedIPv4(v6: ipaddr.IPv6): ipaddr.IPv4 | null {
+  const p = v6.parts;
+  const fromWords = (high: number, low: number) => new ipaddr.IPv4([high >> 8, high & 0xff, low >> 8, low & 0xff]);
+  const zeros = (from: number, to: number) => p.slice(from, to).every((word) => word === 0);
+  if (zeros(0, 5) && p[5] === 0xffff) return fromWords(p[6]!, p[7]!); // IPv4-mapped
+  if (zeros(0, 4) && p[4] === 0xffff && p[5] === 0) return fromWords(p[6]!, p[7]!); // SIIT (RFC 6145)
+  if (zeros(0, 6) && (p[6] !== 0 || p[7]! > 1)) return fromWords(p[6]!, p[7]!); // IPv4-compatible (not :: or ::1)
+  if (p[0] === 0x64 && p[1] === 0xff9b && zeros(2, 6)) return fromWords(p[6]!, p[7]!); // NAT64 well-known prefix
+  if (p[0] === 0x2002) return fromWords(p[1]!, p[2]!); // 6to4
+  if (p[0] === 0x2001 && p[1] === 0) return fromWords(p[6]! ^ 0xffff, p[7]! ^ 0xffff); // Teredo client, obfuscated
+  return null;
+}
 
 /** Why an address may not be called under `policy`, or null when it may. */
 export function addressRefusal(address: string, policy: Pick<OutboundPolicy, 'allowLoopback' | 'allowPrivate'>): string | null {
-  const family = isIP(address) === 6 ? 'ipv6' : 'ipv4';
-  const mapped = family === 'ipv6' && address.toLowerCase().startsWith('::ffff:') ? address.slice(7) : null;
-  if (mapped) return addressRefusal(mapped, policy);
-  if (loopback.check(address, family)) return policy.allowLoopback ? null : 'this machine (loopback)';
-  if (neverReachable.check(address, family)) return 'a link-local, unspecified or reserved address';
-  if (privateRanges.check(address, family)) return policy.allowPrivate ? null : 'a private network';
-  return null;
+  switch (classifyAddress(address)) {
+    case 'public':
+      return null;
+    case 'loopback':
+      return policy.allowLoopback ? null : 'this machine (loopback)';
+    case 'private':
+      return policy.allowPrivate ? null : 'a private network';
+    case 'reserved':
+      return 'a link-local, unspecified or reserved address';
+  }
 }
 
 /**
@@ -63,10 +110,12 @@ export function checkUrl(raw: string, policy: Pick<OutboundPolicy, 'allowLoopbac
     throw new OutboundError('url_refused', 'The URL is not valid.');
   }
   if (url.username || url.password) throw new OutboundError('url_refused', 'URLs with credentials in them are refused.');
+  // The hostname as the URL parser normalised it (`[::ffff:7f00:1]`, `127.0.0.1` for `0x7f.1`): what is dialled.
   const host = url.hostname.replace(/^\[|\]$/g, '');
-  const isLoopbackHost = host === 'localhost' || (isIP(host) > 0 && loopback.check(host, isIP(host) === 6 ? 'ipv6' : 'ipv4'));
-  const refused = isIP(host) > 0 ? addressRefusal(host, policy) : null;
+  const literal = isIP(host) > 0;
+  const refused = literal ? addressRefusal(host, policy) : null;
   if (refused) throw new OutboundError('address_refused', `${host} is ${refused}; refused.`);
+  const isLoopbackHost = host === 'localhost' || (literal && classifyAddress(host) === 'loopback');
   if (url.protocol === 'https:') return url;
   if (url.protocol === 'http:' && isLoopbackHost && policy.allowLoopback) return url;
   throw new OutboundError('url_refused', `Only https URLs are allowed (${url.protocol}//${url.host} refused).`);
