@@ -6,6 +6,7 @@ import { CertificateProblem, inspectPemPair, inspectPkcs12, type CertificateFact
 import { openCredentialForUse } from '@/lib/server/credentials/open-credential-for-use';
 import type { Vault } from '@/lib/server/credentials/vault';
 import { defaultPolicy, guardedFetch, OutboundError, type OutboundPolicy } from '@/lib/server/net/guarded-fetch';
+import { scrubSecrets } from '@/lib/server/net/provider-text';
 import { fail, ok, type Result } from '@/lib/server/result';
 import { requestToken } from '@/lib/server/tokens/request-token';
 import type { TestTrigger } from '@/prisma/generated/client';
@@ -57,7 +58,7 @@ export async function runConnectionTest(
   const started = performance.now();
   const probe = await run(kind, config, secrets, policy);
   const durationMs = Math.round(performance.now() - started);
-  const message = scrub(probe.message, Object.values(secrets).filter((s): s is string => Boolean(s)));
+  const message = scrubSecrets(probe.message, Object.values(secrets));
 
   const row = await vault.prisma.$transaction(async (tx) => {
     const test = await tx.connectionTest.create({
@@ -141,14 +142,4 @@ function checkCertificate(config: Record<string, string>, secrets: Partial<Recor
     return { outcome: 'FAILURE', credentialRefused: true, errorCode: 'certificate_subject', message: `The certificate's subject does not name VAT number ${config.vatNumber}.` };
   }
   return { outcome: 'SUCCESS', credentialRefused: false, message: `The key matches the certificate; ${daysLeft} days left.` };
-}
-
-/** Removes every secret value (and its base64) from a message, and caps its length. */
-export function scrub(message: string, secrets: readonly string[]): string {
-  let clean = message;
-  for (const secret of secrets) {
-    if (secret.length < 4) continue;
-    for (const form of [secret, Buffer.from(secret).toString('base64')]) clean = clean.split(form).join('[redacted]');
-  }
-  return clean.replace(/[\r\n\t]+/g, ' ').slice(0, 300);
 }

@@ -1,6 +1,7 @@
 import 'server-only';
 import * as client from 'openid-client';
 import { guardedFetch, OutboundError, type OutboundPolicy, defaultPolicy } from '@/lib/server/net/guarded-fetch';
+import { knownOAuthError, scrubSecrets } from '@/lib/server/net/provider-text';
 
 /** OAuth errors that no retry will fix: the credential needs a person. */
 const PERMANENT = new Set(['invalid_client', 'invalid_grant', 'unauthorized_client', 'invalid_scope', 'unsupported_grant_type', 'invalid_request']);
@@ -27,9 +28,18 @@ export type TokenOutcome =
 /**
  * One request to a token endpoint through openid-client (client_credentials or refresh_token),
  * over the guarded fetch. Never throws: every failure is classified permanent or transient, with a
- * message that holds no secret and no body from the provider beyond its OAuth error code.
+ * code from a fixed list (a provider's own `error` only if it is a known OAuth code) and a message
+ * written by us and scrubbed of the request's secrets, so nothing a provider echoes gets further.
  */
 export async function requestToken(request: TokenRequest, policy: OutboundPolicy = defaultPolicy()): Promise<TokenOutcome> {
+  const outcome = await exchange(request, policy);
+  if (outcome.ok) return outcome;
+  const form = (value: string) => new URLSearchParams({ v: value }).toString().slice(2);
+  const secrets = [request.clientSecret, request.refreshToken, `${request.clientId}:${request.clientSecret}`, `${form(request.clientId)}:${form(request.clientSecret)}`];
+  return { ...outcome, message: scrubSecrets(outcome.message, secrets) };
+}
+
+async function exchange(request: TokenRequest, policy: OutboundPolicy): Promise<TokenOutcome> {
   let last: { status: number; retryAfter: string | null } | undefined;
   const config = new client.Configuration(
     { issuer: new URL(request.tokenUrl).origin, token_endpoint: request.tokenUrl },
@@ -93,7 +103,7 @@ function classify(error: unknown, last: { status: number; retryAfter: string | n
         ? (error.cause[0]?.parameters.error ?? (httpStatus === 401 ? 'invalid_client' : undefined))
         : undefined;
   if (oauthError !== undefined) {
-    const code = /^[\x20-\x7e]{1,64}$/.test(oauthError) ? oauthError : 'oauth_error';
+    const code = knownOAuthError(oauthError);
     return {
       ok: false,
       kind: PERMANENT.has(code) ? 'permanent' : 'transient',
