@@ -6,6 +6,7 @@ import { PAIRED_SECRETS, validateCredentialValues } from '@/lib/server/credentia
 import { credentialOwner, type Vault } from '@/lib/server/credentials/vault';
 import { describeSecrets, readSecrets, writeSecret } from '@/lib/server/crypto/sealed-secrets';
 import { fail, fieldErrorsOf, ok, valueFieldErrors, type Result } from '@/lib/server/result';
+import { forgetAccessToken, resetTokenGrant } from '@/lib/server/tokens/get-access-token';
 import type { Prisma } from '@/prisma/generated/client';
 
 class VersionConflict extends Error {}
@@ -27,7 +28,7 @@ export async function updateCredential(
 
   const credential = await prisma.credential.findFirst({
     where: { id: credentialId, organizationId, deletedAt: null },
-    select: { id: true, organizationId: true, profile: true, status: true, version: true },
+    select: { id: true, organizationId: true, profile: true, status: true, version: true, config: true },
   });
   if (!credential) return refuse(fail('NOT_FOUND', 'This credential does not exist or was deleted.'), credentialId);
   if (credential.status === 'REVOKED') return refuse(fail('INVALID_STATE', 'A revoked credential cannot be changed; create a new one.'), credentialId);
@@ -52,6 +53,7 @@ export async function updateCredential(
   if (!validated.ok) return refuse(fail('VALIDATION', 'Check the highlighted fields.', valueFieldErrors(validated.fieldErrors)), credentialId);
 
   const now = new Date();
+  const resetsTokens = Object.keys(validated.secrets).length > 0 || !sameConfig(credential.config, validated.config);
   try {
     await prisma.$transaction(async (tx: Prisma.TransactionClient) => {
       const { count } = await tx.credential.updateMany({
@@ -70,6 +72,8 @@ export async function updateCredential(
       });
       if (count === 0) throw new VersionConflict();
       for (const [field, value] of Object.entries(validated.secrets)) await writeSecret(tx, keyring, owner, field, value);
+      // Tokens belong to the secret, client, scope and endpoint they were issued for: never serve them after a change.
+      if (resetsTokens) await resetTokenGrant(tx, credential);
       await appendAuditEvent(tx, {
         actor,
         action: 'credential.update',
@@ -83,7 +87,14 @@ export async function updateCredential(
     if (error instanceof VersionConflict) return refuse(conflict(), credentialId);
     throw error;
   }
+  if (resetsTokens) forgetAccessToken(credentialId);
   return ok({ id: credentialId, version: version + 1 });
+}
+
+function sameConfig(stored: Prisma.JsonValue, next: Record<string, string>): boolean {
+  const before = (stored ?? {}) as Record<string, unknown>;
+  const keys = new Set([...Object.keys(before), ...Object.keys(next)]);
+  return [...keys].every((key) => before[key] === next[key]);
 }
 
 const conflict = () =>

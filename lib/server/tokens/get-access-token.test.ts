@@ -155,6 +155,46 @@ describe.each(testDatabaseKinds())('token manager on %s', (kind) => {
     expect(await db.prisma.tokenGrant.count({ where: { credentialId: id } })).toBe(0);
   });
 
+  it('a new secret, client or scope destroys the old tokens in the same change: the next caller gets a token of the new client', async () => {
+    const grants: string[] = [];
+    const server = await fault((req, body, res) => {
+      const client = decodeURIComponent(Buffer.from((req.headers.authorization ?? '').replace(/^Basic /, ''), 'base64').toString().split(':')[0]!);
+      const params = new URLSearchParams(body);
+      grants.push(`${client}:${params.get('grant_type')}:${params.get('scope') ?? ''}`);
+      json(res, 200, { access_token: `token-of-${client}-${grants.length}`, token_type: 'Bearer', expires_in: 3600, refresh_token: `refresh-of-${client}` });
+    });
+    const id = await credentialFor(`${server.url}/token`);
+    const first = await getAccessToken(vault, { credentialId: id, credentialVersion: 1, actor: system, policy });
+    expect(first).toMatchObject({ ok: true, data: { accessToken: 'token-of-erp-1' } });
+    const { updateCredential } = await import('@/lib/server/credentials/update-credential');
+    const values = { tokenUrl: `${server.url}/token`, clientId: 'erp-new', clientAuth: 'client_secret_basic', scope: 'invoices.read' };
+    expect(await updateCredential(vault, { actor: system, organizationId, input: { credentialId: id, version: 1, label: 'rotated', values } })).toMatchObject({ ok: true });
+    expect(await db.prisma.sealedSecret.count({ where: { ownerTable: 'TokenGrant', ownerId: id } })).toBe(0);
+    // A caller that still believes in version 1 is not served the old token from memory either.
+    for (const credentialVersion of [1, 2, undefined]) {
+      expect(await getAccessToken(vault, { credentialId: id, credentialVersion, actor: system, policy })).toMatchObject({ ok: true, data: { accessToken: 'token-of-erp-new-2' } });
+    }
+    // Not the old client's refresh token with the new client: a fresh client_credentials grant.
+    expect(grants).toEqual(['erp:client_credentials:invoices', 'erp-new:client_credentials:invoices.read']);
+  });
+
+  it('a token fetched while the credential changes is thrown away, not stored for the new secret', async () => {
+    const { updateCredential } = await import('@/lib/server/credentials/update-credential');
+    let id = '';
+    const server = await fault((_, __, res) => {
+      // The admin saves a new secret while the old one's token request is on the wire.
+      void updateCredential(vault, { actor: system, organizationId, input: { credentialId: id, version: 1, label: 'changed', values: { tokenUrl: `${server.url}/token`, clientId: 'erp', clientSecret: 'the-new-secret-0123456789', clientAuth: 'client_secret_basic', scope: 'invoices' } } }).then(
+        (updated) => {
+          expect(updated).toMatchObject({ ok: true });
+          json(res, 200, { access_token: 'of-the-old-secret', token_type: 'Bearer', expires_in: 3600 });
+        },
+      );
+    });
+    id = await credentialFor(`${server.url}/token`);
+    expect(await token(id)).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
+    expect(await db.prisma.sealedSecret.count({ where: { ownerTable: 'TokenGrant', ownerId: id } })).toBe(0);
+  });
+
   it('a token invalidated after a 401 is fetched anew', async () => {
     let n = 0;
     const server = await fault((_, __, res) => json(res, 200, { access_token: `t${++n}`, token_type: 'Bearer', expires_in: 600 }));

@@ -7,6 +7,7 @@ import { deleteSecrets, readSecrets, writeSecret } from '@/lib/server/crypto/sea
 import { defaultPolicy, type OutboundPolicy } from '@/lib/server/net/guarded-fetch';
 import { fail, ok, type Result } from '@/lib/server/result';
 import { requestToken, type TokenOutcome, type TokenRequest } from '@/lib/server/tokens/request-token';
+import type { Prisma } from '@/prisma/generated/client';
 
 export interface AccessToken {
   accessToken: string;
@@ -26,7 +27,8 @@ const RETRY = { attempts: 2, baseMs: 200, capMs: 2_000 };
 const MEMORY_SECONDS = 30;
 
 const PROCESS_ID = randomUUID();
-const memory = new Map<string, AccessToken & { refreshAt: number; until: number }>();
+/** Tokens by credential, with the credential version they were obtained for: a change of the credential bumps it. */
+const memory = new Map<string, AccessToken & { refreshAt: number; until: number; credentialVersion: number }>();
 const inflight = new Map<string, Promise<Result<AccessToken>>>();
 
 const refreshAt = (obtainedAt: Date, expiresAt: Date) =>
@@ -36,9 +38,17 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface Options {
   credentialId: string;
+  /**
+   * The credential's current version, when the caller has just read it: a token kept in memory is
+   * served only for that version. Without it the database is asked (a token is never served for a
+   * secret, client or scope that has since changed).
+   */
+  credentialVersion?: number;
   actor: Actor;
   policy?: OutboundPolicy;
 }
+
+class CredentialChanged extends Error {}
 
 /**
  * A valid access token for an OAuth credential. Served from memory, else from the sealed cache in
@@ -50,7 +60,7 @@ interface Options {
 export function getAccessToken(vault: Vault, options: Options): Promise<Result<AccessToken>> {
   const hit = memory.get(options.credentialId);
   const now = Date.now();
-  if (hit && now < hit.refreshAt && now < hit.until) return Promise.resolve(ok(hit));
+  if (hit && hit.credentialVersion === options.credentialVersion && now < hit.refreshAt && now < hit.until) return Promise.resolve(ok(hit));
   let flight = inflight.get(options.credentialId);
   if (!flight) {
     flight = obtain(vault, options).finally(() => inflight.delete(options.credentialId));
@@ -59,7 +69,7 @@ export function getAccessToken(vault: Vault, options: Options): Promise<Result<A
   return flight;
 }
 
-/** Forgets a credential's tokens (after a 401 from the API, a revocation, new secrets). */
+/** Forgets a credential's access token (after a 401 from the API). */
 export async function invalidateAccessToken({ prisma }: Vault, credentialId: string): Promise<void> {
   memory.delete(credentialId);
   await prisma.$transaction(async (tx) => {
@@ -68,16 +78,36 @@ export async function invalidateAccessToken({ prisma }: Vault, credentialId: str
   });
 }
 
+/**
+ * Inside the transaction that changes a credential's secret, client, scope or endpoint: destroys its
+ * tokens (access and refresh: they belong to the old client) and clears the failure state, so the
+ * next request starts afresh with the new values. The lease is left to its holder, whose result is
+ * then discarded (see storeToken).
+ */
+export async function resetTokenGrant(tx: Prisma.TransactionClient, credential: { id: string; organizationId: string }): Promise<void> {
+  memory.delete(credential.id);
+  await deleteSecrets(tx, tokenOwner(credential));
+  await tx.tokenGrant.updateMany({
+    where: { credentialId: credential.id },
+    data: { tokenType: null, scope: null, obtainedAt: null, expiresAt: null, failureCount: 0, nextAttemptAt: null, lastError: null },
+  });
+}
+
+/** Drops this process's memory of a credential's token (after the transaction that reset it commits). */
+export function forgetAccessToken(credentialId: string): void {
+  memory.delete(credentialId);
+}
+
 async function readStored(vault: Vault, credentialId: string) {
   const grant = await vault.prisma.tokenGrant.findUnique({
     where: { credentialId },
-    include: { credential: { select: { id: true, organizationId: true, status: true } } },
+    include: { credential: { select: { id: true, organizationId: true, status: true, version: true } } },
   });
   if (!grant?.expiresAt || !grant.obtainedAt || Date.now() >= refreshAt(grant.obtainedAt, grant.expiresAt)) return { grant, token: null };
   const { accessToken } = await readSecrets(vault.prisma, vault.keyring, tokenOwner(grant.credential), ['accessToken']);
   if (!accessToken) return { grant, token: null };
   const token = { accessToken, tokenType: grant.tokenType ?? 'Bearer', expiresAt: grant.expiresAt };
-  memory.set(credentialId, { ...token, refreshAt: refreshAt(grant.obtainedAt, grant.expiresAt), until: Date.now() + MEMORY_SECONDS * 1000 });
+  memory.set(credentialId, { ...token, refreshAt: refreshAt(grant.obtainedAt, grant.expiresAt), until: Date.now() + MEMORY_SECONDS * 1000, credentialVersion: grant.credential.version });
   return { grant, token };
 }
 
@@ -118,7 +148,7 @@ async function obtain(vault: Vault, options: Options): Promise<Result<AccessToke
 async function fetchAndStore(vault: Vault, { credentialId, actor, policy = defaultPolicy() }: Options, known: { id: string; organizationId: string } | null): Promise<Result<AccessToken>> {
   const opened = await openCredentialForUse(vault, { actor, credentialId, fields: ['clientSecret'], purpose: 'token.request' });
   if (!opened.ok) return opened;
-  const { config, secrets } = opened.data;
+  const { config, secrets, version } = opened.data;
   if (!config.tokenUrl || !config.clientId || !secrets.clientSecret) return fail('INVALID_STATE', 'This credential is not an OAuth client (no token endpoint, client ID or secret).');
   const credential = known ?? (await vault.prisma.credential.findUniqueOrThrow({ where: { id: credentialId }, select: { id: true, organizationId: true } }));
   const stored = await readSecrets(vault.prisma, vault.keyring, tokenOwner(credential), ['refreshToken']);
@@ -137,7 +167,13 @@ async function fetchAndStore(vault: Vault, { credentialId, actor, policy = defau
     grantType = 'client_credentials';
     outcome = await withRetries(() => requestToken(base, policy));
   }
-  return outcome.ok ? storeToken(vault, credential, outcome, grantType, stored.refreshToken) : recordFailure(vault, credential, outcome);
+  if (!outcome.ok) return recordFailure(vault, credential, outcome);
+  try {
+    return await storeToken(vault, { ...credential, version }, outcome, grantType, stored.refreshToken);
+  } catch (error) {
+    if (!(error instanceof CredentialChanged)) throw error;
+    return fail('CONFLICT', 'The credential was changed while its token was being fetched; ask again.');
+  }
 }
 
 async function withRetries(call: () => Promise<TokenOutcome>): Promise<TokenOutcome> {
@@ -153,7 +189,7 @@ async function withRetries(call: () => Promise<TokenOutcome>): Promise<TokenOutc
 
 async function storeToken(
   vault: Vault,
-  credential: { id: string; organizationId: string },
+  credential: { id: string; organizationId: string; version: number },
   token: TokenOutcome & { ok: true },
   grantType: string,
   previousRefreshToken: string | undefined,
@@ -161,6 +197,10 @@ async function storeToken(
   const obtainedAt = new Date();
   const expiresAt = new Date(obtainedAt.getTime() + token.expiresIn * 1000);
   await vault.prisma.$transaction(async (tx) => {
+    // The token belongs to the secret and settings it was asked with. If the credential changed
+    // meanwhile, drop it: FOR SHARE waits for a concurrent change to commit and then sees it.
+    const current = await tx.$queryRaw<unknown[]>`SELECT 1 FROM "Credential" WHERE id = ${credential.id}::uuid AND version = ${credential.version} FOR SHARE`;
+    if (current.length === 0) throw new CredentialChanged();
     const owner = tokenOwner(credential);
     await writeSecret(tx, vault.keyring, owner, 'accessToken', token.accessToken);
     // Keep the old refresh token when the response does not send a new one.
@@ -174,7 +214,7 @@ async function storeToken(
     await appendAuditEvent(tx, { actor: SYSTEM_ACTOR, action: 'token.obtain', target: { type: 'Credential', id: credential.id }, organizationId: credential.organizationId, outcome: 'SUCCESS', details: { grantType, expiresIn: token.expiresIn } });
   });
   const result = { accessToken: token.accessToken, tokenType: token.tokenType, expiresAt };
-  memory.set(credential.id, { ...result, refreshAt: refreshAt(obtainedAt, expiresAt), until: Date.now() + MEMORY_SECONDS * 1000 });
+  memory.set(credential.id, { ...result, refreshAt: refreshAt(obtainedAt, expiresAt), until: Date.now() + MEMORY_SECONDS * 1000, credentialVersion: credential.version });
   return ok(result);
 }
 
