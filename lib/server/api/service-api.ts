@@ -1,5 +1,7 @@
 import 'server-only';
 import { NextResponse } from 'next/server';
+import { RateLimiterPrisma, type RateLimiterRes } from 'rate-limiter-flexible';
+import { z } from 'zod';
 import type { TServiceScope } from '@/lib/schemas/service-account';
 import type { Actor } from '@/lib/server/audit/append-audit-event';
 import { recordAuditEvent } from '@/lib/server/audit/record-audit-event';
@@ -22,7 +24,7 @@ export interface ServiceContext {
   account: ServiceAccountPrincipal;
   actor: Actor;
   /** Set when the route names a credential: it exists, in the account's organization and entities. */
-  credential?: { id: string; organizationId: string; legalEntityId: string };
+  credential?: { id: string; organizationId: string; legalEntityId: string; version: number };
 }
 
 const STATUS: Partial<Record<Failure['code'], number>> = {
@@ -41,32 +43,66 @@ export const apiError = (status: number, code: string, message: string) =>
 /** An operation's failure as the API's JSON error body. */
 export const apiFailure = (failure: Failure) => apiError(STATUS[failure.code] ?? 400, failure.code, failure.message);
 
-// Keys and credential scopes are looked up at most every few seconds per process: a revoked key or
-// credential stops working within that time, and the hot path (token requests) skips two queries.
-const MEMORY_MS = 5_000;
-const accounts = new Map<string, { at: number; account: ServiceAccountPrincipal | null }>();
-const credentials = new Map<string, { at: number; credential: { id: string; organizationId: string; legalEntityId: string } | null }>();
+/** Wrong or missing keys allowed per client address per minute before it is refused outright. */
+export const API_AUTH_LIMIT = { points: 20, windowSeconds: 60 };
+const KEY_SHAPE = /^sr_[A-Za-z0-9_-]{43}$/;
+const authFailureLimiters = new WeakMap<Vault['prisma'], RateLimiterPrisma>();
 
-async function findAccount(v: Vault, key: string): Promise<ServiceAccountPrincipal | null> {
-  const hash = hashApiKey(key);
-  const hit = accounts.get(hash);
-  if (hit && Date.now() - hit.at < MEMORY_MS) return hit.account;
-  const account = await v.prisma.serviceAccount.findFirst({
-    where: { keyHash: hash, revokedAt: null },
-    select: { id: true, name: true, organizationId: true, scopes: true, legalEntityIds: true },
-  });
-  accounts.set(hash, { at: Date.now(), account });
-  return account;
+function authFailures(prisma: Vault['prisma']): RateLimiterPrisma {
+  let limiter = authFailureLimiters.get(prisma);
+  if (!limiter) {
+    limiter = new RateLimiterPrisma({ storeClient: prisma, tableName: 'rateLimiterFlexible', keyPrefix: 'api-auth', points: API_AUTH_LIMIT.points, duration: API_AUTH_LIMIT.windowSeconds });
+    authFailureLimiters.set(prisma, limiter);
+  }
+  return limiter;
 }
 
-async function findCredential(v: Vault, id: string) {
-  const hit = credentials.get(id);
-  if (hit && Date.now() - hit.at < MEMORY_MS) return hit.credential;
-  const credential = /^[0-9a-f-]{36}$/i.test(id)
-    ? await v.prisma.credential.findFirst({ where: { id, deletedAt: null, status: { not: 'REVOKED' } }, select: { id: true, organizationId: true, legalEntityId: true } })
-    : null;
-  credentials.set(id, { at: Date.now(), credential });
-  return credential;
+// Looked up on every request, never remembered: a revoked key or a changed credential is refused or
+// served afresh on the very next call, on every instance (one indexed read each).
+async function findAccount(v: Vault, key: string): Promise<ServiceAccountPrincipal | null> {
+  if (!KEY_SHAPE.test(key)) return null;
+  return v.prisma.serviceAccount.findFirst({
+    where: { keyHash: hashApiKey(key), revokedAt: null },
+    select: { id: true, name: true, organizationId: true, scopes: true, legalEntityIds: true },
+  });
+}
+
+function findCredential(v: Vault, id: string) {
+  if (!z.uuid().safeParse(id).success) return null;
+  return v.prisma.credential.findFirst({
+    where: { id, deletedAt: null, status: { not: 'REVOKED' } },
+    select: { id: true, organizationId: true, legalEntityId: true, version: true },
+  });
+}
+
+/**
+ * A request without a valid key: refused with 401, or 429 once its address has failed too often.
+ * Audited in aggregate (the first failure of an address's window, and the moment it is blocked),
+ * so a flood of wrong keys neither fills the audit log nor costs more than a counter update.
+ */
+async function refuseUnauthenticated(v: Vault, { ip, userAgent, action, hadKey }: { ip: string; userAgent: string | null; action: string; hadKey: boolean }): Promise<NextResponse> {
+  let failures: number;
+  try {
+    failures = (await authFailures(v.prisma).consume(ip)).consumedPoints;
+  } catch (rejected) {
+    if (rejected instanceof Error) throw rejected;
+    failures = (rejected as RateLimiterRes).consumedPoints;
+  }
+  if (failures === 1 || failures === API_AUTH_LIMIT.points + 1) {
+    await recordAuditEvent(v.prisma, {
+      actor: { type: 'ANONYMOUS', ip, userAgent },
+      action,
+      organizationId: null,
+      outcome: 'DENIED',
+      details: failures === 1 ? { reason: 'unauthenticated', firstOfWindow: true } : { reason: 'unauthenticated', blocked: true, failuresInWindow: failures - 1, windowSeconds: API_AUTH_LIMIT.windowSeconds },
+    });
+  }
+  if (failures > API_AUTH_LIMIT.points) {
+    const response = apiError(429, 'RATE_LIMITED', 'Too many requests without a valid API key from this address; try again later.');
+    response.headers.set('Retry-After', String(API_AUTH_LIMIT.windowSeconds));
+    return response;
+  }
+  return apiError(401, 'UNAUTHENTICATED', hadKey ? 'This API key is not valid (or was revoked).' : 'Send an API key: Authorization: Bearer <key>.');
 }
 
 /**
@@ -84,21 +120,24 @@ export async function serviceApi(
   const userAgent = request.headers.get('user-agent');
   const key = request.headers.get('authorization')?.match(/^Bearer\s+(\S+)$/i)?.[1] ?? request.headers.get('x-api-key') ?? '';
   const account = key ? await findAccount(v, key) : null;
-  const actor: Actor = account ? { type: 'SERVICE_ACCOUNT', id: account.id, label: account.name, ip, userAgent } : { type: 'ANONYMOUS', ip, userAgent };
+  if (!account) {
+    const response = await refuseUnauthenticated(v, { ip, userAgent, action, hadKey: Boolean(key) });
+    response.headers.set('Cache-Control', 'no-store');
+    return response;
+  }
+  const actor: Actor = { type: 'SERVICE_ACCOUNT', id: account.id, label: account.name, ip, userAgent };
   const audit = (outcome: 'SUCCESS' | 'DENIED' | 'FAILURE', status: number) =>
     recordAuditEvent(v.prisma, {
       actor,
       action,
       target: credentialId ? { type: 'Credential', id: credentialId } : null,
-      organizationId: account?.organizationId ?? null,
+      organizationId: account.organizationId,
       outcome,
       details: { status },
     });
 
   let response: NextResponse;
-  if (!account) {
-    response = apiError(401, 'UNAUTHENTICATED', key ? 'This API key is not valid (or was revoked).' : 'Send an API key: Authorization: Bearer <key>.');
-  } else if (!account.scopes.includes(scope)) {
+  if (!account.scopes.includes(scope)) {
     response = apiError(403, 'FORBIDDEN', `This service account may not ${scope}.`);
   } else {
     const credential = credentialId ? await findCredential(v, credentialId) : undefined;
