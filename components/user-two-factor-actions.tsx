@@ -11,9 +11,14 @@ export function UserTwoFactorActions({ userId, email, enabled }: { userId: strin
   const { stepUpForm, needsStepUp } = useStepUp();
   const reset = async (): Promise<void> => {
     const result = await resetTwoFactorAction({ userId });
-    if (needsStepUp(result, 'user.reset-two-factor', reset)) return;
+    if (needsStepUp(result, 'user.two-factor', reset)) return;
     setMessage(result.ok ? 'Two-factor reset: they set it up again on their next change of secrets.' : (result.formError ?? 'Nothing was changed.'));
     router.refresh();
+  };
+  const unlock = async (): Promise<void> => {
+    const result = await unlockSecondFactorAction({ userId });
+    if (needsStepUp(result, 'user.two-factor', unlock)) return;
+    setMessage(result.ok ? 'Unlocked.' : (result.formError ?? 'Nothing was changed.'));
   };
   if (stepUpForm) return stepUpForm;
   return (
@@ -22,10 +27,7 @@ export function UserTwoFactorActions({ userId, email, enabled }: { userId: strin
         type="button"
         className="secondary"
         aria-label={`Unlock two-factor for ${email}`}
-        onClick={async () => {
-          const result = await unlockSecondFactorAction({ userId });
-          setMessage(result.ok ? 'Unlocked.' : (result.formError ?? 'Nothing was changed.'));
-        }}
+        onClick={unlock}
       >
         Unlock
       </button>

@@ -15,9 +15,15 @@ export const ZSecondFactorCode = z
 export const ZStepUp = z.object({ code: ZSecondFactorCode });
 export type TStepUp = z.input<typeof ZStepUp>;
 
+const ZCurrentPassword = z.string().min(1, 'Enter your password').max(1024, 'Too long for a password');
+
+/** Setting up two-factor for the first time asks for the password. */
+export const ZStartEnrollment = z.object({ password: ZCurrentPassword });
+export type TStartEnrollment = z.input<typeof ZStartEnrollment>;
+
 /** Re-enrolling or turning two-factor off needs the password and a current code. */
 export const ZReauthenticate = z.object({
-  password: z.string().min(1, 'Enter your password').max(1024, 'Too long for a password'),
+  password: ZCurrentPassword,
   code: ZSecondFactorCode,
 });
 export type TReauthenticate = z.input<typeof ZReauthenticate>;
@@ -29,7 +35,7 @@ export const STEP_UP_PURPOSES = [
   'credential.delete',
   'keys.rotate',
   'service-account.keys',
-  'user.reset-two-factor',
+  'user.two-factor',
 ] as const;
 export type TStepUpPurpose = (typeof STEP_UP_PURPOSES)[number];
 export const ZStepUpPurpose = z.enum(STEP_UP_PURPOSES);
@@ -42,5 +48,5 @@ export const STEP_UP_PURPOSE_LABELS: Record<TStepUpPurpose, string> = {
   'credential.delete': 'delete or restore a credential',
   'keys.rotate': 'rotate keys',
   'service-account.keys': 'manage service-account keys',
-  'user.reset-two-factor': 'reset another user’s two-factor authentication',
+  'user.two-factor': 'unlock or reset another user’s two-factor authentication',
 };

@@ -50,6 +50,13 @@ describe.each(testDatabaseKinds())('verifySignIn on %s', (kind) => {
     expect(await attempt('viewer@demo.example', PASSWORD)).toMatchObject({ ok: true });
   });
 
+  it('50 parallel wrong passwords for one account: no more than the limit are checked', async () => {
+    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => attempt('operator@demo.example', `parallel-${i}`, `192.0.2.${i}`)));
+    expect(results.filter((r) => !r.ok && r.reason === 'locked')).toHaveLength(50 - SIGN_IN_LIMITS.perAccount);
+    const checked = await db.prisma.auditEvent.count({ where: { details: { equals: { reason: 'wrong_password' } } } });
+    expect(checked).toBe(SIGN_IN_LIMITS.perAccount);
+  });
+
   it('limits failures per address across accounts', async () => {
     for (let i = 0; i < SIGN_IN_LIMITS.perIp; i++) await attempt(`spray-${i}@demo.example`, 'x', '198.51.100.9');
     expect(await attempt('viewer@demo.example', PASSWORD, '198.51.100.9')).toMatchObject({ ok: false, reason: 'locked' });

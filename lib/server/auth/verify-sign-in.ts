@@ -1,11 +1,11 @@
 import 'server-only';
-import { RateLimiterPrisma } from 'rate-limiter-flexible';
 import { appendAuditEvent } from '@/lib/server/audit/append-audit-event';
 import { dummyPasswordHash, verifyPassword } from '@/lib/server/auth/password';
+import { PASSWORD_LIMITS, takePasswordAttempt } from '@/lib/server/auth/password-attempts';
 import type { PrismaClient, Role } from '@/prisma/generated/client';
 
 /** Failed sign-ins allowed per window, per account and per client address. */
-export const SIGN_IN_LIMITS = { perAccount: 5, perIp: 30, windowSeconds: 15 * 60 };
+export const SIGN_IN_LIMITS = PASSWORD_LIMITS;
 
 export interface SignedInUser {
   id: string;
@@ -20,39 +20,14 @@ export type SignInResult =
   | { ok: false; reason: 'invalid' }
   | { ok: false; reason: 'locked'; retryAfterSeconds: number };
 
-interface Limiters {
-  account: RateLimiterPrisma;
-  ip: RateLimiterPrisma;
-}
-
-const limitersByClient = new WeakMap<PrismaClient, Limiters>();
-
-// Counters live in the database (rate-limiter-flexible's Prisma store), so every instance shares them.
-function limiters(prisma: PrismaClient): Limiters {
-  let found = limitersByClient.get(prisma);
-  if (!found) {
-    const make = (keyPrefix: string, points: number) =>
-      new RateLimiterPrisma({ storeClient: prisma, tableName: 'rateLimiterFlexible', keyPrefix, points, duration: SIGN_IN_LIMITS.windowSeconds });
-    found = { account: make('sign-in:account', SIGN_IN_LIMITS.perAccount), ip: make('sign-in:ip', SIGN_IN_LIMITS.perIp) };
-    limitersByClient.set(prisma, found);
-  }
-  return found;
-}
-
-async function lockedFor(limiter: RateLimiterPrisma, key: string, limit: number): Promise<number> {
-  const state = await limiter.get(key);
-  return state && state.consumedPoints >= limit ? Math.ceil(state.msBeforeNext / 1000) : 0;
-}
-
 /**
- * Checks an email and password. Refuses without checking while the account or the address has too
- * many recent failures. Every outcome is audited; the password never is.
+ * Checks an email and password. Each attempt counts against the account and the address before the
+ * password is checked; once either has too many, it is refused without checking. Every outcome is audited; the password never is.
  */
 export async function verifySignIn(
   prisma: PrismaClient,
   { email, password, ip, userAgent }: { email: string; password: string; ip: string; userAgent: string | null },
 ): Promise<SignInResult> {
-  const { account, ip: byIp } = limiters(prisma);
   const audit = (outcome: 'SUCCESS' | 'DENIED', user: { id: string; organizationId: string } | null, reason?: string) =>
     prisma.$transaction((tx) =>
       appendAuditEvent(tx, {
@@ -65,10 +40,7 @@ export async function verifySignIn(
       }),
     );
 
-  const retryAfterSeconds = Math.max(
-    await lockedFor(account, email, SIGN_IN_LIMITS.perAccount),
-    await lockedFor(byIp, ip, SIGN_IN_LIMITS.perIp),
-  );
+  const { retryAfterSeconds, succeeded } = await takePasswordAttempt(prisma, { email, ip });
   if (retryAfterSeconds > 0) {
     await audit('DENIED', null, 'rate_limited');
     return { ok: false, reason: 'locked', retryAfterSeconds };
@@ -80,11 +52,10 @@ export async function verifySignIn(
   });
   const passwordMatches = await verifyPassword(password, user?.passwordHash ?? (await dummyPasswordHash()));
   if (!user || !passwordMatches || user.disabledAt) {
-    await Promise.all([account.penalty(email, 1), byIp.penalty(ip, 1)]);
     await audit('DENIED', user, !user ? 'unknown_user' : user.disabledAt ? 'disabled' : 'wrong_password');
     return { ok: false, reason: 'invalid' };
   }
-  await account.delete(email);
+  await succeeded();
   await audit('SUCCESS', user);
   const { passwordHash: _hash, disabledAt: _disabled, ...signedIn } = user;
   return { ok: true, user: signedIn };

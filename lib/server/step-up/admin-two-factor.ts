@@ -2,13 +2,13 @@ import 'server-only';
 import { appendAuditEvent, type Actor } from '@/lib/server/audit/append-audit-event';
 import type { Vault } from '@/lib/server/credentials/vault';
 import { fail, ok, type Result } from '@/lib/server/result';
-import { removeTwoFactor } from '@/lib/server/step-up/manage-totp';
+import { removeTwoFactor } from '@/lib/server/step-up/remove-two-factor';
 import { secondFactorLimiter } from '@/lib/server/step-up/second-factor-limiter';
 
 /**
- * An administrator's help for a user of the same organization: `unlock` clears the wrong-code
+ * An administrator's help for another user of the same organization: `unlock` clears the wrong-code
  * lock-out; `reset` removes two-factor entirely (lost phone and recovery codes), so the user enrolls
- * again before their next change of secrets. Both audited.
+ * again before their next change of secrets. Never for oneself. Both audited, refusals too.
  */
 export async function adminTwoFactor(
   { prisma }: Vault,
@@ -16,6 +16,12 @@ export async function adminTwoFactor(
 ): Promise<Result<null>> {
   const target = await prisma.user.findFirst({ where: { id: userId, organizationId }, select: { id: true } });
   if (!target) return fail('NOT_FOUND', 'No such user in your organization.');
+  if (actor.type === 'USER' && actor.id === userId) {
+    await prisma.$transaction((tx) =>
+      appendAuditEvent(tx, { actor, action: `totp.admin_${act}`, target: { type: 'User', id: userId }, organizationId, outcome: 'DENIED', details: { reason: 'self' } }),
+    );
+    return fail('FORBIDDEN', 'You cannot unlock or reset your own two-factor: ask another administrator (your own lock-out ends when its 15 minutes pass).');
+  }
   if (act === 'unlock') await secondFactorLimiter(prisma).delete(userId);
   await prisma.$transaction(async (tx) => {
     if (act === 'reset') await removeTwoFactor(tx, userId);

@@ -9,7 +9,10 @@ import { openTestDatabase, testDatabaseKinds } from '@/lib/server/db/test-databa
 import { seedDemo } from '@/lib/server/seed/seed-demo';
 import { adminTwoFactor } from '@/lib/server/step-up/admin-two-factor';
 import { grantStepUp, hasStepUpGrant } from '@/lib/server/step-up/grant-step-up';
-import { changeTwoFactor, confirmEnrollment, pendingEnrollment } from '@/lib/server/step-up/manage-totp';
+import { changeTwoFactor } from '@/lib/server/step-up/change-two-factor';
+import { confirmEnrollment } from '@/lib/server/step-up/confirm-enrollment';
+import { readPendingEnrollment } from '@/lib/server/step-up/pending-enrollment';
+import { startEnrollment } from '@/lib/server/step-up/start-enrollment';
 import { verifySecondFactor } from '@/lib/server/step-up/verify-second-factor';
 
 const PASSWORD = 'step-up-test-password';
@@ -39,12 +42,16 @@ describe.each(testDatabaseKinds())('TOTP step-up on %s', (kind) => {
 
   const verify = (code: string, now = clock) => verifySecondFactor(vault, { user, code, actor, action: 'step_up.verify', now });
 
-  it('enrolls: a sealed pending secret, confirmed by a code from it, ten hashed recovery codes', async () => {
-    const pending = await pendingEnrollment(vault, { user });
+  it('enrolls: the password first, a sealed pending secret, confirmed by a code from it, ten hashed recovery codes', async () => {
+    expect(await readPendingEnrollment(vault, { user })).toBeNull(); // nothing happens until asked
+    expect(await startEnrollment(vault, { user, password: 'not-the-password', actor })).toMatchObject({ ok: false, error: { fieldErrors: { password: [expect.any(String)] } } });
+    expect(await readPendingEnrollment(vault, { user })).toBeNull();
+    expect(await startEnrollment(vault, { user, password: PASSWORD, actor })).toEqual({ ok: true, data: null });
+    const pending = (await readPendingEnrollment(vault, { user }))!;
     secret = pending.secret;
     expect(pending.uri).toMatch(/^otpauth:\/\/totp\/Strongroom:admin%40demo.example\?/);
     expect(pending.qrSvg).toMatch(/^<svg/);
-    expect((await pendingEnrollment(vault, { user })).secret).toBe(secret); // stable until confirmed
+    expect((await readPendingEnrollment(vault, { user }))!.secret).toBe(secret); // stable until confirmed
     const stored = await db.prisma.sealedSecret.findFirstOrThrow({ where: { ownerTable: 'User', ownerId: user.id, field: 'totpPendingSecret' } });
     expect(stored.sealed).not.toContain(secret);
 
@@ -96,8 +103,20 @@ describe.each(testDatabaseKinds())('TOTP step-up on %s', (kind) => {
     for (let i = 0; i < 5; i++) await verify('000000');
     const at = nextInstant();
     expect(await verify(await codeAt(at), at)).toMatchObject({ ok: false, error: { code: 'RATE_LIMITED', message: expect.stringMatching(/administrator to unlock/) } });
-    expect(await adminTwoFactor(vault, { actor: { type: 'SYSTEM' }, organizationId: user.organizationId, userId: user.id, act: 'unlock' })).toEqual({ ok: true, data: null });
+    // Not by the locked admin themself.
+    expect(await adminTwoFactor(vault, { actor, organizationId: user.organizationId, userId: user.id, act: 'unlock' })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    expect(await verify(await codeAt(at), at)).toMatchObject({ ok: false, error: { code: 'RATE_LIMITED' } });
+    const other = await db.prisma.user.findFirstOrThrow({ where: { role: 'ADMIN', id: { not: user.id } } }).catch(() => null);
+    const helper: Actor = other ? { type: 'USER', id: other.id, label: other.email } : { type: 'SYSTEM' };
+    expect(await adminTwoFactor(vault, { actor: helper, organizationId: user.organizationId, userId: user.id, act: 'unlock' })).toEqual({ ok: true, data: null });
     expect(await verify(await codeAt(at), at)).toMatchObject({ ok: true });
+  });
+
+  it('20 parallel wrong codes: no more than the limit are checked', async () => {
+    const results = await Promise.all(Array.from({ length: 20 }, () => verify('000000')));
+    expect(results.filter((r) => !r.ok && r.error.code === 'RATE_LIMITED')).toHaveLength(15);
+    const since = await db.prisma.auditEvent.findMany({ where: { action: 'step_up.verify', targetId: user.id }, orderBy: { seq: 'desc' }, take: 20 });
+    expect(since.filter((e) => (e.details as { reason?: string }).reason === 'wrong_code')).toHaveLength(5);
   });
 
   it('a recovery code works exactly once', async () => {
@@ -129,6 +148,20 @@ describe.each(testDatabaseKinds())('TOTP step-up on %s', (kind) => {
     const at = nextInstant();
     expect(await grantStepUp(vault, { user, sessionId: 'session-c', purpose: 'credential.create', code: '999999', actor, now: at })).toMatchObject({ ok: false });
     expect(await hasStepUpGrant(db.prisma, { userId: user.id, sessionId: 'session-c', purpose: 'credential.create', now: at })).toBe(false);
+  });
+
+  it('replacing the authenticator shows a new key; the old one works until the new one is confirmed', async () => {
+    const at = Math.max(nextInstant(), Date.now() + 60_000);
+    clock = at;
+    await db.prisma.user.update({ where: { id: user.id }, data: { totpLastStep: null } });
+    expect(await changeTwoFactor(vault, { user, password: PASSWORD, code: await codeAt(Date.now()), actor, then: 'reenroll' })).toEqual({ ok: true, data: null });
+    const next = (await readPendingEnrollment(vault, { user }))!;
+    expect(next.secret).not.toBe(secret);
+    expect(await db.prisma.user.findUniqueOrThrow({ where: { id: user.id } })).toMatchObject({ totpEnabledAt: expect.any(Date) });
+    await db.prisma.user.update({ where: { id: user.id }, data: { totpLastStep: null } });
+    expect(await confirmEnrollment(vault, { user, code: await codeAt(Date.now(), next.secret), actor })).toMatchObject({ ok: true });
+    expect(await readPendingEnrollment(vault, { user })).toBeNull();
+    secret = next.secret;
   });
 
   it('turning two-factor off needs the password and a current code', async () => {

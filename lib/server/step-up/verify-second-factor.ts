@@ -1,11 +1,12 @@
 import 'server-only';
 import { createHash } from 'node:crypto';
+import { RateLimiterRes } from 'rate-limiter-flexible';
 import { ZSecondFactorCode } from '@/lib/schemas/step-up';
 import { appendAuditEvent, type Actor } from '@/lib/server/audit/append-audit-event';
 import type { Vault } from '@/lib/server/credentials/vault';
 import { readSecrets } from '@/lib/server/crypto/sealed-secrets';
 import { fail, ok, type Result } from '@/lib/server/result';
-import { SECOND_FACTOR_LIMIT, secondFactorLimiter } from '@/lib/server/step-up/second-factor-limiter';
+import { secondFactorLimiter } from '@/lib/server/step-up/second-factor-limiter';
 import { matchTotpStep } from '@/lib/server/step-up/totp';
 
 export const hashRecoveryCode = (code: string) => createHash('sha256').update(code.replace(/[\s-]/g, '').toLowerCase()).digest('hex');
@@ -31,8 +32,8 @@ interface VerifyOptions {
 
 /**
  * Checks a second-factor code: an authenticator code (each time step accepted once per user, ±1
- * step) or an unused recovery code (consumed atomically). Wrong codes are limited per user in the
- * database; every outcome is audited with address and user agent.
+ * step) or an unused recovery code (consumed atomically). Attempts are limited per user in the
+ * database, counted before they are checked; every outcome is audited with address and user agent.
  */
 export async function verifySecondFactor(
   { prisma, keyring }: Vault,
@@ -49,15 +50,18 @@ export async function verifySecondFactor(
         details: { ...details, ...(reason ? { reason } : {}) },
       }),
     );
+  // Every attempt takes a point before it is checked (one atomic increment), so parallel guesses
+  // cannot all slip in under the limit; a right code gives the points back.
   const limiter = secondFactorLimiter(prisma);
-  const state = await limiter.get(user.id);
-  if (state && state.consumedPoints >= SECOND_FACTOR_LIMIT.points) {
+  try {
+    await limiter.consume(user.id);
+  } catch (rejected) {
+    if (!(rejected instanceof RateLimiterRes)) throw rejected;
     await audit('DENIED', 'locked');
-    const minutes = Math.ceil(state.msBeforeNext / 60_000);
+    const minutes = Math.ceil(rejected.msBeforeNext / 60_000);
     return fail('RATE_LIMITED', `Too many wrong codes. Try again in ${minutes} minutes, or ask an administrator to unlock your account.`);
   }
   const refuse = async (reason: string, message: string) => {
-    await limiter.penalty(user.id, 1);
     await audit('DENIED', reason);
     return fail('VALIDATION', message, { code: [message] });
   };

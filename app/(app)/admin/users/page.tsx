@@ -35,7 +35,12 @@ export default async function UsersPage() {
                 <td>{user.role.toLowerCase()}</td>
                 <td>{user.disabledAt ? 'Disabled' : 'Active'}</td>
                 <td>
-                  {user.totpEnabledAt ? 'On' : 'Off'} <UserTwoFactorActions userId={user.id} email={user.email} enabled={user.totpEnabledAt !== null} />
+                  {user.totpEnabledAt ? 'On' : 'Off'}{' '}
+                  {user.id === admin.id ? (
+                    <span className="muted">(you: another administrator can help)</span>
+                  ) : (
+                    <UserTwoFactorActions userId={user.id} email={user.email} enabled={user.totpEnabledAt !== null} />
+                  )}
                 </td>
               </tr>
             ))}

@@ -2,13 +2,25 @@
 
 import { revalidatePath } from 'next/cache';
 import type { ActionResult } from '@/lib/schemas/action-result';
-import { ZReauthenticate, ZStepUp } from '@/lib/schemas/step-up';
+import { ZReauthenticate, ZStartEnrollment, ZStepUp } from '@/lib/schemas/step-up';
 import { requestActor } from '@/lib/server/auth/request-actor';
 import { requireUser } from '@/lib/server/auth/session';
 import { vault } from '@/lib/server/credentials/vault';
 import { fieldErrorsOf } from '@/lib/server/result';
-import { changeTwoFactor, confirmEnrollment } from '@/lib/server/step-up/manage-totp';
+import { changeTwoFactor } from '@/lib/server/step-up/change-two-factor';
+import { confirmEnrollment } from '@/lib/server/step-up/confirm-enrollment';
+import { startEnrollment } from '@/lib/server/step-up/start-enrollment';
 import { toActionResult } from '@/lib/server/to-action-result';
+
+/** Password, then a new authenticator key to scan (first enrollment). */
+export async function startEnrollmentAction(input: { password: string }): Promise<ActionResult<null>> {
+  const user = await requireUser();
+  const parsed = ZStartEnrollment.safeParse(input);
+  if (!parsed.success) return { ok: false, formError: 'Check the highlighted fields.', fieldErrors: fieldErrorsOf(parsed.error) };
+  const result = await startEnrollment(await vault(), { user, password: parsed.data.password, actor: await requestActor(user) });
+  revalidatePath('/settings/security');
+  return toActionResult(result);
+}
 
 /** Confirms the pending authenticator with a code from it; returns the recovery codes, once. */
 export async function confirmEnrollmentAction(input: { code: string }): Promise<ActionResult<{ recoveryCodes: string[] }>> {
@@ -27,7 +39,7 @@ export async function changeTwoFactorAction(input: { password: string; code: str
   const parsed = ZReauthenticate.safeParse(input);
   if (!parsed.success) return { ok: false, formError: 'Check the highlighted fields.', fieldErrors: fieldErrorsOf(parsed.error) };
   const then = input.then === 'remove' ? 'remove' : 'reenroll';
-  const result = await changeTwoFactor(await vault(), { user, password: input.password, code: input.code, actor: await requestActor(user), then });
+  const result = await changeTwoFactor(await vault(), { user, password: parsed.data.password, code: parsed.data.code, actor: await requestActor(user), then });
   revalidatePath('/settings/security');
   return toActionResult(result);
 }

@@ -1,22 +1,23 @@
 import type { Metadata } from 'next';
 import { ChangeTwoFactorForm } from '@/components/change-two-factor-form';
 import { EnrollmentForm } from '@/components/enrollment-form';
+import { StartEnrollmentForm } from '@/components/start-enrollment-form';
 import { requireUser } from '@/lib/server/auth/session';
 import { vault } from '@/lib/server/credentials/vault';
 import { getTwoFactorStatus } from '@/lib/server/step-up/get-two-factor-status';
-import { pendingEnrollment } from '@/lib/server/step-up/manage-totp';
+import { readPendingEnrollment } from '@/lib/server/step-up/pending-enrollment';
 import { formatDate, safeReturnPath } from '@/lib/format';
 
 export const metadata: Metadata = { title: 'Security' };
-
 
 export default async function SecurityPage({ searchParams }: { searchParams: Promise<Record<string, string | string[]>> }) {
   const user = await requireUser();
   const next = safeReturnPath((await searchParams).next);
   const v = await vault();
   const status = await getTwoFactorStatus(v, { userId: user.id });
-  // A new enrollment (first time, or after "Replace authenticator") shows its key until confirmed.
-  const enrolling = !status.enabledAt || status.pending ? await pendingEnrollment(v, { user }) : null;
+  // A started enrollment (first time, or after "Replace authenticator") shows its key until confirmed.
+  // Starting one is an action (with the password): this page only reads.
+  const enrolling = status.pending ? await readPendingEnrollment(v, { user }) : null;
 
   return (
     <>
@@ -32,6 +33,12 @@ export default async function SecurityPage({ searchParams }: { searchParams: Pro
           <p>
             On since {formatDate(status.enabledAt)}. {status.unusedRecoveryCodes} of 10 recovery codes left.
           </p>
+        )}
+        {!status.enabledAt && !enrolling && (
+          <>
+            <p>Two-factor is off. Enter your password to get a key for your authenticator app.</p>
+            <StartEnrollmentForm />
+          </>
         )}
         {enrolling && (
           <div className="enroll">

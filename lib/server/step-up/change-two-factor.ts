@@ -1,0 +1,31 @@
+import 'server-only';
+import { appendAuditEvent, type Actor } from '@/lib/server/audit/append-audit-event';
+import { reauthenticate } from '@/lib/server/auth/reauthenticate';
+import type { Vault } from '@/lib/server/credentials/vault';
+import { ok, type Result } from '@/lib/server/result';
+import { beginPendingEnrollment } from '@/lib/server/step-up/pending-enrollment';
+import { removeTwoFactor } from '@/lib/server/step-up/remove-two-factor';
+import { verifySecondFactor } from '@/lib/server/step-up/verify-second-factor';
+
+/**
+ * Re-authenticates with password and a current code (or recovery code) before replacing the
+ * authenticator or turning two-factor off. `then: 'remove'` turns it off; `then: 'reenroll'` starts a
+ * new pending enrollment (a new key to scan) while the current authenticator keeps working until the
+ * new one is confirmed.
+ */
+export async function changeTwoFactor(
+  vault: Vault,
+  { user, password, code, actor, then }: { user: { id: string; organizationId: string; email: string }; password: string; code: string; actor: Actor; then: 'remove' | 'reenroll' },
+): Promise<Result<null>> {
+  const action = then === 'remove' ? 'totp.remove' : 'totp.reenroll';
+  const checked = await reauthenticate(vault.prisma, { user, password, actor, action });
+  if (!checked.ok) return checked;
+  const verified = await verifySecondFactor(vault, { user, code, actor, action });
+  if (!verified.ok) return verified;
+  await vault.prisma.$transaction(async (tx) => {
+    if (then === 'remove') await removeTwoFactor(tx, user.id);
+    else await beginPendingEnrollment(tx, vault.keyring, user);
+    await appendAuditEvent(tx, { actor, action, target: { type: 'User', id: user.id }, organizationId: user.organizationId, outcome: 'SUCCESS', details: { then } });
+  });
+  return ok(null);
+}
