@@ -6,6 +6,7 @@ import { SIGN_IN_LOCKED_PREFIX, ZSignIn } from '@/lib/schemas/sign-in';
 import { appendAuditEvent } from '@/lib/server/audit/append-audit-event';
 import { authSecret } from '@/lib/server/auth/auth-secret';
 import { clientIp } from '@/lib/server/auth/client-ip';
+import { endSession, startSession } from '@/lib/server/auth/sessions';
 import { verifySignIn } from '@/lib/server/auth/verify-sign-in';
 import { prisma } from '@/lib/server/db/client';
 import { env } from '@/lib/server/env';
@@ -67,8 +68,12 @@ export function authOptions(): AuthOptions {
       }),
     ],
     callbacks: {
-      jwt({ token, user }) {
-        if (user) token.sid = randomUUID();
+      // A sign-in gets a session row; the JWT only carries its id, checked on every request.
+      async jwt({ token, user }) {
+        if (user) {
+          token.sid = randomUUID();
+          await startSession(await prisma(), { id: token.sid, userId: user.id, maxAgeSeconds: SESSION_HOURS * 3600 });
+        }
         return token;
       },
       // Only ids reach the session; name, role and organization are read fresh per request.
@@ -80,6 +85,7 @@ export function authOptions(): AuthOptions {
       async signOut({ token }) {
         if (!token.sub) return;
         const db = await prisma();
+        if (token.sid) await endSession(db, { id: token.sid });
         const user = await db.user.findUnique({ where: { id: token.sub }, select: { id: true, email: true, organizationId: true } });
         if (!user) return;
         await db.$transaction((tx) =>

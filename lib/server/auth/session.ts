@@ -22,28 +22,35 @@ export interface CurrentUser {
 }
 
 /**
- * The signed-in user, read fresh from the database once per request: a role change or a disabled
- * account takes effect on the next request, whatever the session cookie says.
+ * The signed-in user, read fresh from the database once per request together with the session row:
+ * a sign-out, a role change or a disabled account takes effect on the next request, whatever the
+ * session cookie says.
  */
 export const currentUser = cache(async (): Promise<CurrentUser | null> => {
   const session = await getServerSession(authOptions());
-  const id = session?.userId;
-  if (!id) return null;
-  const user = await (await prisma()).user.findUnique({
-    where: { id },
+  if (!session?.userId || !session.sessionId) return null;
+  const row = await (await prisma()).session.findUnique({
+    where: { id: session.sessionId },
     select: {
-      id: true,
-      email: true,
-      name: true,
-      role: true,
-      organizationId: true,
-      disabledAt: true,
-      totpEnabledAt: true,
-      organization: { select: { name: true } },
+      userId: true,
+      expiresAt: true,
+      endedAt: true,
+      user: {
+        select: {
+          id: true,
+          email: true,
+          name: true,
+          role: true,
+          organizationId: true,
+          disabledAt: true,
+          totpEnabledAt: true,
+          organization: { select: { name: true } },
+        },
+      },
     },
   });
-  if (!user || user.disabledAt || !session.sessionId) return null;
-  const { disabledAt: _disabled, totpEnabledAt, organization, ...rest } = user;
+  if (!row || row.endedAt || row.expiresAt <= new Date() || row.userId !== session.userId || row.user.disabledAt) return null;
+  const { disabledAt: _disabled, totpEnabledAt, organization, ...rest } = row.user;
   return { ...rest, organizationName: organization.name, sessionId: session.sessionId, totpEnabled: totpEnabledAt !== null };
 });
 
