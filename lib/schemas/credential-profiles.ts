@@ -41,6 +41,14 @@ const MAX_URL = 2048;
 const MAX_SECRET = 4096;
 const MAX_PEM = 64 * 1024;
 
+/** A path on the base URL's host: `//host/…` or `/\host/…` would send the key to another host. */
+const healthPath = z
+  .string()
+  .trim()
+  .refine(
+    (path) => /^\/(?![/\\])[\x21-\x7e]{0,254}$/.test(path) && new URL(path, 'https://base.invalid').origin === 'https://base.invalid',
+    'A path on the base URL, starting with a single /',
+  );
 const url = z
   .url({ protocol: /^https?$/, error: 'Enter a full URL such as https://api.example.com' })
   .max(MAX_URL, `At most ${MAX_URL} characters`)
@@ -139,7 +147,7 @@ export const CREDENTIAL_PROFILES = {
     fields: [
       field('baseUrl', 'API base URL', 'url', url),
       field('headerName', 'Header name', 'text', z.string().trim().regex(/^[A-Za-z0-9-]{1,64}$/, 'Letters, digits and dashes'), { defaultValue: 'X-API-Key' }),
-      field('healthPath', 'Health check path', 'text', z.string().trim().regex(/^\/[\x21-\x7e]{0,255}$/, 'A path starting with /'), { required: false }),
+      field('healthPath', 'Health check path', 'text', healthPath, { required: false }),
       field('apiKey', 'API key', 'secret', secretLine('API key')),
     ],
   },

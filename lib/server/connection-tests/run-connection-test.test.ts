@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runConnectionTest } from '@/lib/server/connection-tests/run-connection-test';
+import { healthCheckUrl, runConnectionTest } from '@/lib/server/connection-tests/run-connection-test';
 import { createCredential } from '@/lib/server/credentials/create-credential';
 import { makeCertificate, makeExpiredCertificate } from '@/lib/server/credentials/test-fixtures';
 import type { Vault } from '@/lib/server/credentials/vault';
@@ -78,6 +78,21 @@ describe('connection tests', () => {
       results,
     ], (_, v: unknown) => (typeof v === 'bigint' ? String(v) : v));
     for (const form of [secret, encoded, 's3cret']) expect(stored).not.toContain(form);
+  });
+
+  it.each(['//other-host/x', '/\\other-host/x', '/\\/other-host', 'https://other-host/x'])('refuses the health path %j, which would leave the base URL', async (healthPath) => {
+    const created = await createCredential(vault, {
+      actor: { type: 'SYSTEM' },
+      organizationId,
+      input: { legalEntityId, profile: 'api-key', environment: 'SANDBOX', label: `bad path ${randomBytes(3).toString('hex')}`, values: { baseUrl: 'https://api.example.com', headerName: 'X-API-Key', healthPath, apiKey: 'key-0001' } },
+    });
+    expect(created).toMatchObject({ ok: false, error: { code: 'VALIDATION', fieldErrors: { 'values.healthPath': [expect.any(String)] } } });
+    expect(healthCheckUrl('https://api.example.com/v1', healthPath)).toBeNull();
+  });
+
+  it('resolves a health path on the base URL', () => {
+    expect(healthCheckUrl('https://api.example.com/v1', '/health?deep=1')).toBe('https://api.example.com/health?deep=1');
+    expect(healthCheckUrl('https://api.example.com/v1', undefined)).toBe('https://api.example.com/');
   });
 
   it('API key: the health endpoint with the key in its header; a 401 needs attention', async () => {

@@ -104,8 +104,8 @@ async function run(kind: keyof typeof SECRET_FIELDS_BY_TEST, config: Record<stri
 }
 
 async function checkHealthEndpoint(config: Record<string, string>, secrets: Partial<Record<string, string>>, policy: OutboundPolicy): Promise<Probe> {
-  const base = config.baseUrl ?? config.aspBaseUrl ?? '';
-  const url = new URL(config.healthPath ?? '/', base.endsWith('/') ? base : `${base}/`).href;
+  const url = healthCheckUrl(config.baseUrl ?? config.aspBaseUrl ?? '', config.healthPath);
+  if (!url) return { outcome: 'FAILURE', credentialRefused: false, errorCode: 'url_refused', message: 'The health check path must be a path on the base URL’s host; nothing was sent.' };
   const headers: Record<string, string> = { accept: 'application/json' };
   if (secrets.apiKey) headers[config.headerName ?? 'X-API-Key'] = secrets.apiKey;
   if (secrets.password) headers.authorization = `Basic ${Buffer.from(`${config.username ?? ''}:${secrets.password}`).toString('base64')}`;
@@ -123,6 +123,17 @@ async function checkHealthEndpoint(config: Record<string, string>, secrets: Part
   } catch (error) {
     if (error instanceof OutboundError) return { outcome: 'FAILURE', credentialRefused: false, errorCode: error.code, message: error.message };
     throw error;
+  }
+}
+
+/** The health endpoint: the path resolved on the base URL, only if it stays on the base URL's origin. */
+export function healthCheckUrl(base: string, path: string | undefined): string | null {
+  try {
+    const baseUrl = new URL(base.endsWith('/') ? base : `${base}/`);
+    const url = new URL(path ?? '/', baseUrl);
+    return url.origin === baseUrl.origin ? url.href : null;
+  } catch {
+    return null;
   }
 }
 
