@@ -13,3 +13,6 @@ export const ZServiceAccountCreate = z.object({
   legalEntityIds: z.array(z.uuid()).min(1, 'Choose at least one legal entity'),
 });
 export type TServiceAccountCreate = z.input<typeof ZServiceAccountCreate>;
+
+/** Names one service account (revoke). */
+export const ZServiceAccountRef = z.object({ id: z.uuid('Unknown service account') });

@@ -1,7 +1,9 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
+import { notFound } from 'next/navigation';
 import { VerifyChainButton } from '@/components/verify-chain-button';
 import { AUDIT_READERS } from '@/lib/roles';
+import { ZAuditCursor } from '@/lib/schemas/paging';
 import { listAuditEvents } from '@/lib/server/audit/list-audit-events';
 import { requireRole } from '@/lib/server/auth/session';
 import { prisma } from '@/lib/server/db/client';
@@ -9,11 +11,11 @@ import { formatDateTime } from '@/lib/format';
 
 export const metadata: Metadata = { title: 'Audit log' };
 
-
 export default async function AuditPage({ searchParams }: { searchParams: Promise<Record<string, string | string[]>> }) {
   const user = await requireRole(AUDIT_READERS, 'page:/audit');
-  const before = (await searchParams).before;
-  const beforeSeq = typeof before === 'string' && /^\d{1,19}$/.test(before) ? BigInt(before) : undefined;
+  const before = ZAuditCursor.safeParse((await searchParams).before);
+  if (!before.success) notFound();
+  const beforeSeq = before.data;
   const { events, nextBeforeSeq } = await listAuditEvents(await prisma(), { organizationId: user.organizationId, beforeSeq });
 
   return (

@@ -2,6 +2,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { z } from 'zod';
+import { ZPageNumber } from '@/lib/schemas/paging';
 import { CredentialDangerZone } from '@/components/credential-danger-zone';
 import { HealthBadge } from '@/components/health-badge';
 import { LatencyChart } from '@/components/latency-chart';
@@ -32,7 +33,9 @@ export default async function CredentialPage({
   if (!credential) notFound();
   const query = await searchParams;
   const outcome = query.outcome === 'SUCCESS' || query.outcome === 'FAILURE' ? query.outcome : undefined;
-  const page = Math.max(1, Number.parseInt(String(query.page ?? '1'), 10) || 1);
+  const parsedPage = ZPageNumber.safeParse(query.page);
+  if (!parsedPage.success) notFound();
+  const page = parsedPage.data;
   const history = await listConnectionTests(await prisma(), { organizationId: user.organizationId, credentialId: credential.id, outcome, page });
   const pageLink = (p: number) => `/credentials/${credential.id}?${new URLSearchParams({ ...(outcome ? { outcome } : {}), page: String(p) })}`;
   const isAdmin = ADMINS.includes(user.role);
