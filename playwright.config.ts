@@ -41,7 +41,7 @@ export default defineConfig({
   },
   webServer: {
     // A fresh embedded database each run; the production build, as users run it.
-    command: `rm -rf ${E2E_DATA_DIR} ${E2E_SERVER_LOG} && npm run build && mkdir -p data && npx next start -p ${port} 2>&1 | tee ${E2E_SERVER_LOG}`,
+    command: `rm -rf ${E2E_DATA_DIR} ${E2E_SERVER_LOG} data/e2e-totp.json && npm run build && mkdir -p data && npx next start -p ${port} 2>&1 | tee ${E2E_SERVER_LOG}`,
     url: `http://localhost:${port}/api/health`,
     timeout: 240_000,
     reuseExistingServer: false,

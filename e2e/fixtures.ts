@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { expect, type Page } from '@playwright/test';
+import { expect, type APIRequestContext, type Page, type Request } from '@playwright/test';
 
 export type DemoRole = 'ADMIN' | 'OPERATOR' | 'VIEWER' | 'AUDITOR';
 
@@ -31,8 +31,10 @@ const writeState = (state: TotpState) => {
   writeFileSync(STATE, JSON.stringify(state));
 };
 
+/** Remembers `role`'s authenticator key; the server's last accepted step stays (it is per user, not per key). */
 export function rememberTotpKey(role: DemoRole, key: string): void {
-  writeState({ ...readState(), [role]: { key, lastStep: 0 } });
+  const state = readState();
+  writeState({ ...state, [role]: { key, lastStep: state[role]?.lastStep ?? 0 } });
 }
 
 export function totpKey(role: DemoRole): string {
@@ -47,8 +49,10 @@ export function oathtool(key: string, atSeconds: number): string {
 }
 
 /**
- * A fresh code for `role`: the server accepts ±1 step and each step once, so take the oldest unused
- * step in the window, waiting for the next step when all three are used.
+ * A fresh code for `role`. The server accepts a step once per user and ±1 step around its clock, so
+ * take the current step or the next one, whichever is unused: either stays valid for at least 30 s
+ * more, however slow the machine (the previous step could lapse between typing and checking). When
+ * both are used, wait for the clock to reach the next one.
  */
 export async function totpFor(role: DemoRole): Promise<string> {
   for (;;) {
@@ -56,20 +60,13 @@ export async function totpFor(role: DemoRole): Promise<string> {
     const entry = state[role];
     if (!entry) throw new Error(`no authenticator enrolled for ${role}`);
     const current = Math.floor(Date.now() / 1000 / 30);
-    const step = Math.max(current - 1, entry.lastStep + 1);
+    const step = Math.max(current, entry.lastStep + 1);
     if (step <= current + 1) {
       writeState({ ...state, [role]: { ...entry, lastStep: step } });
       return oathtool(entry.key, step * 30 + 15);
     }
-    await new Promise((resolve) => setTimeout(resolve, (current + 1) * 30_000 - Date.now() + 200));
+    await new Promise((resolve) => setTimeout(resolve, (step - 1) * 30_000 - Date.now() + 200));
   }
-}
-
-/** Marks the step of a code used outside `totpFor` (enrollment). */
-export function markTotpStepUsed(role: DemoRole, step: number): void {
-  const state = readState();
-  const entry = state[role];
-  if (entry) writeState({ ...state, [role]: { ...entry, lastStep: Math.max(entry.lastStep, step) } });
 }
 
 /** Answers a step-up prompt on the page with a fresh code. */
@@ -79,18 +76,20 @@ export async function confirmStepUp(page: Page, role: DemoRole = 'ADMIN'): Promi
   await page.getByRole('button', { name: 'Confirm' }).click();
 }
 
-/** Enrolls `role`'s authenticator through the security page; returns the recovery codes shown. */
+/** Enrolls `role`'s authenticator (first or replacement) through the security page; returns the recovery codes shown. */
 export async function enrollTotp(page: Page, role: DemoRole): Promise<string[]> {
   if (new URL(page.url()).pathname !== '/settings/security') await page.goto('/settings/security');
-  // Nothing is created by looking at the page: the password starts an enrollment.
-  await page.getByLabel('Password').fill(demoPassword());
-  await page.getByRole('button', { name: 'Set up two-factor' }).click();
+  // Nothing is created by looking at the page: the password starts a first enrollment (a replacement
+  // was started by "Replace authenticator" and shows its key already).
+  const start = page.getByRole('button', { name: 'Set up two-factor' });
+  if (await start.isVisible()) {
+    await page.getByLabel('Password').fill(demoPassword());
+    await start.click();
+  }
   await expect(page.locator('#totp-key')).toBeVisible();
   const key = (await page.locator('#totp-key').textContent())!.replace(/\s/g, '');
   rememberTotpKey(role, key);
-  const step = Math.floor(Date.now() / 1000 / 30);
-  markTotpStepUsed(role, step);
-  await page.getByLabel('Code from the app').fill(oathtool(key, step * 30 + 15));
+  await page.getByLabel('Code from the app').fill(await totpFor(role));
   await page.getByRole('button', { name: 'Turn on two-factor' }).click();
   const codes = page.getByRole('list', { name: 'Recovery codes' }).getByRole('listitem');
   await expect(codes).toHaveCount(10);
@@ -105,4 +104,10 @@ export async function passGate(page: Page, role: DemoRole = 'ADMIN'): Promise<vo
     await confirmStepUp(page, role);
     await page.waitForURL((url) => url.pathname === next.split('?')[0]);
   }
+}
+
+/** Sends a captured server-action POST again, with the cookies of `api`'s browser context. */
+export function replayResponse(api: APIRequestContext, request: Request) {
+  const { cookie: _cookie, 'content-length': _length, ...headers } = request.headers();
+  return api.post(request.url(), { headers, data: request.postData() ?? '' });
 }

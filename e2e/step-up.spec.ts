@@ -1,5 +1,5 @@
 import { expect, test, type APIRequestContext, type Page, type Request } from '@playwright/test';
-import { confirmStepUp, enrollTotp, loginAs, passGate, totpFor } from './fixtures';
+import { confirmStepUp, enrollTotp, loginAs, passGate, replayResponse, totpFor } from './fixtures';
 
 /** Submits the "Direct DCTCE" configuration form and returns the server action's POST as sent. */
 async function configureDirectCredential(page: Page): Promise<Request> {
@@ -20,11 +20,6 @@ async function configureDirectCredential(page: Page): Promise<Request> {
 /** Sends the captured action POST again, with the cookies of `api`'s browser context. */
 async function replay(api: APIRequestContext, request: Request): Promise<string> {
   return (await replayResponse(api, request)).text();
-}
-
-function replayResponse(api: APIRequestContext, request: Request) {
-  const { cookie: _cookie, 'content-length': _length, ...headers } = request.headers();
-  return api.post(request.url(), { headers, data: request.postData() ?? '' });
 }
 
 test('a server action replayed without a grant, from another session, or with a stale grant is refused', async ({ page, browser }) => {

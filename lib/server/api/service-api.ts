@@ -80,7 +80,7 @@ function findCredential(v: Vault, id: string) {
  * Audited in aggregate (the first failure of an address's window, and the moment it is blocked),
  * so a flood of wrong keys neither fills the audit log nor costs more than a counter update.
  */
-async function refuseUnauthenticated(v: Vault, { ip, userAgent, action, hadKey }: { ip: string; userAgent: string | null; action: string; hadKey: boolean }): Promise<NextResponse> {
+export async function refuseUnauthenticated(v: Vault, { ip, userAgent, action, hadKey }: { ip: string; userAgent: string | null; action: string; hadKey: boolean }): Promise<NextResponse> {
   let failures: number;
   try {
     failures = (await authFailures(v.prisma).consume(ip)).consumedPoints;
