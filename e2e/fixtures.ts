@@ -96,13 +96,19 @@ export async function enrollTotp(page: Page, role: DemoRole): Promise<string[]> 
   return codes.allTextContents();
 }
 
-/** After opening a page that changes secrets: answer the step-up page if the gate sent us there. */
+/**
+ * After clicking through to a form that changes secrets (a new credential, or an edit): waits until
+ * the gate has answered with the form or with the step-up page, and answers the step-up if asked.
+ * It waits for what the page shows, not for the URL or the network: a client-side navigation shows
+ * the form's URL for a moment before the gate's redirect lands, and does not reset the load state.
+ */
 export async function passGate(page: Page, role: DemoRole = 'ADMIN'): Promise<void> {
-  await page.waitForLoadState('networkidle');
-  if (new URL(page.url()).pathname === '/step-up') {
-    const next = new URL(page.url()).searchParams.get('next') ?? '';
+  const stepUp = page.getByRole('heading', { name: 'Confirm it is you' });
+  const form = page.getByLabel('Credential type').or(page.getByRole('button', { name: 'Save changes' }));
+  await expect(stepUp.or(form).first()).toBeVisible();
+  if (await stepUp.isVisible()) {
     await confirmStepUp(page, role);
-    await page.waitForURL((url) => url.pathname === next.split('?')[0]);
+    await expect(form.first()).toBeVisible();
   }
 }
 

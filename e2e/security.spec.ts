@@ -175,6 +175,7 @@ test('a flood of wrong API keys from one address is answered 429 after the limit
 test('odd paging parameters answer 404, not 500', async ({ page }) => {
   await loginAs(page, 'ADMIN');
   await page.getByRole('link', { name: 'ASP sandbox' }).click();
+  await page.waitForURL(/\/credentials\/[0-9a-f-]{36}$/);
   const credentialUrl = page.url();
   expect((await page.goto(`${credentialUrl}?page=99999999999999999999`))?.status()).toBe(404);
   expect((await page.goto(`${credentialUrl}?page=0`))?.status()).toBe(404);

@@ -11,7 +11,7 @@ const ENTITIES = [
     taxId: '100234567800003',
     country: 'AE',
     credentials: [
-      { profile: 'uae-asp-api-key', environment: 'SANDBOX', label: 'ASP sandbox', config: { baseUrl: 'https://sandbox.asp.example/api', participantId: '0235:1002345678' } },
+      { profile: 'uae-asp-api-key', environment: 'SANDBOX', label: 'ASP sandbox', config: { aspBaseUrl: 'https://sandbox.asp.example/api', participantId: '0235:1002345678' } },
       { profile: 'uae-direct-oauth', environment: 'PRODUCTION', label: 'Direct DCTCE', config: { clientId: 'gulf-trading-erp', scope: 'einvoice:transmit einvoice:status' } },
     ],
   },
