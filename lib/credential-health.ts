@@ -3,6 +3,7 @@ import { z } from 'zod';
 /** What a person needs to know about a credential at a glance. */
 export const CREDENTIAL_HEALTH = {
   NOT_CONFIGURED: 'Not configured',
+  EXPIRED: 'Expired',
   FAILING: 'Failing',
   EXPIRING: 'Expiring',
   NEVER_TESTED: 'Never tested',
@@ -27,8 +28,9 @@ interface HealthInput {
 export function credentialHealth({ status, expiresAt, lastTest }: HealthInput, now = new Date()): TCredentialHealth {
   if (status === 'REVOKED') return 'REVOKED';
   if (status === 'DRAFT') return 'NOT_CONFIGURED';
-  if (status === 'NEEDS_ATTENTION' || status === 'EXPIRED' || lastTest?.outcome === 'FAILURE') return 'FAILING';
-  if (expiresAt && expiresAt.getTime() <= now.getTime()) return 'FAILING';
+  // Expiry says what to do (renew), so it wins over the failures it causes.
+  if (status === 'EXPIRED' || (expiresAt && expiresAt.getTime() <= now.getTime())) return 'EXPIRED';
+  if (status === 'NEEDS_ATTENTION' || lastTest?.outcome === 'FAILURE') return 'FAILING';
   if (expiresAt && expiresAt.getTime() - now.getTime() < EXPIRY_WARNING_DAYS * 86_400_000) return 'EXPIRING';
   if (!lastTest) return 'NEVER_TESTED';
   return 'VALID';

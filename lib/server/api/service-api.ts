@@ -34,6 +34,7 @@ const STATUS: Partial<Record<Failure['code'], number>> = {
   INVALID_STATE: 409,
   INTEGRITY: 409,
   RATE_LIMITED: 503,
+  PROVIDER_UNREACHABLE: 502,
   FORBIDDEN: 403,
 };
 

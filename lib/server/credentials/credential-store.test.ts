@@ -189,7 +189,7 @@ describe.each(testDatabaseKinds())('credential store on %s', (kind) => {
       expect(stored.expiresAt?.toISOString().slice(0, 10)).toBe(pair.notAfter.toISOString().slice(0, 10));
     });
 
-    it('takes expiry from the certificate, so an expired one shows as failing', async () => {
+    it('takes expiry from the certificate, so an expired one shows as expired', async () => {
       const expired = makeExpiredCertificate();
       const result = await createCredential(vault, {
         actor: admin,
@@ -198,7 +198,7 @@ describe.each(testDatabaseKinds())('credential store on %s', (kind) => {
       });
       expect(result).toMatchObject({ ok: true });
       const status = await getCredentialStatus(vault, { organizationId, credentialId: (result as { data: { id: string } }).data.id });
-      expect(status).toMatchObject({ expiresAt: new Date('2020-02-01T00:00:00Z'), health: 'FAILING' });
+      expect(status).toMatchObject({ expiresAt: new Date('2020-02-01T00:00:00Z'), health: 'EXPIRED' });
     });
   });
 

@@ -117,9 +117,10 @@ describe.each(testDatabaseKinds())('token manager on %s', (kind) => {
   it('backs off on 500s and then cools down instead of hammering the endpoint', async () => {
     const server = await fault((_, __, res) => json(res, 500, { error: 'server_error' }));
     const id = await credentialFor(`${server.url}/token`);
-    expect(await token(id)).toMatchObject({ ok: false, error: { code: 'RATE_LIMITED' } });
+    // A provider that fails is unreachable, not rate limiting: callers are told so, during the cooldown too.
+    expect(await token(id)).toMatchObject({ ok: false, error: { code: 'PROVIDER_UNREACHABLE' } });
     expect(server.calls()).toBe(3); // first try and two quick retries
-    expect(await token(id)).toMatchObject({ ok: false, error: { message: expect.stringMatching(/next attempt in \d+ s/) } });
+    expect(await token(id)).toMatchObject({ ok: false, error: { code: 'PROVIDER_UNREACHABLE', message: expect.stringMatching(/next attempt in \d+ s/) } });
     expect(server.calls()).toBe(3);
     const grant = await db.prisma.tokenGrant.findUniqueOrThrow({ where: { credentialId: id } });
     expect(grant.failureCount).toBe(1);
@@ -130,8 +131,9 @@ describe.each(testDatabaseKinds())('token manager on %s', (kind) => {
   it('honours a long Retry-After from a 429 without retrying inside the request', async () => {
     const server = await fault((_, __, res) => json(res, 429, { error: 'too_many' }, { 'retry-after': '120' }));
     const id = await credentialFor(`${server.url}/token`);
-    expect(await token(id)).toMatchObject({ ok: false });
+    expect(await token(id)).toMatchObject({ ok: false, error: { code: 'RATE_LIMITED' } });
     expect(server.calls()).toBe(1);
+    expect(await token(id)).toMatchObject({ ok: false, error: { code: 'RATE_LIMITED' } });
     const grant = await db.prisma.tokenGrant.findUniqueOrThrow({ where: { credentialId: id } });
     expect(grant.nextAttemptAt!.getTime() - Date.now()).toBeGreaterThan(110_000);
   });

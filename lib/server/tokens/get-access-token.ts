@@ -89,7 +89,7 @@ export async function resetTokenGrant(tx: Prisma.TransactionClient, credential: 
   await deleteSecrets(tx, tokenOwner(credential));
   await tx.tokenGrant.updateMany({
     where: { credentialId: credential.id },
-    data: { tokenType: null, scope: null, obtainedAt: null, expiresAt: null, failureCount: 0, nextAttemptAt: null, lastError: null },
+    data: { tokenType: null, scope: null, obtainedAt: null, expiresAt: null, failureCount: 0, nextAttemptAt: null, lastError: null, lastErrorCode: null },
   });
 }
 
@@ -129,7 +129,7 @@ async function obtain(vault: Vault, options: Options): Promise<Result<AccessToke
     if (grant?.credential.status === 'NEEDS_ATTENTION') return fail('INVALID_STATE', `This credential needs attention: ${grant.lastError ?? 'see its page'}`);
     if (grant?.nextAttemptAt && grant.nextAttemptAt.getTime() > Date.now()) {
       const seconds = Math.ceil((grant.nextAttemptAt.getTime() - Date.now()) / 1000);
-      return fail('RATE_LIMITED', `The token endpoint failed recently (${grant.lastError ?? 'unknown error'}); next attempt in ${seconds} s.`);
+      return fail(transientCode(grant.lastErrorCode), `The token endpoint failed recently (${grant.lastError ?? 'unknown error'}); next attempt in ${seconds} s.`);
     }
     if (await tryLease(vault, credentialId)) break;
     if (Date.now() > deadline) return fail('RATE_LIMITED', 'Another instance is fetching this token and has not finished; try again shortly.');
@@ -208,7 +208,7 @@ async function storeToken(
     else if (!previousRefreshToken) await deleteSecrets(tx, owner, ['refreshToken']);
     await tx.tokenGrant.update({
       where: { credentialId: credential.id },
-      data: { tokenType: token.tokenType, scope: token.scope ?? null, obtainedAt, expiresAt, failureCount: 0, nextAttemptAt: null, lastError: null },
+      data: { tokenType: token.tokenType, scope: token.scope ?? null, obtainedAt, expiresAt, failureCount: 0, nextAttemptAt: null, lastError: null, lastErrorCode: null },
     });
     await tx.credential.updateMany({ where: { id: credential.id, status: { in: ['NEEDS_ATTENTION', 'REFRESHING', 'EXPIRED'] } }, data: { status: 'ACTIVE', lastError: null } });
     await appendAuditEvent(tx, { actor: SYSTEM_ACTOR, action: 'token.obtain', target: { type: 'Credential', id: credential.id }, organizationId: credential.organizationId, outcome: 'SUCCESS', details: { grantType, expiresIn: token.expiresIn } });
@@ -233,6 +233,7 @@ async function recordFailure(vault: Vault, credential: { id: string; organizatio
       where: { credentialId: credential.id },
       data: {
         lastError: failure.message,
+        lastErrorCode: failure.code,
         obtainedAt: permanent ? null : undefined,
         expiresAt: permanent ? null : undefined,
         failureCount: permanent ? 0 : failures,
@@ -248,5 +249,8 @@ async function recordFailure(vault: Vault, credential: { id: string; organizatio
       details: { kind: failure.kind, code: failure.code, httpStatus: failure.httpStatus ?? null },
     });
   });
-  return fail(permanent ? 'INVALID_STATE' : 'RATE_LIMITED', failure.message);
+  return fail(permanent ? 'INVALID_STATE' : transientCode(failure.code), failure.message);
 }
+
+/** A provider that asks us to slow down is rate limiting; anything else transient means we cannot reach a working provider. */
+const transientCode = (code: string | null) => (code === 'rate_limited' ? 'RATE_LIMITED' : 'PROVIDER_UNREACHABLE');

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "TokenGrant" ADD COLUMN     "lastErrorCode" TEXT;
