@@ -31,7 +31,7 @@ export function CredentialDangerZone({ credentialId, version, revoked, deleted }
   if (deleted) {
     return (
       <>
-        <button type="button" disabled={busy} onClick={() => run('credential.delete', () => deleteCredentialAction({ credentialId, version, restore: true }))}>
+        <button type="button" disabled={busy} onClick={() => run('credentials', () => deleteCredentialAction({ credentialId, version, restore: true }))}>
           Restore
         </button>
         {message && <p role="alert" className="form-error">{message}</p>}
@@ -48,7 +48,7 @@ export function CredentialDangerZone({ credentialId, version, revoked, deleted }
       {confirming === 'revoke' && (
         <span className="actions" role="group" aria-label="Confirm revoke">
           <span>Revoking destroys the stored secrets for good.</span>
-          <button type="button" className="danger" disabled={busy} onClick={() => run('credential.revoke', () => revokeCredentialAction({ credentialId, version }))}>
+          <button type="button" className="danger" disabled={busy} onClick={() => run('credentials', () => revokeCredentialAction({ credentialId, version }))}>
             Yes, revoke
           </button>
           <button type="button" className="secondary" onClick={() => setConfirming(null)}>
@@ -64,7 +64,7 @@ export function CredentialDangerZone({ credentialId, version, revoked, deleted }
       {confirming === 'delete' && (
         <span className="actions" role="group" aria-label="Confirm delete">
           <span>Deleted credentials can be restored for 30 days.</span>
-          <button type="button" className="danger" disabled={busy} onClick={() => run('credential.delete', () => deleteCredentialAction({ credentialId, version }))}>
+          <button type="button" className="danger" disabled={busy} onClick={() => run('credentials', () => deleteCredentialAction({ credentialId, version }))}>
             Yes, delete
           </button>
           <button type="button" className="secondary" onClick={() => setConfirming(null)}>

@@ -49,7 +49,7 @@ export function CredentialForm(props: Props) {
       router.refresh();
       return;
     }
-    if (needsStepUp(result, props.mode === 'create' ? 'credential.create' : 'credential.update', () => onSubmit())) return;
+    if (needsStepUp(result, 'credentials', () => onSubmit())) return;
     setFormError(result.formError ?? 'Nothing was saved.');
     for (const [name, messages] of Object.entries(result.fieldErrors ?? {})) {
       if (name !== '_form') setError(name as FieldPath<TCredentialForm>, { message: messages[0] });

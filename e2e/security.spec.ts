@@ -47,7 +47,7 @@ test('signing out ends the session on the server: a copied cookie opens no page 
 
 test('after a step-up, a return path with a tab in it never leaves the site', async ({ page, baseURL }) => {
   await loginAs(page, 'ADMIN');
-  await page.goto('/step-up?purpose=credential.update&next=/%09/evil.example/phish');
+  await page.goto('/step-up?purpose=credentials&next=/%09/evil.example/phish');
   await confirmStepUp(page);
   await page.waitForURL((url) => url.pathname === '/dashboard');
   expect(new URL(page.url()).origin).toBe(new URL(baseURL!).origin);
@@ -69,7 +69,7 @@ test('replacing the authenticator shows a new key; after confirming it the old o
   await page.getByRole('button', { name: 'I have saved them' }).click();
   await expect(page.getByText(/On since .*\. 10 of 10 recovery codes left\./)).toBeVisible();
 
-  await page.goto('/step-up?purpose=credential.update&next=/dashboard');
+  await page.goto('/step-up?purpose=credentials&next=/dashboard');
   await page.getByLabel('Authentication code').fill(oathtool(oldKey, Math.floor(Date.now() / 1000)));
   await page.getByRole('button', { name: 'Confirm' }).click();
   await expect(page.locator('#step-up-code-error')).toHaveText('That code is not right, or has expired. Enter the current code from your app.');

@@ -63,7 +63,7 @@ test('an operator: replayed code refused, recovery code works once, wrong codes 
   await page.getByRole('button', { name: 'I have saved them' }).click();
 
   const stepUp = async (code: string) => {
-    await page.goto('/step-up?purpose=credential.update&next=/dashboard');
+    await page.goto('/step-up?purpose=credentials&next=/dashboard');
     await page.getByLabel('Authentication code').fill(code);
     await page.getByRole('button', { name: 'Confirm' }).click();
   };
@@ -104,16 +104,23 @@ test('an operator: replayed code refused, recovery code works once, wrong codes 
   await expect(page).toHaveURL(/\/dashboard$/);
 });
 
-test('a grant for one purpose does not open another', async ({ page }) => {
+test('one code opens every credential change for a working window; service-account keys ask again', async ({ page }) => {
   await loginAs(page, 'ADMIN');
   await page.getByRole('link', { name: 'Gulf Trading FZ-LLC' }).click();
   await page.getByRole('link', { name: 'Add credential' }).click();
-  await expect(page).toHaveURL(/\/step-up\?purpose=credential.create/);
+  await expect(page).toHaveURL(/\/step-up\?purpose=credentials/);
   await confirmStepUp(page);
   await expect(page.getByLabel('Credential type')).toBeVisible();
-  // A different purpose asks again.
+  // Another credential's form: the same window, no second code.
   await page.goto('/dashboard');
-  await page.getByRole('link', { name: 'ASP sandbox' }).click();
-  await page.getByRole('link', { name: 'Configure' }).click();
-  await expect(page).toHaveURL(/\/step-up\?purpose=credential.update/);
+  await page.getByRole('link', { name: 'MyInvois pre-production' }).click();
+  await page.getByRole('link', { name: /Configure|Edit/ }).first().click();
+  await expect(page.getByRole('button', { name: 'Save changes' })).toBeVisible();
+  // Service-account keys are a purpose of their own: asked again.
+  await page.goto('/admin/service-accounts');
+  await page.getByLabel('Name').fill('Window check');
+  await page.getByLabel('Get access tokens').check();
+  await page.getByLabel('Gulf Trading FZ-LLC').check();
+  await page.getByRole('button', { name: 'Create service account' }).click();
+  await expect(page.getByRole('heading', { name: 'Confirm it is you' })).toBeVisible();
 });

@@ -28,11 +28,13 @@ export const ZReauthenticate = z.object({
 });
 export type TReauthenticate = z.input<typeof ZReauthenticate>;
 
+/**
+ * What a step-up opens. One code opens a working window for every credential change (add, edit,
+ * replace, revoke, delete, restore): admins do these in runs. Acts with wider reach, keys of machines
+ * and other people's second factor, each ask on their own.
+ */
 export const STEP_UP_PURPOSES = [
-  'credential.create',
-  'credential.update',
-  'credential.revoke',
-  'credential.delete',
+  'credentials',
   'keys.rotate',
   'service-account.keys',
   'user.two-factor',
@@ -42,10 +44,7 @@ export const ZStepUpPurpose = z.enum(STEP_UP_PURPOSES);
 
 /** What the user is told they are confirming. */
 export const STEP_UP_PURPOSE_LABELS: Record<TStepUpPurpose, string> = {
-  'credential.create': 'add a credential',
-  'credential.update': 'change a credential or replace its secrets',
-  'credential.revoke': 'revoke a credential',
-  'credential.delete': 'delete or restore a credential',
+  credentials: 'add, change, revoke or delete credentials for the next minutes',
   'keys.rotate': 'rotate keys',
   'service-account.keys': 'manage service-account keys',
   'user.two-factor': 'unlock or reset another user’s two-factor authentication',

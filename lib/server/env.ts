@@ -21,7 +21,8 @@ const ZEnv = z.object({
   /** Allow outbound calls to private networks (10/8, 172.16/12, 192.168/16, fc00::/7): on-premise providers. */
   OUTBOUND_ALLOW_PRIVATE: z.enum(['true', 'false']).default('false'),
   /** How long a TOTP step-up opens the forms of one purpose. */
-  STEP_UP_GRANT_SECONDS: z.coerce.number().int().min(10).max(3600).default(300),
+  STEP_UP_GRANT_SECONDS: z.coerce.number().int().min(10).max(3600).default(600),
+  STEP_UP_MAX_SECONDS: z.coerce.number().int().min(10).max(4 * 3600).default(1800),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
 });

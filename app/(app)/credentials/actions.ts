@@ -20,7 +20,7 @@ import { toActionResult } from '@/lib/server/to-action-result';
 // untyped at runtime and validated by the operation (zod).
 
 export async function createCredentialAction(input: TCredentialCreate): Promise<ActionResult<{ id: string }>> {
-  const gate = await requireSecretChange('credential.create');
+  const gate = await requireSecretChange('credentials');
   if (!gate.ok) return toActionResult(gate);
   const user = gate.data;
   const result = await createCredential(await vault(), { actor: await requestActor(user), organizationId: user.organizationId, input });
@@ -29,7 +29,7 @@ export async function createCredentialAction(input: TCredentialCreate): Promise<
 }
 
 export async function updateCredentialAction(input: TCredentialUpdate): Promise<ActionResult<{ id: string; version: number }>> {
-  const gate = await requireSecretChange('credential.update');
+  const gate = await requireSecretChange('credentials');
   if (!gate.ok) return toActionResult(gate);
   const user = gate.data;
   const result = await updateCredential(await vault(), { actor: await requestActor(user), organizationId: user.organizationId, input });
@@ -38,7 +38,7 @@ export async function updateCredentialAction(input: TCredentialUpdate): Promise<
 }
 
 export async function revokeCredentialAction(input: TCredentialRef): Promise<ActionResult<{ destroyedSecrets: number }>> {
-  const gate = await requireSecretChange('credential.revoke');
+  const gate = await requireSecretChange('credentials');
   if (!gate.ok) return toActionResult(gate);
   const user = gate.data;
   const result = await revokeCredential(await vault(), { actor: await requestActor(user), organizationId: user.organizationId, input });
@@ -47,7 +47,7 @@ export async function revokeCredentialAction(input: TCredentialRef): Promise<Act
 }
 
 export async function deleteCredentialAction(input: TCredentialRef & { restore?: boolean }): Promise<ActionResult<{ purgeAfter: Date | null }>> {
-  const gate = await requireSecretChange('credential.delete');
+  const gate = await requireSecretChange('credentials');
   if (!gate.ok) return toActionResult(gate);
   const user = gate.data;
   const result = await deleteCredential(await vault(), {

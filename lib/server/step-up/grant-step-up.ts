@@ -8,7 +8,8 @@ import { verifySecondFactor } from '@/lib/server/step-up/verify-second-factor';
 
 /**
  * Checks a code and, if right, grants `user` in this session a step-up for one purpose, for
- * STEP_UP_GRANT_SECONDS. Stored in the database, so every instance honours it.
+ * STEP_UP_GRANT_SECONDS (each use extends it; see `useStepUpGrant`). Stored in the database, so
+ * every instance honours it.
  */
 export async function grantStepUp(
   vault: Vault,
@@ -25,7 +26,7 @@ export async function grantStepUp(
   const verified = await verifySecondFactor(vault, { user, code, actor, action: 'step_up.verify', details: { purpose }, now });
   if (!verified.ok) return verified;
   const expiresAt = new Date(now + ttlSeconds * 1000);
-  await vault.prisma.stepUpGrant.create({ data: { userId: user.id, sessionId, purpose, expiresAt } });
+  await vault.prisma.stepUpGrant.create({ data: { userId: user.id, sessionId, purpose, createdAt: new Date(now), expiresAt } });
   return ok({ expiresAt });
 }
 
@@ -39,4 +40,27 @@ export async function hasStepUpGrant(
     select: { id: true },
   });
   return grant !== null;
+}
+
+/**
+ * The same check, for an action that is about to use the grant: if it holds, its window moves to
+ * `windowSeconds` from now (a working session is not interrupted every few minutes), but never past
+ * `maxSeconds` after the code was given. One statement, so concurrent uses cannot revive a lapsed grant.
+ */
+export async function useStepUpGrant(
+  prisma: Vault['prisma'],
+  {
+    userId,
+    sessionId,
+    purpose,
+    now = Date.now(),
+    windowSeconds = env().STEP_UP_GRANT_SECONDS,
+    maxSeconds = env().STEP_UP_MAX_SECONDS,
+  }: { userId: string; sessionId: string; purpose: TStepUpPurpose; now?: number; windowSeconds?: number; maxSeconds?: number },
+): Promise<boolean> {
+  const extended = await prisma.$executeRaw`
+    UPDATE "StepUpGrant"
+       SET "expiresAt" = LEAST(${new Date(now + windowSeconds * 1000)}::timestamp, "createdAt" + make_interval(secs => ${maxSeconds}))
+     WHERE "userId" = ${userId}::uuid AND "sessionId" = ${sessionId} AND purpose = ${purpose} AND "expiresAt" > ${new Date(now)}::timestamp`;
+  return extended > 0;
 }

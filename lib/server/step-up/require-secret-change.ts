@@ -7,11 +7,11 @@ import { requestActor } from '@/lib/server/auth/request-actor';
 import { requireRole, type CurrentUser } from '@/lib/server/auth/session';
 import { prisma } from '@/lib/server/db/client';
 import { fail, ok, type Result } from '@/lib/server/result';
-import { hasStepUpGrant } from '@/lib/server/step-up/grant-step-up';
+import { hasStepUpGrant, useStepUpGrant } from '@/lib/server/step-up/grant-step-up';
 
 /**
  * The gate in front of every server action that changes secrets: an ADMIN (others get a 403), with
- * two-factor set up, holding a step-up grant for this purpose in this session. Refusals are audited
+ * two-factor set up, holding a step-up grant for this purpose in this session (which this use extends). Refusals are audited
  * and returned for the form to explain. The action must call this itself: a check on the page that
  * rendered the form does not protect the action, which anyone can POST to.
  */
@@ -20,7 +20,7 @@ export async function requireSecretChange(purpose: TStepUpPurpose): Promise<Resu
   const db = await prisma();
   const refusal = !user.totpEnabled
     ? fail('TWO_FACTOR_REQUIRED', 'Set up two-factor authentication (Settings → Security) before changing secrets.')
-    : !(await hasStepUpGrant(db, { userId: user.id, sessionId: user.sessionId, purpose }))
+    : !(await useStepUpGrant(db, { userId: user.id, sessionId: user.sessionId, purpose }))
       ? fail('STEP_UP_REQUIRED', 'Confirm with a code from your authenticator app first. Nothing was changed.')
       : null;
   if (!refusal) return ok(user);

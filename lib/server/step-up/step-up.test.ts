@@ -8,7 +8,7 @@ import type { Database } from '@/lib/server/db/open-database';
 import { openTestDatabase, testDatabaseKinds } from '@/lib/server/db/test-database';
 import { seedDemo } from '@/lib/server/seed/seed-demo';
 import { adminTwoFactor } from '@/lib/server/step-up/admin-two-factor';
-import { grantStepUp, hasStepUpGrant } from '@/lib/server/step-up/grant-step-up';
+import { grantStepUp, hasStepUpGrant, useStepUpGrant } from '@/lib/server/step-up/grant-step-up';
 import { changeTwoFactor } from '@/lib/server/step-up/change-two-factor';
 import { confirmEnrollment } from '@/lib/server/step-up/confirm-enrollment';
 import { readPendingEnrollment } from '@/lib/server/step-up/pending-enrollment';
@@ -131,12 +131,12 @@ describe.each(testDatabaseKinds())('TOTP step-up on %s', (kind) => {
 
   it('binds a grant to user, session and purpose, and lets it expire', async () => {
     const at = nextInstant();
-    const granted = await grantStepUp(vault, { user, sessionId: 'session-a', purpose: 'credential.update', code: await codeAt(at), actor, now: at, ttlSeconds: 300 });
+    const granted = await grantStepUp(vault, { user, sessionId: 'session-a', purpose: 'credentials', code: await codeAt(at), actor, now: at, ttlSeconds: 300 });
     expect(granted).toMatchObject({ ok: true, data: { expiresAt: new Date(at + 300_000) } });
     const has = (over: Partial<Parameters<typeof hasStepUpGrant>[1]>) =>
-      hasStepUpGrant(db.prisma, { userId: user.id, sessionId: 'session-a', purpose: 'credential.update', now: at + 1_000, ...over });
+      hasStepUpGrant(db.prisma, { userId: user.id, sessionId: 'session-a', purpose: 'credentials', now: at + 1_000, ...over });
     expect(await has({})).toBe(true);
-    expect(await has({ purpose: 'credential.revoke' })).toBe(false);
+    expect(await has({ purpose: 'service-account.keys' })).toBe(false);
     expect(await has({ sessionId: 'session-b' })).toBe(false);
     const other = await db.prisma.user.findFirstOrThrow({ where: { role: 'OPERATOR' } });
     expect(await has({ userId: other.id })).toBe(false);
@@ -144,10 +144,26 @@ describe.each(testDatabaseKinds())('TOTP step-up on %s', (kind) => {
     expect(await has({ now: at + 300_000 })).toBe(false);
   });
 
+  it('each use extends the working window, never past the cap after the code; a lapsed grant stays lapsed', async () => {
+    const at = nextInstant();
+    expect(await grantStepUp(vault, { user, sessionId: 'session-w', purpose: 'credentials', code: await codeAt(at), actor, now: at, ttlSeconds: 600 })).toMatchObject({ ok: true });
+    const use = (after: number) => useStepUpGrant(db.prisma, { userId: user.id, sessionId: 'session-w', purpose: 'credentials', now: at + after, windowSeconds: 600, maxSeconds: 1800 });
+    const expiresAt = async () => (await db.prisma.stepUpGrant.findFirstOrThrow({ where: { sessionId: 'session-w' } })).expiresAt.getTime() - at;
+    expect(await use(500_000)).toBe(true);
+    expect(await expiresAt()).toBe(1_100_000); // 500 s + 600 s
+    expect(await use(1_000_000)).toBe(true);
+    expect(await expiresAt()).toBe(1_600_000);
+    expect(await use(1_500_000)).toBe(true);
+    expect(await expiresAt()).toBe(1_800_000); // the cap: 30 minutes after the code
+    expect(await use(1_800_000)).toBe(false);
+    expect(await use(2_000_000)).toBe(false);
+    expect(await useStepUpGrant(db.prisma, { userId: user.id, sessionId: 'session-other', purpose: 'credentials', now: at + 1_000 })).toBe(false);
+  });
+
   it('a wrong code grants nothing', async () => {
     const at = nextInstant();
-    expect(await grantStepUp(vault, { user, sessionId: 'session-c', purpose: 'credential.create', code: '999999', actor, now: at })).toMatchObject({ ok: false });
-    expect(await hasStepUpGrant(db.prisma, { userId: user.id, sessionId: 'session-c', purpose: 'credential.create', now: at })).toBe(false);
+    expect(await grantStepUp(vault, { user, sessionId: 'session-c', purpose: 'credentials', code: '999999', actor, now: at })).toMatchObject({ ok: false });
+    expect(await hasStepUpGrant(db.prisma, { userId: user.id, sessionId: 'session-c', purpose: 'credentials', now: at })).toBe(false);
   });
 
   it('replacing the authenticator shows a new key; the old one works until the new one is confirmed', async () => {

@@ -13,7 +13,7 @@ export const metadata: Metadata = { title: 'Edit credential' };
 export default async function EditCredentialPage({ params }: { params: Promise<{ id: string }> }) {
   const id = z.uuid().safeParse((await params).id);
   if (!id.success) notFound();
-  const user = await requireSecretChangePage('credential.update', `/credentials/${id.data}/edit`);
+  const user = await requireSecretChangePage('credentials', `/credentials/${id.data}/edit`);
   const credential = await getCredentialStatus(await vault(), { organizationId: user.organizationId, credentialId: id.data });
   if (!credential || credential.deletedAt || credential.status === 'REVOKED' || !isCredentialProfile(credential.profile)) notFound();
   return (

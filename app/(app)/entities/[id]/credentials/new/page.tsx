@@ -19,7 +19,7 @@ export default async function NewCredentialPage({
 }) {
   const id = z.uuid().safeParse((await params).id);
   if (!id.success) notFound();
-  const user = await requireSecretChangePage('credential.create', `/entities/${id.data}/credentials/new`);
+  const user = await requireSecretChangePage('credentials', `/entities/${id.data}/credentials/new`);
   const entity = await getLegalEntity(await prisma(), { organizationId: user.organizationId, legalEntityId: id.data });
   if (!entity) notFound();
   const profile = ZCredentialProfile.safeParse((await searchParams).profile);
