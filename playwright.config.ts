@@ -41,7 +41,7 @@ export default defineConfig({
   },
   webServer: {
     // A fresh embedded database each run; the production build, as users run it.
-    command: `rm -rf ${E2E_DATA_DIR} ${E2E_SERVER_LOG} data/e2e-totp.json && npm run build && mkdir -p data && npx next start -p ${port} 2>&1 | tee ${E2E_SERVER_LOG}`,
+    command: `rm -rf ${E2E_DATA_DIR} ${E2E_SERVER_LOG} data/e2e-totp.json && npm run build && mkdir -p data && node scripts/serve.mjs 2>&1 | tee ${E2E_SERVER_LOG}`,
     url: `http://localhost:${port}/api/health`,
     timeout: 240_000,
     reuseExistingServer: false,
@@ -56,6 +56,8 @@ export default defineConfig({
       STEP_UP_GRANT_SECONDS: '30',
       // The tests' OAuth servers listen on loopback.
       OUTBOUND_ALLOW_LOOPBACK: 'true',
+      // Playwright's requests come from loopback and play a proxy: a test may name the client it forwards.
+      TRUSTED_PROXIES: '127.0.0.1',
       NEXT_TELEMETRY_DISABLED: '1',
       DATABASE_URL: '',
       NEXTAUTH_SECRET: '',

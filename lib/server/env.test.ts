@@ -16,6 +16,8 @@ describe('parseEnv', () => {
     [{ PORT: 'eighty' }, /PORT/],
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL/],
     [{ DATABASE_URL: 'postgres://db/strongroom' }, /NEXTAUTH_SECRET must be set when DATABASE_URL is set/],
+    [{ TRUSTED_PROXIES: '10.0.0.0/8, proxy.internal' }, /TRUSTED_PROXIES "proxy.internal" is not an IP address or CIDR/],
+    [{ TRUSTED_PROXIES: '0' }, /TRUSTED_PROXIES a hop count must be from 1 to 10/],
   ])('refuses %o with one line saying what to set', (source, message) => {
     let error: unknown;
     try {

@@ -1,5 +1,6 @@
 import 'server-only';
 import { z } from 'zod';
+import { parseTrustedProxies } from '@/lib/server/net/trusted-proxies';
 
 const ZEnv = z.object({
   /** Unset → embedded PGlite under DATA_DIR. */
@@ -20,9 +21,20 @@ const ZEnv = z.object({
   OUTBOUND_ALLOW_LOOPBACK: z.enum(['true', 'false']).default('false'),
   /** Allow outbound calls to private networks (10/8, 172.16/12, 192.168/16, fc00::/7): on-premise providers. */
   OUTBOUND_ALLOW_PRIVATE: z.enum(['true', 'false']).default('false'),
-  /** How long a TOTP step-up opens the forms of one purpose. */
+  /** How long a step-up stays open without use, and at most after its code. */
   STEP_UP_GRANT_SECONDS: z.coerce.number().int().min(10).max(3600).default(600),
   STEP_UP_MAX_SECONDS: z.coerce.number().int().min(10).max(4 * 3600).default(1800),
+  /** Proxies whose X-Forwarded-For is believed: addresses/CIDRs, or a hop count. Empty: none. */
+  TRUSTED_PROXIES: z
+    .string()
+    .optional()
+    .superRefine((value, ctx) => {
+      try {
+        parseTrustedProxies(value);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      }
+    }),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
 });

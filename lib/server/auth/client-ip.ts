@@ -1,13 +1,25 @@
 import 'server-only';
+import { env } from '@/lib/server/env';
+import { clientAddress, parseTrustedProxies, type TrustedProxies } from '@/lib/server/net/trusted-proxies';
 
 type HeaderBag = Headers | Record<string, string | string[] | undefined> | undefined;
 
+let trusted: TrustedProxies | undefined;
+
 /**
- * The client's address as the Next server saw it (first x-forwarded-for hop). Behind a proxy that
- * appends instead of replacing the header, configure the proxy to overwrite it.
+ * The client's address, for rate limits and the audit. The peer is the socket's address, which
+ * `scripts/serve.mjs` (`npm start`) passes in a header it always overwrites; forwarding headers are
+ * read only from proxies listed in TRUSTED_PROXIES. Under `next dev` there is no such server: the
+ * address Next.js saw is used, which a client can choose.
  */
 export function clientIp(headers: HeaderBag): string {
-  const raw = headers instanceof Headers ? headers.get('x-forwarded-for') : headers?.['x-forwarded-for'];
-  const value = Array.isArray(raw) ? raw[0] : raw;
-  return value?.split(',')[0]?.trim().slice(0, 64) || 'unknown';
+  const get = (name: string) => {
+    const raw = headers instanceof Headers ? headers.get(name) : headers?.[name];
+    return (Array.isArray(raw) ? raw.join(',') : raw) ?? null;
+  };
+  const peerHeader = (globalThis as { strongroomPeerHeader?: string }).strongroomPeerHeader;
+  const forwardedFor = get('x-forwarded-for');
+  if (!peerHeader) return forwardedFor?.split(',')[0]?.trim().slice(0, 64) || 'unknown';
+  trusted ??= parseTrustedProxies(env().TRUSTED_PROXIES);
+  return clientAddress({ peer: get(peerHeader) || 'unknown', forwardedFor }, trusted);
 }
