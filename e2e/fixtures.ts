@@ -49,18 +49,20 @@ export function oathtool(key: string, atSeconds: number): string {
 }
 
 /**
- * A fresh code for `role`. The server accepts a step once per user and ±1 step around its clock, so
- * take the current step or the next one, whichever is unused: either stays valid for at least 30 s
- * more, however slow the machine (the previous step could lapse between typing and checking). When
- * both are used, wait for the clock to reach the next one.
+ * A fresh code for `role`. The server accepts a step once per user and ±1 step around its clock.
+ * The next step and the current one stay valid for at least 30 s more; the previous one only until
+ * the current step ends, so it is taken only while 20 s or more of that are left: a slow machine
+ * cannot let a code lapse between typing and checking. When every usable step is spent, wait.
  */
 export async function totpFor(role: DemoRole): Promise<string> {
   for (;;) {
     const state = readState();
     const entry = state[role];
     if (!entry) throw new Error(`no authenticator enrolled for ${role}`);
-    const current = Math.floor(Date.now() / 1000 / 30);
-    const step = Math.max(current, entry.lastStep + 1);
+    const now = Date.now() / 1000;
+    const current = Math.floor(now / 30);
+    const earliest = (current + 1) * 30 - now >= 20 ? current - 1 : current;
+    const step = Math.max(earliest, entry.lastStep + 1);
     if (step <= current + 1) {
       writeState({ ...state, [role]: { ...entry, lastStep: step } });
       return oathtool(entry.key, step * 30 + 15);
