@@ -2,7 +2,7 @@
 
 import { zodResolver } from '@hookform/resolvers/zod';
 import { useRouter } from 'next/navigation';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useForm, type FieldPath } from 'react-hook-form';
 import { createCredentialAction, updateCredentialAction } from '@/app/(app)/credentials/actions';
 import { useStepUp } from '@/components/use-step-up';
@@ -34,7 +34,12 @@ export function CredentialForm(props: Props) {
     resolver: zodResolver(credentialFormSchema(definition, props.mode)) as never,
     defaultValues: { label: props.mode === 'edit' ? props.label : '', environment: 'SANDBOX', values: defaults },
   });
-  const { register, handleSubmit, setError, setValue, formState } = form;
+  const { register, handleSubmit, setError, setValue, setFocus, formState } = form;
+  // "Replace" swaps the fingerprint for an empty field: put the cursor in it.
+  const [focusNext, setFocusNext] = useState<FieldPath<TCredentialForm> | null>(null);
+  useEffect(() => {
+    if (focusNext) setFocus(focusNext);
+  }, [focusNext, setFocus]);
   const errorOf = (name: string) => name.split('.').reduce<unknown>((at, key) => (at as Record<string, unknown> | undefined)?.[key], formState.errors) as { message?: string } | undefined;
 
   const onSubmit = handleSubmit(async (data) => {
@@ -69,7 +74,10 @@ export function CredentialForm(props: Props) {
           <span className="label">{f.label}</span>
           <p className="secret-set">
             Set · fingerprint <code>{current.fingerprint}</code> ·{' '}
-            <button type="button" className="link" onClick={() => setReplacing(new Set(replacing).add(f.name))} aria-label={`Replace ${f.label}`}>
+            <button type="button" className="link" onClick={() => {
+                setReplacing(new Set(replacing).add(f.name));
+                setFocusNext(name);
+              }} aria-label={`Replace ${f.label}`}>
               Replace
             </button>
           </p>

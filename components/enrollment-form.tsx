@@ -12,6 +12,11 @@ export function EnrollmentForm({ next }: { next: string | null }) {
   const router = useRouter();
   const [codes, setCodes] = useState<string[] | null>(null);
   const [formError, setFormError] = useState<string | null>(null);
+  const [copied, setCopied] = useState(false);
+  const copyCodes = async (list: string[]) => {
+    await navigator.clipboard.writeText(`${list.join('\n')}\n`);
+    setCopied(true);
+  };
   const { register, handleSubmit, setError, formState } = useForm<TStepUp>({ resolver: zodResolver(ZStepUp), defaultValues: { code: '' } });
   const onSubmit = handleSubmit(async ({ code }) => {
     setFormError(null);
@@ -36,9 +41,18 @@ export function EnrollmentForm({ next }: { next: string | null }) {
             </li>
           ))}
         </ul>
-        <button type="button" onClick={() => (next ? router.push(next) : router.refresh())}>
-          I have saved them
-        </button>
+        <div className="actions">
+          <button type="button" className="secondary" onClick={() => copyCodes(codes)}>
+            Copy codes
+          </button>
+          <button type="button" className="secondary" onClick={() => downloadCodes(codes)}>
+            Download codes
+          </button>
+          <button type="button" onClick={() => (next ? router.push(next) : router.refresh())}>
+            I have saved them
+          </button>
+        </div>
+        {copied && <p role="status">Copied to the clipboard.</p>}
       </div>
     );
   }
@@ -64,4 +78,12 @@ export function EnrollmentForm({ next }: { next: string | null }) {
       </button>
     </form>
   );
+}
+
+/** Saves the codes as a text file, made in the browser: they never travel again. */
+function downloadCodes(codes: string[]) {
+  const url = URL.createObjectURL(new Blob([`Strongroom recovery codes (each works once)\n\n${codes.join('\n')}\n`], { type: 'text/plain' }));
+  const link = Object.assign(document.createElement('a'), { href: url, download: 'strongroom-recovery-codes.txt' });
+  link.click();
+  URL.revokeObjectURL(url);
 }

@@ -6,8 +6,13 @@ import { useForm } from 'react-hook-form';
 import { stepUpAction } from '@/app/(app)/step-up/actions';
 import { STEP_UP_PURPOSE_LABELS, ZStepUp, type TStepUp, type TStepUpPurpose } from '@/lib/schemas/step-up';
 
-/** Asks for a code from the authenticator (or a recovery code) to open one purpose for a few minutes. */
-export function StepUpForm({ purpose, onConfirmed }: { purpose: TStepUpPurpose; onConfirmed: () => void }) {
+/**
+ * Asks for a code from the authenticator (or a recovery code) to open one purpose for a few minutes.
+ * It is the page's heading on /step-up and a section of the form it interrupts elsewhere; either way
+ * the cursor starts in the code field, since that is all there is to do.
+ */
+export function StepUpForm({ purpose, onConfirmed, heading = 'h2' }: { purpose: TStepUpPurpose; onConfirmed: () => void; heading?: 'h1' | 'h2' }) {
+  const Heading = heading;
   const [formError, setFormError] = useState<string | null>(null);
   const { register, handleSubmit, setError, formState } = useForm<TStepUp>({ resolver: zodResolver(ZStepUp), defaultValues: { code: '' } });
   const onSubmit = handleSubmit(async ({ code }) => {
@@ -21,7 +26,7 @@ export function StepUpForm({ purpose, onConfirmed }: { purpose: TStepUpPurpose; 
   const error = formState.errors.code?.message;
   return (
     <form onSubmit={onSubmit} noValidate className="step-up" aria-labelledby="step-up-heading">
-      <h2 id="step-up-heading">Confirm it is you</h2>
+      <Heading id="step-up-heading">Confirm it is you</Heading>
       <p>Enter the current code from your authenticator app to {STEP_UP_PURPOSE_LABELS[purpose]}. Lost it? Use a recovery code.</p>
       {formError && (
         <p className="form-error" role="alert" id="step-up-error">
@@ -32,6 +37,8 @@ export function StepUpForm({ purpose, onConfirmed }: { purpose: TStepUpPurpose; 
         <label htmlFor="step-up-code">Authentication code</label>
         <input
           id="step-up-code"
+          // The prompt replaces what the user was doing, and the code is its only field.
+          autoFocus
           inputMode="numeric"
           autoComplete="one-time-code"
           aria-invalid={error ? 'true' : 'false'}

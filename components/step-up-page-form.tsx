@@ -6,5 +6,5 @@ import type { TStepUpPurpose } from '@/lib/schemas/step-up';
 
 export function StepUpPageForm({ purpose, next }: { purpose: TStepUpPurpose; next: string }) {
   const router = useRouter();
-  return <StepUpForm purpose={purpose} onConfirmed={() => router.replace(next)} />;
+  return <StepUpForm heading="h1" purpose={purpose} onConfirmed={() => router.replace(next)} />;
 }

@@ -1,5 +1,4 @@
-import { expect, test as setup } from '@playwright/test';
-import { enrollTotp, loginAs } from './fixtures';
+import { enrollTotp, expect, loginAs, test as setup } from './fixtures';
 
 setup('an admin enrolls an authenticator with the key shown on the page', async ({ page }) => {
   await loginAs(page, 'ADMIN');

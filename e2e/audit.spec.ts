@@ -1,5 +1,4 @@
-import { expect, test } from '@playwright/test';
-import { loginAs } from './fixtures';
+import { expect, loginAs, test } from './fixtures';
 
 test('an auditor reads the log, verifies the chain and exports it', async ({ page }) => {
   await loginAs(page, 'AUDITOR');

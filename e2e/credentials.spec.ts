@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { expect, test, type Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
 import { E2E_DATA_DIR, E2E_SERVER_LOG } from '../playwright.config';
-import { loginAs, passGate } from './fixtures';
+import { expect, loginAs, passGate, test } from './fixtures';
 
 const canary = () => `CANARY${randomBytes(16).toString('hex')}`;
 

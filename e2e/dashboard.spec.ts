@@ -1,5 +1,4 @@
-import { expect, test } from '@playwright/test';
-import { loginAs } from './fixtures';
+import { expect, loginAs, test } from './fixtures';
 
 test('shows the seeded legal entities and their credentials', async ({ page }) => {
   await loginAs(page, 'VIEWER');

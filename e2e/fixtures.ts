@@ -1,6 +1,24 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { expect, type APIRequestContext, type Page, type Request } from '@playwright/test';
+import { test as base, expect, type APIRequestContext, type Page, type Request } from '@playwright/test';
+
+export { expect };
+
+/**
+ * Playwright's `test`, with every page of the test's browser context watched for Content-Security-
+ * Policy violations (Chromium reports each on the console): a test fails if any page it visits
+ * breaks the policy.
+ */
+export const test = base.extend({
+  context: async ({ context }, use) => {
+    const violations: string[] = [];
+    context.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) violations.push(`${message.page()?.url() ?? ''}: ${message.text()}`);
+    });
+    await use(context);
+    expect(violations, 'Content-Security-Policy violations').toEqual([]);
+  },
+});
 
 export type DemoRole = 'ADMIN' | 'OPERATOR' | 'VIEWER' | 'AUDITOR';
 

@@ -3,9 +3,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { expect, test } from '@playwright/test';
 import { E2E_DATA_DIR, E2E_SERVER_LOG } from '../playwright.config';
-import { confirmStepUp, demoPassword, enrollTotp, loginAs, oathtool, passGate, replayResponse, totpFor, totpKey } from './fixtures';
+import { confirmStepUp, demoPassword, enrollTotp, expect, loginAs, oathtool, passGate, replayResponse, test, totpFor, totpKey } from './fixtures';
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -181,4 +180,35 @@ test('odd paging parameters answer 404, not 500', async ({ page }) => {
   expect((await page.goto(`${credentialUrl}?page=0`))?.status()).toBe(404);
   expect((await page.goto('/audit?before=99999999999999999999'))?.status()).toBe(404);
   expect((await page.goto('/audit?before=12'))?.status()).toBe(200);
+});
+
+test('every page carries a nonce Content-Security-Policy, and the browser enforces it', async ({ page, browser }) => {
+  const response = await page.goto('/sign-in');
+  const policy = response!.headers()['content-security-policy'] ?? '';
+  expect(policy).toMatch(/script-src 'nonce-[A-Za-z0-9+/=]{24}' 'strict-dynamic'/);
+  for (const directive of ["object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'", "form-action 'self'"]) expect(policy).toContain(directive);
+  expect(policy).not.toContain('unsafe-eval');
+  expect(policy).not.toContain('unsafe-inline');
+  const again = (await page.goto('/sign-in'))!.headers()['content-security-policy'];
+  expect(again).not.toBe(policy); // a fresh nonce per response
+  expect((await page.request.get('/sign-in')).headers()['cache-control']).toContain('no-store');
+
+  // Control for the watcher every test runs under: an injected inline script is refused, and
+  // Chromium reports it where the watcher looks.
+  const bare = await browser.newContext();
+  try {
+    const probe = await bare.newPage();
+    const reports: string[] = [];
+    probe.on('console', (message) => reports.push(message.text()));
+    await probe.goto('/sign-in');
+    await probe.evaluate(() => {
+      const script = document.createElement('script');
+      script.textContent = 'window.injected = true';
+      document.body.append(script);
+    });
+    await expect.poll(() => reports.some((text) => /Content Security Policy/i.test(text))).toBe(true);
+    expect(await probe.evaluate(() => (window as { injected?: boolean }).injected)).toBeUndefined();
+  } finally {
+    await bare.close();
+  }
 });

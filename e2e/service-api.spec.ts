@@ -1,8 +1,7 @@
-import { expect, test } from '@playwright/test';
 import Provider from 'oidc-provider';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { confirmStepUp, loginAs, passGate } from './fixtures';
+import { confirmStepUp, expect, loginAs, passGate, test } from './fixtures';
 
 const CLIENT_SECRET = 'e2e-client-secret-0123456789abcdef';
 let server: Server;

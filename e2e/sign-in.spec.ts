@@ -1,5 +1,4 @@
-import { expect, test } from '@playwright/test';
-import { demoEmail, demoPassword, loginAs } from './fixtures';
+import { demoEmail, demoPassword, expect, loginAs, test } from './fixtures';
 
 test('signs in with the right password and out again', async ({ page }) => {
   await loginAs(page, 'OPERATOR');

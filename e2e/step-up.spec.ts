@@ -1,5 +1,5 @@
-import { expect, test, type APIRequestContext, type Page, type Request } from '@playwright/test';
-import { confirmStepUp, enrollTotp, loginAs, passGate, replayResponse, totpFor } from './fixtures';
+import type { APIRequestContext, Page, Request } from '@playwright/test';
+import { confirmStepUp, enrollTotp, expect, loginAs, passGate, replayResponse, test, totpFor } from './fixtures';
 
 /** Submits the "Direct DCTCE" configuration form and returns the server action's POST as sent. */
 async function configureDirectCredential(page: Page): Promise<Request> {

@@ -21,7 +21,7 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
     <>
       <h1>{user.organizationName}: credentials</h1>
       <section className="panel" aria-labelledby="filters-heading">
-        <h2 id="filters-heading" className="muted" style={{ fontSize: '0.9rem', marginBottom: '0.5rem' }}>
+        <h2 id="filters-heading" className="muted filters-heading">
           Filter
         </h2>
         <form className="filters" method="get">

@@ -15,7 +15,7 @@ export default async function UsersPage() {
       <h1>Users</h1>
       <section className="panel">
         <table>
-          <caption className="muted" style={{ textAlign: 'left' }}>
+          <caption className="muted caption-start">
             People who can sign in to {admin.organizationName}
           </caption>
           <thead>

@@ -1,0 +1,70 @@
+import AxeBuilder from '@axe-core/playwright';
+import type { Page } from '@playwright/test';
+import { confirmStepUp, expect, loginAs, passGate, test } from './fixtures';
+
+/** axe-core's WCAG 2.1 A/AA rules on the page as it is now; any violation fails with its rule and target. */
+async function expectNoViolations(page: Page) {
+  const { violations } = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
+  expect(violations.map((v) => `${new URL(page.url()).pathname}: ${v.id} (${v.impact}) at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+}
+
+test('every page an admin visits passes axe-core', async ({ page }) => {
+  await page.goto('/sign-in');
+  await expectNoViolations(page);
+  await loginAs(page, 'ADMIN');
+  await expectNoViolations(page);
+
+  await page.getByRole('link', { name: 'Gulf Trading FZ-LLC' }).click();
+  await expect(page.getByRole('link', { name: 'Add credential' })).toBeVisible();
+  await expectNoViolations(page);
+
+  await page.getByRole('link', { name: 'Add credential' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Confirm it is you' })).toBeVisible();
+  await expect(page.getByLabel('Authentication code')).toBeFocused();
+  await expectNoViolations(page);
+  await passGate(page);
+  await expectNoViolations(page);
+
+  await page.goto('/dashboard');
+  await page.getByRole('link', { name: 'MyInvois pre-production' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toContainText('MyInvois pre-production');
+  await expectNoViolations(page);
+  await page.getByRole('link', { name: /Configure|Edit/ }).first().click();
+  await passGate(page);
+  const replace = page.getByRole('button', { name: 'Replace Client secret' });
+  await replace.click();
+  await expect(page.getByLabel('Client secret')).toBeFocused();
+  await expectNoViolations(page);
+
+  for (const path of ['/audit', '/admin/users', '/admin/service-accounts', '/settings/security', '/credentials/00000000-0000-4000-8000-000000000000']) {
+    await page.goto(path);
+    await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+    await expect(page.getByRole('main')).toHaveCount(1);
+    await expectNoViolations(page);
+  }
+});
+
+test('a viewer’s refused page and a security page without two-factor pass axe-core', async ({ page }) => {
+  await loginAs(page, 'VIEWER');
+  const refused = await page.goto('/admin/users');
+  expect(refused?.status()).toBe(403);
+  await expect(page.getByRole('main')).toHaveCount(1);
+  await expectNoViolations(page);
+  await page.goto('/settings/security');
+  await expect(page.getByRole('button', { name: 'Set up two-factor' })).toBeVisible();
+  await expectNoViolations(page);
+});
+
+test('an in-place step-up puts the cursor in the code field', async ({ page }) => {
+  await loginAs(page, 'ADMIN');
+  await page.goto('/admin/service-accounts');
+  await page.getByLabel('Name').fill('Focus check');
+  await page.getByLabel('Get access tokens').check();
+  await page.getByLabel('Gulf Trading FZ-LLC').check();
+  await page.getByRole('button', { name: 'Create service account' }).click();
+  await expect(page.getByRole('heading', { name: 'Confirm it is you' })).toBeVisible();
+  await expect(page.getByLabel('Authentication code')).toBeFocused();
+  await expectNoViolations(page);
+  await confirmStepUp(page);
+  await expect(page.locator('#new-api-key')).toBeVisible();
+});
