@@ -1,13 +1,9 @@
-import Link from 'next/link';
+import { FORBIDDEN, StatusMessage } from '@/components/status-message';
 
 export default function Forbidden() {
   return (
-    <main id="main" className="sign-in">
-      <h1>Not allowed</h1>
-      <p>Your role does not allow this page. The attempt was recorded in the audit log.</p>
-      <p>
-        <Link href="/dashboard">Back to the dashboard</Link>
-      </p>
+    <main id="main">
+      <StatusMessage {...FORBIDDEN} />
     </main>
   );
 }

@@ -25,15 +25,18 @@ test('every page an admin visits passes axe-core', async ({ page }) => {
   await passGate(page);
   await expectNoViolations(page);
 
-  await page.goto('/dashboard');
-  await page.getByRole('link', { name: 'MyInvois pre-production' }).click();
-  await expect(page.getByRole('heading', { level: 1 })).toContainText('MyInvois pre-production');
+  await page.getByLabel('Credential type').selectOption({ label: 'Webhook secret' });
+  await page.getByRole('button', { name: 'Choose' }).click();
+  await page.getByLabel('Label').fill('Accessible webhook');
+  await page.getByLabel('Signing secret').fill('whsec-accessibility-0123456789');
   await expectNoViolations(page);
-  await page.getByRole('link', { name: /Configure|Edit/ }).first().click();
+  await page.getByRole('button', { name: 'Create credential' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toContainText('Accessible webhook');
+  await expectNoViolations(page);
+  await page.getByRole('link', { name: 'Edit or replace secrets' }).click();
   await passGate(page);
-  const replace = page.getByRole('button', { name: 'Replace Client secret' });
-  await replace.click();
-  await expect(page.getByLabel('Client secret')).toBeFocused();
+  await page.getByRole('button', { name: 'Replace Signing secret' }).click();
+  await expect(page.getByLabel('Signing secret')).toBeFocused();
   await expectNoViolations(page);
 
   for (const path of ['/audit', '/admin/users', '/admin/service-accounts', '/settings/security', '/credentials/00000000-0000-4000-8000-000000000000']) {

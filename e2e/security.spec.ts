@@ -193,7 +193,7 @@ test('every page carries a nonce Content-Security-Policy, and the browser enforc
   expect(again).not.toBe(policy); // a fresh nonce per response
   expect((await page.request.get('/sign-in')).headers()['cache-control']).toContain('no-store');
 
-  // Control for the watcher every test runs under: an injected inline script is refused, and
+  // Control for the watcher every test runs under: an injected inline handler is refused, and
   // Chromium reports it where the watcher looks.
   const bare = await browser.newContext();
   try {
@@ -201,11 +201,7 @@ test('every page carries a nonce Content-Security-Policy, and the browser enforc
     const reports: string[] = [];
     probe.on('console', (message) => reports.push(message.text()));
     await probe.goto('/sign-in');
-    await probe.evaluate(() => {
-      const script = document.createElement('script');
-      script.textContent = 'window.injected = true';
-      document.body.append(script);
-    });
+    await probe.evaluate(() => document.body.insertAdjacentHTML('beforeend', '<img src="/missing.png" onerror="window.injected = true">'));
     await expect.poll(() => reports.some((text) => /Content Security Policy/i.test(text))).toBe(true);
     expect(await probe.evaluate(() => (window as { injected?: boolean }).injected)).toBeUndefined();
   } finally {
