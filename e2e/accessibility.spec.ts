@@ -1,6 +1,6 @@
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
-import { confirmStepUp, expect, loginAs, passGate, test } from './fixtures';
+import { confirmStepUp, expect, loginAs, passGate, submitServiceAccount, test } from './fixtures';
 
 /** axe-core's WCAG 2.1 A/AA rules on the page as it is now; any violation fails with its rule and target. */
 async function expectNoViolations(page: Page) {
@@ -60,11 +60,7 @@ test('a viewer’s refused page and a security page without two-factor pass axe-
 
 test('an in-place step-up puts the cursor in the code field', async ({ page }) => {
   await loginAs(page, 'ADMIN');
-  await page.goto('/admin/service-accounts');
-  await page.getByLabel('Name').fill('Focus check');
-  await page.getByLabel('Get access tokens').check();
-  await page.getByLabel('Gulf Trading FZ-LLC').check();
-  await page.getByRole('button', { name: 'Create service account' }).click();
+  await submitServiceAccount(page, { name: 'Focus check', entity: 'Gulf Trading FZ-LLC' });
   await expect(page.getByRole('heading', { name: 'Confirm it is you' })).toBeVisible();
   await expect(page.getByLabel('Authentication code')).toBeFocused();
   await expectNoViolations(page);

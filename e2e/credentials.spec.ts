@@ -1,20 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Page } from '@playwright/test';
 import { E2E_DATA_DIR, E2E_SERVER_LOG } from '../playwright.config';
-import { expect, loginAs, passGate, test } from './fixtures';
+import { expect, loginAs, openNewCredentialForm, passGate, test } from './fixtures';
 
 const canary = () => `CANARY${randomBytes(16).toString('hex')}`;
 
-async function openNewCredentialForm(page: Page, entity: string, profileTitle: string) {
-  await page.goto('/dashboard');
-  await page.getByRole('link', { name: entity }).click();
-  await page.getByRole('link', { name: 'Add credential' }).click();
-  await passGate(page);
-  await page.getByLabel('Credential type').selectOption({ label: profileTitle });
-  await page.getByRole('button', { name: 'Choose' }).click();
-}
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {

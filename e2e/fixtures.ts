@@ -137,3 +137,22 @@ export function replayResponse(api: APIRequestContext, request: Request) {
   const { cookie: _cookie, 'content-length': _length, ...headers } = request.headers();
   return api.post(request.url(), { headers, data: request.postData() ?? '' });
 }
+
+/** From the dashboard: a legal entity's "Add credential", through the gate, to the form of one profile. */
+export async function openNewCredentialForm(page: Page, entity: string, profileTitle: string): Promise<void> {
+  await page.goto('/dashboard');
+  await page.getByRole('link', { name: entity }).click();
+  await page.getByRole('link', { name: 'Add credential' }).click();
+  await passGate(page);
+  await page.getByLabel('Credential type').selectOption({ label: profileTitle });
+  await page.getByRole('button', { name: 'Choose' }).click();
+}
+
+/** Fills the service-account form (token:read for one legal entity) and submits it; the step-up may follow. */
+export async function submitServiceAccount(page: Page, { name, entity }: { name: string; entity: string }): Promise<void> {
+  await page.goto('/admin/service-accounts');
+  await page.getByLabel('Name').fill(name);
+  await page.getByLabel('Get access tokens').check();
+  await page.getByLabel(entity).check();
+  await page.getByRole('button', { name: 'Create service account' }).click();
+}

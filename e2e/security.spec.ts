@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { E2E_DATA_DIR, E2E_SERVER_LOG } from '../playwright.config';
-import { confirmStepUp, demoPassword, enrollTotp, expect, loginAs, oathtool, passGate, replayResponse, test, totpFor, totpKey } from './fixtures';
+import { confirmStepUp, demoPassword, enrollTotp, expect, loginAs, oathtool, openNewCredentialForm, passGate, replayResponse, submitServiceAccount, test, totpFor, totpKey } from './fixtures';
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -114,11 +114,7 @@ test.describe('a token endpoint that echoes the client secret', () => {
     });
     const clientId = `visible-echo-${randomBytes(6).toString('hex')}`;
     await loginAs(page, 'ADMIN');
-    await page.getByRole('link', { name: 'Gulf Trading FZ-LLC' }).click();
-    await page.getByRole('link', { name: 'Add credential' }).click();
-    await passGate(page);
-    await page.getByLabel('Credential type').selectOption({ label: 'OAuth2 client credentials' });
-    await page.getByRole('button', { name: 'Choose' }).click();
+    await openNewCredentialForm(page, 'Gulf Trading FZ-LLC', 'OAuth2 client credentials');
     await page.getByLabel('Label').fill('Echoing provider');
     await page.getByLabel('Token endpoint').fill(tokenUrl);
     await page.getByLabel('Client ID').fill(clientId);
@@ -135,11 +131,7 @@ test.describe('a token endpoint that echoes the client secret', () => {
     }
     await expect(page.getByRole('table', { name: 'Connection tests, newest first' })).toContainText('oauth_error');
 
-    await page.goto('/admin/service-accounts');
-    await page.getByLabel('Name').fill('Echo reader');
-    await page.getByLabel('Get access tokens').check();
-    await page.getByLabel('Gulf Trading FZ-LLC').check();
-    await page.getByRole('button', { name: 'Create service account' }).click();
+    await submitServiceAccount(page, { name: 'Echo reader', entity: 'Gulf Trading FZ-LLC' });
     await confirmStepUp(page);
     const key = (await page.locator('#new-api-key').textContent())!;
     const api = await request.get(`/api/v1/credentials/${credentialId}/access-token`, { headers: { authorization: `Bearer ${key}` } });

@@ -1,7 +1,7 @@
 import Provider from 'oidc-provider';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { confirmStepUp, expect, loginAs, passGate, test } from './fixtures';
+import { confirmStepUp, expect, loginAs, openNewCredentialForm, test } from './fixtures';
 
 const CLIENT_SECRET = 'e2e-client-secret-0123456789abcdef';
 let server: Server;
@@ -30,11 +30,7 @@ test.afterAll(async () => {
 
 test('the transmission service gets a token through a scoped API key; every refusal is JSON', async ({ page, request }) => {
   await loginAs(page, 'ADMIN');
-  await page.getByRole('link', { name: 'Gulf Trading FZ-LLC' }).click();
-  await page.getByRole('link', { name: 'Add credential' }).click();
-  await passGate(page);
-  await page.getByLabel('Credential type').selectOption({ label: 'OAuth2 client credentials' });
-  await page.getByRole('button', { name: 'Choose' }).click();
+  await openNewCredentialForm(page, 'Gulf Trading FZ-LLC', 'OAuth2 client credentials');
   await page.getByLabel('Label').fill('Tax authority OAuth');
   await page.getByLabel('Token endpoint').fill(tokenUrl);
   await page.getByLabel('Client ID').fill('uae-erp');

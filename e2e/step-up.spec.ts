@@ -1,5 +1,5 @@
 import type { APIRequestContext, Page, Request } from '@playwright/test';
-import { confirmStepUp, enrollTotp, expect, loginAs, passGate, replayResponse, test, totpFor } from './fixtures';
+import { confirmStepUp, enrollTotp, expect, loginAs, passGate, replayResponse, submitServiceAccount, test, totpFor } from './fixtures';
 
 /** Submits the "Direct DCTCE" configuration form and returns the server action's POST as sent. */
 async function configureDirectCredential(page: Page): Promise<Request> {
@@ -117,10 +117,6 @@ test('one code opens every credential change for a working window; service-accou
   await page.getByRole('link', { name: /Configure|Edit/ }).first().click();
   await expect(page.getByRole('button', { name: 'Save changes' })).toBeVisible();
   // Service-account keys are a purpose of their own: asked again.
-  await page.goto('/admin/service-accounts');
-  await page.getByLabel('Name').fill('Window check');
-  await page.getByLabel('Get access tokens').check();
-  await page.getByLabel('Gulf Trading FZ-LLC').check();
-  await page.getByRole('button', { name: 'Create service account' }).click();
+  await submitServiceAccount(page, { name: 'Window check', entity: 'Gulf Trading FZ-LLC' });
   await expect(page.getByRole('heading', { name: 'Confirm it is you' })).toBeVisible();
 });
