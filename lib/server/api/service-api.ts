@@ -1,11 +1,11 @@
 import 'server-only';
 import { NextResponse } from 'next/server';
-import { RateLimiterPrisma, type RateLimiterRes } from 'rate-limiter-flexible';
 import { z } from 'zod';
 import type { TServiceScope } from '@/lib/schemas/service-account';
 import type { Actor } from '@/lib/server/audit/append-audit-event';
 import { recordAuditEvent } from '@/lib/server/audit/record-audit-event';
 import { clientIp } from '@/lib/server/auth/client-ip';
+import { takePoint, type LimitRule } from '@/lib/server/auth/rate-limits';
 import { vault, type Vault } from '@/lib/server/credentials/vault';
 import { logger } from '@/lib/server/logger';
 import type { Failure } from '@/lib/server/result';
@@ -45,18 +45,8 @@ export const apiError = (status: number, code: string, message: string) =>
 export const apiFailure = (failure: Failure) => apiError(STATUS[failure.code] ?? 400, failure.code, failure.message);
 
 /** Wrong or missing keys allowed per client address per minute before it is refused outright. */
-export const API_AUTH_LIMIT = { points: 20, windowSeconds: 60 };
+export const API_AUTH_LIMIT: LimitRule = { keyPrefix: 'api-auth', points: 20, windowSeconds: 60 };
 const KEY_SHAPE = /^sr_[A-Za-z0-9_-]{43}$/;
-const authFailureLimiters = new WeakMap<Vault['prisma'], RateLimiterPrisma>();
-
-function authFailures(prisma: Vault['prisma']): RateLimiterPrisma {
-  let limiter = authFailureLimiters.get(prisma);
-  if (!limiter) {
-    limiter = new RateLimiterPrisma({ storeClient: prisma, tableName: 'rateLimiterFlexible', keyPrefix: 'api-auth', points: API_AUTH_LIMIT.points, duration: API_AUTH_LIMIT.windowSeconds });
-    authFailureLimiters.set(prisma, limiter);
-  }
-  return limiter;
-}
 
 // Looked up on every request, never remembered: a revoked key or a changed credential is refused or
 // served afresh on the very next call, on every instance (one indexed read each).
@@ -82,13 +72,7 @@ function findCredential(v: Vault, id: string) {
  * so a flood of wrong keys neither fills the audit log nor costs more than a counter update.
  */
 export async function refuseUnauthenticated(v: Vault, { ip, userAgent, action, hadKey }: { ip: string; userAgent: string | null; action: string; hadKey: boolean }): Promise<NextResponse> {
-  let failures: number;
-  try {
-    failures = (await authFailures(v.prisma).consume(ip)).consumedPoints;
-  } catch (rejected) {
-    if (rejected instanceof Error) throw rejected;
-    failures = (rejected as RateLimiterRes).consumedPoints;
-  }
+  const failures = (await takePoint(v.prisma, API_AUTH_LIMIT, ip)).consumed;
   if (failures === 1 || failures === API_AUTH_LIMIT.points + 1) {
     await recordAuditEvent(v.prisma, {
       actor: { type: 'ANONYMOUS', ip, userAgent },

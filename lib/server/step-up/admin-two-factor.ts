@@ -3,7 +3,8 @@ import { appendAuditEvent, type Actor } from '@/lib/server/audit/append-audit-ev
 import type { Vault } from '@/lib/server/credentials/vault';
 import { fail, ok, type Result } from '@/lib/server/result';
 import { removeTwoFactor } from '@/lib/server/step-up/remove-two-factor';
-import { secondFactorLimiter } from '@/lib/server/step-up/second-factor-limiter';
+import { databaseLimiter } from '@/lib/server/auth/rate-limits';
+import { SECOND_FACTOR_LIMIT } from '@/lib/server/step-up/second-factor-limiter';
 
 /**
  * An administrator's help for another user of the same organization: `unlock` clears the wrong-code
@@ -22,7 +23,7 @@ export async function adminTwoFactor(
     );
     return fail('FORBIDDEN', 'You cannot unlock or reset your own two-factor: ask another administrator (your own lock-out ends when its 15 minutes pass).');
   }
-  if (act === 'unlock') await secondFactorLimiter(prisma).delete(userId);
+  if (act === 'unlock') await databaseLimiter(prisma, SECOND_FACTOR_LIMIT).delete(userId);
   await prisma.$transaction(async (tx) => {
     if (act === 'reset') await removeTwoFactor(tx, userId);
     await appendAuditEvent(tx, { actor, action: `totp.admin_${act}`, target: { type: 'User', id: userId }, organizationId, outcome: 'SUCCESS' });

@@ -1,12 +1,12 @@
 import 'server-only';
 import { createHash } from 'node:crypto';
-import { RateLimiterRes } from 'rate-limiter-flexible';
 import { ZSecondFactorCode } from '@/lib/schemas/step-up';
 import { appendAuditEvent, type Actor } from '@/lib/server/audit/append-audit-event';
 import type { Vault } from '@/lib/server/credentials/vault';
 import { readSecrets } from '@/lib/server/crypto/sealed-secrets';
 import { fail, ok, type Result } from '@/lib/server/result';
-import { secondFactorLimiter } from '@/lib/server/step-up/second-factor-limiter';
+import { databaseLimiter, takePoint } from '@/lib/server/auth/rate-limits';
+import { SECOND_FACTOR_LIMIT } from '@/lib/server/step-up/second-factor-limiter';
 import { matchTotpStep } from '@/lib/server/step-up/totp';
 
 export const hashRecoveryCode = (code: string) => createHash('sha256').update(code.replace(/[\s-]/g, '').toLowerCase()).digest('hex');
@@ -52,15 +52,13 @@ export async function verifySecondFactor(
     );
   // Every attempt takes a point before it is checked (one atomic increment), so parallel guesses
   // cannot all slip in under the limit; a right code gives the points back.
-  const limiter = secondFactorLimiter(prisma);
-  try {
-    await limiter.consume(user.id);
-  } catch (rejected) {
-    if (!(rejected instanceof RateLimiterRes)) throw rejected;
+  const attempt = await takePoint(prisma, SECOND_FACTOR_LIMIT, user.id);
+  if (!attempt.allowed) {
     await audit('DENIED', 'locked');
-    const minutes = Math.ceil(rejected.msBeforeNext / 60_000);
+    const minutes = Math.ceil(attempt.retryAfterSeconds / 60);
     return fail('RATE_LIMITED', `Too many wrong codes. Try again in ${minutes} minutes, or ask an administrator to unlock your account.`);
   }
+  const limiter = databaseLimiter(prisma, SECOND_FACTOR_LIMIT);
   const refuse = async (reason: string, message: string) => {
     await audit('DENIED', reason);
     return fail('VALIDATION', message, { code: [message] });
