@@ -21,7 +21,7 @@ export function VerifyChainButton() {
         {busy ? 'Verifying…' : 'Verify the chain'}
       </button>
       <p role="status" className={check && !check.intact ? 'form-error' : undefined}>
-        {check?.intact && `Intact: ${check.events} events, each linked to the one before. Head ${check.headHash.slice(0, 16)}…`}
+        {check?.intact && `Intact: ${check.events} events of your organization, each linked to the one before; ${check.checkpoints} signed checkpoints hold. Head ${check.headHash.slice(0, 16)}…`}
         {check && !check.intact && `Broken at event #${check.brokenAt}: ${check.reason}. ${check.events} events before it are intact.`}
       </p>
     </div>

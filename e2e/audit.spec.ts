@@ -17,10 +17,14 @@ test('an auditor reads the log, verifies the chain and exports it', async ({ pag
   expect(lines[0]).toBe('seq,at,actorType,actorLabel,action,targetType,targetId,outcome,ip,userAgent,details,hash');
   expect(lines.length).toBeGreaterThan(1);
 
+  // The JSON export is the verifiable form: every hashed field, a checkpoint signed now, the public key.
   const json = await page.request.get('/audit/export?format=json');
-  const events = (await json.json()) as { action: string; hash: string }[];
-  expect(events.some((e) => e.action === 'audit.export')).toBe(true);
-  expect(events.every((e) => /^[0-9a-f]{64}$/.test(e.hash))).toBe(true);
+  const log = (await json.json()) as { format: string; checkpoints: { seq: string }[]; publicKeys: { pem: string }[]; events: { action: string; hash: string; prevHash: string; seq: string }[] };
+  expect(log.format).toBe('strongroom-audit-export/1');
+  expect(log.events.some((e) => e.action === 'audit.export')).toBe(true);
+  expect(log.events.every((e) => /^[0-9a-f]{64}$/.test(e.hash) && /^[0-9a-f]{64}$/.test(e.prevHash))).toBe(true);
+  expect(log.checkpoints.at(-1)!.seq).toBe(log.events.at(-1)!.seq);
+  expect(log.publicKeys[0]!.pem).toContain('BEGIN PUBLIC KEY');
 });
 
 test('a viewer may neither read nor export the audit log', async ({ page }) => {

@@ -1,18 +1,60 @@
-// npm run audit:verify: walks the audit hash chain and reports the first break (exit 1 if any).
-import { verifyAuditChain } from '@/lib/server/audit/verify-audit-chain';
+// npm run audit:verify                     every chain in the database, with its signed checkpoints
+// npm run audit:verify -- --export FILE [--public-key PEM] [--organization ID]
+//                                          an export, offline, against a public key you trust
+// npm run audit:verify -- --checkpoint     sign a checkpoint of every chain now
+// npm run audit:verify -- --public-key-out print the public key that signs checkpoints (PEM)
+// Exit 1 when anything is broken or the input is not what it should be.
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import type { AuditChainReport } from '@/lib/server/audit/verify-audit-chain';
+import { verifyAllAuditChains } from '@/lib/server/audit/verify-audit-chain';
+import { verifyAuditExport } from '@/lib/server/audit/verify-audit-export';
+import { signAllChains } from '@/lib/server/audit/write-audit-checkpoint';
+import { auditSigningKeys, publicKeyId } from '@/lib/server/crypto/audit-signing-key';
+import { keyring } from '@/lib/server/crypto/keyring';
 import { databaseLocation } from '@/lib/server/db/client';
 import { openDatabase } from '@/lib/server/db/open-database';
 
+const { values } = parseArgs({
+  options: { export: { type: 'string' }, 'public-key': { type: 'string' }, organization: { type: 'string' }, checkpoint: { type: 'boolean' }, 'public-key-out': { type: 'boolean' } },
+});
+
+const describe = (report: AuditChainReport) =>
+  report.ok
+    ? `chain ${report.chain}: intact, ${report.events} events, ${report.checkpoints} signed checkpoints, head ${report.headHash}`
+    : `chain ${report.chain}: BROKEN at event #${report.brokenAt} (after ${report.events} good events): ${report.reason}`;
+
+const trustedKeys = (): Map<string, KeyObject> => {
+  if (values['public-key']) {
+    const key = createPublicKey(readFileSync(values['public-key'], 'utf8'));
+    if (key.asymmetricKeyType !== 'ed25519') throw new Error(`${values['public-key']} is not an Ed25519 public key.`);
+    return new Map([[publicKeyId(key), key]]);
+  }
+  return new Map(auditSigningKeys(keyring()).map((key) => [key.keyId, key.publicKey]));
+};
+
 async function main() {
+  if (values['public-key-out']) {
+    process.stdout.write(auditSigningKeys(keyring())[0]!.publicKey.export({ format: 'pem', type: 'spki' }).toString());
+    return;
+  }
+  if (values.export) {
+    const report = await verifyAuditExport(readFileSync(values.export, 'utf8'), { publicKeys: trustedKeys(), ...(values.organization ? { expectedChain: values.organization } : {}) });
+    process.stdout.write(`${describe(report)}${report.legacyEvents ? ` (${report.legacyEvents} events from before per-organization chains: verify them with the database)` : ''}\n`);
+    if (!report.ok) process.exitCode = 1;
+    return;
+  }
   const db = await openDatabase(databaseLocation());
   try {
-    const report = await verifyAuditChain(db.prisma);
-    if (report.ok) {
-      process.stdout.write(`Audit chain intact: ${report.events} events, head ${report.headHash}.\n`);
-    } else {
-      process.stdout.write(`Audit chain BROKEN at event #${report.brokenAt} (after ${report.events} good events): ${report.reason}.\n`);
-      process.exitCode = 1;
+    if (values.checkpoint) {
+      await signAllChains(db.prisma);
+      process.stdout.write('Signed a checkpoint of every chain with new events.\n');
+      return;
     }
+    const reports = await verifyAllAuditChains(db.prisma, trustedKeys());
+    for (const report of reports) process.stdout.write(`${describe(report)}\n`);
+    if (reports.some((report) => !report.ok)) process.exitCode = 1;
   } finally {
     await db.close();
   }

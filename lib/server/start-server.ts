@@ -1,5 +1,6 @@
 import 'server-only';
 import { authSecret } from '@/lib/server/auth/auth-secret';
+import { signAllChains } from '@/lib/server/audit/write-audit-checkpoint';
 import { purgeDeletedCredentials } from '@/lib/server/credentials/purge-deleted-credentials';
 import { keyring } from '@/lib/server/crypto/keyring';
 import { database } from '@/lib/server/db/client';
@@ -28,6 +29,11 @@ export async function startServer(): Promise<void> {
       purgeDeletedCredentials(db.prisma).catch((error: unknown) => logger().error({ event: 'credential.purge_failed', err: String(error) }, 'purge failed'));
     void purge();
     setInterval(purge, 6 * 3_600_000).unref();
+    // Every chain's head is signed every hour (and on each verify or export), so a deleted tail shows.
+    const checkpoint = () =>
+      signAllChains(db.prisma).catch((error: unknown) => logger().error({ event: 'audit.checkpoint_failed', err: String(error) }, 'checkpoint failed'));
+    void checkpoint();
+    setInterval(checkpoint, 3_600_000).unref();
     const closeAndExit = () => void db.close().finally(() => process.exit(0));
     process.once('SIGINT', closeAndExit);
     process.once('SIGTERM', closeAndExit);

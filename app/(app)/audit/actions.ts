@@ -1,20 +1,32 @@
 'use server';
 
 import type { ActionResult } from '@/lib/schemas/action-result';
-import { appendAuditEvent } from '@/lib/server/audit/append-audit-event';
+import { appendAuditEvent, auditChainOf } from '@/lib/server/audit/append-audit-event';
 import { verifyAuditChain } from '@/lib/server/audit/verify-audit-chain';
+import { writeAuditCheckpoint } from '@/lib/server/audit/write-audit-checkpoint';
 import { requestActor } from '@/lib/server/auth/request-actor';
 import { requireRole } from '@/lib/server/auth/session';
+import { auditSigningKeys } from '@/lib/server/crypto/audit-signing-key';
+import { keyring } from '@/lib/server/crypto/keyring';
 import { prisma } from '@/lib/server/db/client';
 import { AUDIT_READERS } from '@/lib/roles';
 
-export type ChainCheck = { intact: true; events: number; headHash: string } | { intact: false; events: number; brokenAt: string; reason: string };
+export type ChainCheck =
+  | { intact: true; events: number; headHash: string; checkpoints: number }
+  | { intact: false; events: number; brokenAt: string; reason: string };
 
-/** Walks the whole hash chain and reports the first break; the check itself is audited. */
+/**
+ * Signs a checkpoint of the organization's chain as it is now, then walks the chain with every
+ * checkpoint and reports the first break. Only the viewer's organization is verified; the check
+ * itself is audited.
+ */
 export async function verifyAuditChainAction(): Promise<ActionResult<ChainCheck>> {
   const user = await requireRole(AUDIT_READERS, 'action:audit.verify');
   const db = await prisma();
-  const report = await verifyAuditChain(db);
+  const chain = auditChainOf(user.organizationId);
+  const keys = keyring();
+  await writeAuditCheckpoint(db, keys, { chain });
+  const report = await verifyAuditChain(db, { chain, publicKeys: new Map(auditSigningKeys(keys).map((k) => [k.keyId, k.publicKey])) });
   const actor = await requestActor(user);
   await db.$transaction((tx) =>
     appendAuditEvent(tx, { actor, action: 'audit.verify', organizationId: user.organizationId, outcome: report.ok ? 'SUCCESS' : 'FAILURE', details: { events: report.events } }),
@@ -22,7 +34,7 @@ export async function verifyAuditChainAction(): Promise<ActionResult<ChainCheck>
   return {
     ok: true,
     data: report.ok
-      ? { intact: true, events: report.events, headHash: report.headHash }
+      ? { intact: true, events: report.events, headHash: report.headHash, checkpoints: report.checkpoints }
       : { intact: false, events: report.events, brokenAt: report.brokenAt.toString(), reason: report.reason },
   };
 }

@@ -1,6 +1,6 @@
 import 'server-only';
 import type { ActorType, AuditOutcome, Prisma } from '@/prisma/generated/client';
-import { canonicalAuditEvent } from '@/lib/server/audit/hash-audit-event';
+import { canonicalAuditEvent, GENESIS_HASH } from '@/lib/server/audit/hash-audit-event';
 
 const MAX_TEXT = 512;
 
@@ -27,6 +27,9 @@ export interface AuditEventInput {
 
 const clip = (text: string | null | undefined) => (text == null ? null : text.slice(0, MAX_TEXT));
 
+/** The chain an organization's events form (events of no organization: the platform's). */
+export const auditChainOf = (organizationId: string | null | undefined) => organizationId ?? 'platform';
+
 /** The stored fields of an event, as its hash covers them. */
 export function auditFields(input: AuditEventInput) {
   return {
@@ -46,12 +49,13 @@ export function auditFields(input: AuditEventInput) {
 }
 
 /**
- * Appends an event to the hash chain, inside the caller's transaction when it records a change, so
- * the change and its record commit together or not at all.
+ * Appends an event to its organization's hash chain, inside the caller's transaction when it records
+ * a change, so the change and its record commit together or not at all.
  *
- * One statement: it locks the head row (appenders queue there, across connections and processes;
- * after the wait it reads the newest committed head), links the event to it, computes the hash
- * the verifier recomputes, and inserts; the insert's trigger moves the head.
+ * One statement: it locks the chain's head row (appenders queue there, across connections and
+ * processes; after the wait it reads the newest committed head), links the event to it, computes
+ * the hash the verifier recomputes, and inserts; the insert's trigger moves the head. A chain's
+ * first event creates its head first.
  */
 export async function appendAuditEvent(db: Prisma.TransactionClient, input: AuditEventInput): Promise<void> {
   await appendFields(db, auditFields(input));
@@ -59,14 +63,22 @@ export async function appendAuditEvent(db: Prisma.TransactionClient, input: Audi
 
 /** appendAuditEvent for fields already built (the batch writer's single-event case). */
 export async function appendFields(db: Prisma.TransactionClient, fields: ReturnType<typeof auditFields>): Promise<void> {
-  const inserted = await db.$executeRaw`
-    WITH head AS (SELECT "hash" FROM "AuditHead" WHERE "id" = 1 FOR UPDATE)
-    INSERT INTO "AuditEvent" ("at", "actorType", "actorId", "actorLabel", "action", "targetType", "targetId",
+  const chain = auditChainOf(fields.organizationId);
+  const insert = () => db.$executeRaw`
+    WITH head AS (SELECT "hash" FROM "AuditHead" WHERE "chain" = ${chain} FOR UPDATE)
+    INSERT INTO "AuditEvent" ("chain", "at", "actorType", "actorId", "actorLabel", "action", "targetType", "targetId",
                               "organizationId", "outcome", "ip", "userAgent", "details", "prevHash", "hash")
-    SELECT ${fields.at}, ${fields.actorType}::"ActorType", ${fields.actorId}, ${fields.actorLabel}, ${fields.action},
+    SELECT ${chain}, ${fields.at}, ${fields.actorType}::"ActorType", ${fields.actorId}, ${fields.actorLabel}, ${fields.action},
            ${fields.targetType}, ${fields.targetId}, ${fields.organizationId}::uuid, ${fields.outcome}::"AuditOutcome",
            ${fields.ip}, ${fields.userAgent}, ${JSON.stringify(fields.details)}::jsonb, head."hash",
            encode(sha256(convert_to(head."hash" || E'\n' || ${canonicalAuditEvent(fields)}, 'UTF8')), 'hex')
       FROM head`;
-  if (inserted !== 1) throw new Error('AuditHead row is missing: the audit_head migration was not applied');
+  if ((await insert()) === 1) return;
+  await createChainHead(db, chain);
+  if ((await insert()) !== 1) throw new Error(`The audit chain head of ${chain} is missing`);
+}
+
+/** A chain's head, at the genesis hash, unless it exists (two first appenders: one wins, both link to it). */
+export async function createChainHead(db: Prisma.TransactionClient, chain: string): Promise<void> {
+  await db.$executeRaw`INSERT INTO "AuditHead" ("chain", "hash") VALUES (${chain}, ${GENESIS_HASH}) ON CONFLICT DO NOTHING`;
 }

@@ -1,7 +1,11 @@
+import { randomBytes, randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { appendAuditEvent } from '@/lib/server/audit/append-audit-event';
 import { recordAuditEvent } from '@/lib/server/audit/record-audit-event';
-import { verifyAuditChain } from '@/lib/server/audit/verify-audit-chain';
+import { verifyAllAuditChains, verifyAuditChain } from '@/lib/server/audit/verify-audit-chain';
+import { writeAuditCheckpoint } from '@/lib/server/audit/write-audit-checkpoint';
+import { auditSigningKeys } from '@/lib/server/crypto/audit-signing-key';
+import { makeKeyring } from '@/lib/server/crypto/keyring';
 import type { Database } from '@/lib/server/db/open-database';
 import { openTestDatabase, testDatabaseKinds } from '@/lib/server/db/test-database';
 
@@ -12,10 +16,14 @@ describe.each(testDatabaseKinds())('audit chain on %s', (kind) => {
   });
   afterEach(async () => db.close());
 
-  const append = (action: string, details = {}) =>
+  const append = (action: string, details = {}, organizationId: string | null = null) =>
     db.prisma.$transaction((tx) =>
-      appendAuditEvent(tx, { actor: { type: 'SYSTEM' }, action, outcome: 'SUCCESS', details }),
+      appendAuditEvent(tx, { actor: { type: 'SYSTEM' }, action, outcome: 'SUCCESS', details, organizationId }),
     );
+  const keyring = makeKeyring(randomBytes(32));
+  const publicKeys = new Map(auditSigningKeys(keyring).map((key) => [key.keyId, key.publicKey]));
+  // Events of no organization form the platform's chain.
+  const verify = (chain = 'platform') => verifyAuditChain(db.prisma, { chain, publicKeys });
 
   it('links every event to the one before it and verifies', async () => {
     for (const action of ['a', 'b', 'c']) await append(action);
@@ -23,21 +31,21 @@ describe.each(testDatabaseKinds())('audit chain on %s', (kind) => {
     expect(events.map((e) => e.action)).toEqual(['a', 'b', 'c']);
     expect(events[1]!.prevHash).toBe(events[0]!.hash);
     expect(events[2]!.prevHash).toBe(events[1]!.hash);
-    expect(await verifyAuditChain(db.prisma)).toEqual({ ok: true, events: 3, headHash: events[2]!.hash });
+    expect(await verify()).toEqual({ ok: true, chain: 'platform', events: 3, headHash: events[2]!.hash, checkpoints: 0 });
   });
 
   it('reports an edited event', async () => {
     for (const action of ['a', 'b', 'c']) await append(action, { field: 'clientSecret' });
     const [, second] = await db.prisma.auditEvent.findMany({ orderBy: { seq: 'asc' } });
     await db.prisma.auditEvent.update({ where: { seq: second!.seq }, data: { details: { field: 'apiKey' } } });
-    expect(await verifyAuditChain(db.prisma)).toMatchObject({ ok: false, brokenAt: second!.seq, reason: expect.stringMatching(/changed/) });
+    expect(await verify()).toMatchObject({ ok: false, brokenAt: second!.seq, reason: expect.stringMatching(/changed/) });
   });
 
   it('reports a deleted event', async () => {
     for (const action of ['a', 'b', 'c']) await append(action);
     const [, second, third] = await db.prisma.auditEvent.findMany({ orderBy: { seq: 'asc' } });
     await db.prisma.auditEvent.delete({ where: { seq: second!.seq } });
-    expect(await verifyAuditChain(db.prisma)).toMatchObject({ ok: false, brokenAt: third!.seq, reason: expect.stringMatching(/removed or reordered/) });
+    expect(await verify()).toMatchObject({ ok: false, brokenAt: third!.seq, reason: expect.stringMatching(/removed or reordered/) });
   });
 
   it('reports reordered events', async () => {
@@ -47,7 +55,7 @@ describe.each(testDatabaseKinds())('audit chain on %s', (kind) => {
     await db.sql.exec(`UPDATE "AuditEvent" SET seq = -1 WHERE seq = ${second!.seq}`);
     await db.sql.exec(`UPDATE "AuditEvent" SET seq = ${second!.seq} WHERE seq = ${third!.seq}`);
     await db.sql.exec(`UPDATE "AuditEvent" SET seq = ${third!.seq} WHERE seq = -1`);
-    expect(await verifyAuditChain(db.prisma)).toMatchObject({ ok: false, brokenAt: second!.seq });
+    expect(await verify()).toMatchObject({ ok: false, brokenAt: second!.seq });
   });
 
   it('does not fork under concurrent appends', async () => {
@@ -55,7 +63,7 @@ describe.each(testDatabaseKinds())('audit chain on %s', (kind) => {
     const events = await db.prisma.auditEvent.findMany({ orderBy: { seq: 'asc' } });
     expect(events).toHaveLength(40);
     expect(new Set(events.map((e) => e.prevHash)).size).toBe(40);
-    expect(await verifyAuditChain(db.prisma)).toMatchObject({ ok: true, events: 40 });
+    expect(await verify()).toMatchObject({ ok: true, events: 40 });
   });
 
   it('records batched events in order and in one chain with transactional appends', async () => {
@@ -66,7 +74,49 @@ describe.each(testDatabaseKinds())('audit chain on %s', (kind) => {
     expect(events).toHaveLength(160);
     const batched = events.map((e) => e.action).filter((a) => a.startsWith('batched-'));
     expect(batched).toEqual(Array.from({ length: 150 }, (_, i) => `batched-${i}`));
-    expect(await verifyAuditChain(db.prisma)).toMatchObject({ ok: true, events: 160 });
+    expect(await verify()).toMatchObject({ ok: true, events: 160 });
+  });
+
+  it('keeps one chain per organization: each verifies on its own, and an edit in one breaks only that one', async () => {
+    const [a, b] = [randomUUID(), randomUUID()];
+    for (let i = 0; i < 3; i++) {
+      await append(`a-${i}`, {}, a);
+      await append(`b-${i}`, {}, b);
+    }
+    await Promise.all(Array.from({ length: 20 }, (_, i) => recordAuditEvent(db.prisma, { actor: { type: 'SYSTEM' }, action: `batch-${i}`, outcome: 'SUCCESS', organizationId: i % 2 ? a : b })));
+    expect(await verify(a)).toMatchObject({ ok: true, events: 13 });
+    expect(await verify(b)).toMatchObject({ ok: true, events: 13 });
+    const first = await db.prisma.auditEvent.findFirstOrThrow({ where: { chain: a }, orderBy: { seq: 'asc' } });
+    await db.prisma.auditEvent.update({ where: { seq: first.seq }, data: { action: 'rewritten' } });
+    expect(await verify(a)).toMatchObject({ ok: false, brokenAt: first.seq });
+    expect(await verify(b)).toMatchObject({ ok: true });
+    expect((await verifyAllAuditChains(db.prisma, publicKeys)).map((r) => [r.chain, r.ok])).toEqual(
+      [['global', true], [a, false], [b, true]].sort((x, y) => String(x[0]).localeCompare(String(y[0]))),
+    );
+  });
+
+  it('a signed checkpoint reveals events removed from the end of a chain', async () => {
+    for (const action of ['a', 'b', 'c', 'd']) await append(action);
+    const events = await db.prisma.auditEvent.findMany({ orderBy: { seq: 'asc' } });
+    expect(await writeAuditCheckpoint(db.prisma, keyring, { chain: 'platform' })).toBe(events[3]!.seq);
+    expect(await verify()).toMatchObject({ ok: true, events: 4, checkpoints: 1 });
+    // Without a checkpoint the shorter chain would look whole: every remaining link is right.
+    await db.prisma.auditEvent.deleteMany({ where: { seq: { gte: events[2]!.seq } } });
+    expect(await verify()).toMatchObject({ ok: false, brokenAt: events[1]!.seq + 1n, reason: expect.stringMatching(/removed/) });
+  });
+
+  it('refuses a forged checkpoint, and one moved to another chain', async () => {
+    const org = randomUUID();
+    for (const action of ['a', 'b']) await append(action, {}, org);
+    await writeAuditCheckpoint(db.prisma, keyring, { chain: org });
+    expect(await verify(org)).toMatchObject({ ok: true, checkpoints: 1 });
+    const checkpoint = await db.prisma.auditCheckpoint.findFirstOrThrow({ where: { chain: org } });
+    await db.prisma.auditCheckpoint.update({ where: { id: checkpoint.id }, data: { chain: 'platform' } });
+    expect(await verify('platform')).toMatchObject({ ok: false, reason: expect.stringMatching(/not signed by a known key/) });
+    const other = makeKeyring(randomBytes(32));
+    await db.prisma.auditCheckpoint.deleteMany();
+    await writeAuditCheckpoint(db.prisma, other, { chain: org });
+    expect(await verify(org)).toMatchObject({ ok: false, reason: expect.stringMatching(/not signed by a known key/) });
   });
 
   it('leaves no event behind when the surrounding change rolls back', async () => {

@@ -1,5 +1,5 @@
 import 'server-only';
-import { appendFields, auditFields, type AuditEventInput } from '@/lib/server/audit/append-audit-event';
+import { appendFields, auditChainOf, auditFields, createChainHead, type AuditEventInput } from '@/lib/server/audit/append-audit-event';
 import { hashAuditEvent } from '@/lib/server/audit/hash-audit-event';
 import { Prisma, type PrismaClient } from '@/prisma/generated/client';
 
@@ -32,23 +32,28 @@ async function flush(prisma: PrismaClient, queue: { pending: Pending[]; flushing
     try {
       if (batch.length === 1) await appendFields(prisma, batch[0]!.fields);
       else await prisma.$transaction(async (tx) => {
-        const [head] = await tx.$queryRaw<{ hash: string }[]>`SELECT "hash" FROM "AuditHead" WHERE "id" = 1 FOR UPDATE`;
-        if (!head) throw new Error('AuditHead row is missing: the audit_head migration was not applied');
-        let prevHash = head.hash;
+        // Lock the head of every chain in the batch, in one order (no deadlock with another batch),
+        // then link each event to the one before it in its chain.
+        const chains = [...new Set(batch.map(({ fields }) => auditChainOf(fields.organizationId)))].sort();
+        for (const chain of chains) await createChainHead(tx, chain);
+        const heads = await tx.$queryRaw<{ chain: string; hash: string }[]>`
+          SELECT "chain", "hash" FROM "AuditHead" WHERE "chain" = ANY(${chains}::text[]) ORDER BY "chain" FOR UPDATE`;
+        const prevHashes = new Map(heads.map((head) => [head.chain, head.hash]));
         const rows = batch.map(({ fields }) => {
+          const chain = auditChainOf(fields.organizationId);
+          const prevHash = prevHashes.get(chain)!;
           const hash = hashAuditEvent(prevHash, fields);
-          const row = { ...fields, prevHash, hash };
-          prevHash = hash;
-          return row;
+          prevHashes.set(chain, hash);
+          return { ...fields, chain, prevHash, hash };
         });
         // One multi-row INSERT (plain SQL: the query builder costs more than the statement here).
         // Rows take their sequence numbers in this order, and the trigger leaves the head at the last.
         const values = rows.map(
-          (r) => Prisma.sql`(${r.at}, ${r.actorType}::"ActorType", ${r.actorId}, ${r.actorLabel}, ${r.action}, ${r.targetType}, ${r.targetId},
+          (r) => Prisma.sql`(${r.chain}, ${r.at}, ${r.actorType}::"ActorType", ${r.actorId}, ${r.actorLabel}, ${r.action}, ${r.targetType}, ${r.targetId},
             ${r.organizationId}::uuid, ${r.outcome}::"AuditOutcome", ${r.ip}, ${r.userAgent}, ${JSON.stringify(r.details)}::jsonb, ${r.prevHash}, ${r.hash})`,
         );
         await tx.$executeRaw`
-          INSERT INTO "AuditEvent" ("at", "actorType", "actorId", "actorLabel", "action", "targetType", "targetId",
+          INSERT INTO "AuditEvent" ("chain", "at", "actorType", "actorId", "actorLabel", "action", "targetType", "targetId",
                                     "organizationId", "outcome", "ip", "userAgent", "details", "prevHash", "hash")
           VALUES ${Prisma.join(values)}`;
       });

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '@/lib/server/audit/append-audit-event';
-import { verifyAuditChain } from '@/lib/server/audit/verify-audit-chain';
+import { verifyAllAuditChains } from '@/lib/server/audit/verify-audit-chain';
 import { createCredential } from '@/lib/server/credentials/create-credential';
 import { deleteCredential } from '@/lib/server/credentials/delete-credential';
 import { getCredentialStatus } from '@/lib/server/credentials/get-credential-status';
@@ -280,7 +280,9 @@ describe.each(testDatabaseKinds())('credential store on %s', (kind) => {
     expect(await db.prisma.sealedSecret.count({ where: { ownerId: id } })).toBe(0);
   });
 
-  it('every change above left an intact audit chain', async () => {
-    expect(await verifyAuditChain(db.prisma)).toMatchObject({ ok: true });
+  it('every change above left intact audit chains', async () => {
+    const reports = await verifyAllAuditChains(db.prisma, new Map());
+    expect(reports.length).toBeGreaterThan(1);
+    expect(reports.filter((report) => !report.ok)).toEqual([]);
   });
 });

@@ -1,8 +1,10 @@
 import { AUDIT_READERS } from '@/lib/roles';
 import { appendAuditEvent } from '@/lib/server/audit/append-audit-event';
-import { allAuditEvents, type AuditEventDto } from '@/lib/server/audit/list-audit-events';
+import { exportAuditLog } from '@/lib/server/audit/export-audit-log';
+import { allAuditEvents } from '@/lib/server/audit/list-audit-events';
 import { requestActor } from '@/lib/server/auth/request-actor';
 import { requireRole } from '@/lib/server/auth/session';
+import { keyring } from '@/lib/server/crypto/keyring';
 import { prisma } from '@/lib/server/db/client';
 
 export const dynamic = 'force-dynamic';
@@ -16,7 +18,7 @@ const csvCell = (value: unknown) => {
   return `"${safe.replace(/"/g, '""')}"`;
 };
 
-/** GET /audit/export?format=csv|json: the organization's whole audit log, in chain order. */
+/** GET /audit/export?format=csv|json: the organization's whole audit log, in chain order (JSON: verifiable offline). */
 export async function GET(request: Request) {
   const user = await requireRole(AUDIT_READERS, 'route:/audit/export');
   const format = new URL(request.url).searchParams.get('format') === 'json' ? 'json' : 'csv';
@@ -25,18 +27,16 @@ export async function GET(request: Request) {
   await db.$transaction((tx) => appendAuditEvent(tx, { actor, action: 'audit.export', organizationId: user.organizationId, outcome: 'SUCCESS', details: { format } }));
 
   const encoder = new TextEncoder();
-  const events = allAuditEvents(db, user.organizationId);
-  const line = (event: AuditEventDto, first: boolean) =>
-    format === 'csv' ? `${COLUMNS.map((c) => csvCell(event[c])).join(',')}\n` : `${first ? '' : ',\n'}${JSON.stringify(event)}`;
   const body = new ReadableStream<Uint8Array>({
     async start(controller) {
-      controller.enqueue(encoder.encode(format === 'csv' ? `${COLUMNS.join(',')}\n` : '[\n'));
-      let first = true;
-      for await (const event of events) {
-        controller.enqueue(encoder.encode(line(event, first)));
-        first = false;
+      const send = (text: string) => controller.enqueue(encoder.encode(text));
+      if (format === 'csv') {
+        send(`${COLUMNS.join(',')}\n`);
+        for await (const event of allAuditEvents(db, user.organizationId)) send(`${COLUMNS.map((c) => csvCell(event[c])).join(',')}\n`);
+      } else {
+        // The verifiable form: a checkpoint signed now, the public keys, every hashed field.
+        for await (const chunk of exportAuditLog(db, keyring(), { organizationId: user.organizationId })) send(chunk);
       }
-      controller.enqueue(encoder.encode(format === 'csv' ? '' : '\n]\n'));
       controller.close();
     },
   });

@@ -1,0 +1,84 @@
+import { execFileSync } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appendAuditEvent } from '@/lib/server/audit/append-audit-event';
+import { exportAuditLog } from '@/lib/server/audit/export-audit-log';
+import { verifyAuditExport } from '@/lib/server/audit/verify-audit-export';
+import { auditSigningKeys } from '@/lib/server/crypto/audit-signing-key';
+import { makeKeyring } from '@/lib/server/crypto/keyring';
+import type { Database } from '@/lib/server/db/open-database';
+import { openTestDatabase } from '@/lib/server/db/test-database';
+
+describe('an exported audit log, verified offline', () => {
+  let db: Database;
+  const keyring = makeKeyring(randomBytes(32));
+  const [key] = auditSigningKeys(keyring);
+  const publicKeys = new Map([[key!.keyId, key!.publicKey]]);
+  const [org, otherOrg] = [randomUUID(), randomUUID()];
+  let text = '';
+  const dir = mkdtempSync(join(tmpdir(), 'strongroom-audit-'));
+  const pem = join(dir, 'strongroom-audit.pem');
+
+  beforeAll(async () => {
+    db = await openTestDatabase('pglite');
+    for (const [i, organizationId] of [org, otherOrg, org, org, otherOrg].entries()) {
+      await db.prisma.$transaction((tx) =>
+        appendAuditEvent(tx, { actor: { type: 'USER', label: 'ünïcode “admin”' }, action: `step-${i}`, outcome: 'SUCCESS', organizationId, details: { fields: ['clientSecret', 'zeta'], n: i, ok: i % 2 === 0, note: 'line\nbreak \u2028 "quoted"' } }),
+      );
+    }
+    for await (const chunk of exportAuditLog(db.prisma, keyring, { organizationId: org })) text += chunk;
+    writeFileSync(pem, key!.publicKey.export({ format: 'pem', type: 'spki' }));
+  });
+  afterAll(async () => db.close());
+
+  const edited = (change: (log: { checkpoints: { seq: string }[]; events: { seq: string; action: string }[] }) => void) => {
+    const log = JSON.parse(text);
+    change(log);
+    return JSON.stringify(log);
+  };
+
+  it('verifies as exported, with the checkpoint signed at export', async () => {
+    expect(await verifyAuditExport(text, { publicKeys, expectedChain: org })).toMatchObject({ ok: true, events: 3, checkpoints: 1, legacyEvents: 0 });
+  });
+
+  it.each([
+    ['an edited event', (log: { events: { action: string }[] }) => (log.events[1]!.action = 'nothing to see')],
+    ['a removed event', (log: { events: unknown[] }) => log.events.splice(1, 1)],
+    ['reordered events', (log: { events: unknown[] }) => log.events.reverse()],
+    ['a removed tail', (log: { events: unknown[] }) => log.events.pop()],
+    ['a forged checkpoint', (log: { checkpoints: { signature: string }[] }) => (log.checkpoints[0]!.signature = Buffer.alloc(64, 1).toString('base64'))],
+  ])('reports %s', async (_, change) => {
+    const report = await verifyAuditExport(edited(change as never), { publicKeys });
+    expect(report).toMatchObject({ ok: false, brokenAt: expect.any(BigInt) });
+  });
+
+  it('refuses an export of another organization, and a file that is not an export, with a clear message', async () => {
+    await expect(verifyAuditExport(text, { publicKeys, expectedChain: otherOrg })).rejects.toThrow(`not of ${otherOrg}`);
+    await expect(verifyAuditExport('{"events": []}', { publicKeys })).rejects.toThrow(/not a Strongroom audit export/);
+    await expect(verifyAuditExport('not json', { publicKeys })).rejects.toThrow(/not JSON/);
+    const otherKeys = new Map(auditSigningKeys(makeKeyring(randomBytes(32))).map((k) => [k.keyId, k.publicKey]));
+    expect(await verifyAuditExport(text, { publicKeys: otherKeys })).toMatchObject({ ok: false, reason: expect.stringMatching(/not signed by a known key/) });
+  });
+
+  it("the README's independent verifier agrees, and exits 1 on a break", () => {
+    const readme = readFileSync('README.md', 'utf8');
+    const script = readme.split('<!-- audit-export-verifier -->\n```js\n')[1]!.split('\n```')[0]!;
+    writeFileSync(join(dir, 'verify.mjs'), script);
+    writeFileSync(join(dir, 'export.json'), text);
+    expect(execFileSync(process.execPath, [join(dir, 'verify.mjs'), join(dir, 'export.json'), pem], { encoding: 'utf8' })).toBe('intact: 3 events, 1 checkpoints\n');
+    writeFileSync(join(dir, 'tail.json'), edited((log) => log.events.pop()));
+    const broken = (() => {
+      try {
+        execFileSync(process.execPath, [join(dir, 'verify.mjs'), join(dir, 'tail.json'), pem], { encoding: 'utf8' });
+        return { status: 0, stdout: '' };
+      } catch (error) {
+        return error as { status: number; stdout: string };
+      }
+    })();
+    expect(broken.status).toBe(1);
+    expect(broken.stdout).toMatch(/^BROKEN: events named by checkpoints are missing/);
+  });
+});
