@@ -27,8 +27,13 @@ const describe = (report: AuditChainReport) =>
 
 const trustedKeys = (): Map<string, KeyObject> => {
   if (values['public-key']) {
-    const key = createPublicKey(readFileSync(values['public-key'], 'utf8'));
-    if (key.asymmetricKeyType !== 'ed25519') throw new Error(`${values['public-key']} is not an Ed25519 public key.`);
+    let key: KeyObject | undefined;
+    try {
+      key = createPublicKey(readFileSync(values['public-key'], 'utf8'));
+    } catch {
+      key = undefined;
+    }
+    if (key?.asymmetricKeyType !== 'ed25519') throw new Error(`${values['public-key']} is not an Ed25519 public key in PEM (get it with npm run --silent audit:verify -- --public-key-out).`);
     return new Map([[publicKeyId(key), key]]);
   }
   return new Map(auditSigningKeys(keyring()).map((key) => [key.keyId, key.publicKey]));
