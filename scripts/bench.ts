@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { applyMigrations } from '@/lib/server/db/migrations';
 import { openDatabase } from '@/lib/server/db/open-database';
+import { findAccount, findCredential } from '@/lib/server/api/service-api';
 import { createServiceAccount } from '@/lib/server/service-accounts/manage-service-accounts';
 import { getAccessToken, invalidateAccessToken } from '@/lib/server/tokens/get-access-token';
 import { requestToken } from '@/lib/server/tokens/request-token';
@@ -150,12 +151,22 @@ async function tokens(kind: TestDatabaseKind) {
     await seedDemo(db.prisma, { demoPassword: randomBytes(12).toString('hex') });
     const vault: Vault = { prisma: db.prisma, keyring: makeKeyring(randomBytes(32)) };
     const { id } = await oauthCredential(vault, `${server.url}/token`);
-    const get = async () => {
-      const result = await getAccessToken(vault, { credentialId: id, actor: { type: 'SYSTEM' }, policy: loopbackPolicy });
+    // The API passes the credential version it has just read: memory serves the token for it.
+    const get = async (credentialVersion?: number) => {
+      const result = await getAccessToken(vault, { credentialId: id, credentialVersion, actor: { type: 'SYSTEM' }, policy: loopbackPolicy });
       if (!result.ok) throw new Error(result.error.message);
     };
-    await get();
-    await measure(`cached_token_fetch_${kind}`, 20_000, get);
+    await get(1);
+    await measure(`cached_token_fetch_${kind}`, 20_000, () => get(1));
+    // A caller that knows no version (authorizedFetch) reads the sealed token from the database.
+    await measure(`stored_token_fetch_${kind}`, 2_000, () => get());
+    // What immediate revocation costs each API call: the key and the credential, looked up every time.
+    const { organizationId, legalEntityId } = await db.prisma.credential.findUniqueOrThrow({ where: { id } });
+    const account = await createServiceAccount(vault, { actor: { type: 'SYSTEM' }, organizationId, input: { name: 'bench', scopes: ['token:read'], legalEntityIds: [legalEntityId] } });
+    if (!account.ok) throw new Error(account.error.message);
+    await measure(`api_key_and_credential_lookup_${kind}`, 2_000, async () => {
+      if (!(await findAccount(vault, account.data.key)) || !(await findCredential(vault, id))) throw new Error('lookup failed');
+    });
     // A refresh end to end (lease, open secret, token request on loopback, seal, audit) and the bare
     // token request to the same server: the difference is Strongroom's own overhead.
     await measure(`refresh_total_${kind}`, 300, async () => {
@@ -172,7 +183,7 @@ async function tokens(kind: TestDatabaseKind) {
 }
 
 /**
- * The access-token API under load, through HTTP: a production server (`next start`, embedded
+ * The access-token API under load, through HTTP: a production server (`npm start`'s, embedded
  * database) and `CONNECTIONS` concurrent clients for `SECONDS`. Needs `npm run build` first.
  */
 async function accessTokenApi(kind: TestDatabaseKind) {
@@ -201,8 +212,8 @@ async function accessTokenApi(kind: TestDatabaseKind) {
   if (kind === 'pglite') await db.close();
 
   const port = 3290;
-  const app = spawn('node_modules/.bin/next', ['start', '-p', String(port)], {
-    env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: databaseUrl, STRONGROOM_KEK: kek.toString('base64'), SEED_DEMO: 'false', OUTBOUND_ALLOW_LOOPBACK: 'true', LOG_LEVEL: 'warn', NEXTAUTH_SECRET: randomBytes(32).toString('base64') },
+  const app = spawn(process.execPath, ['scripts/serve.mjs'], {
+    env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, DATABASE_URL: databaseUrl, STRONGROOM_KEK: kek.toString('base64'), SEED_DEMO: 'false', OUTBOUND_ALLOW_LOOPBACK: 'true', LOG_LEVEL: 'warn', NEXTAUTH_SECRET: randomBytes(32).toString('base64') },
     stdio: 'ignore',
     detached: true,
   });

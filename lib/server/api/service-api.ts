@@ -50,7 +50,7 @@ const KEY_SHAPE = /^sr_[A-Za-z0-9_-]{43}$/;
 
 // Looked up on every request, never remembered: a revoked key or a changed credential is refused or
 // served afresh on the very next call, on every instance (one indexed read each).
-async function findAccount(v: Vault, key: string): Promise<ServiceAccountPrincipal | null> {
+export async function findAccount(v: Vault, key: string): Promise<ServiceAccountPrincipal | null> {
   if (!KEY_SHAPE.test(key)) return null;
   return v.prisma.serviceAccount.findFirst({
     where: { keyHash: hashApiKey(key), revokedAt: null },
@@ -58,7 +58,7 @@ async function findAccount(v: Vault, key: string): Promise<ServiceAccountPrincip
   });
 }
 
-function findCredential(v: Vault, id: string) {
+export function findCredential(v: Vault, id: string) {
   if (!z.uuid().safeParse(id).success) return null;
   return v.prisma.credential.findFirst({
     where: { id, deletedAt: null, status: { not: 'REVOKED' } },
