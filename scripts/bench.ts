@@ -13,13 +13,13 @@ import { findAccount, findCredential } from '@/lib/server/api/service-api';
 import { createServiceAccount } from '@/lib/server/service-accounts/manage-service-accounts';
 import { getAccessToken, invalidateAccessToken } from '@/lib/server/tokens/get-access-token';
 import { requestToken } from '@/lib/server/tokens/request-token';
-import { json, startFaultServer } from '@/lib/server/tokens/test-servers';
+import { json, startFaultServer } from '@/lib/server/test-support/test-servers';
 import { createCredential } from '@/lib/server/credentials/create-credential';
 import { openCredentialForUse } from '@/lib/server/credentials/open-credential-for-use';
 import type { Vault } from '@/lib/server/credentials/vault';
 import { makeKeyring } from '@/lib/server/crypto/keyring';
 import { openString, sealString } from '@/lib/server/crypto/sealed-format';
-import { openTestDatabase, testDatabaseKinds, type TestDatabaseKind } from '@/lib/server/db/test-database';
+import { openTestDatabase, testDatabaseKinds, type TestDatabaseKind } from '@/lib/server/test-support/test-database';
 import { seedDemo } from '@/lib/server/seed/seed-demo';
 
 interface Measure {

@@ -4,7 +4,7 @@ import { API_AUTH_LIMIT, refuseUnauthenticated } from '@/lib/server/api/service-
 import type { Vault } from '@/lib/server/credentials/vault';
 import { makeKeyring } from '@/lib/server/crypto/keyring';
 import type { Database } from '@/lib/server/db/open-database';
-import { openTestDatabase } from '@/lib/server/db/test-database';
+import { openTestDatabase } from '@/lib/server/test-support/test-database';
 
 describe('requests without a valid API key', () => {
   let db: Database;

@@ -7,7 +7,7 @@ import { writeAuditCheckpoint } from '@/lib/server/audit/write-audit-checkpoint'
 import { auditSigningKeys } from '@/lib/server/crypto/audit-signing-key';
 import { makeKeyring } from '@/lib/server/crypto/keyring';
 import type { Database } from '@/lib/server/db/open-database';
-import { openTestDatabase, testDatabaseKinds } from '@/lib/server/db/test-database';
+import { openTestDatabase, testDatabaseKinds } from '@/lib/server/test-support/test-database';
 
 describe.each(testDatabaseKinds())('audit chain on %s', (kind) => {
   let db: Database;

@@ -10,7 +10,7 @@ import { verifyAuditExport } from '@/lib/server/audit/verify-audit-export';
 import { auditSigningKeys } from '@/lib/server/crypto/audit-signing-key';
 import { makeKeyring } from '@/lib/server/crypto/keyring';
 import type { Database } from '@/lib/server/db/open-database';
-import { openTestDatabase } from '@/lib/server/db/test-database';
+import { openTestDatabase } from '@/lib/server/test-support/test-database';
 
 describe('an exported audit log, verified offline', () => {
   let db: Database;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SIGN_IN_LIMITS, verifySignIn } from '@/lib/server/auth/verify-sign-in';
 import type { Database } from '@/lib/server/db/open-database';
-import { openTestDatabase, testDatabaseKinds } from '@/lib/server/db/test-database';
+import { openTestDatabase, testDatabaseKinds } from '@/lib/server/test-support/test-database';
 import { seedDemo } from '@/lib/server/seed/seed-demo';
 
 const PASSWORD = 'a-demo-password-for-tests';

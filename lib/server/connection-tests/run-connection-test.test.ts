@@ -2,14 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { healthCheckUrl, runConnectionTest } from '@/lib/server/connection-tests/run-connection-test';
 import { createCredential } from '@/lib/server/credentials/create-credential';
-import { makeCertificate, makeExpiredCertificate } from '@/lib/server/credentials/test-fixtures';
+import { makeCertificate, makeExpiredCertificate } from '@/lib/server/test-support/certificates';
 import type { Vault } from '@/lib/server/credentials/vault';
 import { makeKeyring } from '@/lib/server/crypto/keyring';
 import type { Database } from '@/lib/server/db/open-database';
-import { openTestDatabase } from '@/lib/server/db/test-database';
+import { openTestDatabase } from '@/lib/server/test-support/test-database';
 import type { OutboundPolicy } from '@/lib/server/net/guarded-fetch';
 import { seedDemo } from '@/lib/server/seed/seed-demo';
-import { json, startFaultServer, startOidcProvider } from '@/lib/server/tokens/test-servers';
+import { json, startFaultServer, startOidcProvider } from '@/lib/server/test-support/test-servers';
 
 const policy: OutboundPolicy = { allowLoopback: true, allowPrivate: false, timeoutMs: 2_000, maxBytes: 65_536 };
 const operator = { type: 'USER' as const, label: 'operator@demo.example' };

@@ -8,14 +8,14 @@ import { getCredentialStatus } from '@/lib/server/credentials/get-credential-sta
 import { openCredentialForUse } from '@/lib/server/credentials/open-credential-for-use';
 import { purgeDeletedCredentials } from '@/lib/server/credentials/purge-deleted-credentials';
 import { revokeCredential } from '@/lib/server/credentials/revoke-credential';
-import { makeCertificate, makeExpiredCertificate, makePkcs12 } from '@/lib/server/credentials/test-fixtures';
+import { makeCertificate, makeExpiredCertificate, makePkcs12 } from '@/lib/server/test-support/certificates';
 import { updateCredential } from '@/lib/server/credentials/update-credential';
 import type { Vault } from '@/lib/server/credentials/vault';
 import { forgetDataKeys } from '@/lib/server/crypto/data-keys';
 import { makeKeyring } from '@/lib/server/crypto/keyring';
 import { getOrganizationOverview } from '@/lib/server/dashboard/get-organization-overview';
 import type { Database } from '@/lib/server/db/open-database';
-import { openTestDatabase, testDatabaseKinds } from '@/lib/server/db/test-database';
+import { openTestDatabase, testDatabaseKinds } from '@/lib/server/test-support/test-database';
 import { seedDemo } from '@/lib/server/seed/seed-demo';
 
 const admin: Actor = { type: 'USER', label: 'admin@demo.example', ip: '127.0.0.1' };

@@ -12,7 +12,7 @@ import { rewrapDataKeys } from '@/lib/server/crypto/rewrap-data-keys';
 import { readSecrets, writeSecret } from '@/lib/server/crypto/sealed-secrets';
 import { applyMigrations } from '@/lib/server/db/migrations';
 import { openDatabase, type Database } from '@/lib/server/db/open-database';
-import { openTestDatabase, testDatabaseKinds } from '@/lib/server/db/test-database';
+import { openTestDatabase, testDatabaseKinds } from '@/lib/server/test-support/test-database';
 
 async function fill(db: Database, keyring: Keyring, count: number) {
   const organization = await db.prisma.organization.create({ data: { name: 'Rotating', slug: `rot-${randomUUID().slice(0, 8)}` } });

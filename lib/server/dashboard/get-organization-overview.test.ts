@@ -3,7 +3,7 @@ import { ZDashboardFilters } from '@/lib/schemas/dashboard-filters';
 import { getLegalEntity } from '@/lib/server/dashboard/get-legal-entity';
 import { getOrganizationOverview } from '@/lib/server/dashboard/get-organization-overview';
 import type { Database } from '@/lib/server/db/open-database';
-import { openTestDatabase } from '@/lib/server/db/test-database';
+import { openTestDatabase } from '@/lib/server/test-support/test-database';
 import { seedDemo } from '@/lib/server/seed/seed-demo';
 
 describe('organization overview', () => {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { checkHealth } from '@/lib/server/db/check-health';
 import { openDatabase, type Database } from '@/lib/server/db/open-database';
-import { openTestDatabase } from '@/lib/server/db/test-database';
+import { openTestDatabase } from '@/lib/server/test-support/test-database';
 
 describe('checkHealth', () => {
   let db: Database | undefined;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { applyMigrations, migrationStatus, readMigrations } from '@/lib/server/db/migrations';
 import { openDatabase, type Database } from '@/lib/server/db/open-database';
-import { openTestDatabase, testDatabaseKinds } from '@/lib/server/db/test-database';
+import { openTestDatabase, testDatabaseKinds } from '@/lib/server/test-support/test-database';
 
 function migrationsDir(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'strongroom-migrations-'));

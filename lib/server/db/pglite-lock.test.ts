@@ -35,7 +35,7 @@ describe('lockDataDirectory', () => {
     writeFileSync(join(dir, 'pglite.lock'), String(gone.pid));
     const startAt = Date.now() + 4_000; // after every child has loaded
     const children = Array.from({ length: 8 }, () =>
-      spawn(process.execPath, ['--import', 'tsx', '--conditions=react-server', 'lib/server/db/pglite-lock.worker.ts'], {
+      spawn(process.execPath, ['--import', 'tsx', '--conditions=react-server', 'lib/server/test-support/pglite-lock.worker.ts'], {
         env: { ...process.env, LOCK_DIR: dir, START_AT: String(startAt) },
       }),
     );

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { verifyPassword } from '@/lib/server/auth/password';
 import type { Database } from '@/lib/server/db/open-database';
-import { openTestDatabase } from '@/lib/server/db/test-database';
+import { openTestDatabase } from '@/lib/server/test-support/test-database';
 import { seedDemo } from '@/lib/server/seed/seed-demo';
 
 describe('seedDemo', () => {

@@ -5,7 +5,7 @@ import type { Actor } from '@/lib/server/audit/append-audit-event';
 import type { Vault } from '@/lib/server/credentials/vault';
 import { makeKeyring } from '@/lib/server/crypto/keyring';
 import type { Database } from '@/lib/server/db/open-database';
-import { openTestDatabase, testDatabaseKinds } from '@/lib/server/db/test-database';
+import { openTestDatabase, testDatabaseKinds } from '@/lib/server/test-support/test-database';
 import { seedDemo } from '@/lib/server/seed/seed-demo';
 import { adminTwoFactor } from '@/lib/server/step-up/admin-two-factor';
 import { grantStepUp, hasStepUpGrant, useStepUpGrant } from '@/lib/server/step-up/grant-step-up';

@@ -4,11 +4,11 @@ import { createCredential } from '@/lib/server/credentials/create-credential';
 import type { Vault } from '@/lib/server/credentials/vault';
 import { makeKeyring } from '@/lib/server/crypto/keyring';
 import type { Database } from '@/lib/server/db/open-database';
-import { openTestDatabase, testDatabaseKinds } from '@/lib/server/db/test-database';
+import { openTestDatabase, testDatabaseKinds } from '@/lib/server/test-support/test-database';
 import type { OutboundPolicy } from '@/lib/server/net/guarded-fetch';
 import { seedDemo } from '@/lib/server/seed/seed-demo';
 import { getAccessToken, invalidateAccessToken } from '@/lib/server/tokens/get-access-token';
-import { json, startFaultServer, startOidcProvider, type FaultHandler } from '@/lib/server/tokens/test-servers';
+import { json, startFaultServer, startOidcProvider, type FaultHandler } from '@/lib/server/test-support/test-servers';
 
 const policy: OutboundPolicy = { allowLoopback: true, allowPrivate: false, timeoutMs: 2_000, maxBytes: 64 * 1024 };
 const system = { type: 'SYSTEM' as const };

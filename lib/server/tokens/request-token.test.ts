@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OutboundPolicy } from '@/lib/server/net/guarded-fetch';
 import { requestToken } from '@/lib/server/tokens/request-token';
-import { json, startFaultServer, startOidcProvider } from '@/lib/server/tokens/test-servers';
+import { json, startFaultServer, startOidcProvider } from '@/lib/server/test-support/test-servers';
 
 const loopback: OutboundPolicy = { allowLoopback: true, allowPrivate: false, timeoutMs: 1_000, maxBytes: 64 * 1024 };
 

@@ -3,13 +3,13 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createCredential } from '@/lib/server/credentials/create-credential';
 import { makeKeyring } from '@/lib/server/crypto/keyring';
-import { openTestDatabase } from '@/lib/server/db/test-database';
+import { openTestDatabase } from '@/lib/server/test-support/test-database';
 import { seedDemo } from '@/lib/server/seed/seed-demo';
-import { json, startFaultServer } from '@/lib/server/tokens/test-servers';
+import { json, startFaultServer } from '@/lib/server/test-support/test-servers';
 
 function worker(env: Record<string, string>): Promise<{ tokens: string[] }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=react-server', 'lib/server/tokens/single-flight.worker.ts'], {
+    const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=react-server', 'lib/server/test-support/single-flight.worker.ts'], {
       env: { ...process.env, ...env, LOG_LEVEL: 'silent' },
     });
     let out = '';
