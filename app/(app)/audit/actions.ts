@@ -1,7 +1,8 @@
 'use server';
 
+import { recordAuditEvent } from '@/lib/server/audit/record-audit-event';
 import type { ActionResult } from '@/lib/schemas/action-result';
-import { appendAuditEvent, auditChainOf } from '@/lib/server/audit/append-audit-event';
+import { auditChainOf } from '@/lib/server/audit/append-audit-event';
 import { verifyAuditChain } from '@/lib/server/audit/verify-audit-chain';
 import { writeAuditCheckpoint } from '@/lib/server/audit/write-audit-checkpoint';
 import { requestActor } from '@/lib/server/auth/request-actor';
@@ -28,9 +29,7 @@ export async function verifyAuditChainAction(): Promise<ActionResult<ChainCheck>
   await writeAuditCheckpoint(db, keys, { chain });
   const report = await verifyAuditChain(db, { chain, publicKeys: new Map(auditSigningKeys(keys).map((k) => [k.keyId, k.publicKey])) });
   const actor = await requestActor(user);
-  await db.$transaction((tx) =>
-    appendAuditEvent(tx, { actor, action: 'audit.verify', organizationId: user.organizationId, outcome: report.ok ? 'SUCCESS' : 'FAILURE', details: { events: report.events } }),
-  );
+  await recordAuditEvent(db, { actor, action: 'audit.verify', organizationId: user.organizationId, outcome: report.ok ? 'SUCCESS' : 'FAILURE', details: { events: report.events } });
   return {
     ok: true,
     data: report.ok

@@ -1,9 +1,9 @@
 import 'server-only';
+import { recordAuditEvent } from '@/lib/server/audit/record-audit-event';
 import { randomUUID } from 'node:crypto';
 import type { AuthOptions } from 'next-auth';
 import CredentialsProvider from 'next-auth/providers/credentials';
 import { SIGN_IN_LOCKED_PREFIX, ZSignIn } from '@/lib/schemas/sign-in';
-import { appendAuditEvent } from '@/lib/server/audit/append-audit-event';
 import { authSecret } from '@/lib/server/auth/auth-secret';
 import { clientIp } from '@/lib/server/auth/client-ip';
 import { endSession, startSession } from '@/lib/server/auth/sessions';
@@ -88,14 +88,12 @@ export function authOptions(): AuthOptions {
         if (token.sid) await endSession(db, { id: token.sid });
         const user = await db.user.findUnique({ where: { id: token.sub }, select: { id: true, email: true, organizationId: true } });
         if (!user) return;
-        await db.$transaction((tx) =>
-          appendAuditEvent(tx, {
-            actor: { type: 'USER', id: user.id, label: user.email },
-            action: 'auth.sign_out',
-            organizationId: user.organizationId,
-            outcome: 'SUCCESS',
-          }),
-        );
+        await recordAuditEvent(db, {
+          actor: { type: 'USER', id: user.id, label: user.email },
+          action: 'auth.sign_out',
+          organizationId: user.organizationId,
+          outcome: 'SUCCESS',
+        });
       },
     },
   };

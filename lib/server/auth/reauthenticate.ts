@@ -1,5 +1,6 @@
 import 'server-only';
-import { appendAuditEvent, type Actor } from '@/lib/server/audit/append-audit-event';
+import { recordAuditEvent } from '@/lib/server/audit/record-audit-event';
+import type { Actor } from '@/lib/server/audit/append-audit-event';
 import { verifyPassword } from '@/lib/server/auth/password';
 import { takePasswordAttempt } from '@/lib/server/auth/password-attempts';
 import { fail, ok, type Result } from '@/lib/server/result';
@@ -15,7 +16,7 @@ export async function reauthenticate(
   { user, password, actor, action }: { user: { id: string; organizationId: string; email: string }; password: string; actor: Actor; action: string },
 ): Promise<Result<null>> {
   const deny = async (reason: string) =>
-    prisma.$transaction((tx) => appendAuditEvent(tx, { actor, action, target: { type: 'User', id: user.id }, organizationId: user.organizationId, outcome: 'DENIED', details: { reason } }));
+    recordAuditEvent(prisma, { actor, action, target: { type: 'User', id: user.id }, organizationId: user.organizationId, outcome: 'DENIED', details: { reason } });
   const attempt = await takePasswordAttempt(prisma, { email: user.email, ip: actor.ip ?? 'unknown' });
   if (attempt.retryAfterSeconds > 0) {
     await deny('rate_limited');

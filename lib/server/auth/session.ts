@@ -1,9 +1,9 @@
 import 'server-only';
+import { recordAuditEvent } from '@/lib/server/audit/record-audit-event';
 import { getServerSession } from 'next-auth';
 import { headers } from 'next/headers';
 import { forbidden, redirect } from 'next/navigation';
 import { cache } from 'react';
-import { appendAuditEvent } from '@/lib/server/audit/append-audit-event';
 import { authOptions } from '@/lib/server/auth/auth-options';
 import { clientIp } from '@/lib/server/auth/client-ip';
 import { prisma } from '@/lib/server/db/client';
@@ -70,14 +70,12 @@ export async function requireRole(roles: readonly Role[], resource: string): Pro
   if (roles.includes(user.role)) return user;
   const requestHeaders = await headers();
   const db = await prisma();
-  await db.$transaction((tx) =>
-    appendAuditEvent(tx, {
-      actor: { type: 'USER', id: user.id, label: user.email, ip: clientIp(requestHeaders), userAgent: requestHeaders.get('user-agent') },
-      action: 'access.denied',
-      organizationId: user.organizationId,
-      outcome: 'DENIED',
-      details: { resource, role: user.role, required: [...roles] },
-    }),
-  );
+  await recordAuditEvent(db, {
+    actor: { type: 'USER', id: user.id, label: user.email, ip: clientIp(requestHeaders), userAgent: requestHeaders.get('user-agent') },
+    action: 'access.denied',
+    organizationId: user.organizationId,
+    outcome: 'DENIED',
+    details: { resource, role: user.role, required: [...roles] },
+  });
   forbidden();
 }

@@ -1,5 +1,5 @@
 import 'server-only';
-import { appendAuditEvent } from '@/lib/server/audit/append-audit-event';
+import { recordAuditEvent } from '@/lib/server/audit/record-audit-event';
 import { dummyPasswordHash, verifyPassword } from '@/lib/server/auth/password';
 import { PASSWORD_LIMITS, takePasswordAttempt } from '@/lib/server/auth/password-attempts';
 import type { PrismaClient, Role } from '@/prisma/generated/client';
@@ -29,16 +29,14 @@ export async function verifySignIn(
   { email, password, ip, userAgent }: { email: string; password: string; ip: string; userAgent: string | null },
 ): Promise<SignInResult> {
   const audit = (outcome: 'SUCCESS' | 'DENIED', user: { id: string; organizationId: string } | null, reason?: string) =>
-    prisma.$transaction((tx) =>
-      appendAuditEvent(tx, {
-        actor: { type: user ? 'USER' : 'ANONYMOUS', id: user?.id, label: email, ip, userAgent },
-        action: 'auth.sign_in',
-        target: user ? { type: 'User', id: user.id } : null,
-        organizationId: user?.organizationId ?? null,
-        outcome,
-        details: reason ? { reason } : {},
-      }),
-    );
+    recordAuditEvent(prisma, {
+      actor: { type: user ? 'USER' : 'ANONYMOUS', id: user?.id, label: email, ip, userAgent },
+      action: 'auth.sign_in',
+      target: user ? { type: 'User', id: user.id } : null,
+      organizationId: user?.organizationId ?? null,
+      outcome,
+      details: reason ? { reason } : {},
+    });
 
   const { retryAfterSeconds, succeeded } = await takePasswordAttempt(prisma, { email, ip });
   if (retryAfterSeconds > 0) {

@@ -1,5 +1,6 @@
 import 'server-only';
-import { appendAuditEvent, SYSTEM_ACTOR } from '@/lib/server/audit/append-audit-event';
+import { recordAuditEvent } from '@/lib/server/audit/record-audit-event';
+import { SYSTEM_ACTOR } from '@/lib/server/audit/append-audit-event';
 import { unwrapDataKey, wrapDataKey } from '@/lib/server/crypto/data-keys';
 import type { Keyring } from '@/lib/server/crypto/keyring';
 import type { PrismaClient } from '@/prisma/generated/client';
@@ -25,9 +26,7 @@ export async function rewrapDataKeys(
     onProgress?.(++done, stale.length);
   }
   if (stale.length > 0) {
-    await prisma.$transaction((tx) =>
-      appendAuditEvent(tx, { actor: SYSTEM_ACTOR, action: 'keys.rewrap', outcome: 'SUCCESS', details: { dataKeys: stale.length, kekId: keyring.current.id } }),
-    );
+    await recordAuditEvent(prisma, { actor: SYSTEM_ACTOR, action: 'keys.rewrap', outcome: 'SUCCESS', details: { dataKeys: stale.length, kekId: keyring.current.id } });
   }
   return stale.length;
 }

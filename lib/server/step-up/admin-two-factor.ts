@@ -1,4 +1,5 @@
 import 'server-only';
+import { recordAuditEvent } from '@/lib/server/audit/record-audit-event';
 import { appendAuditEvent, type Actor } from '@/lib/server/audit/append-audit-event';
 import type { Vault } from '@/lib/server/credentials/vault';
 import { fail, ok, type Result } from '@/lib/server/result';
@@ -18,9 +19,7 @@ export async function adminTwoFactor(
   const target = await prisma.user.findFirst({ where: { id: userId, organizationId }, select: { id: true } });
   if (!target) return fail('NOT_FOUND', 'No such user in your organization.');
   if (actor.type === 'USER' && actor.id === userId) {
-    await prisma.$transaction((tx) =>
-      appendAuditEvent(tx, { actor, action: `totp.admin_${act}`, target: { type: 'User', id: userId }, organizationId, outcome: 'DENIED', details: { reason: 'self' } }),
-    );
+    await recordAuditEvent(prisma, { actor, action: `totp.admin_${act}`, target: { type: 'User', id: userId }, organizationId, outcome: 'DENIED', details: { reason: 'self' } });
     return fail('FORBIDDEN', 'You cannot unlock or reset your own two-factor: ask another administrator (your own lock-out ends when its 15 minutes pass).');
   }
   if (act === 'unlock') await databaseLimiter(prisma, SECOND_FACTOR_LIMIT).delete(userId);

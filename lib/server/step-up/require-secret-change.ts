@@ -1,8 +1,8 @@
 import 'server-only';
+import { recordAuditEvent } from '@/lib/server/audit/record-audit-event';
 import { redirect } from 'next/navigation';
 import { ADMINS } from '@/lib/roles';
 import type { TStepUpPurpose } from '@/lib/schemas/step-up';
-import { appendAuditEvent } from '@/lib/server/audit/append-audit-event';
 import { requestActor } from '@/lib/server/auth/request-actor';
 import { requireRole, type CurrentUser } from '@/lib/server/auth/session';
 import { prisma } from '@/lib/server/db/client';
@@ -25,9 +25,7 @@ export async function requireSecretChange(purpose: TStepUpPurpose): Promise<Resu
       : null;
   if (!refusal) return ok(user);
   const actor = await requestActor(user);
-  await db.$transaction((tx) =>
-    appendAuditEvent(tx, { actor, action: 'step_up.required', organizationId: user.organizationId, outcome: 'DENIED', details: { purpose, reason: refusal.error.code } }),
-  );
+  await recordAuditEvent(db, { actor, action: 'step_up.required', organizationId: user.organizationId, outcome: 'DENIED', details: { purpose, reason: refusal.error.code } });
   return refusal;
 }
 

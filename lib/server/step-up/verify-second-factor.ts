@@ -1,7 +1,8 @@
 import 'server-only';
+import { recordAuditEvent } from '@/lib/server/audit/record-audit-event';
 import { createHash } from 'node:crypto';
 import { ZSecondFactorCode } from '@/lib/schemas/step-up';
-import { appendAuditEvent, type Actor } from '@/lib/server/audit/append-audit-event';
+import type { Actor } from '@/lib/server/audit/append-audit-event';
 import type { Vault } from '@/lib/server/credentials/vault';
 import { readSecrets } from '@/lib/server/crypto/sealed-secrets';
 import { fail, ok, type Result } from '@/lib/server/result';
@@ -40,16 +41,14 @@ export async function verifySecondFactor(
   { user, code, actor, action, details = {}, secretField = 'totpSecret', allowRecoveryCode = true, now = Date.now() }: VerifyOptions,
 ): Promise<Result<{ method: 'totp' | 'recovery'; timeStep?: number }>> {
   const audit = (outcome: 'SUCCESS' | 'DENIED', reason?: string) =>
-    prisma.$transaction((tx) =>
-      appendAuditEvent(tx, {
-        actor,
-        action,
-        target: { type: 'User', id: user.id },
-        organizationId: user.organizationId,
-        outcome,
-        details: { ...details, ...(reason ? { reason } : {}) },
-      }),
-    );
+    recordAuditEvent(prisma, {
+      actor,
+      action,
+      target: { type: 'User', id: user.id },
+      organizationId: user.organizationId,
+      outcome,
+      details: { ...details, ...(reason ? { reason } : {}) },
+    });
   // Every attempt takes a point before it is checked (one atomic increment), so parallel guesses
   // cannot all slip in under the limit; a right code gives the points back.
   const attempt = await takePoint(prisma, SECOND_FACTOR_LIMIT, user.id);

@@ -1,5 +1,5 @@
+import { recordAuditEvent } from '@/lib/server/audit/record-audit-event';
 import { AUDIT_READERS } from '@/lib/roles';
-import { appendAuditEvent } from '@/lib/server/audit/append-audit-event';
 import { exportAuditLog } from '@/lib/server/audit/export-audit-log';
 import { allAuditEvents } from '@/lib/server/audit/list-audit-events';
 import { requestActor } from '@/lib/server/auth/request-actor';
@@ -24,7 +24,7 @@ export async function GET(request: Request) {
   const format = new URL(request.url).searchParams.get('format') === 'json' ? 'json' : 'csv';
   const db = await prisma();
   const actor = await requestActor(user);
-  await db.$transaction((tx) => appendAuditEvent(tx, { actor, action: 'audit.export', organizationId: user.organizationId, outcome: 'SUCCESS', details: { format } }));
+  await recordAuditEvent(db, { actor, action: 'audit.export', organizationId: user.organizationId, outcome: 'SUCCESS', details: { format } });
 
   const encoder = new TextEncoder();
   const body = new ReadableStream<Uint8Array>({
