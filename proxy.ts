@@ -3,13 +3,12 @@ import { NextResponse, type NextRequest } from 'next/server';
 /**
  * Per-request security headers. Pages get a Content-Security-Policy with a fresh nonce, which Next.js
  * reads from the request header and puts on its own scripts ('strict-dynamic' lets those load the
- * rest): no inline script, no eval, no plugin, no framing, no <base>, forms only to us. Every
- * response gets HSTS when the public URL is https. (The real checks of who may see what are in
+ * rest): no inline script, no eval, no plugin, no framing, no <base>, forms only to us. Pages get
+ * HSTS when the public URL is https. (The real checks of who may see what are in
  * lib/server/auth, in every page, action and route; nothing here grants or refuses access.)
  */
 export function proxy(request: NextRequest) {
   const https = (process.env.NEXTAUTH_URL ?? '').startsWith('https://');
-  const page = !request.nextUrl.pathname.startsWith('/api/');
   const nonce = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString('base64');
   const policy = [
     "default-src 'self'",
@@ -25,13 +24,15 @@ export function proxy(request: NextRequest) {
     ...(https ? ['upgrade-insecure-requests'] : []),
   ].join('; ');
   const requestHeaders = new Headers(request.headers);
-  if (page) requestHeaders.set('Content-Security-Policy', policy);
+  requestHeaders.set('Content-Security-Policy', policy);
   const response = NextResponse.next({ request: { headers: requestHeaders } });
-  if (page) response.headers.set('Content-Security-Policy', policy);
+  response.headers.set('Content-Security-Policy', policy);
   if (https) response.headers.set('Strict-Transport-Security', 'max-age=63072000; includeSubDomains');
   return response;
 }
 
 export const config = {
-  matcher: [{ source: '/((?!_next/static|_next/image|favicon.ico).*)' }],
+  // Pages only: the machine API answers JSON (no scripts to guard) and is the hot path; browsers
+  // learn HSTS from any page of the host.
+  matcher: [{ source: '/((?!api/|_next/static|_next/image|favicon.ico).*)' }],
 };

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { applyMigrations } from '@/lib/server/db/migrations';
 import { openDatabase } from '@/lib/server/db/open-database';
-import { findAccount, findCredential } from '@/lib/server/api/service-api';
+import { findPrincipal } from '@/lib/server/api/service-api';
 import { createServiceAccount } from '@/lib/server/service-accounts/manage-service-accounts';
 import { getAccessToken, invalidateAccessToken } from '@/lib/server/tokens/get-access-token';
 import { requestToken } from '@/lib/server/tokens/request-token';
@@ -165,7 +165,7 @@ async function tokens(kind: TestDatabaseKind) {
     const account = await createServiceAccount(vault, { actor: { type: 'SYSTEM' }, organizationId, input: { name: 'bench', scopes: ['token:read'], legalEntityIds: [legalEntityId] } });
     if (!account.ok) throw new Error(account.error.message);
     await measure(`api_key_and_credential_lookup_${kind}`, 2_000, async () => {
-      if (!(await findAccount(vault, account.data.key)) || !(await findCredential(vault, id))) throw new Error('lookup failed');
+      if (!(await findPrincipal(vault, account.data.key, id)).credential) throw new Error('lookup failed');
     });
     // A refresh end to end (lease, open secret, token request on loopback, seal, audit) and the bare
     // token request to the same server: the difference is Strongroom's own overhead.

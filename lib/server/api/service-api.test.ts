@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { API_AUTH_LIMIT, refuseUnauthenticated } from '@/lib/server/api/service-api';
+import { API_AUTH_LIMIT, findPrincipal, refuseUnauthenticated } from '@/lib/server/api/service-api';
+import { createServiceAccount, revokeServiceAccount } from '@/lib/server/service-accounts/manage-service-accounts';
+import { seedDemo } from '@/lib/server/seed/seed-demo';
 import type { Vault } from '@/lib/server/credentials/vault';
 import { makeKeyring } from '@/lib/server/crypto/keyring';
 import type { Database } from '@/lib/server/db/open-database';
@@ -26,5 +28,19 @@ describe('requests without a valid API key', () => {
       ['DENIED', { reason: 'unauthenticated', firstOfWindow: true }],
       ['DENIED', { reason: 'unauthenticated', blocked: true, failuresInWindow: API_AUTH_LIMIT.points, windowSeconds: API_AUTH_LIMIT.windowSeconds }],
     ]);
+  });
+
+  it('finds the key and the credential afresh on every call: a revoked key fails on the next one', async () => {
+    await seedDemo(db.prisma, { demoPassword: 'unused-here-123' });
+    const credential = await db.prisma.credential.findFirstOrThrow({ where: { label: 'MyInvois pre-production' } });
+    const system = { type: 'SYSTEM' as const };
+    const created = await createServiceAccount(vault, { actor: system, organizationId: credential.organizationId, input: { name: 'reader', scopes: ['token:read'], legalEntityIds: [credential.legalEntityId] } });
+    if (!created.ok) throw new Error(created.error.message);
+    const found = await findPrincipal(vault, created.data.key, credential.id);
+    expect(found).toMatchObject({ account: { id: created.data.id, scopes: ['token:read'], legalEntityIds: [credential.legalEntityId] }, credential: { id: credential.id, version: credential.version } });
+    expect((await findPrincipal(vault, created.data.key, 'not-a-uuid')).credential).toBeNull();
+    expect((await findPrincipal(vault, `${created.data.key.slice(0, -1)}${created.data.key.endsWith('A') ? 'B' : 'A'}`, credential.id)).account).toBeNull();
+    await revokeServiceAccount(vault, { actor: system, organizationId: credential.organizationId, id: created.data.id });
+    expect(await findPrincipal(vault, created.data.key, credential.id)).toEqual({ account: null, credential: null });
   });
 });

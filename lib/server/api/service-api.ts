@@ -48,22 +48,39 @@ export const apiFailure = (failure: Failure) => apiError(STATUS[failure.code] ??
 export const API_AUTH_LIMIT: LimitRule = { keyPrefix: 'api-auth', points: 20, windowSeconds: 60 };
 const KEY_SHAPE = /^sr_[A-Za-z0-9_-]{43}$/;
 
-// Looked up on every request, never remembered: a revoked key or a changed credential is refused or
-// served afresh on the very next call, on every instance (one indexed read each).
-export async function findAccount(v: Vault, key: string): Promise<ServiceAccountPrincipal | null> {
-  if (!KEY_SHAPE.test(key)) return null;
-  return v.prisma.serviceAccount.findFirst({
-    where: { keyHash: hashApiKey(key), revokedAt: null },
-    select: { id: true, name: true, organizationId: true, scopes: true, legalEntityIds: true },
-  });
+interface PrincipalRow {
+  id: string;
+  name: string;
+  organizationId: string;
+  scopes: string[];
+  legalEntityIds: string[];
+  credentialId: string | null;
+  credentialOrganizationId: string | null;
+  legalEntityId: string | null;
+  version: number | null;
 }
 
-export function findCredential(v: Vault, id: string) {
-  if (!z.uuid().safeParse(id).success) return null;
-  return v.prisma.credential.findFirst({
-    where: { id, deletedAt: null, status: { not: 'REVOKED' } },
-    select: { id: true, organizationId: true, legalEntityId: true, version: true },
-  });
+/**
+ * The service account of a key and, when the route names one, the credential: looked up on every
+ * request, never remembered, so a revoked key or a changed credential is refused or served afresh on
+ * the very next call on every instance. One round trip (the two indexed reads joined), since this
+ * runs on every token request.
+ */
+export async function findPrincipal(v: Vault, key: string, credentialId?: string): Promise<{ account: ServiceAccountPrincipal | null; credential: ServiceContext['credential'] | null }> {
+  if (!KEY_SHAPE.test(key)) return { account: null, credential: null };
+  const wanted = credentialId && z.uuid().safeParse(credentialId).success ? credentialId : null;
+  const [row] = await v.prisma.$queryRaw<PrincipalRow[]>`
+    SELECT sa.id::text, sa.name, sa."organizationId"::text, sa.scopes, sa."legalEntityIds",
+           c.id::text AS "credentialId", c."organizationId"::text AS "credentialOrganizationId", c."legalEntityId"::text AS "legalEntityId", c.version
+      FROM "ServiceAccount" sa
+      LEFT JOIN "Credential" c ON c.id = ${wanted}::uuid AND c."deletedAt" IS NULL AND c.status <> 'REVOKED'
+     WHERE sa."keyHash" = ${hashApiKey(key)} AND sa."revokedAt" IS NULL`;
+  if (!row) return { account: null, credential: null };
+  const { credentialId: foundId, credentialOrganizationId, legalEntityId, version, ...account } = row;
+  return {
+    account,
+    credential: foundId && credentialOrganizationId && legalEntityId && version !== null ? { id: foundId, organizationId: credentialOrganizationId, legalEntityId, version } : null,
+  };
 }
 
 /**
@@ -104,7 +121,7 @@ export async function serviceApi(
   const ip = clientIp(request.headers);
   const userAgent = request.headers.get('user-agent');
   const key = request.headers.get('authorization')?.match(/^Bearer\s+(\S+)$/i)?.[1] ?? request.headers.get('x-api-key') ?? '';
-  const account = key ? await findAccount(v, key) : null;
+  const { account, credential } = key ? await findPrincipal(v, key, credentialId) : { account: null, credential: null };
   if (!account) {
     const response = await refuseUnauthenticated(v, { ip, userAgent, action, hadKey: Boolean(key) });
     response.headers.set('Cache-Control', 'no-store');
@@ -125,7 +142,6 @@ export async function serviceApi(
   if (!account.scopes.includes(scope)) {
     response = apiError(403, 'FORBIDDEN', `This service account may not ${scope}.`);
   } else {
-    const credential = credentialId ? await findCredential(v, credentialId) : undefined;
     if (credentialId && (!credential || credential.organizationId !== account.organizationId)) {
       response = apiError(404, 'NOT_FOUND', 'No such credential.');
     } else if (credential && !account.legalEntityIds.includes(credential.legalEntityId)) {
