@@ -1,13 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createCredential } from '@/lib/server/credentials/create-credential';
-import type { Vault } from '@/lib/server/credentials/vault';
+import type { Services } from '@/lib/server/services';
 import { makeKeyring } from '@/lib/server/crypto/keyring';
 import type { Database } from '@/lib/server/db/open-database';
 import { openTestDatabase, testDatabaseKinds } from '@/lib/server/test-support/test-database';
 import type { OutboundPolicy } from '@/lib/server/net/guarded-fetch';
 import { seedDemo } from '@/lib/server/seed/seed-demo';
-import { getAccessToken, invalidateAccessToken } from '@/lib/server/tokens/get-access-token';
+import { getAccessToken } from '@/lib/server/tokens/get-access-token';
+import { invalidateAccessToken } from '@/lib/server/tokens/token-grant';
 import { json, startFaultServer, startOidcProvider, type FaultHandler } from '@/lib/server/test-support/test-servers';
 
 const policy: OutboundPolicy = { allowLoopback: true, allowPrivate: false, timeoutMs: 2_000, maxBytes: 64 * 1024 };
@@ -15,13 +16,13 @@ const system = { type: 'SYSTEM' as const };
 
 describe.each(testDatabaseKinds())('token manager on %s', (kind) => {
   let db: Database;
-  let vault: Vault;
+  let services: Services;
   let organizationId: string;
   let legalEntityId: string;
   const servers: { close(): Promise<void> }[] = [];
   beforeAll(async () => {
     db = await openTestDatabase(kind);
-    vault = { prisma: db.prisma, keyring: makeKeyring(randomBytes(32)) };
+    services = { prisma: db.prisma, keyring: makeKeyring(randomBytes(32)) };
     await seedDemo(db.prisma, { demoPassword: 'unused-here-123' });
     const entity = await db.prisma.legalEntity.findFirstOrThrow({ where: { country: 'MY' } });
     organizationId = entity.organizationId;
@@ -33,7 +34,7 @@ describe.each(testDatabaseKinds())('token manager on %s', (kind) => {
   afterAll(async () => db.close());
 
   const credentialFor = async (tokenUrl: string, clientSecret = 'client-secret-value-1234567890', clientId = 'erp') => {
-    const result = await createCredential(vault, {
+    const result = await createCredential(services, {
       actor: system,
       organizationId,
       input: {
@@ -47,7 +48,7 @@ describe.each(testDatabaseKinds())('token manager on %s', (kind) => {
     if (!result.ok) throw new Error(JSON.stringify(result.error));
     return result.data.id;
   };
-  const token = (credentialId: string) => getAccessToken(vault, { credentialId, actor: system, policy });
+  const token = (credentialId: string) => getAccessToken(services, { credentialId, actor: system, policy });
   const fault = async (handler: FaultHandler) => {
     const server = await startFaultServer(handler);
     servers.push(server);
@@ -152,7 +153,7 @@ describe.each(testDatabaseKinds())('token manager on %s', (kind) => {
     expect(await token(id)).toMatchObject({ ok: true });
     expect(await db.prisma.sealedSecret.count({ where: { ownerTable: 'TokenGrant', ownerId: id } })).toBe(2);
     const { revokeCredential } = await import('@/lib/server/credentials/revoke-credential');
-    expect(await revokeCredential(vault, { actor: system, organizationId, input: { credentialId: id, version: 1 } })).toMatchObject({ ok: true });
+    expect(await revokeCredential(services, { actor: system, organizationId, input: { credentialId: id, version: 1 } })).toMatchObject({ ok: true });
     expect(await db.prisma.sealedSecret.count({ where: { ownerId: id } })).toBe(0);
     expect(await db.prisma.tokenGrant.count({ where: { credentialId: id } })).toBe(0);
   });
@@ -166,15 +167,15 @@ describe.each(testDatabaseKinds())('token manager on %s', (kind) => {
       json(res, 200, { access_token: `token-of-${client}-${grants.length}`, token_type: 'Bearer', expires_in: 3600, refresh_token: `refresh-of-${client}` });
     });
     const id = await credentialFor(`${server.url}/token`);
-    const first = await getAccessToken(vault, { credentialId: id, credentialVersion: 1, actor: system, policy });
+    const first = await getAccessToken(services, { credentialId: id, credentialVersion: 1, actor: system, policy });
     expect(first).toMatchObject({ ok: true, data: { accessToken: 'token-of-erp-1' } });
     const { updateCredential } = await import('@/lib/server/credentials/update-credential');
     const values = { tokenUrl: `${server.url}/token`, clientId: 'erp-new', clientAuth: 'client_secret_basic', scope: 'invoices.read' };
-    expect(await updateCredential(vault, { actor: system, organizationId, input: { credentialId: id, version: 1, label: 'rotated', values } })).toMatchObject({ ok: true });
+    expect(await updateCredential(services, { actor: system, organizationId, input: { credentialId: id, version: 1, label: 'rotated', values } })).toMatchObject({ ok: true });
     expect(await db.prisma.sealedSecret.count({ where: { ownerTable: 'TokenGrant', ownerId: id } })).toBe(0);
     // A caller that still believes in version 1 is not served the old token from memory either.
     for (const credentialVersion of [1, 2, undefined]) {
-      expect(await getAccessToken(vault, { credentialId: id, credentialVersion, actor: system, policy })).toMatchObject({ ok: true, data: { accessToken: 'token-of-erp-new-2' } });
+      expect(await getAccessToken(services, { credentialId: id, credentialVersion, actor: system, policy })).toMatchObject({ ok: true, data: { accessToken: 'token-of-erp-new-2' } });
     }
     // Not the old client's refresh token with the new client: a fresh client_credentials grant.
     expect(grants).toEqual(['erp:client_credentials:invoices', 'erp-new:client_credentials:invoices.read']);
@@ -185,7 +186,7 @@ describe.each(testDatabaseKinds())('token manager on %s', (kind) => {
     let id = '';
     const server = await fault((_, __, res) => {
       // The admin saves a new secret while the old one's token request is on the wire.
-      void updateCredential(vault, { actor: system, organizationId, input: { credentialId: id, version: 1, label: 'changed', values: { tokenUrl: `${server.url}/token`, clientId: 'erp', clientSecret: 'the-new-secret-0123456789', clientAuth: 'client_secret_basic', scope: 'invoices' } } }).then(
+      void updateCredential(services, { actor: system, organizationId, input: { credentialId: id, version: 1, label: 'changed', values: { tokenUrl: `${server.url}/token`, clientId: 'erp', clientSecret: 'the-new-secret-0123456789', clientAuth: 'client_secret_basic', scope: 'invoices' } } }).then(
         (updated) => {
           expect(updated).toMatchObject({ ok: true });
           json(res, 200, { access_token: 'of-the-old-secret', token_type: 'Bearer', expires_in: 3600 });
@@ -202,7 +203,7 @@ describe.each(testDatabaseKinds())('token manager on %s', (kind) => {
     const server = await fault((_, __, res) => json(res, 200, { access_token: `t${++n}`, token_type: 'Bearer', expires_in: 600 }));
     const id = await credentialFor(`${server.url}/token`);
     expect(await token(id)).toMatchObject({ ok: true, data: { accessToken: 't1' } });
-    await invalidateAccessToken(vault, id);
+    await invalidateAccessToken(services, id);
     expect(await token(id)).toMatchObject({ ok: true, data: { accessToken: 't2' } });
   });
 });
@@ -212,7 +213,7 @@ describe('authorizedFetch', () => {
     const db = await openTestDatabase('pglite');
     const servers: { close(): Promise<void> }[] = [];
     try {
-      const vault = { prisma: db.prisma, keyring: makeKeyring(randomBytes(32)) };
+      const services = { prisma: db.prisma, keyring: makeKeyring(randomBytes(32)) };
       await seedDemo(db.prisma, { demoPassword: 'unused-here-123' });
       const entity = await db.prisma.legalEntity.findFirstOrThrow();
       let issued = 0;
@@ -225,7 +226,7 @@ describe('authorizedFetch', () => {
         json(res, 200, { ok: true });
       });
       servers.push(tokens, api);
-      const created = await createCredential(vault, {
+      const created = await createCredential(services, {
         actor: system,
         organizationId: entity.organizationId,
         input: {
@@ -238,7 +239,7 @@ describe('authorizedFetch', () => {
       });
       if (!created.ok) throw new Error(created.error.message);
       const { authorizedFetch } = await import('@/lib/server/tokens/authorized-fetch');
-      const response = await authorizedFetch(vault, { credentialId: created.data.id, actor: system, policy }, `${api.url}/invoices`);
+      const response = await authorizedFetch(services, { credentialId: created.data.id, actor: system, policy }, `${api.url}/invoices`);
       expect(response.status).toBe(200);
       expect(seen).toEqual(['Bearer t1', 'Bearer t2']);
     } finally {
