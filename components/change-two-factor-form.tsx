@@ -6,6 +6,7 @@ import { useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { changeTwoFactorAction } from '@/app/(app)/settings/security/actions';
 import { ZReauthenticate, type TReauthenticate } from '@/lib/schemas/step-up';
+import { FormError, TextField } from '@/components/form/fields';
 
 /** Password + current code (or recovery code) to replace the authenticator or turn two-factor off. */
 export function ChangeTwoFactorForm() {
@@ -23,29 +24,9 @@ export function ChangeTwoFactorForm() {
   const { errors } = formState;
   return (
     <form noValidate onSubmit={submit('reenroll')}>
-      {formError && (
-        <p className="form-error" role="alert">
-          {formError}
-        </p>
-      )}
-      <div className="field">
-        <label htmlFor="reauth-password">Password</label>
-        <input id="reauth-password" type="password" autoComplete="current-password" aria-invalid={errors.password ? 'true' : 'false'} aria-describedby={errors.password ? 'reauth-password-error' : undefined} {...register('password')} />
-        {errors.password && (
-          <p id="reauth-password-error" className="field-error">
-            {errors.password.message}
-          </p>
-        )}
-      </div>
-      <div className="field">
-        <label htmlFor="reauth-code">Current code or recovery code</label>
-        <input id="reauth-code" autoComplete="one-time-code" aria-invalid={errors.code ? 'true' : 'false'} aria-describedby={errors.code ? 'reauth-code-error' : undefined} {...register('code')} />
-        {errors.code && (
-          <p id="reauth-code-error" className="field-error">
-            {errors.code.message}
-          </p>
-        )}
-      </div>
+      <FormError message={formError} />
+      <TextField id="reauth-password" label="Password" type="password" autoComplete="current-password" error={errors.password?.message} {...register('password')} />
+      <TextField id="reauth-code" label="Current code or recovery code" autoComplete="one-time-code" error={errors.code?.message} {...register('code')} />
       <div className="actions">
         <button type="submit" disabled={formState.isSubmitting}>
           Replace authenticator

@@ -5,6 +5,7 @@ import { useState } from 'react';
 import { deleteCredentialAction, revokeCredentialAction } from '@/app/(app)/credentials/actions';
 import { useStepUp } from '@/components/use-step-up';
 import type { TStepUpPurpose } from '@/lib/schemas/step-up';
+import { FormError } from '@/components/form/fields';
 
 type Pending = 'revoke' | 'delete' | null;
 
@@ -34,7 +35,7 @@ export function CredentialDangerZone({ credentialId, version, revoked, deleted }
         <button type="button" disabled={busy} onClick={() => run('credentials', () => deleteCredentialAction({ credentialId, version, restore: true }))}>
           Restore
         </button>
-        {message && <p role="alert" className="form-error">{message}</p>}
+        <FormError message={message} />
       </>
     );
   }
@@ -72,7 +73,7 @@ export function CredentialDangerZone({ credentialId, version, revoked, deleted }
           </button>
         </span>
       )}
-      {message && <p role="alert" className="form-error">{message}</p>}
+      <FormError message={message} />
     </>
   );
 }

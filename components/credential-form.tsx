@@ -5,6 +5,7 @@ import { useRouter } from 'next/navigation';
 import { useEffect, useState } from 'react';
 import { useForm, type FieldPath } from 'react-hook-form';
 import { createCredentialAction, updateCredentialAction } from '@/app/(app)/credentials/actions';
+import { FileField, FormError, SelectField, TextareaField, TextField } from '@/components/form/fields';
 import { useStepUp } from '@/components/use-step-up';
 import type { ActionResult } from '@/lib/schemas/action-result';
 import { CREDENTIAL_PROFILES, credentialFormSchema, type ProfileField, type TCredentialForm, type TCredentialProfile } from '@/lib/schemas/credential-profiles';
@@ -63,10 +64,6 @@ export function CredentialForm(props: Props) {
 
   const input = (f: ProfileField) => {
     const name = `values.${f.name}` as const;
-    const id = `field-${f.name}`;
-    const error = errorOf(name);
-    const described = [f.help ? `${id}-help` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
-    const common = { id, 'aria-invalid': error ? ('true' as const) : ('false' as const), 'aria-describedby': described };
     const current = stored.get(f.name);
     if (f.secret && current?.set && !replacing.has(f.name)) {
       return (
@@ -84,76 +81,28 @@ export function CredentialForm(props: Props) {
         </div>
       );
     }
-    return (
-      <div className="field" key={f.name}>
-        <label htmlFor={id}>
-          {f.label}
-          {!f.required && <span className="muted"> (optional)</span>}
-        </label>
-        {f.kind === 'pem' ? (
-          <textarea rows={6} spellCheck={false} autoComplete="off" {...common} {...register(name)} />
-        ) : f.kind === 'select' ? (
-          <select {...common} {...register(name)}>
-            {f.options?.map((option) => (
-              <option key={option} value={option}>
-                {option}
-              </option>
-            ))}
-          </select>
-        ) : f.kind === 'file' ? (
-          <input
-            type="file"
-            accept=".p12,.pfx,application/x-pkcs12"
-            {...common}
-            onChange={async (event) => {
-              const file = event.target.files?.[0];
-              const bytes = file ? new Uint8Array(await file.arrayBuffer()) : new Uint8Array();
-              setValue(name, bytes.length ? btoa(Array.from(bytes, (b) => String.fromCharCode(b)).join('')) : '', { shouldValidate: true });
-            }}
-          />
-        ) : (
-          <input type={f.secret ? 'password' : f.kind === 'url' ? 'url' : 'text'} autoComplete={f.secret ? 'new-password' : 'off'} spellCheck={false} {...common} {...register(name)} />
-        )}
-        {f.help && (
-          <p id={`${id}-help`} className="muted">
-            {f.help}
-          </p>
-        )}
-        {error?.message && (
-          <p id={`${id}-error`} className="field-error">
-            {error.message}
-          </p>
-        )}
-      </div>
-    );
+    const field = { id: `field-${f.name}`, label: f.label, optional: !f.required, help: f.help, error: errorOf(name)?.message };
+    if (f.kind === 'pem') return <TextareaField key={f.name} {...field} rows={6} spellCheck={false} autoComplete="off" {...register(name)} />;
+    if (f.kind === 'select') return <SelectField key={f.name} {...field} options={f.options ?? []} {...register(name)} />;
+    if (f.kind === 'file') return <FileField key={f.name} {...field} accept=".p12,.pfx,application/x-pkcs12" onFile={(base64) => setValue(name, base64, { shouldValidate: true })} />;
+    return <TextField key={f.name} {...field} type={f.secret ? 'password' : f.kind === 'url' ? 'url' : 'text'} autoComplete={f.secret ? 'new-password' : 'off'} spellCheck={false} {...register(name)} />;
   };
 
-  const labelError = errorOf('label');
   if (stepUpForm) return stepUpForm;
   return (
     <form onSubmit={onSubmit} noValidate>
-      {formError && (
-        <p id="credential-form-error" className="form-error" role="alert">
-          {formError}
-        </p>
-      )}
-      <div className="field">
-        <label htmlFor="field-label">Label</label>
-        <input id="field-label" aria-invalid={labelError ? 'true' : 'false'} aria-describedby={labelError ? 'field-label-error' : undefined} {...register('label')} />
-        {labelError?.message && (
-          <p id="field-label-error" className="field-error">
-            {labelError.message}
-          </p>
-        )}
-      </div>
+      <FormError id="credential-form-error" message={formError} />
+      <TextField id="field-label" label="Label" error={errorOf('label')?.message} {...register('label')} />
       {props.mode === 'create' && (
-        <div className="field">
-          <label htmlFor="field-environment">Environment</label>
-          <select id="field-environment" {...register('environment')}>
-            <option value="SANDBOX">Sandbox</option>
-            <option value="PRODUCTION">Production</option>
-          </select>
-        </div>
+        <SelectField
+          id="field-environment"
+          label="Environment"
+          options={[
+            { value: 'SANDBOX', label: 'Sandbox' },
+            { value: 'PRODUCTION', label: 'Production' },
+          ]}
+          {...register('environment')}
+        />
       )}
       {definition.fields.map(input)}
       <button type="submit" disabled={formState.isSubmitting}>

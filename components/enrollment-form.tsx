@@ -6,6 +6,7 @@ import { useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { confirmEnrollmentAction } from '@/app/(app)/settings/security/actions';
 import { ZStepUp, type TStepUp } from '@/lib/schemas/step-up';
+import { FormError, TextField } from '@/components/form/fields';
 
 /** Confirms a new authenticator, then shows the recovery codes once. */
 export function EnrollmentForm({ next }: { next: string | null }) {
@@ -59,20 +60,8 @@ export function EnrollmentForm({ next }: { next: string | null }) {
   const error = formState.errors.code?.message;
   return (
     <form onSubmit={onSubmit} noValidate>
-      {formError && (
-        <p className="form-error" role="alert">
-          {formError}
-        </p>
-      )}
-      <div className="field">
-        <label htmlFor="enroll-code">Code from the app</label>
-        <input id="enroll-code" inputMode="numeric" autoComplete="one-time-code" aria-invalid={error ? 'true' : 'false'} aria-describedby={error ? 'enroll-code-error' : undefined} {...register('code')} />
-        {error && (
-          <p id="enroll-code-error" className="field-error">
-            {error}
-          </p>
-        )}
-      </div>
+      <FormError message={formError} />
+      <TextField id="enroll-code" label="Code from the app" inputMode="numeric" autoComplete="one-time-code" error={error} {...register('code')} />
       <button type="submit" disabled={formState.isSubmitting}>
         Turn on two-factor
       </button>

@@ -7,6 +7,7 @@ import { useForm } from 'react-hook-form';
 import { createServiceAccountAction } from '@/app/(app)/admin/service-accounts/actions';
 import { useStepUp } from '@/components/use-step-up';
 import { SERVICE_SCOPES, ZServiceAccountCreate, type TServiceAccountCreate } from '@/lib/schemas/service-account';
+import { ChoiceGroup, FormError, TextField } from '@/components/form/fields';
 
 export function ServiceAccountForm({ entities }: { entities: { id: string; name: string }[] }) {
   const router = useRouter();
@@ -45,38 +46,22 @@ export function ServiceAccountForm({ entities }: { entities: { id: string; name:
   const { errors } = formState;
   return (
     <form onSubmit={onSubmit} noValidate>
-      {formError && (
-        <p className="form-error" role="alert">
-          {formError}
-        </p>
-      )}
-      <div className="field">
-        <label htmlFor="sa-name">Name</label>
-        <input id="sa-name" aria-invalid={errors.name ? 'true' : 'false'} aria-describedby={errors.name ? 'sa-name-error' : undefined} {...register('name')} />
-        {errors.name && (
-          <p id="sa-name-error" className="field-error">
-            {errors.name.message}
-          </p>
-        )}
-      </div>
-      <fieldset className="field">
-        <legend className="label">Permissions</legend>
+      <FormError message={formError} />
+      <TextField id="sa-name" label="Name" error={errors.name?.message} {...register('name')} />
+      <ChoiceGroup id="sa-scopes" legend="Permissions" error={errors.scopes?.message}>
         {Object.entries(SERVICE_SCOPES).map(([scope, label]) => (
           <label key={scope} className="check">
             <input type="checkbox" value={scope} {...register('scopes')} /> {label} <code>{scope}</code>
           </label>
         ))}
-        {errors.scopes && <p className="field-error">{errors.scopes.message}</p>}
-      </fieldset>
-      <fieldset className="field">
-        <legend className="label">Legal entities</legend>
+      </ChoiceGroup>
+      <ChoiceGroup id="sa-entities" legend="Legal entities" error={errors.legalEntityIds?.message}>
         {entities.map((entity) => (
           <label key={entity.id} className="check">
             <input type="checkbox" value={entity.id} {...register('legalEntityIds')} /> {entity.name}
           </label>
         ))}
-        {errors.legalEntityIds && <p className="field-error">{errors.legalEntityIds.message}</p>}
-      </fieldset>
+      </ChoiceGroup>
       <button type="submit" disabled={formState.isSubmitting}>
         Create service account
       </button>

@@ -6,6 +6,7 @@ import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { SIGN_IN_LOCKED_PREFIX, ZSignIn, type TSignIn } from '@/lib/schemas/sign-in';
+import { FormError, TextField } from '@/components/form/fields';
 
 export function SignInForm() {
   const router = useRouter();
@@ -35,43 +36,9 @@ export function SignInForm() {
 
   return (
     <form onSubmit={onSubmit} noValidate aria-describedby={formError ? 'sign-in-error' : undefined}>
-      {formError && (
-        <p id="sign-in-error" className="form-error" role="alert">
-          {formError}
-        </p>
-      )}
-      <div className="field">
-        <label htmlFor="email">Email</label>
-        <input
-          id="email"
-          type="email"
-          autoComplete="username"
-          aria-invalid={errors.email ? 'true' : 'false'}
-          aria-describedby={errors.email ? 'email-error' : undefined}
-          {...register('email')}
-        />
-        {errors.email && (
-          <p id="email-error" className="field-error">
-            {errors.email.message}
-          </p>
-        )}
-      </div>
-      <div className="field">
-        <label htmlFor="password">Password</label>
-        <input
-          id="password"
-          type="password"
-          autoComplete="current-password"
-          aria-invalid={errors.password ? 'true' : 'false'}
-          aria-describedby={errors.password ? 'password-error' : undefined}
-          {...register('password')}
-        />
-        {errors.password && (
-          <p id="password-error" className="field-error">
-            {errors.password.message}
-          </p>
-        )}
-      </div>
+      <FormError id="sign-in-error" message={formError} />
+      <TextField id="email" label="Email" type="email" autoComplete="username" error={errors.email?.message} {...register('email')} />
+      <TextField id="password" label="Password" type="password" autoComplete="current-password" error={errors.password?.message} {...register('password')} />
       <button type="submit" disabled={isSubmitting}>
         {isSubmitting ? 'Signing in…' : 'Sign in'}
       </button>

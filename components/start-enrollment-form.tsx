@@ -6,6 +6,7 @@ import { useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { startEnrollmentAction } from '@/app/(app)/settings/security/actions';
 import { ZStartEnrollment, type TStartEnrollment } from '@/lib/schemas/step-up';
+import { FormError, TextField } from '@/components/form/fields';
 
 /** First step of setting up two-factor: the password, then the page shows a key to scan. */
 export function StartEnrollmentForm() {
@@ -23,20 +24,8 @@ export function StartEnrollmentForm() {
   const error = formState.errors.password?.message;
   return (
     <form onSubmit={onSubmit} noValidate>
-      {formError && (
-        <p className="form-error" role="alert">
-          {formError}
-        </p>
-      )}
-      <div className="field">
-        <label htmlFor="enroll-password">Password</label>
-        <input id="enroll-password" type="password" autoComplete="current-password" aria-invalid={error ? 'true' : 'false'} aria-describedby={error ? 'enroll-password-error' : undefined} {...register('password')} />
-        {error && (
-          <p id="enroll-password-error" className="field-error">
-            {error}
-          </p>
-        )}
-      </div>
+      <FormError message={formError} />
+      <TextField id="enroll-password" label="Password" type="password" autoComplete="current-password" error={error} {...register('password')} />
       <button type="submit" disabled={formState.isSubmitting}>
         Set up two-factor
       </button>

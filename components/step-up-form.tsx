@@ -5,6 +5,7 @@ import { useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { stepUpAction } from '@/app/(app)/step-up/actions';
 import { STEP_UP_PURPOSE_LABELS, ZStepUp, type TStepUp, type TStepUpPurpose } from '@/lib/schemas/step-up';
+import { FormError, TextField } from '@/components/form/fields';
 
 /**
  * Asks for a code from the authenticator (or a recovery code) to open one purpose for a few minutes.
@@ -28,29 +29,17 @@ export function StepUpForm({ purpose, onConfirmed, heading = 'h2' }: { purpose: 
     <form onSubmit={onSubmit} noValidate className="step-up" aria-labelledby="step-up-heading">
       <Heading id="step-up-heading">Confirm it is you</Heading>
       <p>Enter the current code from your authenticator app to {STEP_UP_PURPOSE_LABELS[purpose]}. Lost it? Use a recovery code.</p>
-      {formError && (
-        <p className="form-error" role="alert" id="step-up-error">
-          {formError}
-        </p>
-      )}
-      <div className="field">
-        <label htmlFor="step-up-code">Authentication code</label>
-        <input
-          id="step-up-code"
-          // The prompt replaces what the user was doing, and the code is its only field.
-          autoFocus
-          inputMode="numeric"
-          autoComplete="one-time-code"
-          aria-invalid={error ? 'true' : 'false'}
-          aria-describedby={error ? 'step-up-code-error' : undefined}
-          {...register('code')}
-        />
-        {error && (
-          <p id="step-up-code-error" className="field-error">
-            {error}
-          </p>
-        )}
-      </div>
+      <FormError id="step-up-error" message={formError} />
+      <TextField
+        id="step-up-code"
+        label="Authentication code"
+        // The prompt replaces what the user was doing, and the code is its only field.
+        autoFocus
+        inputMode="numeric"
+        autoComplete="one-time-code"
+        error={error}
+        {...register('code')}
+      />
       <button type="submit" disabled={formState.isSubmitting}>
         {formState.isSubmitting ? 'Checking…' : 'Confirm'}
       </button>
