@@ -1,24 +1,25 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_AUTH_LIMIT, findPrincipal, refuseUnauthenticated } from '@/lib/server/api/service-api';
-import { createServiceAccount, revokeServiceAccount } from '@/lib/server/service-accounts/manage-service-accounts';
+import { createServiceAccount } from '@/lib/server/service-accounts/create-service-account';
+import { revokeServiceAccount } from '@/lib/server/service-accounts/revoke-service-account';
 import { seedDemo } from '@/lib/server/seed/seed-demo';
-import type { Vault } from '@/lib/server/credentials/vault';
+import type { Services } from '@/lib/server/services';
 import { makeKeyring } from '@/lib/server/crypto/keyring';
 import type { Database } from '@/lib/server/db/open-database';
 import { openTestDatabase } from '@/lib/server/test-support/test-database';
 
 describe('requests without a valid API key', () => {
   let db: Database;
-  let vault: Vault;
+  let services: Services;
   beforeAll(async () => {
     db = await openTestDatabase('pglite');
-    vault = { prisma: db.prisma, keyring: makeKeyring(randomBytes(32)) };
+    services = { prisma: db.prisma, keyring: makeKeyring(randomBytes(32)) };
   });
   afterAll(async () => db.close());
 
   it('are refused 401, then 429 past the limit, and audited in aggregate (first and blocking only)', async () => {
-    const refuse = (ip: string) => refuseUnauthenticated(vault, { ip, userAgent: 'vitest', action: 'api.access_token', hadKey: true });
+    const refuse = (ip: string) => refuseUnauthenticated(services, { ip, userAgent: 'vitest', action: 'api.access_token', hadKey: true });
     const statuses = [];
     for (let i = 0; i < API_AUTH_LIMIT.points + 5; i++) statuses.push((await refuse('203.0.113.50')).status);
     expect(statuses).toEqual([...Array(API_AUTH_LIMIT.points).fill(401), ...Array(5).fill(429)]);
@@ -34,13 +35,13 @@ describe('requests without a valid API key', () => {
     await seedDemo(db.prisma, { demoPassword: 'unused-here-123' });
     const credential = await db.prisma.credential.findFirstOrThrow({ where: { label: 'MyInvois pre-production' } });
     const system = { type: 'SYSTEM' as const };
-    const created = await createServiceAccount(vault, { actor: system, organizationId: credential.organizationId, input: { name: 'reader', scopes: ['token:read'], legalEntityIds: [credential.legalEntityId] } });
+    const created = await createServiceAccount(services, { actor: system, organizationId: credential.organizationId, input: { name: 'reader', scopes: ['token:read'], legalEntityIds: [credential.legalEntityId] } });
     if (!created.ok) throw new Error(created.error.message);
-    const found = await findPrincipal(vault, created.data.key, credential.id);
+    const found = await findPrincipal(services, created.data.key, credential.id);
     expect(found).toMatchObject({ account: { id: created.data.id, scopes: ['token:read'], legalEntityIds: [credential.legalEntityId] }, credential: { id: credential.id, version: credential.version } });
-    expect((await findPrincipal(vault, created.data.key, 'not-a-uuid')).credential).toBeNull();
-    expect((await findPrincipal(vault, `${created.data.key.slice(0, -1)}${created.data.key.endsWith('A') ? 'B' : 'A'}`, credential.id)).account).toBeNull();
-    await revokeServiceAccount(vault, { actor: system, organizationId: credential.organizationId, id: created.data.id });
-    expect(await findPrincipal(vault, created.data.key, credential.id)).toEqual({ account: null, credential: null });
+    expect((await findPrincipal(services, created.data.key, 'not-a-uuid')).credential).toBeNull();
+    expect((await findPrincipal(services, `${created.data.key.slice(0, -1)}${created.data.key.endsWith('A') ? 'B' : 'A'}`, credential.id)).account).toBeNull();
+    await revokeServiceAccount(services, { actor: system, organizationId: credential.organizationId, id: created.data.id });
+    expect(await findPrincipal(services, created.data.key, credential.id)).toEqual({ account: null, credential: null });
   });
 });

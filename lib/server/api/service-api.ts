@@ -6,10 +6,10 @@ import type { Actor } from '@/lib/server/audit/append-audit-event';
 import { recordAuditEvent } from '@/lib/server/audit/record-audit-event';
 import { clientIp } from '@/lib/server/auth/client-ip';
 import { takePoint, type LimitRule } from '@/lib/server/auth/rate-limits';
-import { vault, type Vault } from '@/lib/server/credentials/vault';
+import { services, type Services } from '@/lib/server/services';
 import { logger } from '@/lib/server/logger';
 import type { Failure } from '@/lib/server/result';
-import { hashApiKey } from '@/lib/server/service-accounts/manage-service-accounts';
+import { hashApiKey } from '@/lib/server/service-accounts/api-key-hash';
 
 export interface ServiceAccountPrincipal {
   id: string;
@@ -20,7 +20,7 @@ export interface ServiceAccountPrincipal {
 }
 
 export interface ServiceContext {
-  vault: Vault;
+  services: Services;
   account: ServiceAccountPrincipal;
   actor: Actor;
   /** Set when the route names a credential: it exists, in the account's organization and entities. */
@@ -40,6 +40,9 @@ const STATUS: Partial<Record<Failure['code'], number>> = {
 
 export const apiError = (status: number, code: string, message: string) =>
   NextResponse.json({ error: { code, message } }, { status, headers: { 'Cache-Control': 'no-store' } });
+
+/** A successful answer, its body typed by the schema the OpenAPI document describes it with (lib/schemas/service-api.ts). */
+export const apiJson = <Schema extends z.ZodType>(_schema: Schema, body: z.input<Schema>, init?: ResponseInit) => NextResponse.json(body, init);
 
 /** An operation's failure as the API's JSON error body. */
 export const apiFailure = (failure: Failure) => apiError(STATUS[failure.code] ?? 400, failure.code, failure.message);
@@ -66,7 +69,7 @@ interface PrincipalRow {
  * the very next call on every instance. One round trip (the two indexed reads joined), since this
  * runs on every token request.
  */
-export async function findPrincipal(v: Vault, key: string, credentialId?: string): Promise<{ account: ServiceAccountPrincipal | null; credential: ServiceContext['credential'] | null }> {
+export async function findPrincipal(v: Services, key: string, credentialId?: string): Promise<{ account: ServiceAccountPrincipal | null; credential: ServiceContext['credential'] | null }> {
   if (!KEY_SHAPE.test(key)) return { account: null, credential: null };
   const wanted = credentialId && z.uuid().safeParse(credentialId).success ? credentialId : null;
   const [row] = await v.prisma.$queryRaw<PrincipalRow[]>`
@@ -88,7 +91,7 @@ export async function findPrincipal(v: Vault, key: string, credentialId?: string
  * Audited in aggregate (the first failure of an address's window, and the moment it is blocked),
  * so a flood of wrong keys neither fills the audit log nor costs more than a counter update.
  */
-export async function refuseUnauthenticated(v: Vault, { ip, userAgent, action, hadKey }: { ip: string; userAgent: string | null; action: string; hadKey: boolean }): Promise<NextResponse> {
+export async function refuseUnauthenticated(v: Services, { ip, userAgent, action, hadKey }: { ip: string; userAgent: string | null; action: string; hadKey: boolean }): Promise<NextResponse> {
   const failures = (await takePoint(v.prisma, API_AUTH_LIMIT, ip)).consumed;
   if (failures === 1 || failures === API_AUTH_LIMIT.points + 1) {
     await recordAuditEvent(v.prisma, {
@@ -117,7 +120,7 @@ export async function serviceApi(
   { scope, action, credentialId }: { scope: TServiceScope; action: string; credentialId?: string },
   handler: (context: ServiceContext) => Promise<NextResponse>,
 ): Promise<NextResponse> {
-  const v = await vault();
+  const v = await services();
   const ip = clientIp(request.headers);
   const userAgent = request.headers.get('user-agent');
   const key = request.headers.get('authorization')?.match(/^Bearer\s+(\S+)$/i)?.[1] ?? request.headers.get('x-api-key') ?? '';
@@ -148,7 +151,7 @@ export async function serviceApi(
       response = apiError(403, 'FORBIDDEN', 'This service account may not use credentials of that legal entity.');
     } else {
       try {
-        response = await handler({ vault: v, account, actor, ...(credential ? { credential } : {}) });
+        response = await handler({ services: v, account, actor, ...(credential ? { credential } : {}) });
       } catch (error) {
         logger().error({ event: 'api.error', action, err: error instanceof Error ? error.message : String(error) }, 'service API failure');
         response = apiError(500, 'INTERNAL', 'Something went wrong; it was logged.');
