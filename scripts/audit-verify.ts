@@ -13,7 +13,7 @@ import { verifyAuditExport } from '@/lib/server/audit/verify-audit-export';
 import { signAllChains } from '@/lib/server/audit/write-audit-checkpoint';
 import { auditSigningKeys, publicKeyId } from '@/lib/server/crypto/audit-signing-key';
 import { keyring } from '@/lib/server/crypto/keyring';
-import { databaseLocation } from '@/lib/server/db/client';
+import { databaseLocation } from '@/lib/server/db/open-database';
 import { openDatabase } from '@/lib/server/db/open-database';
 
 const { values } = parseArgs({
@@ -53,7 +53,7 @@ async function main() {
   const db = await openDatabase(databaseLocation());
   try {
     if (values.checkpoint) {
-      await signAllChains(db.prisma);
+      await signAllChains({ prisma: db.prisma, keyring: keyring() });
       process.stdout.write('Signed a checkpoint of every chain with new events.\n');
       return;
     }

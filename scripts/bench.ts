@@ -10,13 +10,14 @@ import { performance } from 'node:perf_hooks';
 import { applyMigrations } from '@/lib/server/db/migrations';
 import { openDatabase } from '@/lib/server/db/open-database';
 import { findPrincipal } from '@/lib/server/api/service-api';
-import { createServiceAccount } from '@/lib/server/service-accounts/manage-service-accounts';
-import { getAccessToken, invalidateAccessToken } from '@/lib/server/tokens/get-access-token';
+import { createServiceAccount } from '@/lib/server/service-accounts/create-service-account';
+import { getAccessToken } from '@/lib/server/tokens/get-access-token';
+import { invalidateAccessToken } from '@/lib/server/tokens/token-grant';
 import { requestToken } from '@/lib/server/tokens/request-token';
 import { json, startFaultServer } from '@/lib/server/test-support/test-servers';
 import { createCredential } from '@/lib/server/credentials/create-credential';
 import { openCredentialForUse } from '@/lib/server/credentials/open-credential-for-use';
-import type { Vault } from '@/lib/server/credentials/vault';
+import type { Services } from '@/lib/server/services';
 import { makeKeyring } from '@/lib/server/crypto/keyring';
 import { openString, sealString } from '@/lib/server/crypto/sealed-format';
 import { openTestDatabase, testDatabaseKinds, type TestDatabaseKind } from '@/lib/server/test-support/test-database';
@@ -76,7 +77,7 @@ async function store(kind: TestDatabaseKind) {
   const db = await openTestDatabase(kind);
   try {
     await seedDemo(db.prisma, { demoPassword: randomBytes(12).toString('hex') });
-    const vault: Vault = { prisma: db.prisma, keyring: makeKeyring(randomBytes(32)) };
+    const services: Services = { prisma: db.prisma, keyring: makeKeyring(randomBytes(32)) };
     const entity = await db.prisma.legalEntity.findFirstOrThrow();
     const actor = { type: 'SYSTEM' as const };
     const input = (i: number) => ({
@@ -87,13 +88,13 @@ async function store(kind: TestDatabaseKind) {
       values: { baseUrl: 'https://api.example.com', headerName: 'X-API-Key', apiKey: randomBytes(50).toString('hex') },
     });
     await measure(`store_${kind}`, 1_000, async (i) => {
-      const result = await createCredential(vault, { actor, organizationId: entity.organizationId, input: input(i) });
+      const result = await createCredential(services, { actor, organizationId: entity.organizationId, input: input(i) });
       if (!result.ok) throw new Error(result.error.message);
     });
-    const target = await createCredential(vault, { actor, organizationId: entity.organizationId, input: input(0) });
+    const target = await createCredential(services, { actor, organizationId: entity.organizationId, input: input(0) });
     if (!target.ok) throw new Error(target.error.message);
     await measure(`open_for_use_${kind}`, 2_000, async () => {
-      const result = await openCredentialForUse(vault, { actor, credentialId: target.data.id, fields: ['apiKey'], purpose: 'bench' });
+      const result = await openCredentialForUse(services, { actor, credentialId: target.data.id, fields: ['apiKey'], purpose: 'bench' });
       if (!result.ok) throw new Error(result.error.message);
     });
     // The floor: one interactive transaction with a read, a row lock and an insert; no crypto.
@@ -127,9 +128,9 @@ async function tokenServer() {
 }
 
 /** Seeds a credential whose token endpoint is `tokenUrl`; returns its id. */
-async function oauthCredential(vault: Vault, tokenUrl: string) {
-  const entity = await vault.prisma.legalEntity.findFirstOrThrow();
-  const created = await createCredential(vault, {
+async function oauthCredential(services: Services, tokenUrl: string) {
+  const entity = await services.prisma.legalEntity.findFirstOrThrow();
+  const created = await createCredential(services, {
     actor: { type: 'SYSTEM' },
     organizationId: entity.organizationId,
     input: {
@@ -149,11 +150,11 @@ async function tokens(kind: TestDatabaseKind) {
   const server = await tokenServer();
   try {
     await seedDemo(db.prisma, { demoPassword: randomBytes(12).toString('hex') });
-    const vault: Vault = { prisma: db.prisma, keyring: makeKeyring(randomBytes(32)) };
-    const { id } = await oauthCredential(vault, `${server.url}/token`);
+    const services: Services = { prisma: db.prisma, keyring: makeKeyring(randomBytes(32)) };
+    const { id } = await oauthCredential(services, `${server.url}/token`);
     // The API passes the credential version it has just read: memory serves the token for it.
     const get = async (credentialVersion?: number) => {
-      const result = await getAccessToken(vault, { credentialId: id, credentialVersion, actor: { type: 'SYSTEM' }, policy: loopbackPolicy });
+      const result = await getAccessToken(services, { credentialId: id, credentialVersion, actor: { type: 'SYSTEM' }, policy: loopbackPolicy });
       if (!result.ok) throw new Error(result.error.message);
     };
     await get(1);
@@ -162,15 +163,15 @@ async function tokens(kind: TestDatabaseKind) {
     await measure(`stored_token_fetch_${kind}`, 2_000, () => get());
     // What immediate revocation costs each API call: the key and the credential, looked up every time.
     const { organizationId, legalEntityId } = await db.prisma.credential.findUniqueOrThrow({ where: { id } });
-    const account = await createServiceAccount(vault, { actor: { type: 'SYSTEM' }, organizationId, input: { name: 'bench', scopes: ['token:read'], legalEntityIds: [legalEntityId] } });
+    const account = await createServiceAccount(services, { actor: { type: 'SYSTEM' }, organizationId, input: { name: 'bench', scopes: ['token:read'], legalEntityIds: [legalEntityId] } });
     if (!account.ok) throw new Error(account.error.message);
     await measure(`api_key_and_credential_lookup_${kind}`, 2_000, async () => {
-      if (!(await findPrincipal(vault, account.data.key, id)).credential) throw new Error('lookup failed');
+      if (!(await findPrincipal(services, account.data.key, id)).credential) throw new Error('lookup failed');
     });
     // A refresh end to end (lease, open secret, token request on loopback, seal, audit) and the bare
     // token request to the same server: the difference is Strongroom's own overhead.
     await measure(`refresh_total_${kind}`, 300, async () => {
-      await invalidateAccessToken(vault, id);
+      await invalidateAccessToken(services, id);
       await get();
     });
     await measure(`token_request_only_${kind}`, 300, () =>
@@ -200,9 +201,9 @@ async function accessTokenApi(kind: TestDatabaseKind) {
   const databaseUrl = 'url' in db && typeof db.url === 'string' ? db.url : '';
   if (kind === 'pglite') await applyMigrations(db.sql);
   await seedDemo(db.prisma, { demoPassword: randomBytes(12).toString('hex') });
-  const vault: Vault = { prisma: db.prisma, keyring: makeKeyring(kek) };
-  const credential = await oauthCredential(vault, `${server.url}/token`);
-  const account = await createServiceAccount(vault, {
+  const services: Services = { prisma: db.prisma, keyring: makeKeyring(kek) };
+  const credential = await oauthCredential(services, `${server.url}/token`);
+  const account = await createServiceAccount(services, {
     actor: { type: 'SYSTEM' },
     organizationId: credential.organizationId,
     input: { name: 'bench', scopes: ['token:read'], legalEntityIds: [credential.legalEntityId] },

@@ -1,6 +1,6 @@
 // npm run db:migrate: applies pending migrations to DATABASE_URL (PostgreSQL), or to the embedded
 // database in DATA_DIR when the server is not running (the server migrates it itself at start).
-import { databaseLocation } from '@/lib/server/db/client';
+import { databaseLocation } from '@/lib/server/db/open-database';
 import { applyMigrations } from '@/lib/server/db/migrations';
 import { openDatabase } from '@/lib/server/db/open-database';
 

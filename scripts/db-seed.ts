@@ -1,6 +1,6 @@
 // npm run db:seed: adds the demo organization, entities and users (idempotent). The embedded
 // server seeds itself at start; this is for PostgreSQL.
-import { databaseLocation } from '@/lib/server/db/client';
+import { databaseLocation } from '@/lib/server/db/open-database';
 import { openDatabase } from '@/lib/server/db/open-database';
 import { seedDemo } from '@/lib/server/seed/seed-demo';
 import { env } from '@/lib/server/env';

@@ -6,7 +6,7 @@ import { keyStatus } from '@/lib/server/crypto/key-status';
 import { keyring } from '@/lib/server/crypto/keyring';
 import { resealOrganization } from '@/lib/server/crypto/reseal-organization';
 import { rewrapDataKeys } from '@/lib/server/crypto/rewrap-data-keys';
-import { databaseLocation } from '@/lib/server/db/client';
+import { databaseLocation } from '@/lib/server/db/open-database';
 import { openDatabase } from '@/lib/server/db/open-database';
 
 const [command, ...args] = process.argv.slice(2);

@@ -2,9 +2,9 @@ import 'server-only';
 import { authSecret } from '@/lib/server/auth/auth-secret';
 import { signAllChains } from '@/lib/server/audit/write-audit-checkpoint';
 import { purgeDeletedCredentials } from '@/lib/server/credentials/purge-deleted-credentials';
+import { bootstrap } from '@/lib/server/bootstrap';
 import { keyring } from '@/lib/server/crypto/keyring';
-import { database } from '@/lib/server/db/client';
-import { migrationStatus } from '@/lib/server/db/migrations';
+import { database, services } from '@/lib/server/services';
 import { env } from '@/lib/server/env';
 import { logger } from '@/lib/server/logger';
 
@@ -19,10 +19,8 @@ export async function startServer(): Promise<void> {
     keyring();
     authSecret();
     const db = await database();
-    if (db.kind === 'postgres') {
-      const { pending } = await migrationStatus(db.sql).catch(() => ({ pending: [] as string[] }));
-      if (pending.length > 0) logger().warn({ event: 'db.migrations_pending', pending }, 'migrations pending: run npm run db:migrate');
-    }
+    await bootstrap(db, config);
+    const root = await services();
     // Deleted credentials past their recovery window go, now and every six hours (idempotent, so
     // several instances doing it is harmless).
     const purge = () =>
@@ -31,7 +29,7 @@ export async function startServer(): Promise<void> {
     setInterval(purge, 6 * 3_600_000).unref();
     // Every chain's head is signed every hour (and on each verify or export), so a deleted tail shows.
     const checkpoint = () =>
-      signAllChains(db.prisma).catch((error: unknown) => logger().error({ event: 'audit.checkpoint_failed', err: String(error) }, 'checkpoint failed'));
+      signAllChains(root).catch((error: unknown) => logger().error({ event: 'audit.checkpoint_failed', err: String(error) }, 'checkpoint failed'));
     void checkpoint();
     setInterval(checkpoint, 3_600_000).unref();
     const closeAndExit = () => void db.close().finally(() => process.exit(0));

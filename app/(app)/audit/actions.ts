@@ -8,8 +8,7 @@ import { writeAuditCheckpoint } from '@/lib/server/audit/write-audit-checkpoint'
 import { requestActor } from '@/lib/server/auth/request-actor';
 import { requireRole } from '@/lib/server/auth/session';
 import { auditSigningKeys } from '@/lib/server/crypto/audit-signing-key';
-import { keyring } from '@/lib/server/crypto/keyring';
-import { prisma } from '@/lib/server/db/client';
+import { services } from '@/lib/server/services';
 import { AUDIT_READERS } from '@/lib/roles';
 
 export type ChainCheck =
@@ -23,9 +22,8 @@ export type ChainCheck =
  */
 export async function verifyAuditChainAction(): Promise<ActionResult<ChainCheck>> {
   const user = await requireRole(AUDIT_READERS, 'action:audit.verify');
-  const db = await prisma();
+  const { prisma: db, keyring: keys } = await services();
   const chain = auditChainOf(user.organizationId);
-  const keys = keyring();
   await writeAuditCheckpoint(db, keys, { chain });
   const report = await verifyAuditChain(db, { chain, publicKeys: new Map(auditSigningKeys(keys).map((k) => [k.keyId, k.publicKey])) });
   const actor = await requestActor(user);

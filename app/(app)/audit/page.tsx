@@ -6,7 +6,7 @@ import { AUDIT_READERS } from '@/lib/roles';
 import { ZAuditCursor } from '@/lib/schemas/paging';
 import { listAuditEvents } from '@/lib/server/audit/list-audit-events';
 import { requireRole } from '@/lib/server/auth/session';
-import { prisma } from '@/lib/server/db/client';
+import { services } from '@/lib/server/services';
 import { formatDateTime } from '@/lib/format';
 
 export const metadata: Metadata = { title: 'Audit log' };
@@ -16,7 +16,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
   const before = ZAuditCursor.safeParse((await searchParams).before);
   if (!before.success) notFound();
   const beforeSeq = before.data;
-  const { events, nextBeforeSeq } = await listAuditEvents(await prisma(), { organizationId: user.organizationId, beforeSeq });
+  const { events, nextBeforeSeq } = await listAuditEvents(await services(), { organizationId: user.organizationId, beforeSeq });
 
   return (
     <>

@@ -7,14 +7,14 @@ import { REGIMES } from '@/lib/schemas/credential-profiles';
 import { ZDashboardFilters } from '@/lib/schemas/dashboard-filters';
 import { requireRole } from '@/lib/server/auth/session';
 import { getOrganizationOverview } from '@/lib/server/dashboard/get-organization-overview';
-import { prisma } from '@/lib/server/db/client';
+import { services } from '@/lib/server/services';
 
 export const metadata: Metadata = { title: 'Dashboard' };
 
 export default async function DashboardPage({ searchParams }: { searchParams: Promise<Record<string, string | string[]>> }) {
   const user = await requireRole(STATUS_READERS, 'page:/dashboard');
   const filters = ZDashboardFilters.parse(await searchParams);
-  const entities = await getOrganizationOverview(await prisma(), { organizationId: user.organizationId, filters });
+  const entities = await getOrganizationOverview(await services(), { organizationId: user.organizationId, filters });
   const filtering = Boolean(filters.regime || filters.environment || filters.health);
 
   return (

@@ -4,7 +4,7 @@ import type { ActionResult } from '@/lib/schemas/action-result';
 import { ZStepUp, ZStepUpPurpose } from '@/lib/schemas/step-up';
 import { requestActor } from '@/lib/server/auth/request-actor';
 import { requireUser } from '@/lib/server/auth/session';
-import { vault } from '@/lib/server/credentials/vault';
+import { services } from '@/lib/server/services';
 import { fieldErrorsOf } from '@/lib/server/result';
 import { grantStepUp } from '@/lib/server/step-up/grant-step-up';
 import { toActionResult } from '@/lib/server/to-action-result';
@@ -17,7 +17,7 @@ export async function stepUpAction(input: { purpose: string; code: string }): Pr
   if (!purpose.success) return { ok: false, formError: 'Unknown purpose.' };
   if (!user.totpEnabled) return { ok: false, code: 'TWO_FACTOR_REQUIRED', formError: 'Set up two-factor authentication first.' };
   if (!parsed.success) return { ok: false, formError: 'Check the code.', fieldErrors: fieldErrorsOf(parsed.error) };
-  const result = await grantStepUp(await vault(), {
+  const result = await grantStepUp(await services(), {
     user,
     sessionId: user.sessionId,
     purpose: purpose.data,

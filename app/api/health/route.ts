@@ -1,6 +1,6 @@
 import { NextResponse } from 'next/server';
 import { checkHealth, type HealthReport } from '@/lib/server/db/check-health';
-import { database } from '@/lib/server/db/client';
+import { database } from '@/lib/server/services';
 
 export const dynamic = 'force-dynamic';
 

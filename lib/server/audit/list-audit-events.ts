@@ -1,4 +1,5 @@
 import 'server-only';
+import type { Services } from '@/lib/server/services';
 import type { PrismaClient } from '@/prisma/generated/client';
 
 export const AUDIT_PAGE_SIZE = 50;
@@ -39,7 +40,7 @@ const select = {
  * platform's, and shown to no organization.
  */
 export async function listAuditEvents(
-  prisma: PrismaClient,
+  { prisma }: Pick<Services, 'prisma'>,
   { organizationId, beforeSeq }: { organizationId: string; beforeSeq?: bigint },
 ): Promise<{ events: AuditEventDto[]; nextBeforeSeq: string | null }> {
   const rows = await prisma.auditEvent.findMany({

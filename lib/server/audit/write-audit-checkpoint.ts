@@ -1,6 +1,7 @@
 import 'server-only';
 import { auditSigningKey, checkpointMessage, signCheckpoint } from '@/lib/server/crypto/audit-signing-key';
-import { keyring, type Keyring } from '@/lib/server/crypto/keyring';
+import type { Keyring } from '@/lib/server/crypto/keyring';
+import type { Services } from '@/lib/server/services';
 import type { PrismaClient } from '@/prisma/generated/client';
 
 /**
@@ -22,6 +23,6 @@ export async function writeAuditCheckpoint(prisma: PrismaClient, keyring: Keyrin
 }
 
 /** A checkpoint of every chain that has new events since its last one. */
-export async function signAllChains(prisma: PrismaClient, keys: Keyring = keyring()): Promise<void> {
-  for (const { chain } of await prisma.auditHead.findMany({ select: { chain: true } })) await writeAuditCheckpoint(prisma, keys, { chain });
+export async function signAllChains({ prisma, keyring }: Services): Promise<void> {
+  for (const { chain } of await prisma.auditHead.findMany({ select: { chain: true } })) await writeAuditCheckpoint(prisma, keyring, { chain });
 }

@@ -8,7 +8,7 @@ import { authSecret } from '@/lib/server/auth/auth-secret';
 import { clientIp } from '@/lib/server/auth/client-ip';
 import { endSession, startSession } from '@/lib/server/auth/sessions';
 import { verifySignIn } from '@/lib/server/auth/verify-sign-in';
-import { prisma } from '@/lib/server/db/client';
+import { services } from '@/lib/server/services';
 import { env } from '@/lib/server/env';
 import type { Role } from '@/prisma/generated/client';
 
@@ -54,7 +54,7 @@ export function authOptions(): AuthOptions {
         async authorize(credentials, request) {
           const parsed = ZSignIn.safeParse(credentials ?? {});
           if (!parsed.success) return null;
-          const result = await verifySignIn(await prisma(), {
+          const result = await verifySignIn((await services()).prisma, {
             ...parsed.data,
             ip: clientIp(request.headers),
             userAgent: (request.headers?.['user-agent'] as string | undefined) ?? null,
@@ -72,7 +72,7 @@ export function authOptions(): AuthOptions {
       async jwt({ token, user }) {
         if (user) {
           token.sid = randomUUID();
-          await startSession(await prisma(), { id: token.sid, userId: user.id, maxAgeSeconds: SESSION_HOURS * 3600 });
+          await startSession((await services()).prisma, { id: token.sid, userId: user.id, maxAgeSeconds: SESSION_HOURS * 3600 });
         }
         return token;
       },
@@ -84,7 +84,7 @@ export function authOptions(): AuthOptions {
     events: {
       async signOut({ token }) {
         if (!token.sub) return;
-        const db = await prisma();
+        const db = (await services()).prisma;
         if (token.sid) await endSession(db, { id: token.sid });
         const user = await db.user.findUnique({ where: { id: token.sub }, select: { id: true, email: true, organizationId: true } });
         if (!user) return;

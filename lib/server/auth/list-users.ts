@@ -1,8 +1,9 @@
 import 'server-only';
+import type { Services } from '@/lib/server/services';
 import type { PrismaClient } from '@/prisma/generated/client';
 
 /** The organization's users: names, emails and roles only. */
-export function listUsers(prisma: PrismaClient, { organizationId }: { organizationId: string }) {
+export function listUsers({ prisma }: Pick<Services, 'prisma'>, { organizationId }: { organizationId: string }) {
   return prisma.user.findMany({
     where: { organizationId },
     orderBy: { email: 'asc' },

@@ -6,7 +6,7 @@ import { forbidden, redirect } from 'next/navigation';
 import { cache } from 'react';
 import { authOptions } from '@/lib/server/auth/auth-options';
 import { clientIp } from '@/lib/server/auth/client-ip';
-import { prisma } from '@/lib/server/db/client';
+import { services } from '@/lib/server/services';
 import type { Role } from '@/prisma/generated/client';
 
 export interface CurrentUser {
@@ -29,7 +29,7 @@ export interface CurrentUser {
 export const currentUser = cache(async (): Promise<CurrentUser | null> => {
   const session = await getServerSession(authOptions());
   if (!session?.userId || !session.sessionId) return null;
-  const row = await (await prisma()).session.findUnique({
+  const row = await ((await services()).prisma).session.findUnique({
     where: { id: session.sessionId },
     select: {
       userId: true,
@@ -69,7 +69,7 @@ export async function requireRole(roles: readonly Role[], resource: string): Pro
   const user = await requireUser();
   if (roles.includes(user.role)) return user;
   const requestHeaders = await headers();
-  const db = await prisma();
+  const db = (await services()).prisma;
   await recordAuditEvent(db, {
     actor: { type: 'USER', id: user.id, label: user.email, ip: clientIp(requestHeaders), userAgent: requestHeaders.get('user-agent') },
     action: 'access.denied',

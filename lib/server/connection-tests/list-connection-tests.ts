@@ -1,4 +1,5 @@
 import 'server-only';
+import type { Services } from '@/lib/server/services';
 import type { PrismaClient, TestOutcome } from '@/prisma/generated/client';
 
 export const TESTS_PER_PAGE = 20;
@@ -9,7 +10,7 @@ const CHART_POINTS = 60;
  * the latest tests for the chart. Null when the credential is not the organization's.
  */
 export async function listConnectionTests(
-  prisma: PrismaClient,
+  { prisma }: Pick<Services, 'prisma'>,
   { organizationId, credentialId, outcome, page = 1 }: { organizationId: string; credentialId: string; outcome?: TestOutcome; page?: number },
 ) {
   const owned = await prisma.credential.count({ where: { id: credentialId, organizationId } });

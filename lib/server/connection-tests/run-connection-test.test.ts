@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { healthCheckUrl, runConnectionTest } from '@/lib/server/connection-tests/run-connection-test';
 import { createCredential } from '@/lib/server/credentials/create-credential';
 import { makeCertificate, makeExpiredCertificate } from '@/lib/server/test-support/certificates';
-import type { Vault } from '@/lib/server/credentials/vault';
+import type { Services } from '@/lib/server/services';
 import { makeKeyring } from '@/lib/server/crypto/keyring';
 import type { Database } from '@/lib/server/db/open-database';
 import { openTestDatabase } from '@/lib/server/test-support/test-database';
@@ -16,13 +16,13 @@ const operator = { type: 'USER' as const, label: 'operator@demo.example' };
 
 describe('connection tests', () => {
   let db: Database;
-  let vault: Vault;
+  let services: Services;
   let organizationId: string;
   let legalEntityId: string;
   const closers: (() => Promise<void>)[] = [];
   beforeAll(async () => {
     db = await openTestDatabase('pglite');
-    vault = { prisma: db.prisma, keyring: makeKeyring(randomBytes(32)) };
+    services = { prisma: db.prisma, keyring: makeKeyring(randomBytes(32)) };
     await seedDemo(db.prisma, { demoPassword: 'unused-here-123' });
     const entity = await db.prisma.legalEntity.findFirstOrThrow({ where: { country: 'AE' } });
     organizationId = entity.organizationId;
@@ -34,7 +34,7 @@ describe('connection tests', () => {
   });
 
   const create = async (profile: string, values: Record<string, string>) => {
-    const result = await createCredential(vault, {
+    const result = await createCredential(services, {
       actor: { type: 'SYSTEM' },
       organizationId,
       input: { legalEntityId, profile: profile as never, environment: 'SANDBOX', label: `${profile} ${randomBytes(3).toString('hex')}`, values },
@@ -42,7 +42,7 @@ describe('connection tests', () => {
     if (!result.ok) throw new Error(JSON.stringify(result.error));
     return result.data.id;
   };
-  const test = (credentialId: string) => runConnectionTest(vault, { organizationId, credentialId, trigger: 'USER', actor: operator, policy });
+  const test = (credentialId: string) => runConnectionTest(services, { organizationId, credentialId, trigger: 'USER', actor: operator, policy });
 
   it('OAuth: a token request to oidc-provider, kept as history; a wrong secret needs attention', async () => {
     const oidc = await startOidcProvider({ clients: [{ clientId: 'erp', clientSecret: 'right-secret-0123456789abcdef0' }] });
@@ -81,7 +81,7 @@ describe('connection tests', () => {
   });
 
   it.each(['//other-host/x', '/\\other-host/x', '/\\/other-host', 'https://other-host/x'])('refuses the health path %j, which would leave the base URL', async (healthPath) => {
-    const created = await createCredential(vault, {
+    const created = await createCredential(services, {
       actor: { type: 'SYSTEM' },
       organizationId,
       input: { legalEntityId, profile: 'api-key', environment: 'SANDBOX', label: `bad path ${randomBytes(3).toString('hex')}`, values: { baseUrl: 'https://api.example.com', headerName: 'X-API-Key', healthPath, apiKey: 'key-0001' } },
@@ -117,7 +117,7 @@ describe('connection tests', () => {
     const silent = await startFaultServer(() => {});
     closers.push(silent.close);
     const id = await create('api-key', { baseUrl: silent.url, headerName: 'X-API-Key', apiKey: 'key-0001' });
-    const result = await runConnectionTest(vault, { organizationId, credentialId: id, trigger: 'API', actor: operator, policy: { ...policy, timeoutMs: 300 } });
+    const result = await runConnectionTest(services, { organizationId, credentialId: id, trigger: 'API', actor: operator, policy: { ...policy, timeoutMs: 300 } });
     expect(result).toMatchObject({ ok: true, data: { outcome: 'FAILURE', errorCode: 'timeout' } });
     expect(await db.prisma.credential.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: 'ACTIVE', version: 1 });
   });

@@ -1,10 +1,11 @@
 import 'server-only';
+import { changeCredentialStatus } from '@/lib/server/credentials/change-credential-status';
 import { z } from 'zod';
 import { profileDefinition } from '@/lib/schemas/credential-profiles';
 import { appendAuditEvent, type Actor } from '@/lib/server/audit/append-audit-event';
 import { CertificateProblem, inspectPemPair, inspectPkcs12, type CertificateFacts } from '@/lib/server/credentials/inspect-certificate';
 import { openCredentialForUse } from '@/lib/server/credentials/open-credential-for-use';
-import type { Vault } from '@/lib/server/credentials/vault';
+import type { Services } from '@/lib/server/services';
 import { defaultPolicy, guardedFetch, OutboundError, type OutboundPolicy } from '@/lib/server/net/guarded-fetch';
 import { scrubSecrets } from '@/lib/server/net/provider-text';
 import { fail, ok, type Result } from '@/lib/server/result';
@@ -42,15 +43,15 @@ const SECRET_FIELDS_BY_TEST = {
  * with latency, HTTP status, error code and a message scrubbed of every secret value.
  */
 export async function runConnectionTest(
-  vault: Vault,
+  services: Services,
   { organizationId, credentialId, trigger, actor, policy = defaultPolicy() }: { organizationId: string; credentialId: string; trigger: TestTrigger; actor: Actor; policy?: OutboundPolicy },
 ): Promise<Result<ConnectionTestDto>> {
   if (!z.uuid().safeParse(credentialId).success) return fail('NOT_FOUND', 'This credential does not exist.');
-  const credential = await vault.prisma.credential.findFirst({ where: { id: credentialId, organizationId, deletedAt: null }, select: { id: true, profile: true } });
+  const credential = await services.prisma.credential.findFirst({ where: { id: credentialId, organizationId, deletedAt: null }, select: { id: true, profile: true } });
   if (!credential) return fail('NOT_FOUND', 'This credential does not exist.');
   const kind = profileDefinition(credential.profile)?.test ?? 'none';
   if (kind === 'none') return fail('INVALID_STATE', 'This type of credential has no connection test.');
-  const opened = await openCredentialForUse(vault, { actor, credentialId, fields: SECRET_FIELDS_BY_TEST[kind], purpose: 'connection_test' });
+  const opened = await openCredentialForUse(services, { actor, credentialId, fields: SECRET_FIELDS_BY_TEST[kind], purpose: 'connection_test' });
   if (!opened.ok) return opened;
   const { secrets, config, version } = opened.data;
 
@@ -60,14 +61,15 @@ export async function runConnectionTest(
   const durationMs = Math.round(performance.now() - started);
   const message = scrubSecrets(probe.message, Object.values(secrets));
 
-  const row = await vault.prisma.$transaction(async (tx) => {
+  const row = await services.prisma.$transaction(async (tx) => {
     const test = await tx.connectionTest.create({
       data: { credentialId, startedAt, durationMs, outcome: probe.outcome, httpStatus: probe.httpStatus ?? null, errorCode: probe.errorCode ?? null, message, trigger, credentialVersion: version },
     });
+    const target = { id: credentialId, organizationId };
     if (probe.outcome === 'SUCCESS') {
-      await tx.credential.updateMany({ where: { id: credentialId, status: 'NEEDS_ATTENTION' }, data: { status: 'ACTIVE', lastError: null } });
+      await changeCredentialStatus(tx, { credential: target, to: 'ACTIVE', onlyFrom: ['NEEDS_ATTENTION'], actor, reason: 'connection_test_passed' });
     } else if (probe.credentialRefused) {
-      await tx.credential.updateMany({ where: { id: credentialId, status: { not: 'REVOKED' } }, data: { status: 'NEEDS_ATTENTION', lastError: message } });
+      await changeCredentialStatus(tx, { credential: target, to: 'NEEDS_ATTENTION', lastError: message, actor, reason: 'connection_test_refused' });
     }
     await appendAuditEvent(tx, {
       actor,

@@ -2,9 +2,11 @@ import 'server-only';
 import { randomUUID } from 'node:crypto';
 import { CREDENTIAL_PROFILES, type TCredentialCreate, ZCredentialCreate } from '@/lib/schemas/credential-profiles';
 import { appendAuditEvent, type Actor } from '@/lib/server/audit/append-audit-event';
+import { changeCredentialStatus } from '@/lib/server/credentials/change-credential-status';
 import { refuseChange } from '@/lib/server/credentials/refuse-change';
 import { validateCredentialValues } from '@/lib/server/credentials/validate-credential-values';
-import { credentialOwner, type Vault } from '@/lib/server/credentials/vault';
+import { type Services } from '@/lib/server/services';
+import { credentialOwner } from '@/lib/server/credentials/credential-secrets';
 import { writeSecret } from '@/lib/server/crypto/sealed-secrets';
 import { fail, fieldErrorsOf, ok, valueFieldErrors, type Result } from '@/lib/server/result';
 import { Prisma } from '@/prisma/generated/client';
@@ -14,7 +16,7 @@ import { Prisma } from '@/prisma/generated/client';
  * (bad values, unknown entity, duplicate label) store nothing and are audited too.
  */
 export async function createCredential(
-  { prisma, keyring }: Vault,
+  { prisma, keyring }: Services,
   { actor, organizationId, input }: { actor: Actor; organizationId: string; input: TCredentialCreate },
 ): Promise<Result<{ id: string; version: number }>> {
   const refuse = (failure: ReturnType<typeof fail>) =>
@@ -41,7 +43,6 @@ export async function createCredential(
           profile: profileId,
           environment,
           label,
-          status: 'ACTIVE',
           config: validated.config,
           expiresAt: validated.expiresAt,
           configuredAt: now,
@@ -59,6 +60,8 @@ export async function createCredential(
         outcome: 'SUCCESS',
         details: { profile: profileId, environment, label, secretFields: Object.keys(validated.secrets), configFields: Object.keys(validated.config) },
       });
+      // Created as a draft (the column's default) and configured in the same transaction.
+      await changeCredentialStatus(tx, { credential: { id, organizationId }, to: 'ACTIVE', actor, reason: 'configured' });
     });
   } catch (error) {
     if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {

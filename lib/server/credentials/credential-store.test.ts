@@ -10,7 +10,7 @@ import { purgeDeletedCredentials } from '@/lib/server/credentials/purge-deleted-
 import { revokeCredential } from '@/lib/server/credentials/revoke-credential';
 import { makeCertificate, makeExpiredCertificate, makePkcs12 } from '@/lib/server/test-support/certificates';
 import { updateCredential } from '@/lib/server/credentials/update-credential';
-import type { Vault } from '@/lib/server/credentials/vault';
+import type { Services } from '@/lib/server/services';
 import { forgetDataKeys } from '@/lib/server/crypto/data-keys';
 import { makeKeyring } from '@/lib/server/crypto/keyring';
 import { getOrganizationOverview } from '@/lib/server/dashboard/get-organization-overview';
@@ -22,12 +22,12 @@ const admin: Actor = { type: 'USER', label: 'admin@demo.example', ip: '127.0.0.1
 
 describe.each(testDatabaseKinds())('credential store on %s', (kind) => {
   let db: Database;
-  let vault: Vault;
+  let services: Services;
   let organizationId: string;
   let legalEntityId: string;
   beforeAll(async () => {
     db = await openTestDatabase(kind);
-    vault = { prisma: db.prisma, keyring: makeKeyring(randomBytes(32)) };
+    services = { prisma: db.prisma, keyring: makeKeyring(randomBytes(32)) };
     await seedDemo(db.prisma, { demoPassword: 'unused-in-these-tests' });
     const entity = await db.prisma.legalEntity.findFirstOrThrow({ where: { country: 'AE' } });
     organizationId = entity.organizationId;
@@ -45,12 +45,12 @@ describe.each(testDatabaseKinds())('credential store on %s', (kind) => {
     values: { tokenUrl: 'https://auth.example.com/token', clientId: 'erp-client', clientSecret, clientAuth: 'client_secret_post', scope: 'invoices' },
   });
   const create = async (input: ReturnType<typeof oauth>) => {
-    const result = await createCredential(vault, { actor: admin, organizationId, input });
+    const result = await createCredential(services, { actor: admin, organizationId, input });
     if (!result.ok) throw new Error(JSON.stringify(result.error));
     return result.data;
   };
   const open = (credentialId: string, fields: string[]) =>
-    openCredentialForUse(vault, { actor: { type: 'SYSTEM' }, credentialId, fields, purpose: 'test' });
+    openCredentialForUse(services, { actor: { type: 'SYSTEM' }, credentialId, fields, purpose: 'test' });
   const everything = async () =>
     JSON.stringify(
       await Promise.all([db.prisma.credential.findMany(), db.prisma.sealedSecret.findMany(), db.prisma.auditEvent.findMany(), db.prisma.dataKey.findMany()]),
@@ -70,7 +70,7 @@ describe.each(testDatabaseKinds())('credential store on %s', (kind) => {
   it('returns a status DTO with fingerprints and no secret', async () => {
     const secret = canary();
     const { id } = await create(oauth('status dto', secret));
-    const status = await getCredentialStatus(vault, { organizationId, credentialId: id });
+    const status = await getCredentialStatus(services, { organizationId, credentialId: id });
     const serialized = JSON.stringify(status);
     expect(serialized).not.toContain(secret);
     expect(serialized).not.toContain('sr1.');
@@ -85,7 +85,7 @@ describe.each(testDatabaseKinds())('credential store on %s', (kind) => {
     const a = await create(oauth('fp a', secret));
     const b = await create(oauth('fp b', secret));
     const fingerprint = async (id: string) =>
-      (await getCredentialStatus(vault, { organizationId, credentialId: id }))!.fields.find((f) => f.name === 'clientSecret')!.fingerprint!;
+      (await getCredentialStatus(services, { organizationId, credentialId: id }))!.fields.find((f) => f.name === 'clientSecret')!.fingerprint!;
     expect(await fingerprint(a.id)).toBe(await fingerprint(b.id));
     expect(secret).not.toContain(await fingerprint(a.id));
   });
@@ -93,8 +93,8 @@ describe.each(testDatabaseKinds())('credential store on %s', (kind) => {
   it('a partial update keeps the secrets it omits and bumps the version', async () => {
     const secret = canary();
     const { id } = await create(oauth('partial', secret));
-    const before = await getCredentialStatus(vault, { organizationId, credentialId: id });
-    const updated = await updateCredential(vault, {
+    const before = await getCredentialStatus(services, { organizationId, credentialId: id });
+    const updated = await updateCredential(services, {
       actor: admin,
       organizationId,
       input: { credentialId: id, version: 1, label: 'partial (renamed)', values: { tokenUrl: 'https://auth.example.com/v2/token', clientId: 'erp-client-2', clientAuth: 'client_secret_basic' } },
@@ -102,7 +102,7 @@ describe.each(testDatabaseKinds())('credential store on %s', (kind) => {
     expect(updated).toEqual({ ok: true, data: { id, version: 2 } });
     const opened = await open(id, ['clientSecret']);
     expect(opened).toMatchObject({ ok: true, data: { secrets: { clientSecret: secret }, config: { clientId: 'erp-client-2' } } });
-    const after = await getCredentialStatus(vault, { organizationId, credentialId: id });
+    const after = await getCredentialStatus(services, { organizationId, credentialId: id });
     expect(after!.fields.find((f) => f.name === 'clientSecret')!.fingerprint).toBe(before!.fields.find((f) => f.name === 'clientSecret')!.fingerprint);
     const event = await db.prisma.auditEvent.findFirstOrThrow({ where: { action: 'credential.update', targetId: id, outcome: 'SUCCESS' } });
     expect(event.details).toMatchObject({ replacedSecrets: [], fromVersion: 1 });
@@ -111,7 +111,7 @@ describe.each(testDatabaseKinds())('credential store on %s', (kind) => {
   it('reports a check-and-set conflict and writes nothing', async () => {
     const { id } = await create(oauth('cas'));
     const change = (version: number, clientSecret: string) =>
-      updateCredential(vault, { actor: admin, organizationId, input: { credentialId: id, version, label: 'cas', values: { ...oauth('cas').values, clientSecret } } });
+      updateCredential(services, { actor: admin, organizationId, input: { credentialId: id, version, label: 'cas', values: { ...oauth('cas').values, clientSecret } } });
     const first = canary();
     expect(await change(1, first)).toMatchObject({ ok: true });
     const stale = await change(1, canary());
@@ -143,14 +143,14 @@ describe.each(testDatabaseKinds())('credential store on %s', (kind) => {
     ])('%s', async (_, override, field) => {
       const before = await db.prisma.credential.count();
       const input = oauth(`bad ${field}`);
-      const result = await createCredential(vault, { actor: admin, organizationId, input: { ...input, values: { ...input.values, ...override } } });
+      const result = await createCredential(services, { actor: admin, organizationId, input: { ...input, values: { ...input.values, ...override } } });
       expect(result).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
       expect(Object.keys((result as { error: { fieldErrors: object } }).error.fieldErrors)).toContain(field);
       expect(await db.prisma.credential.count()).toBe(before);
     });
 
     it('an unknown profile', async () => {
-      const result = await createCredential(vault, { actor: admin, organizationId, input: { ...oauth('unknown'), profile: 'carrier-pigeon' as never } });
+      const result = await createCredential(services, { actor: admin, organizationId, input: { ...oauth('unknown'), profile: 'carrier-pigeon' as never } });
       expect(result).toMatchObject({ ok: false, error: { code: 'VALIDATION', fieldErrors: { profile: [expect.any(String)] } } });
     });
 
@@ -158,7 +158,7 @@ describe.each(testDatabaseKinds())('credential store on %s', (kind) => {
       const pair = makeCertificate();
       const other = makeCertificate();
       const zatca = (values: Record<string, string>) =>
-        createCredential(vault, {
+        createCredential(services, {
           actor: admin,
           organizationId,
           input: {
@@ -179,7 +179,7 @@ describe.each(testDatabaseKinds())('credential store on %s', (kind) => {
       });
       const p12 = makePkcs12(pair, 'right-password');
       const cert = (values: Record<string, string>) =>
-        createCredential(vault, { actor: admin, organizationId, input: { legalEntityId, profile: 'certificate', environment: 'SANDBOX', label: `p12 ${randomBytes(3).toString('hex')}`, values } });
+        createCredential(services, { actor: admin, organizationId, input: { legalEntityId, profile: 'certificate', environment: 'SANDBOX', label: `p12 ${randomBytes(3).toString('hex')}`, values } });
       expect(await cert({ pkcs12: p12, pkcs12Password: 'wrong-password' })).toMatchObject({
         error: { fieldErrors: { 'values.pkcs12Password': ['Wrong password for this PKCS#12 file'] } },
       });
@@ -191,13 +191,13 @@ describe.each(testDatabaseKinds())('credential store on %s', (kind) => {
 
     it('takes expiry from the certificate, so an expired one shows as expired', async () => {
       const expired = makeExpiredCertificate();
-      const result = await createCredential(vault, {
+      const result = await createCredential(services, {
         actor: admin,
         organizationId,
         input: { legalEntityId, profile: 'certificate', environment: 'SANDBOX', label: 'expired cert', values: { certificate: expired.certificate, privateKey: expired.privateKey } },
       });
       expect(result).toMatchObject({ ok: true });
-      const status = await getCredentialStatus(vault, { organizationId, credentialId: (result as { data: { id: string } }).data.id });
+      const status = await getCredentialStatus(services, { organizationId, credentialId: (result as { data: { id: string } }).data.id });
       expect(status).toMatchObject({ expiresAt: new Date('2020-02-01T00:00:00Z'), health: 'EXPIRED' });
     });
   });
@@ -216,7 +216,7 @@ describe.each(testDatabaseKinds())('credential store on %s', (kind) => {
     });
     expect(await db.prisma.auditEvent.count({ where: { action: 'credential.integrity_failure', targetId: broken.id } })).toBe(1);
     expect(await open(healthy.id, ['clientSecret'])).toMatchObject({ ok: true });
-    const overview = await getOrganizationOverview(db.prisma, { organizationId, filters: { health: 'FAILING' } });
+    const overview = await getOrganizationOverview(db, { organizationId, filters: { health: 'FAILING' } });
     expect(overview.flatMap((e) => e.credentials.map((c) => c.label))).toContain('corrupted');
   });
 
@@ -233,7 +233,7 @@ describe.each(testDatabaseKinds())('credential store on %s', (kind) => {
     const from = await db.prisma.sealedSecret.findFirstOrThrow({ where: { ownerId: source.id } });
     const other = await db.prisma.organization.create({ data: { name: 'Other Co', slug: `other-${randomBytes(3).toString('hex')}` } });
     const entity = await db.prisma.legalEntity.create({ data: { organizationId: other.id, name: 'Other entity', taxId: 'X1', country: 'AE' } });
-    const created = await createCredential(vault, { actor: admin, organizationId: other.id, input: { ...oauth('cross-org target'), legalEntityId: entity.id } });
+    const created = await createCredential(services, { actor: admin, organizationId: other.id, input: { ...oauth('cross-org target'), legalEntityId: entity.id } });
     const targetId = (created as { data: { id: string } }).data.id;
     await db.prisma.sealedSecret.updateMany({ where: { ownerId: targetId, field: 'clientSecret' }, data: { sealed: from.sealed } });
     expect(await open(targetId, ['clientSecret'])).toMatchObject({ ok: false, error: { code: 'INTEGRITY' } });
@@ -242,7 +242,7 @@ describe.each(testDatabaseKinds())('credential store on %s', (kind) => {
   it('without its key-encryption key nothing opens, with a clear reason', async () => {
     const { id } = await create(oauth('wrong kek'));
     forgetDataKeys();
-    const stranger: Vault = { prisma: db.prisma, keyring: makeKeyring(randomBytes(32)) };
+    const stranger: Services = { prisma: db.prisma, keyring: makeKeyring(randomBytes(32)) };
     const opened = await openCredentialForUse(stranger, { actor: { type: 'SYSTEM' }, credentialId: id, fields: ['clientSecret'], purpose: 'test' });
     expect(opened).toMatchObject({ ok: false, error: { code: 'INTEGRITY' } });
     forgetDataKeys();
@@ -251,29 +251,29 @@ describe.each(testDatabaseKinds())('credential store on %s', (kind) => {
 
   it('revoking destroys the sealed secrets for good', async () => {
     const { id } = await create(oauth('revoke me'));
-    expect(await revokeCredential(vault, { actor: admin, organizationId, input: { credentialId: id, version: 1 } })).toEqual({ ok: true, data: { destroyedSecrets: 1 } });
+    expect(await revokeCredential(services, { actor: admin, organizationId, input: { credentialId: id, version: 1 } })).toEqual({ ok: true, data: { destroyedSecrets: 1 } });
     expect(await db.prisma.sealedSecret.count({ where: { ownerId: id } })).toBe(0);
     expect(await open(id, ['clientSecret'])).toMatchObject({ ok: false, error: { code: 'INVALID_STATE' } });
-    expect(await revokeCredential(vault, { actor: admin, organizationId, input: { credentialId: id, version: 2 } })).toMatchObject({ ok: false, error: { code: 'INVALID_STATE' } });
-    const update = await updateCredential(vault, { actor: admin, organizationId, input: { credentialId: id, version: 2, label: 'x', values: oauth('x').values } });
+    expect(await revokeCredential(services, { actor: admin, organizationId, input: { credentialId: id, version: 2 } })).toMatchObject({ ok: false, error: { code: 'INVALID_STATE' } });
+    const update = await updateCredential(services, { actor: admin, organizationId, input: { credentialId: id, version: 2, label: 'x', values: oauth('x').values } });
     expect(update).toMatchObject({ ok: false, error: { code: 'INVALID_STATE' } });
   });
 
   it('deleting hides a credential, keeps its secrets for the recovery window, and restores it', async () => {
     const secret = canary();
     const { id } = await create(oauth('delete me', secret));
-    expect(await deleteCredential(vault, { actor: admin, organizationId, input: { credentialId: id, version: 1 } })).toMatchObject({ ok: true });
-    const labels = async () => (await getOrganizationOverview(db.prisma, { organizationId, filters: {} })).flatMap((e) => e.credentials.map((c) => c.label));
+    expect(await deleteCredential(services, { actor: admin, organizationId, input: { credentialId: id, version: 1 } })).toMatchObject({ ok: true });
+    const labels = async () => (await getOrganizationOverview(db, { organizationId, filters: {} })).flatMap((e) => e.credentials.map((c) => c.label));
     expect(await labels()).not.toContain('delete me');
     expect(await open(id, ['clientSecret'])).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
-    expect(await deleteCredential(vault, { actor: admin, organizationId, input: { credentialId: id, version: 2 }, restore: true })).toMatchObject({ ok: true });
+    expect(await deleteCredential(services, { actor: admin, organizationId, input: { credentialId: id, version: 2 }, restore: true })).toMatchObject({ ok: true });
     expect(await labels()).toContain('delete me');
     expect(await open(id, ['clientSecret'])).toMatchObject({ ok: true, data: { secrets: { clientSecret: secret } } });
   });
 
   it('purges credentials deleted longer ago than the recovery window, secrets included', async () => {
     const { id } = await create(oauth('purge me'));
-    await deleteCredential(vault, { actor: admin, organizationId, input: { credentialId: id, version: 1 } });
+    await deleteCredential(services, { actor: admin, organizationId, input: { credentialId: id, version: 1 } });
     expect(await purgeDeletedCredentials(db.prisma)).toBe(0);
     expect(await purgeDeletedCredentials(db.prisma, new Date(Date.now() + 31 * 86_400_000))).toBe(1);
     expect(await db.prisma.credential.count({ where: { id } })).toBe(0);

@@ -2,7 +2,7 @@ import 'server-only';
 import { ZCredentialRef, type TCredentialRef } from '@/lib/schemas/credential-profiles';
 import { appendAuditEvent, type Actor } from '@/lib/server/audit/append-audit-event';
 import { refuseChange } from '@/lib/server/credentials/refuse-change';
-import type { Vault } from '@/lib/server/credentials/vault';
+import type { Services } from '@/lib/server/services';
 import { ok, type Result } from '@/lib/server/result';
 
 /** Days a deleted credential stays restorable, secrets intact, before it is purged. */
@@ -13,7 +13,7 @@ export const RECOVERY_DAYS = 30;
  * its sealed secrets for RECOVERY_DAYS, so a mistaken delete loses nothing.
  */
 export async function deleteCredential(
-  { prisma }: Vault,
+  { prisma }: Services,
   { actor, organizationId, input, restore = false }: { actor: Actor; organizationId: string; input: TCredentialRef; restore?: boolean },
 ): Promise<Result<{ purgeAfter: Date | null }>> {
   const action = restore ? 'credential.restore' : 'credential.delete';

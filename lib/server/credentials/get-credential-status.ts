@@ -2,7 +2,8 @@ import 'server-only';
 import { credentialHealth, type TCredentialHealth } from '@/lib/credential-health';
 import { describeProfile, profileDefinition, type TFieldKind } from '@/lib/schemas/credential-profiles';
 import { markIntegrityFailure } from '@/lib/server/credentials/mark-integrity-failure';
-import { credentialOwner, type Vault } from '@/lib/server/credentials/vault';
+import { type Services } from '@/lib/server/services';
+import { credentialOwner } from '@/lib/server/credentials/credential-secrets';
 import { describeSecrets, readSecrets, SecretIntegrityError } from '@/lib/server/crypto/sealed-secrets';
 import type { CredentialStatus, Environment, TestOutcome } from '@/prisma/generated/client';
 
@@ -49,7 +50,7 @@ export interface CredentialStatusDto {
  * (in memory, discarded at once), so a corrupted value shows as NEEDS_ATTENTION here.
  */
 export async function getCredentialStatus(
-  { prisma, keyring }: Vault,
+  { prisma, keyring }: Services,
   { organizationId, credentialId, now = new Date() }: { organizationId: string; credentialId: string; now?: Date },
 ): Promise<CredentialStatusDto | null> {
   const row = await prisma.credential.findFirst({

@@ -1,5 +1,6 @@
 import 'server-only';
 import { appendAuditEvent, SYSTEM_ACTOR } from '@/lib/server/audit/append-audit-event';
+import { changeCredentialStatus } from '@/lib/server/credentials/change-credential-status';
 import { logger } from '@/lib/server/logger';
 import type { PrismaClient } from '@/prisma/generated/client';
 
@@ -15,10 +16,7 @@ export async function markIntegrityFailure(
   const lastError = `Integrity: the stored ${field} cannot be opened; replace it.`;
   logger().error({ event: 'credential.integrity_failure', credentialId: credential.id, field }, 'sealed value failed to open');
   await prisma.$transaction(async (tx) => {
-    await tx.credential.updateMany({
-      where: { id: credential.id, status: { not: 'REVOKED' } },
-      data: { status: 'NEEDS_ATTENTION', lastError },
-    });
+    await changeCredentialStatus(tx, { credential, to: 'NEEDS_ATTENTION', lastError, actor: SYSTEM_ACTOR, reason: 'integrity_failure' });
     await appendAuditEvent(tx, {
       actor: SYSTEM_ACTOR,
       action: 'credential.integrity_failure',

@@ -3,7 +3,8 @@ import { z } from 'zod';
 import type { Actor } from '@/lib/server/audit/append-audit-event';
 import { recordAuditEvent } from '@/lib/server/audit/record-audit-event';
 import { markIntegrityFailure } from '@/lib/server/credentials/mark-integrity-failure';
-import { credentialOwner, type Vault } from '@/lib/server/credentials/vault';
+import { type Services } from '@/lib/server/services';
+import { credentialOwner } from '@/lib/server/credentials/credential-secrets';
 import { openSealedRows, SecretIntegrityError } from '@/lib/server/crypto/sealed-secrets';
 import { fail, ok, type Result } from '@/lib/server/result';
 import type { CredentialStatus } from '@/prisma/generated/client';
@@ -24,7 +25,7 @@ interface UsableRow {
  * (lastUsedAt and an audit event naming the fields). Never call this to render anything.
  */
 export async function openCredentialForUse<Field extends string>(
-  { prisma, keyring }: Vault,
+  { prisma, keyring }: Services,
   { actor, credentialId, fields, purpose }: { actor: Actor; credentialId: string; fields: readonly Field[]; purpose: string },
 ): Promise<Result<{ secrets: Partial<Record<Field, string>>; config: Record<string, string>; version: number }>> {
   if (!z.uuid().safeParse(credentialId).success) return fail('NOT_FOUND', 'This credential does not exist or was deleted.');
@@ -60,7 +61,7 @@ export async function openCredentialForUse<Field extends string>(
   }
 }
 
-async function explainUnusable(prisma: Vault['prisma'], credentialId: string) {
+async function explainUnusable(prisma: Services['prisma'], credentialId: string) {
   const found = await prisma.credential.findFirst({ where: { id: credentialId, deletedAt: null }, select: { status: true } });
   if (!found) return fail('NOT_FOUND', 'This credential does not exist or was deleted.');
   return fail('INVALID_STATE', found.status === 'REVOKED' ? 'This credential was revoked.' : 'This credential is not configured yet.');

@@ -1,7 +1,7 @@
 import 'server-only';
 import { appendAuditEvent, SYSTEM_ACTOR } from '@/lib/server/audit/append-audit-event';
 import { RECOVERY_DAYS } from '@/lib/server/credentials/delete-credential';
-import { destroyCredentialSecrets } from '@/lib/server/credentials/vault';
+import { destroyCredentialSecrets } from '@/lib/server/credentials/credential-secrets';
 import type { PrismaClient } from '@/prisma/generated/client';
 
 /** Removes credentials deleted more than RECOVERY_DAYS ago, with their sealed secrets and history. */

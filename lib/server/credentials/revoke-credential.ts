@@ -1,14 +1,15 @@
 import 'server-only';
 import { ZCredentialRef, type TCredentialRef } from '@/lib/schemas/credential-profiles';
 import { appendAuditEvent, type Actor } from '@/lib/server/audit/append-audit-event';
-import { canTransition } from '@/lib/server/credentials/lifecycle';
+import { canTransition, changeCredentialStatus } from '@/lib/server/credentials/change-credential-status';
 import { refuseChange } from '@/lib/server/credentials/refuse-change';
-import { destroyCredentialSecrets, type Vault } from '@/lib/server/credentials/vault';
+import { type Services } from '@/lib/server/services';
+import { destroyCredentialSecrets } from '@/lib/server/credentials/credential-secrets';
 import { ok, type Result } from '@/lib/server/result';
 
 /** Revokes a credential for good: its sealed secrets are destroyed in the same transaction. */
 export async function revokeCredential(
-  { prisma }: Vault,
+  { prisma }: Services,
   { actor, organizationId, input }: { actor: Actor; organizationId: string; input: TCredentialRef },
 ): Promise<Result<{ destroyedSecrets: number }>> {
   const refuse = (code: 'NOT_FOUND' | 'INVALID_STATE' | 'CONFLICT', message: string, credentialId?: string) =>
@@ -26,9 +27,10 @@ export async function revokeCredential(
   const destroyed = await prisma.$transaction(async (tx) => {
     const { count } = await tx.credential.updateMany({
       where: { id: credentialId, version, status: { not: 'REVOKED' } },
-      data: { status: 'REVOKED', revokedAt: new Date(), version: { increment: 1 }, lastError: null },
+      data: { revokedAt: new Date(), version: { increment: 1 } },
     });
     if (count === 0) return null;
+    await changeCredentialStatus(tx, { credential, to: 'REVOKED', actor, reason: 'revoked' });
     const destroyedSecrets = await destroyCredentialSecrets(tx, credential);
     await appendAuditEvent(tx, {
       actor,

@@ -1,12 +1,15 @@
 import 'server-only';
+import { changeCredentialStatus } from '@/lib/server/credentials/change-credential-status';
 import { profileDefinition, ZCredentialUpdate, type TCredentialCreate, type TCredentialUpdate } from '@/lib/schemas/credential-profiles';
 import { appendAuditEvent, type Actor } from '@/lib/server/audit/append-audit-event';
 import { refuseChange } from '@/lib/server/credentials/refuse-change';
 import { PAIRED_SECRETS, validateCredentialValues } from '@/lib/server/credentials/validate-credential-values';
-import { credentialOwner, type Vault } from '@/lib/server/credentials/vault';
+import { type Services } from '@/lib/server/services';
+import { credentialOwner } from '@/lib/server/credentials/credential-secrets';
 import { describeSecrets, readSecrets, writeSecret } from '@/lib/server/crypto/sealed-secrets';
 import { fail, fieldErrorsOf, ok, valueFieldErrors, type Result } from '@/lib/server/result';
-import { forgetAccessToken, resetTokenGrant } from '@/lib/server/tokens/get-access-token';
+import { resetTokenGrant } from '@/lib/server/tokens/token-grant';
+import { forgetAccessToken } from '@/lib/server/tokens/token-memory';
 import type { Prisma } from '@/prisma/generated/client';
 
 class VersionConflict extends Error {}
@@ -17,7 +20,7 @@ class VersionConflict extends Error {}
  * and the caller is told to reload. Every refusal is audited; a refused change stores nothing.
  */
 export async function updateCredential(
-  { prisma, keyring }: Vault,
+  { prisma, keyring }: Services,
   { actor, organizationId, input }: { actor: Actor; organizationId: string; input: TCredentialUpdate },
 ): Promise<Result<{ id: string; version: number }>> {
   const refuse = (failure: ReturnType<typeof fail>, credentialId?: string) =>
@@ -63,14 +66,13 @@ export async function updateCredential(
           config: validated.config,
           version: { increment: 1 },
           ...(validated.expiresAt ? { expiresAt: validated.expiresAt } : {}),
-          // New values are a fresh start: the credential is configured and its old error is moot.
-          status: 'ACTIVE',
-          lastError: null,
           configuredAt: now,
           configuredById: actor.type === 'USER' ? (actor.id ?? null) : null,
         },
       });
       if (count === 0) throw new VersionConflict();
+      // New values are a fresh start: the credential is configured and its old error is moot.
+      await changeCredentialStatus(tx, { credential, to: 'ACTIVE', actor, reason: 'configured' });
       for (const [field, value] of Object.entries(validated.secrets)) await writeSecret(tx, keyring, owner, field, value);
       // Tokens belong to the secret, client, scope and endpoint they were issued for: never serve them after a change.
       if (resetsTokens) await resetTokenGrant(tx, credential);

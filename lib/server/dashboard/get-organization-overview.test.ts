@@ -25,7 +25,7 @@ describe('organization overview', () => {
   afterAll(async () => db.close());
 
   const overview = (query: Record<string, string>) =>
-    getOrganizationOverview(db.prisma, { organizationId, filters: ZDashboardFilters.parse(query) });
+    getOrganizationOverview(db, { organizationId, filters: ZDashboardFilters.parse(query) });
   const labels = (entities: Awaited<ReturnType<typeof overview>>) =>
     entities.flatMap((e) => e.credentials.map((c) => `${e.country}:${c.label}:${c.health}`)).sort();
 
@@ -59,8 +59,8 @@ describe('organization overview', () => {
 
   it('finds a legal entity only within its organization', async () => {
     const entity = await db.prisma.legalEntity.findFirstOrThrow({ where: { country: 'SA' } });
-    expect((await getLegalEntity(db.prisma, { organizationId, legalEntityId: entity.id }))?.name).toBe('Riyadh Supplies Co.');
+    expect((await getLegalEntity(db, { organizationId, legalEntityId: entity.id }))?.name).toBe('Riyadh Supplies Co.');
     const other = await db.prisma.organization.create({ data: { name: 'Other', slug: 'other' } });
-    expect(await getLegalEntity(db.prisma, { organizationId: other.id, legalEntityId: entity.id })).toBeNull();
+    expect(await getLegalEntity(db, { organizationId: other.id, legalEntityId: entity.id })).toBeNull();
   });
 });

@@ -1,4 +1,5 @@
 import 'server-only';
+import type { Services } from '@/lib/server/services';
 import type { TDashboardFilters } from '@/lib/schemas/dashboard-filters';
 import { successRates } from '@/lib/server/connection-tests/list-connection-tests';
 import { credentialSummarySelect, summarizeCredential, type CredentialSummary } from '@/lib/server/dashboard/summarize-credential';
@@ -17,7 +18,7 @@ export interface EntitySummary {
  * entities with no matching credential are left out.
  */
 export async function getOrganizationOverview(
-  prisma: PrismaClient,
+  { prisma }: Pick<Services, 'prisma'>,
   { organizationId, filters, now = new Date() }: { organizationId: string; filters: TDashboardFilters; now?: Date },
 ): Promise<EntitySummary[]> {
   const entities = await prisma.legalEntity.findMany({

@@ -6,6 +6,7 @@ import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { join } from 'node:path';
 import { PrismaClient } from '@/prisma/generated/client';
 import { lockDataDirectory } from '@/lib/server/db/pglite-lock';
+import { env, type Env } from '@/lib/server/env';
 import { logger } from '@/lib/server/logger';
 
 /** Plain SQL, for what Prisma's query API cannot do (multi-statement migration files). */
@@ -28,6 +29,13 @@ export type DatabaseLocation =
   | { kind: 'postgres'; url: string }
   /** `dataDir` "memory://" keeps everything in memory (tests). */
   | { kind: 'pglite'; dataDir: string };
+
+/** Where the configuration puts the database: PostgreSQL when `DATABASE_URL` is set, else PGlite in `DATA_DIR`. */
+export function databaseLocation(config: Pick<Env, 'DATABASE_URL' | 'DATA_DIR'> = env()): DatabaseLocation {
+  return config.DATABASE_URL
+    ? { kind: 'postgres', url: config.DATABASE_URL }
+    : { kind: 'pglite', dataDir: config.DATA_DIR };
+}
 
 /** Opens the database at `location`: PGlite in-process or a PostgreSQL pool. */
 export async function openDatabase(location: DatabaseLocation): Promise<Database> {

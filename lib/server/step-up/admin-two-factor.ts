@@ -1,7 +1,7 @@
 import 'server-only';
 import { recordAuditEvent } from '@/lib/server/audit/record-audit-event';
 import { appendAuditEvent, type Actor } from '@/lib/server/audit/append-audit-event';
-import type { Vault } from '@/lib/server/credentials/vault';
+import type { Services } from '@/lib/server/services';
 import { fail, ok, type Result } from '@/lib/server/result';
 import { removeTwoFactor } from '@/lib/server/step-up/remove-two-factor';
 import { databaseLimiter } from '@/lib/server/auth/rate-limits';
@@ -13,7 +13,7 @@ import { SECOND_FACTOR_LIMIT } from '@/lib/server/step-up/second-factor-limiter'
  * again before their next change of secrets. Never for oneself. Both audited, refusals too.
  */
 export async function adminTwoFactor(
-  { prisma }: Vault,
+  { prisma }: Services,
   { actor, organizationId, userId, act }: { actor: Actor; organizationId: string; userId: string; act: 'unlock' | 'reset' },
 ): Promise<Result<null>> {
   const target = await prisma.user.findFirst({ where: { id: userId, organizationId }, select: { id: true } });

@@ -1,7 +1,7 @@
 import 'server-only';
 import { appendAuditEvent, type Actor } from '@/lib/server/audit/append-audit-event';
 import { reauthenticate } from '@/lib/server/auth/reauthenticate';
-import type { Vault } from '@/lib/server/credentials/vault';
+import type { Services } from '@/lib/server/services';
 import { ok, type Result } from '@/lib/server/result';
 import { beginPendingEnrollment } from '@/lib/server/step-up/pending-enrollment';
 import { removeTwoFactor } from '@/lib/server/step-up/remove-two-factor';
@@ -14,17 +14,17 @@ import { verifySecondFactor } from '@/lib/server/step-up/verify-second-factor';
  * new one is confirmed.
  */
 export async function changeTwoFactor(
-  vault: Vault,
+  services: Services,
   { user, password, code, actor, then }: { user: { id: string; organizationId: string; email: string }; password: string; code: string; actor: Actor; then: 'remove' | 'reenroll' },
 ): Promise<Result<null>> {
   const action = then === 'remove' ? 'totp.remove' : 'totp.reenroll';
-  const checked = await reauthenticate(vault.prisma, { user, password, actor, action });
+  const checked = await reauthenticate(services.prisma, { user, password, actor, action });
   if (!checked.ok) return checked;
-  const verified = await verifySecondFactor(vault, { user, code, actor, action });
+  const verified = await verifySecondFactor(services, { user, code, actor, action });
   if (!verified.ok) return verified;
-  await vault.prisma.$transaction(async (tx) => {
+  await services.prisma.$transaction(async (tx) => {
     if (then === 'remove') await removeTwoFactor(tx, user.id);
-    else await beginPendingEnrollment(tx, vault.keyring, user);
+    else await beginPendingEnrollment(tx, services.keyring, user);
     await appendAuditEvent(tx, { actor, action, target: { type: 'User', id: user.id }, organizationId: user.organizationId, outcome: 'SUCCESS', details: { then } });
   });
   return ok(null);

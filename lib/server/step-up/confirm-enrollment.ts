@@ -1,7 +1,7 @@
 import 'server-only';
 import { randomBytes } from 'node:crypto';
 import { appendAuditEvent, type Actor } from '@/lib/server/audit/append-audit-event';
-import type { Vault } from '@/lib/server/credentials/vault';
+import type { Services } from '@/lib/server/services';
 import { deleteSecrets, readSecrets, writeSecret } from '@/lib/server/crypto/sealed-secrets';
 import { fail, ok, type Result } from '@/lib/server/result';
 import { hashRecoveryCode, totpOwner, verifySecondFactor } from '@/lib/server/step-up/verify-second-factor';
@@ -21,13 +21,13 @@ function newRecoveryCode(): string {
  * and ten new recovery codes replace any old ones. The codes are returned once and stored hashed.
  */
 export async function confirmEnrollment(
-  vault: Vault,
+  services: Services,
   { user, code, actor }: { user: { id: string; organizationId: string; email: string }; code: string; actor: Actor },
 ): Promise<Result<{ recoveryCodes: string[] }>> {
   const owner = totpOwner(user);
-  const pending = (await readSecrets(vault.prisma, vault.keyring, owner, ['totpPendingSecret'])).totpPendingSecret;
+  const pending = (await readSecrets(services.prisma, services.keyring, owner, ['totpPendingSecret'])).totpPendingSecret;
   if (!pending) return fail('INVALID_STATE', 'There is no enrollment to confirm. Start again.');
-  const verified = await verifySecondFactor(vault, {
+  const verified = await verifySecondFactor(services, {
     user,
     code,
     actor,
@@ -37,8 +37,8 @@ export async function confirmEnrollment(
   });
   if (!verified.ok) return verified;
   const recoveryCodes = Array.from({ length: RECOVERY_CODE_COUNT }, newRecoveryCode);
-  await vault.prisma.$transaction(async (tx) => {
-    await writeSecret(tx, vault.keyring, owner, 'totpSecret', pending);
+  await services.prisma.$transaction(async (tx) => {
+    await writeSecret(tx, services.keyring, owner, 'totpSecret', pending);
     await deleteSecrets(tx, owner, ['totpPendingSecret']);
     await tx.recoveryCode.deleteMany({ where: { userId: user.id } });
     await tx.recoveryCode.createMany({ data: recoveryCodes.map((c) => ({ userId: user.id, codeHash: hashRecoveryCode(c) })) });

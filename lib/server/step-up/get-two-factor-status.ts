@@ -1,9 +1,9 @@
 import 'server-only';
-import type { Vault } from '@/lib/server/credentials/vault';
+import type { Services } from '@/lib/server/services';
 import { describeSecrets } from '@/lib/server/crypto/sealed-secrets';
 
 /** What the security page shows: enabled since when, recovery codes left, enrollment pending. */
-export async function getTwoFactorStatus({ prisma }: Vault, { userId }: { userId: string }) {
+export async function getTwoFactorStatus({ prisma }: Services, { userId }: { userId: string }) {
   const [user, unusedCodes, secrets] = await Promise.all([
     prisma.user.findUniqueOrThrow({ where: { id: userId }, select: { totpEnabledAt: true } }),
     prisma.recoveryCode.count({ where: { userId, usedAt: null } }),

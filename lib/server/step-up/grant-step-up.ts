@@ -1,7 +1,7 @@
 import 'server-only';
 import type { TStepUpPurpose } from '@/lib/schemas/step-up';
 import type { Actor } from '@/lib/server/audit/append-audit-event';
-import type { Vault } from '@/lib/server/credentials/vault';
+import type { Services } from '@/lib/server/services';
 import { env } from '@/lib/server/env';
 import { ok, type Result } from '@/lib/server/result';
 import { verifySecondFactor } from '@/lib/server/step-up/verify-second-factor';
@@ -12,7 +12,7 @@ import { verifySecondFactor } from '@/lib/server/step-up/verify-second-factor';
  * every instance honours it.
  */
 export async function grantStepUp(
-  vault: Vault,
+  services: Services,
   {
     user,
     sessionId,
@@ -23,16 +23,16 @@ export async function grantStepUp(
     ttlSeconds = env().STEP_UP_GRANT_SECONDS,
   }: { user: { id: string; organizationId: string }; sessionId: string; purpose: TStepUpPurpose; code: string; actor: Actor; now?: number; ttlSeconds?: number },
 ): Promise<Result<{ expiresAt: Date }>> {
-  const verified = await verifySecondFactor(vault, { user, code, actor, action: 'step_up.verify', details: { purpose }, now });
+  const verified = await verifySecondFactor(services, { user, code, actor, action: 'step_up.verify', details: { purpose }, now });
   if (!verified.ok) return verified;
   const expiresAt = new Date(now + ttlSeconds * 1000);
-  await vault.prisma.stepUpGrant.create({ data: { userId: user.id, sessionId, purpose, createdAt: new Date(now), expiresAt } });
+  await services.prisma.stepUpGrant.create({ data: { userId: user.id, sessionId, purpose, createdAt: new Date(now), expiresAt } });
   return ok({ expiresAt });
 }
 
 /** Whether this user, in this session, holds an unexpired grant for this purpose. */
 export async function hasStepUpGrant(
-  prisma: Vault['prisma'],
+  prisma: Services['prisma'],
   { userId, sessionId, purpose, now = Date.now() }: { userId: string; sessionId: string; purpose: TStepUpPurpose; now?: number },
 ): Promise<boolean> {
   const grant = await prisma.stepUpGrant.findFirst({
@@ -48,7 +48,7 @@ export async function hasStepUpGrant(
  * `maxSeconds` after the code was given. One statement, so concurrent uses cannot revive a lapsed grant.
  */
 export async function useStepUpGrant(
-  prisma: Vault['prisma'],
+  prisma: Services['prisma'],
   {
     userId,
     sessionId,

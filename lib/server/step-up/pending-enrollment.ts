@@ -1,6 +1,6 @@
 import 'server-only';
 import QRCode from 'qrcode';
-import type { Vault } from '@/lib/server/credentials/vault';
+import type { Services } from '@/lib/server/services';
 import { readSecrets, writeSecret } from '@/lib/server/crypto/sealed-secrets';
 import type { Prisma } from '@/prisma/generated/client';
 import { newTotpSecret, totpUri } from '@/lib/server/step-up/totp';
@@ -21,12 +21,12 @@ type TotpUser = { id: string; organizationId: string; email: string };
  * "totpPendingSecret", replacing any earlier pending one. It becomes active only once a code from
  * it is confirmed; until then the current authenticator (if any) keeps working.
  */
-export async function beginPendingEnrollment(tx: Prisma.TransactionClient, keyring: Vault['keyring'], user: TotpUser): Promise<void> {
+export async function beginPendingEnrollment(tx: Prisma.TransactionClient, keyring: Services['keyring'], user: TotpUser): Promise<void> {
   await writeSecret(tx, keyring, totpOwner(user), 'totpPendingSecret', newTotpSecret());
 }
 
 /** The user's pending enrollment, for the security page; null when none was started. Reads only. */
-export async function readPendingEnrollment({ prisma, keyring }: Vault, { user }: { user: TotpUser }): Promise<PendingEnrollment | null> {
+export async function readPendingEnrollment({ prisma, keyring }: Services, { user }: { user: TotpUser }): Promise<PendingEnrollment | null> {
   const secret = (await readSecrets(prisma, keyring, totpOwner(user), ['totpPendingSecret'])).totpPendingSecret;
   if (!secret) return null;
   const uri = totpUri(secret, user.email);

@@ -5,7 +5,7 @@ import { ADMINS } from '@/lib/roles';
 import type { TStepUpPurpose } from '@/lib/schemas/step-up';
 import { requestActor } from '@/lib/server/auth/request-actor';
 import { requireRole, type CurrentUser } from '@/lib/server/auth/session';
-import { prisma } from '@/lib/server/db/client';
+import { services } from '@/lib/server/services';
 import { fail, ok, type Result } from '@/lib/server/result';
 import { hasStepUpGrant, useStepUpGrant } from '@/lib/server/step-up/grant-step-up';
 
@@ -17,7 +17,7 @@ import { hasStepUpGrant, useStepUpGrant } from '@/lib/server/step-up/grant-step-
  */
 export async function requireSecretChange(purpose: TStepUpPurpose): Promise<Result<CurrentUser>> {
   const user = await requireRole(ADMINS, purpose);
-  const db = await prisma();
+  const db = (await services()).prisma;
   const refusal = !user.totpEnabled
     ? fail('TWO_FACTOR_REQUIRED', 'Set up two-factor authentication (Settings → Security) before changing secrets.')
     : !(await useStepUpGrant(db, { userId: user.id, sessionId: user.sessionId, purpose }))
@@ -36,7 +36,7 @@ export async function requireSecretChange(purpose: TStepUpPurpose): Promise<Resu
 export async function requireSecretChangePage(purpose: TStepUpPurpose, returnTo: string): Promise<CurrentUser> {
   const user = await requireRole(ADMINS, purpose);
   if (!user.totpEnabled) redirect(`/settings/security?next=${encodeURIComponent(returnTo)}`);
-  if (!(await hasStepUpGrant(await prisma(), { userId: user.id, sessionId: user.sessionId, purpose }))) {
+  if (!(await hasStepUpGrant((await services()).prisma, { userId: user.id, sessionId: user.sessionId, purpose }))) {
     redirect(`/step-up?purpose=${purpose}&next=${encodeURIComponent(returnTo)}`);
   }
   return user;

@@ -1,7 +1,7 @@
 import 'server-only';
 import { appendAuditEvent, type Actor } from '@/lib/server/audit/append-audit-event';
 import { reauthenticate } from '@/lib/server/auth/reauthenticate';
-import type { Vault } from '@/lib/server/credentials/vault';
+import type { Services } from '@/lib/server/services';
 import { fail, ok, type Result } from '@/lib/server/result';
 import { beginPendingEnrollment } from '@/lib/server/step-up/pending-enrollment';
 
@@ -11,15 +11,15 @@ import { beginPendingEnrollment } from '@/lib/server/step-up/pending-enrollment'
  * (Replacing an enrolled authenticator goes through `changeTwoFactor`, which also asks for a code.)
  */
 export async function startEnrollment(
-  vault: Vault,
+  services: Services,
   { user, password, actor }: { user: { id: string; organizationId: string; email: string }; password: string; actor: Actor },
 ): Promise<Result<null>> {
-  const { totpEnabledAt } = await vault.prisma.user.findUniqueOrThrow({ where: { id: user.id }, select: { totpEnabledAt: true } });
+  const { totpEnabledAt } = await services.prisma.user.findUniqueOrThrow({ where: { id: user.id }, select: { totpEnabledAt: true } });
   if (totpEnabledAt) return fail('INVALID_STATE', 'Two-factor is already on. To move to a new phone, use "Replace authenticator".');
-  const checked = await reauthenticate(vault.prisma, { user, password, actor, action: 'totp.enroll_start' });
+  const checked = await reauthenticate(services.prisma, { user, password, actor, action: 'totp.enroll_start' });
   if (!checked.ok) return checked;
-  await vault.prisma.$transaction(async (tx) => {
-    await beginPendingEnrollment(tx, vault.keyring, user);
+  await services.prisma.$transaction(async (tx) => {
+    await beginPendingEnrollment(tx, services.keyring, user);
     await appendAuditEvent(tx, { actor, action: 'totp.enroll_start', target: { type: 'User', id: user.id }, organizationId: user.organizationId, outcome: 'SUCCESS' });
   });
   return ok(null);

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { generate } from 'otplib';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Actor } from '@/lib/server/audit/append-audit-event';
-import type { Vault } from '@/lib/server/credentials/vault';
+import type { Services } from '@/lib/server/services';
 import { makeKeyring } from '@/lib/server/crypto/keyring';
 import type { Database } from '@/lib/server/db/open-database';
 import { openTestDatabase, testDatabaseKinds } from '@/lib/server/test-support/test-database';
@@ -19,7 +19,7 @@ const PASSWORD = 'step-up-test-password';
 
 describe.each(testDatabaseKinds())('TOTP step-up on %s', (kind) => {
   let db: Database;
-  let vault: Vault;
+  let services: Services;
   let user: { id: string; organizationId: string; email: string };
   let actor: Actor;
   let secret: string;
@@ -30,7 +30,7 @@ describe.each(testDatabaseKinds())('TOTP step-up on %s', (kind) => {
 
   beforeAll(async () => {
     db = await openTestDatabase(kind);
-    vault = { prisma: db.prisma, keyring: makeKeyring(randomBytes(32)) };
+    services = { prisma: db.prisma, keyring: makeKeyring(randomBytes(32)) };
     await seedDemo(db.prisma, { demoPassword: PASSWORD });
     user = await db.prisma.user.findFirstOrThrow({ where: { role: 'ADMIN' }, select: { id: true, organizationId: true, email: true } });
     actor = { type: 'USER', id: user.id, label: user.email, ip: '192.0.2.1', userAgent: 'vitest' };
@@ -40,27 +40,27 @@ describe.each(testDatabaseKinds())('TOTP step-up on %s', (kind) => {
     await db.prisma.rateLimiterFlexible.deleteMany();
   });
 
-  const verify = (code: string, now = clock) => verifySecondFactor(vault, { user, code, actor, action: 'step_up.verify', now });
+  const verify = (code: string, now = clock) => verifySecondFactor(services, { user, code, actor, action: 'step_up.verify', now });
 
   it('enrolls: the password first, a sealed pending secret, confirmed by a code from it, ten hashed recovery codes', async () => {
-    expect(await readPendingEnrollment(vault, { user })).toBeNull(); // nothing happens until asked
-    expect(await startEnrollment(vault, { user, password: 'not-the-password', actor })).toMatchObject({ ok: false, error: { fieldErrors: { password: [expect.any(String)] } } });
-    expect(await readPendingEnrollment(vault, { user })).toBeNull();
-    expect(await startEnrollment(vault, { user, password: PASSWORD, actor })).toEqual({ ok: true, data: null });
-    const pending = (await readPendingEnrollment(vault, { user }))!;
+    expect(await readPendingEnrollment(services, { user })).toBeNull(); // nothing happens until asked
+    expect(await startEnrollment(services, { user, password: 'not-the-password', actor })).toMatchObject({ ok: false, error: { fieldErrors: { password: [expect.any(String)] } } });
+    expect(await readPendingEnrollment(services, { user })).toBeNull();
+    expect(await startEnrollment(services, { user, password: PASSWORD, actor })).toEqual({ ok: true, data: null });
+    const pending = (await readPendingEnrollment(services, { user }))!;
     secret = pending.secret;
     expect(pending.uri).toMatch(/^otpauth:\/\/totp\/Strongroom:admin%40demo.example\?/);
     expect(pending.qrSvg).toMatch(/^<svg/);
-    expect((await readPendingEnrollment(vault, { user }))!.secret).toBe(secret); // stable until confirmed
+    expect((await readPendingEnrollment(services, { user }))!.secret).toBe(secret); // stable until confirmed
     const stored = await db.prisma.sealedSecret.findFirstOrThrow({ where: { ownerTable: 'User', ownerId: user.id, field: 'totpPendingSecret' } });
     expect(stored.sealed).not.toContain(secret);
 
-    const wrong = await confirmEnrollment(vault, { user, code: '000000', actor });
+    const wrong = await confirmEnrollment(services, { user, code: '000000', actor });
     expect(wrong).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
     expect((await db.prisma.user.findUniqueOrThrow({ where: { id: user.id } })).totpEnabledAt).toBeNull();
 
     const at = nextInstant();
-    const confirmed = await confirmEnrollment(vault, { user, code: await codeAt(Date.now()), actor });
+    const confirmed = await confirmEnrollment(services, { user, code: await codeAt(Date.now()), actor });
     expect(confirmed).toMatchObject({ ok: true });
     const codes = (confirmed as { data: { recoveryCodes: string[] } }).data.recoveryCodes;
     expect(codes).toHaveLength(10);
@@ -104,11 +104,11 @@ describe.each(testDatabaseKinds())('TOTP step-up on %s', (kind) => {
     const at = nextInstant();
     expect(await verify(await codeAt(at), at)).toMatchObject({ ok: false, error: { code: 'RATE_LIMITED', message: expect.stringMatching(/administrator to unlock/) } });
     // Not by the locked admin themself.
-    expect(await adminTwoFactor(vault, { actor, organizationId: user.organizationId, userId: user.id, act: 'unlock' })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    expect(await adminTwoFactor(services, { actor, organizationId: user.organizationId, userId: user.id, act: 'unlock' })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
     expect(await verify(await codeAt(at), at)).toMatchObject({ ok: false, error: { code: 'RATE_LIMITED' } });
     const other = await db.prisma.user.findFirstOrThrow({ where: { role: 'ADMIN', id: { not: user.id } } }).catch(() => null);
     const helper: Actor = other ? { type: 'USER', id: other.id, label: other.email } : { type: 'SYSTEM' };
-    expect(await adminTwoFactor(vault, { actor: helper, organizationId: user.organizationId, userId: user.id, act: 'unlock' })).toEqual({ ok: true, data: null });
+    expect(await adminTwoFactor(services, { actor: helper, organizationId: user.organizationId, userId: user.id, act: 'unlock' })).toEqual({ ok: true, data: null });
     expect(await verify(await codeAt(at), at)).toMatchObject({ ok: true });
   });
 
@@ -131,7 +131,7 @@ describe.each(testDatabaseKinds())('TOTP step-up on %s', (kind) => {
 
   it('binds a grant to user, session and purpose, and lets it expire', async () => {
     const at = nextInstant();
-    const granted = await grantStepUp(vault, { user, sessionId: 'session-a', purpose: 'credentials', code: await codeAt(at), actor, now: at, ttlSeconds: 300 });
+    const granted = await grantStepUp(services, { user, sessionId: 'session-a', purpose: 'credentials', code: await codeAt(at), actor, now: at, ttlSeconds: 300 });
     expect(granted).toMatchObject({ ok: true, data: { expiresAt: new Date(at + 300_000) } });
     const has = (over: Partial<Parameters<typeof hasStepUpGrant>[1]>) =>
       hasStepUpGrant(db.prisma, { userId: user.id, sessionId: 'session-a', purpose: 'credentials', now: at + 1_000, ...over });
@@ -146,7 +146,7 @@ describe.each(testDatabaseKinds())('TOTP step-up on %s', (kind) => {
 
   it('each use extends the working window, never past the cap after the code; a lapsed grant stays lapsed', async () => {
     const at = nextInstant();
-    expect(await grantStepUp(vault, { user, sessionId: 'session-w', purpose: 'credentials', code: await codeAt(at), actor, now: at, ttlSeconds: 600 })).toMatchObject({ ok: true });
+    expect(await grantStepUp(services, { user, sessionId: 'session-w', purpose: 'credentials', code: await codeAt(at), actor, now: at, ttlSeconds: 600 })).toMatchObject({ ok: true });
     const use = (after: number) => useStepUpGrant(db.prisma, { userId: user.id, sessionId: 'session-w', purpose: 'credentials', now: at + after, windowSeconds: 600, maxSeconds: 1800 });
     const expiresAt = async () => (await db.prisma.stepUpGrant.findFirstOrThrow({ where: { sessionId: 'session-w' } })).expiresAt.getTime() - at;
     expect(await use(500_000)).toBe(true);
@@ -162,7 +162,7 @@ describe.each(testDatabaseKinds())('TOTP step-up on %s', (kind) => {
 
   it('a wrong code grants nothing', async () => {
     const at = nextInstant();
-    expect(await grantStepUp(vault, { user, sessionId: 'session-c', purpose: 'credentials', code: '999999', actor, now: at })).toMatchObject({ ok: false });
+    expect(await grantStepUp(services, { user, sessionId: 'session-c', purpose: 'credentials', code: '999999', actor, now: at })).toMatchObject({ ok: false });
     expect(await hasStepUpGrant(db.prisma, { userId: user.id, sessionId: 'session-c', purpose: 'credentials', now: at })).toBe(false);
   });
 
@@ -170,23 +170,23 @@ describe.each(testDatabaseKinds())('TOTP step-up on %s', (kind) => {
     const at = Math.max(nextInstant(), Date.now() + 60_000);
     clock = at;
     await db.prisma.user.update({ where: { id: user.id }, data: { totpLastStep: null } });
-    expect(await changeTwoFactor(vault, { user, password: PASSWORD, code: await codeAt(Date.now()), actor, then: 'reenroll' })).toEqual({ ok: true, data: null });
-    const next = (await readPendingEnrollment(vault, { user }))!;
+    expect(await changeTwoFactor(services, { user, password: PASSWORD, code: await codeAt(Date.now()), actor, then: 'reenroll' })).toEqual({ ok: true, data: null });
+    const next = (await readPendingEnrollment(services, { user }))!;
     expect(next.secret).not.toBe(secret);
     expect(await db.prisma.user.findUniqueOrThrow({ where: { id: user.id } })).toMatchObject({ totpEnabledAt: expect.any(Date) });
     await db.prisma.user.update({ where: { id: user.id }, data: { totpLastStep: null } });
-    expect(await confirmEnrollment(vault, { user, code: await codeAt(Date.now(), next.secret), actor })).toMatchObject({ ok: true });
-    expect(await readPendingEnrollment(vault, { user })).toBeNull();
+    expect(await confirmEnrollment(services, { user, code: await codeAt(Date.now(), next.secret), actor })).toMatchObject({ ok: true });
+    expect(await readPendingEnrollment(services, { user })).toBeNull();
     secret = next.secret;
   });
 
   it('turning two-factor off needs the password and a current code', async () => {
     const at = Math.max(nextInstant(), Date.now() + 60_000);
     clock = at;
-    const wrongPassword = await changeTwoFactor(vault, { user, password: 'not-it', code: await codeAt(Date.now()), actor, then: 'remove' });
+    const wrongPassword = await changeTwoFactor(services, { user, password: 'not-it', code: await codeAt(Date.now()), actor, then: 'remove' });
     expect(wrongPassword).toMatchObject({ ok: false, error: { fieldErrors: { password: [expect.any(String)] } } });
     await db.prisma.user.update({ where: { id: user.id }, data: { totpLastStep: null } });
-    const removed = await changeTwoFactor(vault, { user, password: PASSWORD, code: await codeAt(Date.now()), actor, then: 'remove' });
+    const removed = await changeTwoFactor(services, { user, password: PASSWORD, code: await codeAt(Date.now()), actor, then: 'remove' });
     expect(removed).toEqual({ ok: true, data: null });
     expect(await db.prisma.user.findUniqueOrThrow({ where: { id: user.id } })).toMatchObject({ totpEnabledAt: null });
     expect(await db.prisma.sealedSecret.count({ where: { ownerId: user.id } })).toBe(0);

@@ -3,7 +3,7 @@ import { recordAuditEvent } from '@/lib/server/audit/record-audit-event';
 import { createHash } from 'node:crypto';
 import { ZSecondFactorCode } from '@/lib/schemas/step-up';
 import type { Actor } from '@/lib/server/audit/append-audit-event';
-import type { Vault } from '@/lib/server/credentials/vault';
+import type { Services } from '@/lib/server/services';
 import { readSecrets } from '@/lib/server/crypto/sealed-secrets';
 import { fail, ok, type Result } from '@/lib/server/result';
 import { databaseLimiter, takePoint } from '@/lib/server/auth/rate-limits';
@@ -37,7 +37,7 @@ interface VerifyOptions {
  * database, counted before they are checked; every outcome is audited with address and user agent.
  */
 export async function verifySecondFactor(
-  { prisma, keyring }: Vault,
+  { prisma, keyring }: Services,
   { user, code, actor, action, details = {}, secretField = 'totpSecret', allowRecoveryCode = true, now = Date.now() }: VerifyOptions,
 ): Promise<Result<{ method: 'totp' | 'recovery'; timeStep?: number }>> {
   const audit = (outcome: 'SUCCESS' | 'DENIED', reason?: string) =>

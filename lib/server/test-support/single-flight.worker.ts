@@ -7,10 +7,10 @@ import { getAccessToken } from '@/lib/server/tokens/get-access-token';
 
 const { WORKER_DATABASE_URL, WORKER_KEK, WORKER_CREDENTIAL_ID, WORKER_COUNT } = process.env;
 const db = await openDatabase({ kind: 'postgres', url: WORKER_DATABASE_URL! });
-const vault = { prisma: db.prisma, keyring: makeKeyring(Buffer.from(WORKER_KEK!, 'base64')) };
+const services = { prisma: db.prisma, keyring: makeKeyring(Buffer.from(WORKER_KEK!, 'base64')) };
 const policy = { allowLoopback: true, allowPrivate: false, timeoutMs: 5_000, maxBytes: 65_536 };
 const results = await Promise.all(
-  Array.from({ length: Number(WORKER_COUNT) }, () => getAccessToken(vault, { credentialId: WORKER_CREDENTIAL_ID!, actor: { type: 'SYSTEM' }, policy })),
+  Array.from({ length: Number(WORKER_COUNT) }, () => getAccessToken(services, { credentialId: WORKER_CREDENTIAL_ID!, actor: { type: 'SYSTEM' }, policy })),
 );
 process.stdout.write(`${JSON.stringify({ tokens: [...new Set(results.map((r) => (r.ok ? r.data.accessToken : `error:${r.error.message}`)))] })}\n`);
 await db.close();

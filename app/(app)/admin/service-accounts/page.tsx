@@ -3,19 +3,19 @@ import { RevokeServiceAccountButton } from '@/components/revoke-service-account-
 import { ServiceAccountForm } from '@/components/service-account-form';
 import { ADMINS } from '@/lib/roles';
 import { requireRole } from '@/lib/server/auth/session';
-import { vault } from '@/lib/server/credentials/vault';
-import { listServiceAccounts } from '@/lib/server/service-accounts/manage-service-accounts';
+import { services } from '@/lib/server/services';
+import { listLegalEntities } from '@/lib/server/entities/list-legal-entities';
+import { listServiceAccounts } from '@/lib/server/service-accounts/list-service-accounts';
 import { formatDate } from '@/lib/format';
 
 export const metadata: Metadata = { title: 'Service accounts' };
 
-
 export default async function ServiceAccountsPage() {
   const admin = await requireRole(ADMINS, 'page:/admin/service-accounts');
-  const v = await vault();
+  const root = await services();
   const [accounts, entities] = await Promise.all([
-    listServiceAccounts(v, { organizationId: admin.organizationId }),
-    v.prisma.legalEntity.findMany({ where: { organizationId: admin.organizationId }, orderBy: { name: 'asc' }, select: { id: true, name: true } }),
+    listServiceAccounts(root, { organizationId: admin.organizationId }),
+    listLegalEntities(root, { organizationId: admin.organizationId }),
   ]);
   const entityName = new Map(entities.map((e) => [e.id, e.name]));
   return (

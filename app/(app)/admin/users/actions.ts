@@ -1,13 +1,10 @@
 'use server';
 
-import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
 import type { ActionResult } from '@/lib/schemas/action-result';
-import { requestActor } from '@/lib/server/auth/request-actor';
-import { vault } from '@/lib/server/credentials/vault';
+import { fail } from '@/lib/server/result';
+import { secretChangeAction } from '@/lib/server/secret-change-action';
 import { adminTwoFactor } from '@/lib/server/step-up/admin-two-factor';
-import { requireSecretChange } from '@/lib/server/step-up/require-secret-change';
-import { toActionResult } from '@/lib/server/to-action-result';
 
 const ZTarget = z.object({ userId: z.uuid() });
 
@@ -17,13 +14,15 @@ const ZTarget = z.object({ userId: z.uuid() });
  * phone could otherwise lift their own lock and keep guessing.
  */
 async function helpWithTwoFactor(input: { userId: string }, act: 'unlock' | 'reset'): Promise<ActionResult<null>> {
-  const gate = await requireSecretChange('user.two-factor');
-  if (!gate.ok) return toActionResult(gate);
-  const parsed = ZTarget.safeParse(input);
-  if (!parsed.success) return { ok: false, formError: 'Unknown user.' };
-  const result = await adminTwoFactor(await vault(), { actor: await requestActor(gate.data), organizationId: gate.data.organizationId, userId: parsed.data.userId, act });
-  revalidatePath('/admin/users');
-  return toActionResult(result);
+  return secretChangeAction(
+    'user.two-factor',
+    async ({ services, actor, organizationId }) => {
+      const parsed = ZTarget.safeParse(input);
+      if (!parsed.success) return fail('NOT_FOUND', 'Unknown user.');
+      return adminTwoFactor(services, { actor, organizationId, userId: parsed.data.userId, act });
+    },
+    { refresh: '/admin/users' },
+  );
 }
 
 export async function unlockSecondFactorAction(input: { userId: string }): Promise<ActionResult<null>> {

@@ -3,13 +3,13 @@ import { UserTwoFactorActions } from '@/components/user-two-factor-actions';
 import { ADMINS } from '@/lib/roles';
 import { requireRole } from '@/lib/server/auth/session';
 import { listUsers } from '@/lib/server/auth/list-users';
-import { prisma } from '@/lib/server/db/client';
+import { services } from '@/lib/server/services';
 
 export const metadata: Metadata = { title: 'Users' };
 
 export default async function UsersPage() {
   const admin = await requireRole(ADMINS, 'page:/admin/users');
-  const users = await listUsers(await prisma(), { organizationId: admin.organizationId });
+  const users = await listUsers(await services(), { organizationId: admin.organizationId });
   return (
     <>
       <h1>Users</h1>

@@ -4,8 +4,7 @@ import { exportAuditLog } from '@/lib/server/audit/export-audit-log';
 import { allAuditEvents } from '@/lib/server/audit/list-audit-events';
 import { requestActor } from '@/lib/server/auth/request-actor';
 import { requireRole } from '@/lib/server/auth/session';
-import { keyring } from '@/lib/server/crypto/keyring';
-import { prisma } from '@/lib/server/db/client';
+import { services } from '@/lib/server/services';
 
 export const dynamic = 'force-dynamic';
 
@@ -22,7 +21,7 @@ const csvCell = (value: unknown) => {
 export async function GET(request: Request) {
   const user = await requireRole(AUDIT_READERS, 'route:/audit/export');
   const format = new URL(request.url).searchParams.get('format') === 'json' ? 'json' : 'csv';
-  const db = await prisma();
+  const { prisma: db, keyring: keys } = await services();
   const actor = await requestActor(user);
   await recordAuditEvent(db, { actor, action: 'audit.export', organizationId: user.organizationId, outcome: 'SUCCESS', details: { format } });
 
@@ -35,7 +34,7 @@ export async function GET(request: Request) {
         for await (const event of allAuditEvents(db, user.organizationId)) send(`${COLUMNS.map((c) => csvCell(event[c])).join(',')}\n`);
       } else {
         // The verifiable form: a checkpoint signed now, the public keys, every hashed field.
-        for await (const chunk of exportAuditLog(db, keyring(), { organizationId: user.organizationId })) send(chunk);
+        for await (const chunk of exportAuditLog(db, keys, { organizationId: user.organizationId })) send(chunk);
       }
       controller.close();
     },

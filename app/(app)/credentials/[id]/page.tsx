@@ -9,10 +9,9 @@ import { LatencyChart } from '@/components/latency-chart';
 import { RunTestButton } from '@/components/run-test-button';
 import { ADMINS, STATUS_READERS, TESTERS } from '@/lib/roles';
 import { listConnectionTests } from '@/lib/server/connection-tests/list-connection-tests';
-import { prisma } from '@/lib/server/db/client';
+import { services } from '@/lib/server/services';
 import { requireRole } from '@/lib/server/auth/session';
 import { getCredentialStatus } from '@/lib/server/credentials/get-credential-status';
-import { vault } from '@/lib/server/credentials/vault';
 import { formatDateTime } from '@/lib/format';
 
 export const metadata: Metadata = { title: 'Credential' };
@@ -29,14 +28,14 @@ export default async function CredentialPage({
   const user = await requireRole(STATUS_READERS, 'page:/credentials');
   const id = z.uuid().safeParse((await params).id);
   if (!id.success) notFound();
-  const credential = await getCredentialStatus(await vault(), { organizationId: user.organizationId, credentialId: id.data });
+  const credential = await getCredentialStatus(await services(), { organizationId: user.organizationId, credentialId: id.data });
   if (!credential) notFound();
   const query = await searchParams;
   const outcome = query.outcome === 'SUCCESS' || query.outcome === 'FAILURE' ? query.outcome : undefined;
   const parsedPage = ZPageNumber.safeParse(query.page);
   if (!parsedPage.success) notFound();
   const page = parsedPage.data;
-  const history = await listConnectionTests(await prisma(), { organizationId: user.organizationId, credentialId: credential.id, outcome, page });
+  const history = await listConnectionTests(await services(), { organizationId: user.organizationId, credentialId: credential.id, outcome, page });
   const pageLink = (p: number) => `/credentials/${credential.id}?${new URLSearchParams({ ...(outcome ? { outcome } : {}), page: String(p) })}`;
   const isAdmin = ADMINS.includes(user.role);
   const changeable = isAdmin && credential.status !== 'REVOKED' && !credential.deletedAt;

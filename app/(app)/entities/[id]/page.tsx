@@ -6,7 +6,7 @@ import { CredentialTable } from '@/components/credential-table';
 import { ADMINS, STATUS_READERS } from '@/lib/roles';
 import { requireRole } from '@/lib/server/auth/session';
 import { getLegalEntity } from '@/lib/server/dashboard/get-legal-entity';
-import { prisma } from '@/lib/server/db/client';
+import { services } from '@/lib/server/services';
 
 export const metadata: Metadata = { title: 'Legal entity' };
 
@@ -14,7 +14,7 @@ export default async function LegalEntityPage({ params }: { params: Promise<{ id
   const user = await requireRole(STATUS_READERS, 'page:/entities');
   const id = z.uuid().safeParse((await params).id);
   if (!id.success) notFound();
-  const entity = await getLegalEntity(await prisma(), { organizationId: user.organizationId, legalEntityId: id.data });
+  const entity = await getLegalEntity(await services(), { organizationId: user.organizationId, legalEntityId: id.data });
   if (!entity) notFound();
 
   return (

@@ -5,7 +5,7 @@ import type { ActionResult } from '@/lib/schemas/action-result';
 import { ZReauthenticate, ZStartEnrollment, ZStepUp } from '@/lib/schemas/step-up';
 import { requestActor } from '@/lib/server/auth/request-actor';
 import { requireUser } from '@/lib/server/auth/session';
-import { vault } from '@/lib/server/credentials/vault';
+import { services } from '@/lib/server/services';
 import { fieldErrorsOf } from '@/lib/server/result';
 import { changeTwoFactor } from '@/lib/server/step-up/change-two-factor';
 import { confirmEnrollment } from '@/lib/server/step-up/confirm-enrollment';
@@ -17,7 +17,7 @@ export async function startEnrollmentAction(input: { password: string }): Promis
   const user = await requireUser();
   const parsed = ZStartEnrollment.safeParse(input);
   if (!parsed.success) return { ok: false, formError: 'Check the highlighted fields.', fieldErrors: fieldErrorsOf(parsed.error) };
-  const result = await startEnrollment(await vault(), { user, password: parsed.data.password, actor: await requestActor(user) });
+  const result = await startEnrollment(await services(), { user, password: parsed.data.password, actor: await requestActor(user) });
   revalidatePath('/settings/security');
   return toActionResult(result);
 }
@@ -29,7 +29,7 @@ export async function confirmEnrollmentAction(input: { code: string }): Promise<
   if (!parsed.success) return { ok: false, formError: 'Check the code.', fieldErrors: fieldErrorsOf(parsed.error) };
   // No revalidation here: the page would re-render without the form that shows the codes. The
   // "I have saved them" button refreshes it.
-  const result = await confirmEnrollment(await vault(), { user, code: input.code, actor: await requestActor(user) });
+  const result = await confirmEnrollment(await services(), { user, code: input.code, actor: await requestActor(user) });
   return toActionResult(result);
 }
 
@@ -39,7 +39,7 @@ export async function changeTwoFactorAction(input: { password: string; code: str
   const parsed = ZReauthenticate.safeParse(input);
   if (!parsed.success) return { ok: false, formError: 'Check the highlighted fields.', fieldErrors: fieldErrorsOf(parsed.error) };
   const then = input.then === 'remove' ? 'remove' : 'reenroll';
-  const result = await changeTwoFactor(await vault(), { user, password: parsed.data.password, code: parsed.data.code, actor: await requestActor(user), then });
+  const result = await changeTwoFactor(await services(), { user, password: parsed.data.password, code: parsed.data.code, actor: await requestActor(user), then });
   revalidatePath('/settings/security');
   return toActionResult(result);
 }

@@ -3,7 +3,7 @@ import { ChangeTwoFactorForm } from '@/components/change-two-factor-form';
 import { EnrollmentForm } from '@/components/enrollment-form';
 import { StartEnrollmentForm } from '@/components/start-enrollment-form';
 import { requireUser } from '@/lib/server/auth/session';
-import { vault } from '@/lib/server/credentials/vault';
+import { services } from '@/lib/server/services';
 import { getTwoFactorStatus } from '@/lib/server/step-up/get-two-factor-status';
 import { readPendingEnrollment } from '@/lib/server/step-up/pending-enrollment';
 import { formatDate, safeReturnPath } from '@/lib/format';
@@ -13,7 +13,7 @@ export const metadata: Metadata = { title: 'Security' };
 export default async function SecurityPage({ searchParams }: { searchParams: Promise<Record<string, string | string[]>> }) {
   const user = await requireUser();
   const next = safeReturnPath((await searchParams).next);
-  const v = await vault();
+  const v = await services();
   const status = await getTwoFactorStatus(v, { userId: user.id });
   // A started enrollment (first time, or after "Replace authenticator") shows its key until confirmed.
   // Starting one is an action (with the password): this page only reads.

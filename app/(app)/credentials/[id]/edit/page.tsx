@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { CredentialForm } from '@/components/credential-form';
 import { isCredentialProfile } from '@/lib/schemas/credential-profiles';
 import { getCredentialStatus } from '@/lib/server/credentials/get-credential-status';
-import { vault } from '@/lib/server/credentials/vault';
+import { services } from '@/lib/server/services';
 import { requireSecretChangePage } from '@/lib/server/step-up/require-secret-change';
 
 export const metadata: Metadata = { title: 'Edit credential' };
@@ -14,7 +14,7 @@ export default async function EditCredentialPage({ params }: { params: Promise<{
   const id = z.uuid().safeParse((await params).id);
   if (!id.success) notFound();
   const user = await requireSecretChangePage('credentials', `/credentials/${id.data}/edit`);
-  const credential = await getCredentialStatus(await vault(), { organizationId: user.organizationId, credentialId: id.data });
+  const credential = await getCredentialStatus(await services(), { organizationId: user.organizationId, credentialId: id.data });
   if (!credential || credential.deletedAt || credential.status === 'REVOKED' || !isCredentialProfile(credential.profile)) notFound();
   return (
     <>

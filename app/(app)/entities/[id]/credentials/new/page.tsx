@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { CredentialForm } from '@/components/credential-form';
 import { CREDENTIAL_PROFILES, REGIMES, ZCredentialProfile } from '@/lib/schemas/credential-profiles';
 import { getLegalEntity } from '@/lib/server/dashboard/get-legal-entity';
-import { prisma } from '@/lib/server/db/client';
+import { services } from '@/lib/server/services';
 import { requireSecretChangePage } from '@/lib/server/step-up/require-secret-change';
 
 export const metadata: Metadata = { title: 'New credential' };
@@ -20,7 +20,7 @@ export default async function NewCredentialPage({
   const id = z.uuid().safeParse((await params).id);
   if (!id.success) notFound();
   const user = await requireSecretChangePage('credentials', `/entities/${id.data}/credentials/new`);
-  const entity = await getLegalEntity(await prisma(), { organizationId: user.organizationId, legalEntityId: id.data });
+  const entity = await getLegalEntity(await services(), { organizationId: user.organizationId, legalEntityId: id.data });
   if (!entity) notFound();
   const profile = ZCredentialProfile.safeParse((await searchParams).profile);
 

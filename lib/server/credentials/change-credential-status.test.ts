@@ -1,0 +1,104 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SYSTEM_ACTOR } from '@/lib/server/audit/append-audit-event';
+import { verifyAllAuditChains } from '@/lib/server/audit/verify-audit-chain';
+import { changeCredentialStatus, STATUS_TRANSITIONS, type StatusChange } from '@/lib/server/credentials/change-credential-status';
+import type { Database } from '@/lib/server/db/open-database';
+import { openTestDatabase, testDatabaseKinds } from '@/lib/server/test-support/test-database';
+import { seedDemo } from '@/lib/server/seed/seed-demo';
+import { CredentialStatus } from '@/prisma/generated/enums';
+
+const STATUSES = Object.values(CredentialStatus);
+const PAIRS = STATUSES.flatMap((from) => STATUSES.map((to) => [from, to] as const));
+
+describe.each(testDatabaseKinds())('credential status on %s', (kind) => {
+  let db: Database;
+  let credential: { id: string; organizationId: string };
+  beforeAll(async () => {
+    db = await openTestDatabase(kind);
+    await seedDemo(db.prisma, { demoPassword: 'unused-in-these-tests' });
+    credential = await db.prisma.credential.findFirstOrThrow({ select: { id: true, organizationId: true } });
+  });
+  afterAll(async () => db.close());
+
+  // The fixture puts the credential in a state directly; production code never does (see below).
+  const putIn = (status: CredentialStatus) => db.prisma.$executeRaw`UPDATE "Credential" SET status = ${status}::"CredentialStatus", "lastError" = 'old' WHERE id = ${credential.id}::uuid`;
+  const moveTo = (to: CredentialStatus, extra: Partial<StatusChange> = {}) =>
+    db.prisma.$transaction((tx) =>
+      changeCredentialStatus(tx, {
+        credential,
+        actor: SYSTEM_ACTOR,
+        reason: 'configured',
+        ...(to === 'NEEDS_ATTENTION' ? { to, lastError: 'the provider refused it' } : { to }),
+        ...extra,
+      } as StatusChange),
+    );
+  const statusEvents = () => db.prisma.auditEvent.count({ where: { action: 'credential.status', targetId: credential.id } });
+
+  it('knows every status, and nothing leaves REVOKED', () => {
+    expect(Object.keys(STATUS_TRANSITIONS).sort()).toEqual([...STATUSES].sort());
+    expect(STATUS_TRANSITIONS.REVOKED).toEqual([]);
+  });
+
+  it.each(PAIRS)('%s → %s: allowed pairs move (audited when the status changes), others are refused and change nothing', async (from, to) => {
+    await putIn(from);
+    const eventsBefore = await statusEvents();
+    const result = await moveTo(to);
+    const row = await db.prisma.credential.findUniqueOrThrow({ where: { id: credential.id }, select: { status: true, lastError: true } });
+    if (STATUS_TRANSITIONS[from].includes(to)) {
+      expect(result).toEqual({ changed: true, from });
+      expect(row).toEqual({ status: to, lastError: to === 'NEEDS_ATTENTION' ? 'the provider refused it' : null });
+      expect(await statusEvents()).toBe(eventsBefore + (from === to ? 0 : 1));
+    } else {
+      expect(result).toEqual({ changed: false, current: from });
+      expect(row).toEqual({ status: from, lastError: 'old' });
+      expect(await statusEvents()).toBe(eventsBefore);
+    }
+  });
+
+  it('records what moved, to what and why', async () => {
+    await putIn('ACTIVE');
+    await moveTo('NEEDS_ATTENTION', { reason: 'token_refused' });
+    const event = await db.prisma.auditEvent.findFirstOrThrow({ where: { action: 'credential.status', targetId: credential.id }, orderBy: { seq: 'desc' } });
+    expect(event).toMatchObject({ actorType: 'SYSTEM', outcome: 'SUCCESS', details: { from: 'ACTIVE', to: 'NEEDS_ATTENTION', reason: 'token_refused' } });
+    expect((await verifyAllAuditChains(db.prisma, new Map())).every((report) => report.ok)).toBe(true);
+  });
+
+  it('moves only from the states the caller names', async () => {
+    await putIn('ACTIVE');
+    expect(await moveTo('ACTIVE', { onlyFrom: ['NEEDS_ATTENTION'] })).toEqual({ changed: false, current: 'ACTIVE' });
+    await putIn('NEEDS_ATTENTION');
+    expect(await moveTo('ACTIVE', { onlyFrom: ['NEEDS_ATTENTION'] })).toEqual({ changed: true, from: 'NEEDS_ATTENTION' });
+  });
+
+  it('lets exactly one of two writers racing from the same state win', async () => {
+    await putIn('ACTIVE');
+    const eventsBefore = await statusEvents();
+    // REVOKED → REVOKED is not a move, so in any order only one may succeed; without the
+    // conditional write both would read ACTIVE and both would write.
+    const race = () => Promise.all([moveTo('REVOKED'), moveTo('REVOKED'), moveTo('REVOKED')]);
+    // On PostgreSQL, hold the row while all three read ACTIVE and queue for the write, so the race
+    // really happens (PGlite runs one transaction at a time).
+    const results = kind === 'postgres' ? await whileRowLocked(race) : await race();
+    expect(results.filter((r) => r.changed)).toHaveLength(1);
+    expect(results.filter((r) => !r.changed)).toEqual([{ changed: false, current: 'REVOKED' }, { changed: false, current: 'REVOKED' }]);
+    expect(await statusEvents()).toBe(eventsBefore + 1);
+  });
+
+  async function whileRowLocked<T>(work: () => Promise<T>): Promise<T> {
+    let running: Promise<T> | undefined;
+    await db.sql.transaction(async (tx) => {
+      await tx.query(`SELECT 1 FROM "Credential" WHERE id = $1 FOR UPDATE`, [credential.id]);
+      running = work();
+      for (let waiting = 0; waiting < 3; ) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        waiting = (await db.sql.query<{ waiting: number }>(`SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`))[0]?.waiting ?? 0;
+      }
+    });
+    return running!;
+  }
+
+  it('answers for a credential that does not exist', async () => {
+    const missing = { id: '00000000-0000-4000-8000-000000000000', organizationId: credential.organizationId };
+    expect(await db.prisma.$transaction((tx) => changeCredentialStatus(tx, { credential: missing, to: 'ACTIVE', actor: SYSTEM_ACTOR, reason: 'configured' }))).toEqual({ changed: false, current: null });
+  });
+});

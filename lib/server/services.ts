@@ -1,0 +1,31 @@
+import 'server-only';
+import { keyring, type Keyring } from '@/lib/server/crypto/keyring';
+import { databaseLocation, openDatabase, type Database } from '@/lib/server/db/open-database';
+import type { PrismaClient } from '@/prisma/generated/client';
+
+/**
+ * What every operation is handed as its first argument: the database and the keys. Operations never
+ * reach for the process's instances themselves, so a test hands them its own.
+ */
+export interface Services {
+  prisma: PrismaClient;
+  keyring: Keyring;
+}
+
+// The composition root: the one place that builds the process's instances. Pages, actions, route
+// handlers, auth and the server start get them here.
+
+// One database per process, shared by every bundle Next builds (instrumentation, routes, pages):
+// a second PGlite on the same directory would corrupt it.
+const holder = globalThis as typeof globalThis & { strongroomDatabase?: Promise<Database> };
+
+/** The process's database, opened on first use (migrating and seeding are the bootstrap's, not this). */
+export function database(): Promise<Database> {
+  holder.strongroomDatabase ??= openDatabase(databaseLocation());
+  return holder.strongroomDatabase;
+}
+
+/** The process's services. */
+export async function services(): Promise<Services> {
+  return { prisma: (await database()).prisma, keyring: keyring() };
+}
