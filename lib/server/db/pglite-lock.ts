@@ -21,6 +21,7 @@ export function lockDataDirectory(dataDir: string): () => void {
     if (owner && owner !== process.pid && isAlive(owner)) throw inUse(dataDir, owner);
     if (!createExclusive(guardPath)) {
       const other = readOwner(guardPath);
+      if (other === undefined) continue; // the other takeover finished meanwhile: look again
       if (other && isAlive(other)) throw inUse(dataDir, other);
       throw new Error(`A start of the embedded database in ${dataDir} was interrupted while taking over a stale lock. If no Strongroom process runs, delete ${guardPath} and start again.`);
     }
