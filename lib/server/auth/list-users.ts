@@ -1,6 +1,5 @@
 import 'server-only';
 import type { Services } from '@/lib/server/services';
-import type { PrismaClient } from '@/prisma/generated/client';
 
 /** The organization's users: names, emails and roles only. */
 export function listUsers({ prisma }: Pick<Services, 'prisma'>, { organizationId }: { organizationId: string }) {

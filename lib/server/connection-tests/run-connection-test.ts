@@ -65,20 +65,17 @@ export async function runConnectionTest(
     const test = await tx.connectionTest.create({
       data: { credentialId, startedAt, durationMs, outcome: probe.outcome, httpStatus: probe.httpStatus ?? null, errorCode: probe.errorCode ?? null, message, trigger, credentialVersion: version },
     });
-    const target = { id: credentialId, organizationId };
-    if (probe.outcome === 'SUCCESS') {
-      await changeCredentialStatus(tx, { credential: target, to: 'ACTIVE', onlyFrom: ['NEEDS_ATTENTION'], actor, reason: 'connection_test_passed' });
-    } else if (probe.credentialRefused) {
-      await changeCredentialStatus(tx, { credential: target, to: 'NEEDS_ATTENTION', lastError: message, actor, reason: 'connection_test_refused' });
-    }
-    await appendAuditEvent(tx, {
+    const credential = { id: credentialId, organizationId };
+    const event = {
       actor,
       action: 'credential.test',
-      target: { type: 'Credential', id: credentialId },
-      organizationId,
-      outcome: probe.outcome === 'SUCCESS' ? 'SUCCESS' : 'FAILURE',
+      outcome: probe.outcome === 'SUCCESS' ? ('SUCCESS' as const) : ('FAILURE' as const),
       details: { trigger, durationMs, httpStatus: probe.httpStatus ?? null, errorCode: probe.errorCode ?? null },
-    });
+    };
+    // A pass heals a credential a provider had refused; a refusal needs a person's attention.
+    if (probe.outcome === 'SUCCESS') await changeCredentialStatus(tx, { credential, to: 'ACTIVE', onlyFrom: ['NEEDS_ATTENTION'], event });
+    else if (probe.credentialRefused) await changeCredentialStatus(tx, { credential, to: 'NEEDS_ATTENTION', lastError: message, event });
+    else await appendAuditEvent(tx, { ...event, target: { type: 'Credential', id: credentialId }, organizationId });
     return test;
   });
   return ok({ id: row.id, startedAt, durationMs, outcome: probe.outcome, httpStatus: row.httpStatus, errorCode: row.errorCode, message });

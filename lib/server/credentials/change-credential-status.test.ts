@@ -26,40 +26,42 @@ describe.each(testDatabaseKinds())('credential status on %s', (kind) => {
     db.prisma.$transaction((tx) =>
       changeCredentialStatus(tx, {
         credential,
-        actor: SYSTEM_ACTOR,
-        reason: 'configured',
+        event: { actor: SYSTEM_ACTOR, action: 'test.move', outcome: 'SUCCESS', details: { note: 'kept' } },
         ...(to === 'NEEDS_ATTENTION' ? { to, lastError: 'the provider refused it' } : { to }),
         ...extra,
       } as StatusChange),
     );
-  const statusEvents = () => db.prisma.auditEvent.count({ where: { action: 'credential.status', targetId: credential.id } });
+  // Every call records its action's event; the ones that moved the status say so on it.
+  const events = () => db.prisma.auditEvent.findMany({ where: { action: 'test.move', targetId: credential.id }, orderBy: { seq: 'asc' } });
+  const moves = async () => (await events()).filter((e) => (e.details as Record<string, unknown>).toStatus !== undefined).length;
 
   it('knows every status, and nothing leaves REVOKED', () => {
     expect(Object.keys(STATUS_TRANSITIONS).sort()).toEqual([...STATUSES].sort());
     expect(STATUS_TRANSITIONS.REVOKED).toEqual([]);
   });
 
-  it.each(PAIRS)('%s → %s: allowed pairs move (audited when the status changes), others are refused and change nothing', async (from, to) => {
+  it.each(PAIRS)('%s → %s: allowed pairs move (recorded on the event when the status changes), others are refused and change nothing', async (from, to) => {
     await putIn(from);
-    const eventsBefore = await statusEvents();
+    const [eventsBefore, movesBefore] = [(await events()).length, await moves()];
     const result = await moveTo(to);
     const row = await db.prisma.credential.findUniqueOrThrow({ where: { id: credential.id }, select: { status: true, lastError: true } });
+    expect((await events()).length).toBe(eventsBefore + 1);
     if (STATUS_TRANSITIONS[from].includes(to)) {
       expect(result).toEqual({ changed: true, from });
       expect(row).toEqual({ status: to, lastError: to === 'NEEDS_ATTENTION' ? 'the provider refused it' : null });
-      expect(await statusEvents()).toBe(eventsBefore + (from === to ? 0 : 1));
+      expect(await moves()).toBe(movesBefore + (from === to ? 0 : 1));
     } else {
       expect(result).toEqual({ changed: false, current: from });
       expect(row).toEqual({ status: from, lastError: 'old' });
-      expect(await statusEvents()).toBe(eventsBefore);
+      expect(await moves()).toBe(movesBefore);
     }
   });
 
-  it('records what moved, to what and why', async () => {
+  it('records the move on the action’s own event, in the chain', async () => {
     await putIn('ACTIVE');
-    await moveTo('NEEDS_ATTENTION', { reason: 'token_refused' });
-    const event = await db.prisma.auditEvent.findFirstOrThrow({ where: { action: 'credential.status', targetId: credential.id }, orderBy: { seq: 'desc' } });
-    expect(event).toMatchObject({ actorType: 'SYSTEM', outcome: 'SUCCESS', details: { from: 'ACTIVE', to: 'NEEDS_ATTENTION', reason: 'token_refused' } });
+    await moveTo('NEEDS_ATTENTION');
+    const event = (await events()).at(-1)!;
+    expect(event).toMatchObject({ actorType: 'SYSTEM', outcome: 'SUCCESS', targetType: 'Credential', organizationId: credential.organizationId, details: { note: 'kept', fromStatus: 'ACTIVE', toStatus: 'NEEDS_ATTENTION' } });
     expect((await verifyAllAuditChains(db.prisma, new Map())).every((report) => report.ok)).toBe(true);
   });
 
@@ -72,7 +74,7 @@ describe.each(testDatabaseKinds())('credential status on %s', (kind) => {
 
   it('lets exactly one of two writers racing from the same state win', async () => {
     await putIn('ACTIVE');
-    const eventsBefore = await statusEvents();
+    const movesBefore = await moves();
     // REVOKED → REVOKED is not a move, so in any order only one may succeed; without the
     // conditional write both would read ACTIVE and both would write.
     const race = () => Promise.all([moveTo('REVOKED'), moveTo('REVOKED'), moveTo('REVOKED')]);
@@ -81,7 +83,7 @@ describe.each(testDatabaseKinds())('credential status on %s', (kind) => {
     const results = kind === 'postgres' ? await whileRowLocked(race) : await race();
     expect(results.filter((r) => r.changed)).toHaveLength(1);
     expect(results.filter((r) => !r.changed)).toEqual([{ changed: false, current: 'REVOKED' }, { changed: false, current: 'REVOKED' }]);
-    expect(await statusEvents()).toBe(eventsBefore + 1);
+    expect(await moves()).toBe(movesBefore + 1);
   });
 
   async function whileRowLocked<T>(work: () => Promise<T>): Promise<T> {
@@ -99,6 +101,6 @@ describe.each(testDatabaseKinds())('credential status on %s', (kind) => {
 
   it('answers for a credential that does not exist', async () => {
     const missing = { id: '00000000-0000-4000-8000-000000000000', organizationId: credential.organizationId };
-    expect(await db.prisma.$transaction((tx) => changeCredentialStatus(tx, { credential: missing, to: 'ACTIVE', actor: SYSTEM_ACTOR, reason: 'configured' }))).toEqual({ changed: false, current: null });
+    expect(await db.prisma.$transaction((tx) => changeCredentialStatus(tx, { credential: missing, to: 'ACTIVE', event: { actor: SYSTEM_ACTOR, action: 'test.move', outcome: 'SUCCESS' } }))).toEqual({ changed: false, current: null });
   });
 });

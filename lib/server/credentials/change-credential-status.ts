@@ -1,5 +1,5 @@
 import 'server-only';
-import { appendAuditEvent, type Actor } from '@/lib/server/audit/append-audit-event';
+import { appendAuditEvent, type AuditEventInput } from '@/lib/server/audit/append-audit-event';
 import type { CredentialStatus, Prisma } from '@/prisma/generated/client';
 
 /**
@@ -25,20 +25,13 @@ export function canTransition(from: CredentialStatus, to: CredentialStatus): boo
   return STATUS_TRANSITIONS[from].includes(to);
 }
 
-/** Why the status changes: recorded with the transition in the audit trail. */
-export type StatusReason =
-  | 'configured'
-  | 'revoked'
-  | 'connection_test_passed'
-  | 'connection_test_refused'
-  | 'token_issued'
-  | 'token_refused'
-  | 'integrity_failure';
-
 export type StatusChange = {
   credential: { id: string; organizationId: string };
-  actor: Actor;
-  reason: StatusReason;
+  /**
+   * The audit event of the action that moves the status. It is written in any case, in the same
+   * transaction, with `fromStatus` and `toStatus` added when the status really changed.
+   */
+  event: Omit<AuditEventInput, 'target' | 'organizationId'>;
   /** Move only from these states (a passing test heals NEEDS_ATTENTION, nothing else). Default: any the table allows. */
   onlyFrom?: readonly CredentialStatus[];
 } & ({ to: 'NEEDS_ATTENTION'; lastError: string } | { to: Exclude<CredentialStatus, 'NEEDS_ATTENTION'> });
@@ -47,32 +40,27 @@ export type StatusChangeResult = { changed: true; from: CredentialStatus } | { c
 
 /**
  * Moves a credential to `change.to` inside the caller's transaction, if the table allows the move
- * from the status it has now. The write is conditional on that status, so of two writers racing
- * from the same state only one wins; the other is told the status it lost to. A real move (not
- * ACTIVE → ACTIVE) is audited in the same transaction. `lastError` says what needs attention and is
- * cleared by every other status.
+ * from the status it has now, and records the action's audit event with the move. One statement
+ * locks the row, reads its status and writes only if that status is one the move is allowed from,
+ * so of two writers racing from the same state only one wins; the other is told the status it lost
+ * to. `lastError` says what needs attention and is cleared by every other status.
  */
 export async function changeCredentialStatus(tx: Prisma.TransactionClient, change: StatusChange): Promise<StatusChangeResult> {
   const { credential, to } = change;
-  const row = await tx.credential.findUnique({ where: { id: credential.id }, select: { status: true } });
-  if (!row) return { changed: false, current: null };
-  const from = row.status;
-  if (!canTransition(from, to) || (change.onlyFrom && !change.onlyFrom.includes(from))) return { changed: false, current: from };
+  const movableFrom = (Object.keys(STATUS_TRANSITIONS) as CredentialStatus[]).filter((from) => canTransition(from, to) && (!change.onlyFrom || change.onlyFrom.includes(from)));
   const lastError = change.to === 'NEEDS_ATTENTION' ? change.lastError : null;
-  const { count } = await tx.credential.updateMany({ where: { id: credential.id, status: from }, data: { status: to, lastError } });
-  if (count === 0) {
-    const now = await tx.credential.findUnique({ where: { id: credential.id }, select: { status: true } });
-    return { changed: false, current: now?.status ?? null };
-  }
-  if (from !== to) {
-    await appendAuditEvent(tx, {
-      actor: change.actor,
-      action: 'credential.status',
-      target: { type: 'Credential', id: credential.id },
-      organizationId: credential.organizationId,
-      outcome: 'SUCCESS',
-      details: { from, to, reason: change.reason },
-    });
-  }
-  return { changed: true, from };
+  const [row] = await tx.$queryRaw<{ from: CredentialStatus; moved: boolean }[]>`
+    WITH before AS (SELECT id, status FROM "Credential" WHERE id = ${credential.id}::uuid FOR UPDATE),
+         moved AS (UPDATE "Credential" AS c SET status = ${to}::"CredentialStatus", "lastError" = ${lastError}, "updatedAt" = now()
+                     FROM before WHERE c.id = before.id AND before.status::text = ANY(${movableFrom}::text[]) RETURNING c.id)
+    SELECT before.status AS "from", EXISTS (SELECT 1 FROM moved) AS moved FROM before`;
+  const result: StatusChangeResult = !row ? { changed: false, current: null } : row.moved ? { changed: true, from: row.from } : { changed: false, current: row.from };
+  const moved: Record<string, string> = result.changed && result.from !== to ? { fromStatus: result.from, toStatus: to } : {};
+  await appendAuditEvent(tx, {
+    ...change.event,
+    target: { type: 'Credential', id: credential.id },
+    organizationId: credential.organizationId,
+    details: { ...change.event.details, ...moved },
+  });
+  return result;
 }

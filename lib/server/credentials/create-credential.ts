@@ -1,7 +1,7 @@
 import 'server-only';
 import { randomUUID } from 'node:crypto';
 import { CREDENTIAL_PROFILES, type TCredentialCreate, ZCredentialCreate } from '@/lib/schemas/credential-profiles';
-import { appendAuditEvent, type Actor } from '@/lib/server/audit/append-audit-event';
+import type { Actor } from '@/lib/server/audit/append-audit-event';
 import { changeCredentialStatus } from '@/lib/server/credentials/change-credential-status';
 import { refuseChange } from '@/lib/server/credentials/refuse-change';
 import { validateCredentialValues } from '@/lib/server/credentials/validate-credential-values';
@@ -52,16 +52,17 @@ export async function createCredential(
       for (const [field, value] of Object.entries(validated.secrets)) {
         await writeSecret(tx, keyring, credentialOwner({ id, organizationId }), field, value);
       }
-      await appendAuditEvent(tx, {
-        actor,
-        action: 'credential.create',
-        target: { type: 'Credential', id },
-        organizationId,
-        outcome: 'SUCCESS',
-        details: { profile: profileId, environment, label, secretFields: Object.keys(validated.secrets), configFields: Object.keys(validated.config) },
-      });
       // Created as a draft (the column's default) and configured in the same transaction.
-      await changeCredentialStatus(tx, { credential: { id, organizationId }, to: 'ACTIVE', actor, reason: 'configured' });
+      await changeCredentialStatus(tx, {
+        credential: { id, organizationId },
+        to: 'ACTIVE',
+        event: {
+          actor,
+          action: 'credential.create',
+          outcome: 'SUCCESS',
+          details: { profile: profileId, environment, label, secretFields: Object.keys(validated.secrets), configFields: Object.keys(validated.config) },
+        },
+      });
     });
   } catch (error) {
     if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {

@@ -1,5 +1,5 @@
 import 'server-only';
-import { appendAuditEvent, SYSTEM_ACTOR } from '@/lib/server/audit/append-audit-event';
+import { SYSTEM_ACTOR } from '@/lib/server/audit/append-audit-event';
 import { changeCredentialStatus } from '@/lib/server/credentials/change-credential-status';
 import { logger } from '@/lib/server/logger';
 import type { PrismaClient } from '@/prisma/generated/client';
@@ -15,15 +15,12 @@ export async function markIntegrityFailure(
 ): Promise<void> {
   const lastError = `Integrity: the stored ${field} cannot be opened; replace it.`;
   logger().error({ event: 'credential.integrity_failure', credentialId: credential.id, field }, 'sealed value failed to open');
-  await prisma.$transaction(async (tx) => {
-    await changeCredentialStatus(tx, { credential, to: 'NEEDS_ATTENTION', lastError, actor: SYSTEM_ACTOR, reason: 'integrity_failure' });
-    await appendAuditEvent(tx, {
-      actor: SYSTEM_ACTOR,
-      action: 'credential.integrity_failure',
-      target: { type: 'Credential', id: credential.id },
-      organizationId: credential.organizationId,
-      outcome: 'FAILURE',
-      details: { field },
-    });
-  });
+  await prisma.$transaction((tx) =>
+    changeCredentialStatus(tx, {
+      credential,
+      to: 'NEEDS_ATTENTION',
+      lastError,
+      event: { actor: SYSTEM_ACTOR, action: 'credential.integrity_failure', outcome: 'FAILURE', details: { field } },
+    }),
+  );
 }

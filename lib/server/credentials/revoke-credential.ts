@@ -1,6 +1,6 @@
 import 'server-only';
 import { ZCredentialRef, type TCredentialRef } from '@/lib/schemas/credential-profiles';
-import { appendAuditEvent, type Actor } from '@/lib/server/audit/append-audit-event';
+import type { Actor } from '@/lib/server/audit/append-audit-event';
 import { canTransition, changeCredentialStatus } from '@/lib/server/credentials/change-credential-status';
 import { refuseChange } from '@/lib/server/credentials/refuse-change';
 import { type Services } from '@/lib/server/services';
@@ -30,16 +30,8 @@ export async function revokeCredential(
       data: { revokedAt: new Date(), version: { increment: 1 } },
     });
     if (count === 0) return null;
-    await changeCredentialStatus(tx, { credential, to: 'REVOKED', actor, reason: 'revoked' });
     const destroyedSecrets = await destroyCredentialSecrets(tx, credential);
-    await appendAuditEvent(tx, {
-      actor,
-      action: 'credential.revoke',
-      target: { type: 'Credential', id: credentialId },
-      organizationId,
-      outcome: 'SUCCESS',
-      details: { destroyedSecrets },
-    });
+    await changeCredentialStatus(tx, { credential, to: 'REVOKED', event: { actor, action: 'credential.revoke', outcome: 'SUCCESS', details: { destroyedSecrets } } });
     return destroyedSecrets;
   });
   if (destroyed === null) {

@@ -1,7 +1,7 @@
 import 'server-only';
 import { changeCredentialStatus } from '@/lib/server/credentials/change-credential-status';
 import { profileDefinition, ZCredentialUpdate, type TCredentialCreate, type TCredentialUpdate } from '@/lib/schemas/credential-profiles';
-import { appendAuditEvent, type Actor } from '@/lib/server/audit/append-audit-event';
+import type { Actor } from '@/lib/server/audit/append-audit-event';
 import { refuseChange } from '@/lib/server/credentials/refuse-change';
 import { PAIRED_SECRETS, validateCredentialValues } from '@/lib/server/credentials/validate-credential-values';
 import { type Services } from '@/lib/server/services';
@@ -71,18 +71,14 @@ export async function updateCredential(
         },
       });
       if (count === 0) throw new VersionConflict();
-      // New values are a fresh start: the credential is configured and its old error is moot.
-      await changeCredentialStatus(tx, { credential, to: 'ACTIVE', actor, reason: 'configured' });
       for (const [field, value] of Object.entries(validated.secrets)) await writeSecret(tx, keyring, owner, field, value);
       // Tokens belong to the secret, client, scope and endpoint they were issued for: never serve them after a change.
       if (resetsTokens) await resetTokenGrant(tx, credential);
-      await appendAuditEvent(tx, {
-        actor,
-        action: 'credential.update',
-        target: { type: 'Credential', id: credentialId },
-        organizationId,
-        outcome: 'SUCCESS',
-        details: { replacedSecrets: Object.keys(validated.secrets), configFields: Object.keys(validated.config), fromVersion: version },
+      // New values are a fresh start: the credential is configured and its old error is moot.
+      await changeCredentialStatus(tx, {
+        credential,
+        to: 'ACTIVE',
+        event: { actor, action: 'credential.update', outcome: 'SUCCESS', details: { replacedSecrets: Object.keys(validated.secrets), configFields: Object.keys(validated.config), fromVersion: version } },
       });
     });
   } catch (error) {

@@ -2,7 +2,6 @@ import 'server-only';
 import type { Services } from '@/lib/server/services';
 import type { EntitySummary } from '@/lib/server/dashboard/get-organization-overview';
 import { credentialSummarySelect, summarizeCredential } from '@/lib/server/dashboard/summarize-credential';
-import type { PrismaClient } from '@/prisma/generated/client';
 
 /** One legal entity of the organization with its credentials' status, or null. */
 export async function getLegalEntity(

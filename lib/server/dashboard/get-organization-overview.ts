@@ -3,7 +3,6 @@ import type { Services } from '@/lib/server/services';
 import type { TDashboardFilters } from '@/lib/schemas/dashboard-filters';
 import { successRates } from '@/lib/server/connection-tests/list-connection-tests';
 import { credentialSummarySelect, summarizeCredential, type CredentialSummary } from '@/lib/server/dashboard/summarize-credential';
-import type { PrismaClient } from '@/prisma/generated/client';
 
 export interface EntitySummary {
   id: string;

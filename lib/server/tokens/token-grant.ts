@@ -61,8 +61,12 @@ export async function storeToken(
       where: { credentialId: credential.id },
       data: { tokenType: token.tokenType, scope: token.scope ?? null, obtainedAt, expiresAt, failureCount: 0, nextAttemptAt: null, lastError: null, lastErrorCode: null },
     });
-    await changeCredentialStatus(tx, { credential, to: 'ACTIVE', onlyFrom: ['NEEDS_ATTENTION', 'REFRESHING', 'EXPIRED'], actor: SYSTEM_ACTOR, reason: 'token_issued' });
-    await appendAuditEvent(tx, { actor: SYSTEM_ACTOR, action: 'token.obtain', target: { type: 'Credential', id: credential.id }, organizationId: credential.organizationId, outcome: 'SUCCESS', details: { grantType, expiresIn: token.expiresIn } });
+    await changeCredentialStatus(tx, {
+      credential,
+      to: 'ACTIVE',
+      onlyFrom: ['NEEDS_ATTENTION', 'REFRESHING', 'EXPIRED'],
+      event: { actor: SYSTEM_ACTOR, action: 'token.obtain', outcome: 'SUCCESS', details: { grantType, expiresIn: token.expiresIn } },
+    });
   });
   const result = { accessToken: token.accessToken, tokenType: token.tokenType, expiresAt };
   rememberToken(credential.id, result, { obtainedAt, credentialVersion: credential.version });
@@ -81,11 +85,7 @@ export async function recordFailure({ prisma }: Services, credential: { id: stri
     const grant = await tx.tokenGrant.findUniqueOrThrow({ where: { credentialId: credential.id }, select: { failureCount: true } });
     const failures = grant.failureCount + 1;
     const cooldownMs = Math.max(jitter(Math.min(COOLDOWN.baseMs * 2 ** (failures - 1), COOLDOWN.capMs)), (failure.retryAfterSeconds ?? 0) * 1000);
-    if (permanent) {
-      await deleteSecrets(tx, tokenOwner(credential));
-      const lastError = `${failure.message} Check the client ID and secret, then test again.`;
-      await changeCredentialStatus(tx, { credential, to: 'NEEDS_ATTENTION', lastError, actor: SYSTEM_ACTOR, reason: 'token_refused' });
-    }
+    if (permanent) await deleteSecrets(tx, tokenOwner(credential));
     await tx.tokenGrant.update({
       where: { credentialId: credential.id },
       data: {
@@ -97,14 +97,10 @@ export async function recordFailure({ prisma }: Services, credential: { id: stri
         nextAttemptAt: permanent ? null : new Date(Date.now() + cooldownMs),
       },
     });
-    await appendAuditEvent(tx, {
-      actor: SYSTEM_ACTOR,
-      action: 'token.obtain',
-      target: { type: 'Credential', id: credential.id },
-      organizationId: credential.organizationId,
-      outcome: 'FAILURE',
-      details: { kind: failure.kind, code: failure.code, httpStatus: failure.httpStatus ?? null },
-    });
+    const event = { actor: SYSTEM_ACTOR, action: 'token.obtain', outcome: 'FAILURE' as const, details: { kind: failure.kind, code: failure.code, httpStatus: failure.httpStatus ?? null } };
+    // A refused client needs a person: its credential stops serving until someone fixes it.
+    if (permanent) await changeCredentialStatus(tx, { credential, to: 'NEEDS_ATTENTION', lastError: `${failure.message} Check the client ID and secret, then test again.`, event });
+    else await appendAuditEvent(tx, { ...event, target: { type: 'Credential', id: credential.id }, organizationId: credential.organizationId });
   });
   return fail(permanent ? 'INVALID_STATE' : transientCode(failure.code), failure.message);
 }
