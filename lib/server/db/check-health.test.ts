@@ -12,6 +12,18 @@ describe('checkHealth', () => {
     expect(await checkHealth(db)).toEqual({ status: 'ok', db: 'up', migrations: 'current' });
   });
 
+  it('reads the migrations once they are current, then only asks whether the database answers', async () => {
+    db = await openTestDatabase('pglite');
+    const sql = db.sql;
+    const queries: string[] = [];
+    const counted = { ...db, sql: { ...sql, query: <Row,>(text: string, params?: unknown[]) => (queries.push(text), sql.query<Row>(text, params)) } };
+    expect(await checkHealth(counted)).toMatchObject({ status: 'ok' });
+    const first = queries.length;
+    expect(first).toBeGreaterThan(1);
+    expect(await checkHealth(counted)).toMatchObject({ status: 'ok', migrations: 'current' });
+    expect(queries.slice(first)).toEqual(['SELECT 1']);
+  });
+
   it('is unavailable while migrations are pending', async () => {
     db = await openDatabase({ kind: 'pglite', dataDir: 'memory://' });
     expect(await checkHealth(db)).toEqual({ status: 'unavailable', db: 'up', migrations: 'pending' });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createCredential } from '@/lib/server/credentials/create-credential';
 import type { Services } from '@/lib/server/services';
 import { makeKeyring } from '@/lib/server/crypto/keyring';
@@ -8,7 +8,9 @@ import { openTestDatabase, testDatabaseKinds } from '@/lib/server/test-support/t
 import type { OutboundPolicy } from '@/lib/server/net/guarded-fetch';
 import { seedDemo } from '@/lib/server/seed/seed-demo';
 import { getAccessToken } from '@/lib/server/tokens/get-access-token';
+import { flightsSettled } from '@/lib/server/tokens/single-flight';
 import { invalidateAccessToken } from '@/lib/server/tokens/token-grant';
+import { setClock } from '@/lib/server/clock';
 import { json, startFaultServer, startOidcProvider, type FaultHandler } from '@/lib/server/test-support/test-servers';
 
 const policy: OutboundPolicy = { allowLoopback: true, allowPrivate: false, timeoutMs: 2_000, maxBytes: 64 * 1024 };
@@ -28,7 +30,18 @@ describe.each(testDatabaseKinds())('token manager on %s', (kind) => {
     organizationId = entity.organizationId;
     legalEntityId = entity.id;
   });
+  // Time moves only when a test says so: `at` seconds after the test started.
+  let restoreClock = () => {};
+  let clock = 0;
+  const useClock = () => {
+    const start = Date.now();
+    clock = start;
+    restoreClock = setClock(() => clock);
+    return (seconds: number) => void (clock = start + seconds * 1000);
+  };
   afterEach(async () => {
+    await flightsSettled();
+    restoreClock();
     await Promise.all(servers.splice(0).map((s) => s.close()));
   });
   afterAll(async () => db.close());
@@ -82,6 +95,7 @@ describe.each(testDatabaseKinds())('token manager on %s', (kind) => {
   });
 
   it('refreshes ahead of expiry with the refresh token, keeping it when the response omits one', async () => {
+    const at = useClock();
     let n = 0;
     const grants: string[] = [];
     const server = await fault((_, body, res) => {
@@ -89,13 +103,21 @@ describe.each(testDatabaseKinds())('token manager on %s', (kind) => {
       grants.push(`${params.get('grant_type')}:${params.get('refresh_token') ?? ''}`);
       n++;
       // Short-lived tokens: each is refreshed at half its life.
-      json(res, 200, { access_token: `access-${n}`, token_type: 'Bearer', expires_in: 2, ...(n === 1 ? { refresh_token: 'refresh-1' } : {}) });
+      json(res, 200, { access_token: `access-${n}`, token_type: 'Bearer', expires_in: 80, ...(n === 1 ? { refresh_token: 'refresh-1' } : {}) });
     });
     const id = await credentialFor(`${server.url}/token`);
     expect(await token(id)).toMatchObject({ ok: true, data: { accessToken: 'access-1' } });
-    await new Promise((r) => setTimeout(r, 1_100));
+    at(39);
+    expect(await token(id)).toMatchObject({ ok: true, data: { accessToken: 'access-1' } });
+    await flightsSettled();
+    expect(n).toBe(1); // not due yet
+    at(41); // past the refresh point: still served while the refresh runs behind it
+    expect(await token(id)).toMatchObject({ ok: true, data: { accessToken: 'access-1' } });
+    await flightsSettled();
     expect(await token(id)).toMatchObject({ ok: true, data: { accessToken: 'access-2' } });
-    await new Promise((r) => setTimeout(r, 1_100));
+    at(82);
+    expect(await token(id)).toMatchObject({ ok: true, data: { accessToken: 'access-2' } });
+    await flightsSettled();
     expect(await token(id)).toMatchObject({ ok: true, data: { accessToken: 'access-3' } });
     expect(grants).toEqual(['client_credentials:', 'refresh_token:refresh-1', 'refresh_token:refresh-1']);
   });
@@ -105,14 +127,93 @@ describe.each(testDatabaseKinds())('token manager on %s', (kind) => {
     const server = await fault((_, body, res) => {
       n++;
       if (new URLSearchParams(body).get('grant_type') === 'refresh_token') return json(res, 400, { error: 'invalid_grant' });
-      json(res, 200, { access_token: `access-${n}`, token_type: 'Bearer', expires_in: 2, refresh_token: `refresh-${n}` });
+      json(res, 200, { access_token: `access-${n}`, token_type: 'Bearer', expires_in: 80, refresh_token: `refresh-${n}` });
     });
+    const at = useClock();
     const id = await credentialFor(`${server.url}/token`);
     expect(await token(id)).toMatchObject({ ok: true, data: { accessToken: 'access-1' } });
-    await new Promise((r) => setTimeout(r, 1_100));
+    at(41);
+    await token(id);
+    await flightsSettled();
     expect(await token(id)).toMatchObject({ ok: true, data: { accessToken: 'access-3' } });
     expect(n).toBe(3);
     expect(await db.prisma.credential.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: 'ACTIVE' });
+  });
+
+  describe('a provider failing at the refresh point, while the token is still valid', () => {
+    // A first token that lives 80 s (refresh point 40 s, served until 72 s), then the failure under test.
+    const failingAfterFirst = async (failure: FaultHandler) => {
+      let n = 0;
+      const server = await fault((req, body, res) => (++n === 1 ? json(res, 200, { access_token: 'still-valid', token_type: 'Bearer', expires_in: 80 }) : failure(req, body, res)));
+      return { server, id: await credentialFor(`${server.url}/token`) };
+    };
+    const hundredCallers = (id: string) => Promise.all(Array.from({ length: 100 }, () => token(id)));
+
+    const serverError: FaultHandler = (_, __, res) => json(res, 500, { error: 'server_error' });
+    const maintenancePage: FaultHandler = (_, __, res) => void res.writeHead(200, { 'content-type': 'text/html' }).end('<html>maintenance</html>');
+
+    it.each([
+      ['500', serverError],
+      ['an answer that is not a token response', maintenancePage],
+    ])('%s: callers keep getting the valid token; one refresh (and its two retries), none in the cooldown; the error only inside the safety margin', async (_, failure) => {
+      const at = useClock();
+      const { server, id } = await failingAfterFirst(failure);
+      expect(await token(id)).toMatchObject({ ok: true, data: { accessToken: 'still-valid' } });
+      at(41);
+      const during = await hundredCallers(id);
+      expect(during.every((r) => r.ok && r.data.accessToken === 'still-valid')).toBe(true);
+      await flightsSettled();
+      expect(server.calls()).toBe(1 + 3); // the first token, then one refresh: a try and two quick retries
+      at(42); // inside the cooldown (the first one lasts 2.5–5 s)
+      expect((await hundredCallers(id)).every((r) => r.ok && r.data.accessToken === 'still-valid')).toBe(true);
+      await flightsSettled();
+      expect(server.calls()).toBe(4);
+      at(73); // inside the safety margin: no longer served, and the cooldown answers
+      expect(await token(id)).toMatchObject({ ok: false, error: { code: 'PROVIDER_UNREACHABLE' } });
+      expect(await db.prisma.credential.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: 'ACTIVE' });
+    });
+
+    it('a token endpoint that does not answer: callers do not wait for it', async () => {
+      const at = useClock();
+      let release: () => void = () => {};
+      const hanging = new Promise<void>((resolve) => (release = resolve));
+      const { server, id } = await failingAfterFirst((_, __, res) => void hanging.then(() => res.destroy()));
+      expect(await token(id)).toMatchObject({ ok: true });
+      at(41);
+      expect(await token(id)).toMatchObject({ ok: true, data: { accessToken: 'still-valid' } }); // the refresh hangs behind it
+      expect((await hundredCallers(id)).every((r) => r.ok && r.data.accessToken === 'still-valid')).toBe(true);
+      await vi.waitFor(() => expect(server.calls()).toBe(2)); // the one refresh is waiting on the endpoint
+      release();
+      await flightsSettled();
+      expect(await token(id)).toMatchObject({ ok: true, data: { accessToken: 'still-valid' } });
+    });
+
+    it('invalid_client: the valid token is destroyed at once and the credential needs attention', async () => {
+      const at = useClock();
+      const { server, id } = await failingAfterFirst((_, __, res) => json(res, 401, { error: 'invalid_client' }));
+      expect(await token(id)).toMatchObject({ ok: true });
+      at(41);
+      await token(id);
+      await flightsSettled();
+      expect(await token(id)).toMatchObject({ ok: false, error: { code: 'INVALID_STATE', message: expect.stringMatching(/needs attention/) } });
+      expect(await db.prisma.sealedSecret.count({ where: { ownerTable: 'TokenGrant', ownerId: id } })).toBe(0);
+      expect(await db.prisma.credential.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: 'NEEDS_ATTENTION' });
+      expect(server.calls()).toBe(2);
+    });
+
+    it('another instance holds the refresh lease: the valid token is served without waiting for it', async () => {
+      const at = useClock();
+      const { server, id } = await failingAfterFirst((_, __, res) => json(res, 200, { access_token: 'from-us', token_type: 'Bearer', expires_in: 80 }));
+      expect(await token(id)).toMatchObject({ ok: true });
+      await db.prisma.tokenGrant.update({ where: { credentialId: id }, data: { leaseOwner: 'another-instance', leaseUntil: new Date(Date.now() + 60_000) } });
+      at(41);
+      // A process that has not seen the token yet reads it from the database, as another instance would.
+      const fresh = await getAccessToken(services, { credentialId: id, credentialVersion: -1, actor: system, policy });
+      expect(fresh).toMatchObject({ ok: true, data: { accessToken: 'still-valid' } });
+      await flightsSettled();
+      expect(server.calls()).toBe(1);
+      expect(await db.prisma.tokenGrant.findUniqueOrThrow({ where: { credentialId: id } })).toMatchObject({ leaseOwner: 'another-instance' });
+    });
   });
 
   it('backs off on 500s and then cools down instead of hammering the endpoint', async () => {

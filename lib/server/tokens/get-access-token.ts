@@ -1,18 +1,22 @@
 import 'server-only';
 import type { Actor } from '@/lib/server/audit/append-audit-event';
+import { nowMs } from '@/lib/server/clock';
+import { tokenOwner } from '@/lib/server/credentials/credential-secrets';
 import { openCredentialForUse } from '@/lib/server/credentials/open-credential-for-use';
 import { readSecrets } from '@/lib/server/crypto/sealed-secrets';
-import { tokenOwner } from '@/lib/server/credentials/credential-secrets';
+import { logger } from '@/lib/server/logger';
 import { defaultPolicy, type OutboundPolicy } from '@/lib/server/net/guarded-fetch';
 import { fail, ok, type Result } from '@/lib/server/result';
 import type { Services } from '@/lib/server/services';
 import { jitter, requestFreshToken } from '@/lib/server/tokens/request-fresh-token';
 import { releaseLease, sharedFlight, tryLease } from '@/lib/server/tokens/single-flight';
 import { CredentialChanged, readStoredToken, recordFailure, storeToken, transientCode } from '@/lib/server/tokens/token-grant';
-import { recallToken, type AccessToken } from '@/lib/server/tokens/token-memory';
+import { deferRefresh, mayRefresh, recallToken, type AccessToken } from '@/lib/server/tokens/token-memory';
 
-/** How long a caller waits for another instance that holds the lease before giving up. */
+/** How long a caller without a valid token waits for another instance that holds the lease. */
 const WAIT_FOR_OTHER_HOLDER_MS = 15_000;
+/** A background refresh that could not run (another instance's lease, a failure) is tried again after this. */
+const RECHECK_MS = 1_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface Options {
@@ -28,32 +32,42 @@ interface Options {
 }
 
 /**
- * A valid access token for an OAuth credential. Served from memory, else from the sealed cache in
- * the database, else from the token endpoint, refreshing ahead of expiry. One request per
- * credential at a time: in-process by sharing the promise, across processes by a database lease
- * (owner + expiry; a crashed holder's lease lapses). Permanent refusals clear the tokens and put the
- * credential in NEEDS_ATTENTION; transient failures back off and cool down.
+ * A valid access token for an OAuth credential, from memory, else from the sealed cache in the
+ * database, else from the token endpoint. Past its refresh point a token is still served at once
+ * while one refresh runs in the background; a transient failure of that refresh keeps it served until
+ * its safety margin (token-memory.ts). Only a caller with no valid token waits for a fetch. One
+ * request per credential at a time: in-process by sharing the promise, across processes by a
+ * database lease. Permanent refusals clear the tokens and put the credential in NEEDS_ATTENTION;
+ * transient failures back off and cool down.
  */
 export function getAccessToken(services: Services, options: Options): Promise<Result<AccessToken>> {
   const remembered = recallToken(options.credentialId, options.credentialVersion);
-  if (remembered) return Promise.resolve(ok(remembered));
+  if (remembered) {
+    if (!remembered.fresh) refreshInBackground(services, options);
+    return Promise.resolve(ok(remembered.token));
+  }
   return sharedFlight(options.credentialId, () => obtain(services, options));
 }
 
+/** The foreground path: serve what is stored if it is valid, else fetch a token and wait for it. */
 async function obtain(services: Services, options: Options): Promise<Result<AccessToken>> {
   const { credentialId } = options;
-  const deadline = Date.now() + WAIT_FOR_OTHER_HOLDER_MS;
+  // A real-time wait, not a moment in the token's life.
+  const deadline = performance.now() + WAIT_FOR_OTHER_HOLDER_MS;
   for (;;) {
-    const { grant, token } = await readStoredToken(services, credentialId);
-    if (token) return ok(token);
+    const { grant, token, fresh } = await readStoredToken(services, credentialId);
+    if (token) {
+      if (!fresh) refreshInBackground(services, options);
+      return ok(token);
+    }
     // A refused credential is not retried: a person must fix it (new secret, then a test).
     if (grant?.credential.status === 'NEEDS_ATTENTION') return fail('INVALID_STATE', `This credential needs attention: ${grant.lastError ?? 'see its page'}`);
-    if (grant?.nextAttemptAt && grant.nextAttemptAt.getTime() > Date.now()) {
-      const seconds = Math.ceil((grant.nextAttemptAt.getTime() - Date.now()) / 1000);
+    if (grant?.nextAttemptAt && grant.nextAttemptAt.getTime() > nowMs()) {
+      const seconds = Math.ceil((grant.nextAttemptAt.getTime() - nowMs()) / 1000);
       return fail(transientCode(grant.lastErrorCode), `The token endpoint failed recently (${grant.lastError ?? 'unknown error'}); next attempt in ${seconds} s.`);
     }
     if (await tryLease(services.prisma, credentialId)) break;
-    if (Date.now() > deadline) return fail('RATE_LIMITED', 'Another instance is fetching this token and has not finished; try again shortly.');
+    if (performance.now() > deadline) return fail('RATE_LIMITED', 'Another instance is fetching this token and has not finished; try again shortly.');
     await sleep(jitter(150));
   }
   try {
@@ -61,6 +75,34 @@ async function obtain(services: Services, options: Options): Promise<Result<Acce
     const again = await readStoredToken(services, credentialId);
     if (again.token) return ok(again.token);
     return await fetchAndStore(services, options, again.grant?.credential ?? null);
+  } finally {
+    await releaseLease(services.prisma, credentialId);
+  }
+}
+
+/**
+ * Starts one refresh of a token that is due but still valid, without anyone waiting for it: skipped
+ * while a previous try cools down or another instance holds the lease; failures are recorded
+ * (cooldown, or NEEDS_ATTENTION for a refused client) by fetchAndStore.
+ */
+function refreshInBackground(services: Services, options: Options): void {
+  if (!mayRefresh(options.credentialId)) return;
+  deferRefresh(options.credentialId, nowMs() + RECHECK_MS);
+  void sharedFlight(`refresh:${options.credentialId}`, () => refreshNow(services, options)).catch((error: unknown) =>
+    logger().error({ event: 'token.refresh_failed', credentialId: options.credentialId, err: error instanceof Error ? error.message : String(error) }, 'background refresh failed'),
+  );
+}
+
+async function refreshNow(services: Services, options: Options): Promise<void> {
+  const { credentialId } = options;
+  const { grant, token, fresh } = await readStoredToken(services, credentialId);
+  // Refreshed meanwhile, or gone: a caller without a token fetches in the foreground.
+  if (!grant || !token || fresh || grant.credential.status === 'NEEDS_ATTENTION') return;
+  if (grant.nextAttemptAt && grant.nextAttemptAt.getTime() > nowMs()) return deferRefresh(credentialId, grant.nextAttemptAt.getTime());
+  if (!(await tryLease(services.prisma, credentialId))) return;
+  try {
+    const again = await readStoredToken(services, credentialId);
+    if (again.grant && again.token && !again.fresh) await fetchAndStore(services, options, again.grant.credential);
   } finally {
     await releaseLease(services.prisma, credentialId);
   }

@@ -1,4 +1,5 @@
 import 'server-only';
+import { nowMs } from '@/lib/server/clock';
 import * as client from 'openid-client';
 import { guardedFetch, OutboundError, type OutboundPolicy, defaultPolicy } from '@/lib/server/net/guarded-fetch';
 import { knownOAuthError, scrubSecrets } from '@/lib/server/net/provider-text';
@@ -122,7 +123,7 @@ function classify(error: unknown, last: { status: number; retryAfter: string | n
 }
 
 /** Retry-After in seconds (delta or HTTP date), capped at an hour. */
-export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
+export function parseRetryAfter(value: string | null, now = nowMs()): number | undefined {
   if (!value) return undefined;
   const seconds = /^\d+$/.test(value.trim()) ? Number(value) : Math.ceil((Date.parse(value) - now) / 1000);
   return Number.isFinite(seconds) ? Math.min(Math.max(seconds, 0), 3600) : undefined;

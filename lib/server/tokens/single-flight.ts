@@ -34,3 +34,8 @@ export async function tryLease(prisma: PrismaClient, credentialId: string): Prom
 export async function releaseLease(prisma: PrismaClient, credentialId: string): Promise<void> {
   await prisma.tokenGrant.updateMany({ where: { credentialId, leaseOwner: PROCESS_ID }, data: { leaseOwner: null, leaseUntil: null } });
 }
+
+/** Resolves once no flight of this process is running (background refreshes included): for tests and shutdown. */
+export async function flightsSettled(): Promise<void> {
+  while (inflight.size > 0) await Promise.allSettled([...inflight.values()]);
+}

@@ -7,7 +7,8 @@ import { fail, ok, type Result } from '@/lib/server/result';
 import type { Services } from '@/lib/server/services';
 import { jitter } from '@/lib/server/tokens/request-fresh-token';
 import type { TokenOutcome } from '@/lib/server/tokens/request-token';
-import { forgetAccessToken, refreshAt, rememberToken, type AccessToken } from '@/lib/server/tokens/token-memory';
+import { forgetAccessToken, rememberToken, tokenTimes, type AccessToken } from '@/lib/server/tokens/token-memory';
+import { now, nowMs } from '@/lib/server/clock';
 import type { Prisma } from '@/prisma/generated/client';
 
 // The bookkeeping of a credential's tokens in the database (TokenGrant + sealed tokens): what is
@@ -19,18 +20,22 @@ const COOLDOWN = { baseMs: 5_000, capMs: 300_000 };
 /** The credential changed while its token was being fetched: the token is discarded. */
 export class CredentialChanged extends Error {}
 
-/** The stored grant, and its access token if one is stored that is not yet due for refresh (remembered in memory). */
+/**
+ * The stored grant, and its access token if one is stored that may still be served (remembered in
+ * memory); `fresh` is false once it is due for refresh.
+ */
 export async function readStoredToken({ prisma, keyring }: Services, credentialId: string) {
   const grant = await prisma.tokenGrant.findUnique({
     where: { credentialId },
     include: { credential: { select: { id: true, organizationId: true, status: true, version: true } } },
   });
-  if (!grant?.expiresAt || !grant.obtainedAt || Date.now() >= refreshAt(grant.obtainedAt, grant.expiresAt)) return { grant, token: null };
+  const times = grant?.expiresAt && grant.obtainedAt ? tokenTimes(grant.obtainedAt, grant.expiresAt) : null;
+  if (!grant?.expiresAt || !grant.obtainedAt || !times || nowMs() >= times.serveUntil) return { grant, token: null, fresh: false };
   const { accessToken } = await readSecrets(prisma, keyring, tokenOwner(grant.credential), ['accessToken']);
-  if (!accessToken) return { grant, token: null };
+  if (!accessToken) return { grant, token: null, fresh: false };
   const token: AccessToken = { accessToken, tokenType: grant.tokenType ?? 'Bearer', expiresAt: grant.expiresAt };
   rememberToken(credentialId, token, { obtainedAt: grant.obtainedAt, credentialVersion: grant.credential.version });
-  return { grant, token };
+  return { grant, token, fresh: nowMs() < times.refreshAt };
 }
 
 /**
@@ -45,7 +50,7 @@ export async function storeToken(
   grantType: string,
   previousRefreshToken: string | undefined,
 ): Promise<Result<AccessToken>> {
-  const obtainedAt = new Date();
+  const obtainedAt = now();
   const expiresAt = new Date(obtainedAt.getTime() + token.expiresIn * 1000);
   await prisma.$transaction(async (tx) => {
     // The token belongs to the secret and settings it was asked with. If the credential changed
@@ -76,11 +81,12 @@ export async function storeToken(
 /**
  * Records a failed token request. Permanent (the provider refused the client): the tokens are
  * destroyed and the credential needs attention. Transient: the failure count grows and the next
- * attempt waits out a cooldown (backoff with jitter, or the provider's Retry-After if longer).
+ * attempt waits out a cooldown (backoff with jitter, or the provider's Retry-After if longer); a
+ * token still valid is kept and served meanwhile.
  */
 export async function recordFailure({ prisma }: Services, credential: { id: string; organizationId: string }, failure: TokenOutcome & { ok: false }): Promise<Result<AccessToken>> {
-  forgetAccessToken(credential.id);
   const permanent = failure.kind === 'permanent';
+  if (permanent) forgetAccessToken(credential.id);
   await prisma.$transaction(async (tx) => {
     const grant = await tx.tokenGrant.findUniqueOrThrow({ where: { credentialId: credential.id }, select: { failureCount: true } });
     const failures = grant.failureCount + 1;
@@ -94,7 +100,7 @@ export async function recordFailure({ prisma }: Services, credential: { id: stri
         obtainedAt: permanent ? null : undefined,
         expiresAt: permanent ? null : undefined,
         failureCount: permanent ? 0 : failures,
-        nextAttemptAt: permanent ? null : new Date(Date.now() + cooldownMs),
+        nextAttemptAt: permanent ? null : new Date(nowMs() + cooldownMs),
       },
     });
     const event = { actor: SYSTEM_ACTOR, action: 'token.obtain', outcome: 'FAILURE' as const, details: { kind: failure.kind, code: failure.code, httpStatus: failure.httpStatus ?? null } };
