@@ -9,6 +9,7 @@ import type { OutboundPolicy } from '@/lib/server/net/guarded-fetch';
 import { seedDemo } from '@/lib/server/seed/seed-demo';
 import { getAccessToken } from '@/lib/server/tokens/get-access-token';
 import { flightsSettled } from '@/lib/server/tokens/single-flight';
+import { getTokenState } from '@/lib/server/tokens/get-token-state';
 import { invalidateAccessToken } from '@/lib/server/tokens/token-grant';
 import { setClock } from '@/lib/server/clock';
 import { json, startFaultServer, startOidcProvider, type FaultHandler } from '@/lib/server/test-support/test-servers';
@@ -214,6 +215,21 @@ describe.each(testDatabaseKinds())('token manager on %s', (kind) => {
       expect(server.calls()).toBe(1);
       expect(await db.prisma.tokenGrant.findUniqueOrThrow({ where: { credentialId: id } })).toMatchObject({ leaseOwner: 'another-instance' });
     });
+  });
+
+  it('tells a person how long the provider\'s tokens live, when they are renewed and what failed, never the token', async () => {
+    const at = useClock();
+    const server = await fault((_, __, res) => (server.calls() === 1 ? json(res, 200, { access_token: 'short-lived', token_type: 'Bearer', expires_in: 20 }) : json(res, 503, { error: 'temporarily_unavailable' })));
+    const id = await credentialFor(`${server.url}/token`);
+    await token(id);
+    const state = await getTokenState(services, { organizationId, credentialId: id });
+    expect(state).toMatchObject({ lifetimeSeconds: 20, refreshAt: new Date(clock + 10_000), expiresAt: new Date(clock + 20_000), lastError: null });
+    expect(JSON.stringify(state)).not.toContain('short-lived');
+    at(11);
+    await token(id);
+    await flightsSettled();
+    expect(await getTokenState(services, { organizationId, credentialId: id })).toMatchObject({ lastError: expect.stringMatching(/HTTP 503/), nextAttemptAt: expect.any(Date) });
+    expect(await getTokenState(services, { organizationId: '00000000-0000-4000-8000-000000000000', credentialId: id })).toBeNull();
   });
 
   it('backs off on 500s and then cools down instead of hammering the endpoint', async () => {

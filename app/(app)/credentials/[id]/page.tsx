@@ -10,6 +10,7 @@ import { RunTestButton } from '@/components/run-test-button';
 import { ADMINS, STATUS_READERS, TESTERS } from '@/lib/roles';
 import { listConnectionTests } from '@/lib/server/connection-tests/list-connection-tests';
 import { services } from '@/lib/server/services';
+import { getTokenState, type TokenStateDto } from '@/lib/server/tokens/get-token-state';
 import { requireRole } from '@/lib/server/auth/session';
 import { getCredentialStatus } from '@/lib/server/credentials/get-credential-status';
 import { formatDateTime } from '@/lib/format';
@@ -17,6 +18,15 @@ import { formatDateTime } from '@/lib/format';
 export const metadata: Metadata = { title: 'Credential' };
 
 const when = (date: Date | null) => (date ? `${formatDateTime(date)} UTC` : '—');
+
+/** Tokens that live less than this are refreshed often enough to be worth explaining. */
+const SHORT_TOKEN_SECONDS = 120;
+
+function describeToken(token: TokenStateDto): string {
+  const failing = token.lastError ? ` · last refresh failed: ${token.lastError}${token.nextAttemptAt ? ` (next attempt ${when(token.nextAttemptAt)})` : ''}` : '';
+  if (!token.expiresAt) return `None held${failing}`;
+  return `Valid until ${when(token.expiresAt)}${token.refreshAt ? `, renewed from ${when(token.refreshAt)}` : ''}${failing}`;
+}
 
 export default async function CredentialPage({
   params,
@@ -35,7 +45,11 @@ export default async function CredentialPage({
   const parsedPage = ZPageNumber.safeParse(query.page);
   if (!parsedPage.success) notFound();
   const page = parsedPage.data;
-  const history = await listConnectionTests(await services(), { organizationId: user.organizationId, credentialId: credential.id, outcome, page });
+  const root = await services();
+  const [history, token] = await Promise.all([
+    listConnectionTests(root, { organizationId: user.organizationId, credentialId: credential.id, outcome, page }),
+    getTokenState(root, { organizationId: user.organizationId, credentialId: credential.id }),
+  ]);
   const pageLink = (p: number) => `/credentials/${credential.id}?${new URLSearchParams({ ...(outcome ? { outcome } : {}), page: String(p) })}`;
   const isAdmin = ADMINS.includes(user.role);
   const changeable = isAdmin && credential.status !== 'REVOKED' && !credential.deletedAt;
@@ -82,7 +96,19 @@ export default async function CredentialPage({
           <dd>{credential.lastTest ? `${when(credential.lastTest.startedAt)} · ${credential.lastTest.outcome === 'SUCCESS' ? 'succeeded' : 'failed'}` : 'Never'}</dd>
           <dt>Version</dt>
           <dd>{credential.version}</dd>
+          {token && (
+            <>
+              <dt>Access token</dt>
+              <dd>{describeToken(token)}</dd>
+            </>
+          )}
         </dl>
+        {token?.lifetimeSeconds != null && token.lifetimeSeconds < SHORT_TOKEN_SECONDS && (
+          <p className="muted">
+            This provider issues tokens that live only {token.lifetimeSeconds} s, so Strongroom asks for a new one about every {Math.max(1, Math.round(token.lifetimeSeconds / 2))} s. Ask
+            the provider for longer-lived tokens if that is more often than it allows.
+          </p>
+        )}
       </section>
       <section className="panel" aria-labelledby="fields-heading">
         <h2 id="fields-heading">Settings and secrets</h2>
