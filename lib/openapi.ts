@@ -16,6 +16,7 @@ const errors = {
   403: error('Out of the key’s scope', ['FORBIDDEN']),
   404: error('No such credential', ['NOT_FOUND']),
   429: error('Too many requests without a valid key from this address; see Retry-After', ['RATE_LIMITED']),
+  503: error('Too many calls at once: refused at once rather than queued for long; retry after Retry-After seconds', ['OVERLOADED']),
 };
 const credentialParams = { params: z.object({ id: z.uuid() }) };
 
@@ -25,7 +26,7 @@ const routes: (RouteConfig & { 'x-scope'?: string })[] = [
     path: '/credentials',
     summary: 'Credentials of the legal entities the key may use (status only)',
     'x-scope': 'credentials:read',
-    responses: { 200: json('OK', ZCredentialList), 401: errors[401], 403: errors[403], 429: errors[429] },
+    responses: { 200: json('OK', ZCredentialList), 401: errors[401], 403: errors[403], 429: errors[429], 503: errors[503] },
   },
   {
     method: 'get',
@@ -46,7 +47,7 @@ const routes: (RouteConfig & { 'x-scope'?: string })[] = [
       ...errors,
       409: error('The credential needs attention (refused by its provider, or its stored secret cannot be opened), or it changed while its token was fetched', ['INVALID_STATE', 'INTEGRITY', 'CONFLICT']),
       502: error('The provider’s token endpoint cannot be reached or answers with errors; retry later', ['PROVIDER_UNREACHABLE']),
-      503: error('The provider is rate limiting us, or another instance is fetching the token; retry later', ['RATE_LIMITED']),
+      503: error('The provider is rate limiting us, another instance is fetching the token, or too many calls at once; retry later (Retry-After when overloaded)', ['RATE_LIMITED', 'OVERLOADED']),
     },
   },
   {

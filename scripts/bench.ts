@@ -1,9 +1,10 @@
 // npm run bench: measures the crypto and the credential store on this machine. Prints a table, then
 // one JSON line { "<measure>": { "p50_ms", "p99_ms", "ops" }, … } as the last line.
 // Embedded PGlite always; PostgreSQL too when TEST_DATABASE_URL is set.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
+import { promisify } from 'node:util';
 import { createCipheriv, createDecipheriv, randomBytes, randomUUID, scryptSync } from 'node:crypto';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -13,6 +14,8 @@ import { findPrincipal } from '@/lib/server/api/service-api';
 import { createServiceAccount } from '@/lib/server/service-accounts/create-service-account';
 import { getAccessToken } from '@/lib/server/tokens/get-access-token';
 import { invalidateAccessToken } from '@/lib/server/tokens/token-grant';
+import { flightsSettled } from '@/lib/server/tokens/single-flight';
+import { setClock } from '@/lib/server/clock';
 import { requestToken } from '@/lib/server/tokens/request-token';
 import { json, startFaultServer } from '@/lib/server/test-support/test-servers';
 import { createCredential } from '@/lib/server/credentials/create-credential';
@@ -28,6 +31,8 @@ interface Measure {
   p99_ms: number;
   ops: number;
   rps?: number;
+  max_ms?: number;
+  refused?: number;
 }
 
 const results: Record<string, Measure> = {};
@@ -177,22 +182,49 @@ async function tokens(kind: TestDatabaseKind) {
     await measure(`token_request_only_${kind}`, 300, () =>
       requestToken({ tokenUrl: `${server.url}/token`, clientId: 'bench', clientSecret: 'x', clientAuth: 'client_secret_basic' }, loopbackPolicy),
     );
+    // A token past its refresh point while the provider answers 500: still served at once, the
+    // refresh cooling down behind it.
+    let calls = 0;
+    const failing = await startFaultServer((_, __, res) => (++calls === 1 ? json(res, 200, { access_token: `valid-${randomUUID()}`, token_type: 'Bearer', expires_in: 80 }) : json(res, 500, { error: 'server_error' })));
+    try {
+      const stale = await oauthCredential(services, `${failing.url}/token`);
+      const getStale = async () => {
+        const result = await getAccessToken(services, { credentialId: stale.id, credentialVersion: 1, actor: { type: 'SYSTEM' }, policy: loopbackPolicy });
+        if (!result.ok) throw new Error(result.error.message);
+      };
+      await getStale();
+      const restoreClock = setClock(() => Date.now() + 41_000);
+      try {
+        await measure(`token_during_failing_refresh_${kind}`, 2_000, getStale);
+        await flightsSettled();
+      } finally {
+        restoreClock();
+      }
+      process.stdout.write(`  (the failing provider saw ${calls - 1} refresh calls during those ${2_050} requests)\n`);
+    } finally {
+      await failing.close();
+    }
   } finally {
     await server.close();
     await db.close();
   }
 }
 
+/** Connection counts of the HTTP measure: the first 200-connection burst hits a server warmed up at 10. */
+const LEVELS = (process.env.BENCH_CONNECTIONS ?? '10,50,200').split(',').map(Number);
+
 /**
- * The access-token API under load, through HTTP: a production server (`npm start`'s, embedded
- * database) and `CONNECTIONS` concurrent clients for `SECONDS`. Needs `npm run build` first.
+ * The access-token API under load, through HTTP: production servers (`npm start`'s) for one OAuth
+ * credential — one on the embedded database, three sharing PostgreSQL — warmed up for 3 s at 10
+ * connections, then wrk at each of LEVELS connections for 10 s (spread over the instances). Reports
+ * p50/p99 (of the worst instance), the slowest request, and how many were refused (503). Needs
+ * `npm run build` first, and Debian's wrk.
  */
 async function accessTokenApi(kind: TestDatabaseKind) {
-  if (!existsSync('.next/BUILD_ID')) {
-    process.stdout.write('access_token_api: skipped (run `npm run build` first)\n');
+  if (!existsSync('.next/BUILD_ID') || !hasWrk()) {
+    process.stdout.write('access_token_api: skipped (needs `npm run build` and wrk)\n');
     return;
   }
-  const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
   const SECONDS = 10;
   const dataDir = mkdtempSync(join(tmpdir(), 'strongroom-bench-'));
   const kek = randomBytes(32);
@@ -212,33 +244,64 @@ async function accessTokenApi(kind: TestDatabaseKind) {
   // The server must own the embedded database; PostgreSQL's test database is dropped at the end.
   if (kind === 'pglite') await db.close();
 
-  const port = 3290;
-  const app = spawn(process.execPath, ['scripts/serve.mjs'], {
-    env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, DATABASE_URL: databaseUrl, STRONGROOM_KEK: kek.toString('base64'), SEED_DEMO: 'false', OUTBOUND_ALLOW_LOOPBACK: 'true', LOG_LEVEL: 'warn', NEXTAUTH_SECRET: randomBytes(32).toString('base64') },
-    stdio: 'ignore',
-    detached: true,
-  });
+  const ports = kind === 'pglite' ? [3290] : [3290, 3291, 3292];
+  const apps = ports.map((port) =>
+    spawn(process.execPath, ['scripts/serve.mjs'], {
+      env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, DATABASE_URL: databaseUrl, STRONGROOM_KEK: kek.toString('base64'), SEED_DEMO: 'false', OUTBOUND_ALLOW_LOOPBACK: 'true', LOG_LEVEL: 'warn', NEXTAUTH_SECRET: randomBytes(32).toString('base64') },
+      stdio: 'ignore',
+      detached: true,
+    }),
+  );
   try {
-    const url = `http://127.0.0.1:${port}/api/v1/credentials/${credential.id}/access-token`;
-    const headers = { authorization: `Bearer ${account.data.key}` };
-    for (let i = 0; i < 100; i++) {
-      const ready = await fetch(url, { headers }).then((r) => r.status === 200, () => false);
-      if (ready) break;
-      await new Promise((resolve) => setTimeout(resolve, 200));
+    const authorization = `Bearer ${account.data.key}`;
+    const urls = ports.map((port) => `http://127.0.0.1:${port}/api/v1/credentials/${credential.id}/access-token`);
+    for (const url of urls) {
+      for (let i = 0; i < 100; i++) {
+        const ready = await fetch(url, { headers: { authorization } }).then((r) => r.status === 200, () => false);
+        if (ready) break;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
     }
-    // wrk (Debian's package) when present: a C load generator leaves the second core to the server.
-    const measured = hasWrk() ? loadWithWrk(url, headers.authorization, CONNECTIONS, SECONDS) : await loadWithFetch(url, headers, CONNECTIONS, SECONDS);
-    results[`access_token_api_${kind}`] = measured;
-    process.stdout.write(
-      `access_token_api_${kind} (${CONNECTIONS} connections, ${SECONDS} s, ${hasWrk() ? 'wrk' : 'fetch'})  p50 ${measured.p50_ms} ms   p99 ${measured.p99_ms} ms   ${measured.rps} req/s\n`,
-    );
+    writeFileSync(WRK_SCRIPT_PATH, WRK_STATUS_SCRIPT);
+    if (!results.http_floor) await httpFloor();
+    // Warm-up: Next.js loads and compiles parts of the route on first use; that is not steady state.
+    await Promise.all(urls.map((url) => wrk(url, authorization, 10, 3)));
+    for (const connections of LEVELS) {
+      const runs = await Promise.all(urls.map((url) => wrk(url, authorization, Math.ceil(connections / urls.length), SECONDS)));
+      const measured: Measure = {
+        p50_ms: Math.max(...runs.map((r) => r.p50_ms)),
+        p99_ms: Math.max(...runs.map((r) => r.p99_ms)),
+        max_ms: Math.max(...runs.map((r) => r.max_ms)),
+        refused: runs.reduce((sum, r) => sum + r.refused, 0),
+        ops: runs.reduce((sum, r) => sum + r.ops, 0),
+        rps: runs.reduce((sum, r) => sum + r.rps, 0),
+      };
+      const name = `access_token_api_${kind}_c${connections}`;
+      results[name] = measured;
+      process.stdout.write(
+        `${name} (${urls.length} instance${urls.length > 1 ? 's' : ''}, ${SECONDS} s)  p50 ${measured.p50_ms} ms   p99 ${measured.p99_ms} ms   max ${measured.max_ms} ms   ${measured.rps} req/s   refused ${measured.refused}\n`,
+      );
+    }
   } finally {
-    process.kill(-app.pid!, 'SIGTERM');
+    for (const app of apps) process.kill(-app.pid!, 'SIGTERM');
     await server.close();
     if (kind !== 'pglite') {
       await new Promise((resolve) => setTimeout(resolve, 1_000));
       await db.close();
     }
+  }
+}
+
+/** The floor of the HTTP measure: a bare Node HTTP server answering `{}`, under the same wrk at 10 connections. */
+async function httpFloor() {
+  const bare = spawn(process.execPath, ['-e', "require('node:http').createServer((_, res) => res.end('{}')).listen(3289, '127.0.0.1')"], { stdio: 'ignore' });
+  try {
+    for (let i = 0; i < 50 && !(await fetch('http://127.0.0.1:3289/').then(() => true, () => false)); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    const measured = await wrk('http://127.0.0.1:3289/', 'none', 10, 10);
+    results.http_floor = measured;
+    process.stdout.write(`http_floor (bare Node server, 10 connections, 10 s)  p50 ${measured.p50_ms} ms   p99 ${measured.p99_ms} ms   max ${measured.max_ms} ms   ${measured.rps} req/s\n`);
+  } finally {
+    bare.kill();
   }
 }
 
@@ -251,44 +314,40 @@ function hasWrk(): boolean {
   }
 }
 
-function loadWithWrk(url: string, authorization: string, connections: number, seconds: number): Measure {
-  // Warm-up: Next.js loads and compiles parts of the route on first use; that is not steady state.
-  execFileSync('wrk', ['-t2', `-c${connections}`, '-d3s', '-H', `Authorization: ${authorization}`, url], { stdio: 'ignore' });
-  const out = execFileSync('wrk', ['-t2', `-c${connections}`, `-d${seconds}s`, '--latency', '-H', `Authorization: ${authorization}`, url], { encoding: 'utf8' });
-  const ms = (label: string) => {
-    const [, value, unit] = out.match(new RegExp(`\\s${label}%\\s+([\\d.]+)(us|ms|s)`)) ?? [];
-    return Number(value) * (unit === 'us' ? 0.001 : unit === 's' ? 1000 : 1);
+// Written once per run (wrk processes run side by side and read it as they start).
+const WRK_SCRIPT_PATH = join(mkdtempSync(join(tmpdir(), 'strongroom-wrk-')), 'status.lua');
+
+// Counts the answers by status across wrk's threads: 503 is a refusal (load shed), anything else but 200 an error.
+const WRK_STATUS_SCRIPT = `
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+function init() refused = 0; failed = 0 end
+function response(status) if status == 503 then refused = refused + 1 elseif status ~= 200 then failed = failed + 1 end end
+function done()
+  local r, f = 0, 0
+  for _, t in ipairs(threads) do r = r + (t:get("refused") or 0); f = f + (t:get("failed") or 0) end
+  io.write(string.format("refused %d failed %d\\n", r, f))
+end`;
+
+async function wrk(url: string, authorization: string, connections: number, seconds: number): Promise<Measure & { max_ms: number; refused: number; rps: number }> {
+  // A 30 s timeout, so a stalled request is measured instead of counted as a socket timeout.
+  const { stdout: out } = await execFileAsync('wrk', ['-t2', `-c${connections}`, `-d${seconds}s`, '--timeout', '30s', '--latency', '-s', WRK_SCRIPT_PATH, '-H', `Authorization: ${authorization}`, url], { encoding: 'utf8' });
+  const ms = (value: string | undefined, unit: string | undefined) => Number(value) * (unit === 'us' ? 0.001 : unit === 's' ? 1000 : unit === 'm' ? 60_000 : 1);
+  const at = (label: string) => {
+    const [, value, unit] = out.match(new RegExp(`\\s${label}%\\s+([\\d.]+)(us|ms|s|m)`)) ?? [];
+    return ms(value, unit);
   };
-  const requests = Number(out.match(/(\d+) requests in/)?.[1]);
-  const errors = out.match(/Non-2xx or 3xx responses: (\d+)/)?.[1];
-  if (errors) throw new Error(`wrk saw ${errors} error responses`);
-  return { p50_ms: ms('50'), p99_ms: ms('99'), ops: requests, rps: Math.round(Number(out.match(/Requests\/sec:\s+([\d.]+)/)?.[1])) };
+  const [, maxValue, maxUnit] = out.match(/Latency\s+\S+\s+\S+\s+([\d.]+)(us|ms|s|m)/) ?? [];
+  const [, refused, failed] = out.match(/refused (\d+) failed (\d+)/) ?? [];
+  if (Number(failed) > 0 || /Socket errors/.test(out)) throw new Error(`wrk saw errors:\n${out}`);
+  return { p50_ms: at('50'), p99_ms: at('99'), max_ms: ms(maxValue, maxUnit), refused: Number(refused), ops: Number(out.match(/(\d+) requests in/)?.[1]), rps: Math.round(Number(out.match(/Requests\/sec:\s+([\d.]+)/)?.[1])) };
 }
 
-async function loadWithFetch(url: string, headers: Record<string, string>, connections: number, seconds: number): Promise<Measure> {
-  const times: number[] = [];
-  const end = performance.now() + seconds * 1000;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: connections }, async () => {
-      while (performance.now() < end) {
-        const t = performance.now();
-        const response = await fetch(url, { headers });
-        await response.arrayBuffer();
-        if (response.status !== 200) throw new Error(`status ${response.status}`);
-        times.push(performance.now() - t);
-      }
-    }),
-  );
-  const elapsed = (performance.now() - started) / 1000;
-  times.sort((a, b) => a - b);
-  const at = (q: number) => Number(times[Math.floor(q * (times.length - 1))]!.toFixed(3));
-  return { p50_ms: at(0.5), p99_ms: at(0.99), ops: times.length, rps: Math.round(times.length / elapsed) };
-}
+const execFileAsync = promisify(execFile);
 
 async function main() {
   process.env.LOG_LEVEL ??= 'silent';
-  // BENCH_ONLY_API=1: just the HTTP measure (BENCH_CONNECTIONS sets the concurrency, default 10).
+  // BENCH_ONLY_API=1: just the HTTP measure (BENCH_CONNECTIONS: comma-separated connection counts, default 10,50,200).
   if (process.env.BENCH_ONLY_API) {
     for (const kind of testDatabaseKinds()) await accessTokenApi(kind);
     return void process.stdout.write(`${JSON.stringify(results)}\n`);

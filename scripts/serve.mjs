@@ -5,6 +5,7 @@
 import { createServer } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { admissionGate } from './admission.mjs';
 
 // As `next start` does; set before Next.js and React load, since they pick their builds on import.
 process.env.NODE_ENV = 'production';
@@ -12,10 +13,43 @@ const { default: next } = await import('next');
 const port = Number(process.env.PORT ?? 3000);
 globalThis.strongroomPeerHeader = 'x-strongroom-peer';
 
+// The service API is what machines call in bursts; it goes through the gate (admission.mjs). The
+// embedded database runs inside this process, so a request's database work is CPU here and a few at a
+// time is all it can use; with PostgreSQL a request mostly waits on the network.
+const setting = (name, fallback) => {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^[1-9]\d*$/.test(raw)) {
+    process.stderr.write(`Strongroom cannot start: ${name} must be a whole number above 0 (it is "${raw}").\n`);
+    process.exit(1);
+  }
+  return Number(raw);
+};
+const gate = admissionGate({
+  limit: setting('MAX_CONCURRENT_REQUESTS', process.env.DATABASE_URL ? 16 : 3),
+  maxQueued: setting('MAX_QUEUED_REQUESTS', 1000),
+  maxWaitMs: setting('MAX_QUEUE_WAIT_MS', 1000),
+});
+const gated = (url = '') => url.startsWith('/api/v1/');
+
 const app = next({ dev: false, dir: join(dirname(fileURLToPath(import.meta.url)), '..'), port });
 const handle = app.getRequestHandler();
 await app.prepare();
-createServer((req, res) => {
+createServer(async (req, res) => {
   req.headers['x-strongroom-peer'] = req.socket.remoteAddress ?? '';
+  if (!gated(req.url)) return void handle(req, res);
+  // The slot is given back when the response is over, or at once if the client left while waiting.
+  let release = null;
+  let gone = false;
+  res.once('close', () => {
+    gone = true;
+    release?.();
+  });
+  release = await gate.admit();
+  if (gone) return release?.();
+  if (!release) {
+    res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1', 'cache-control': 'no-store' });
+    return void res.end(JSON.stringify({ error: { code: 'OVERLOADED', message: 'The server is busy; retry after a second.' } }));
+  }
   void handle(req, res);
 }).listen(port);
