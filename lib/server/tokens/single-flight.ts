@@ -35,7 +35,7 @@ export async function releaseLease(prisma: PrismaClient, credentialId: string): 
   await prisma.tokenGrant.updateMany({ where: { credentialId, leaseOwner: PROCESS_ID }, data: { leaseOwner: null, leaseUntil: null } });
 }
 
-/** Resolves once no flight of this process is running (background refreshes included): for tests and shutdown. */
+/** Resolves once no flight of this process is running (background refreshes included): for tests and the bench. */
 export async function flightsSettled(): Promise<void> {
   while (inflight.size > 0) await Promise.allSettled([...inflight.values()]);
 }

@@ -29,8 +29,9 @@ export async function readStoredToken({ prisma, keyring }: Services, credentialI
     where: { credentialId },
     include: { credential: { select: { id: true, organizationId: true, status: true, version: true } } },
   });
-  const times = grant?.expiresAt && grant.obtainedAt ? tokenTimes(grant.obtainedAt, grant.expiresAt) : null;
-  if (!grant?.expiresAt || !grant.obtainedAt || !times || nowMs() >= times.serveUntil) return { grant, token: null, fresh: false };
+  if (!grant?.expiresAt || !grant.obtainedAt) return { grant, token: null, fresh: false };
+  const times = tokenTimes(grant.obtainedAt, grant.expiresAt);
+  if (nowMs() >= times.serveUntil) return { grant, token: null, fresh: false };
   const { accessToken } = await readSecrets(prisma, keyring, tokenOwner(grant.credential), ['accessToken']);
   if (!accessToken) return { grant, token: null, fresh: false };
   const token: AccessToken = { accessToken, tokenType: grant.tokenType ?? 'Bearer', expiresAt: grant.expiresAt };
