@@ -1,4 +1,5 @@
 import 'server-only';
+import type { ZConnectionTestBody } from '@/lib/schemas/service-api';
 import { changeCredentialStatus } from '@/lib/server/credentials/change-credential-status';
 import { z } from 'zod';
 import { profileDefinition } from '@/lib/schemas/credential-profiles';
@@ -12,15 +13,8 @@ import { fail, ok, type Result } from '@/lib/server/result';
 import { requestToken } from '@/lib/server/tokens/request-token';
 import type { TestTrigger } from '@/prisma/generated/client';
 
-export interface ConnectionTestDto {
-  id: string;
-  startedAt: Date;
-  durationMs: number;
-  outcome: 'SUCCESS' | 'FAILURE';
-  httpStatus: number | null;
-  errorCode: string | null;
-  message: string;
-}
+/** One connection test's result (the shape the API documents). */
+export type ConnectionTestDto = z.input<typeof ZConnectionTestBody>['test'];
 
 interface Probe {
   outcome: 'SUCCESS' | 'FAILURE';

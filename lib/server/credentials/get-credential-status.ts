@@ -1,49 +1,16 @@
 import 'server-only';
-import { credentialHealth, type TCredentialHealth } from '@/lib/credential-health';
-import { describeProfile, profileDefinition, type TFieldKind } from '@/lib/schemas/credential-profiles';
+import type { z } from 'zod';
+import type { ZCredentialStatus } from '@/lib/schemas/service-api';
+import { credentialHealth } from '@/lib/credential-health';
+import { describeProfile, profileDefinition } from '@/lib/schemas/credential-profiles';
 import { markIntegrityFailure } from '@/lib/server/credentials/mark-integrity-failure';
 import { type Services } from '@/lib/server/services';
 import { credentialOwner } from '@/lib/server/credentials/credential-secrets';
 import { describeSecrets, readSecrets, SecretIntegrityError } from '@/lib/server/crypto/sealed-secrets';
-import type { CredentialStatus, Environment, TestOutcome } from '@/prisma/generated/client';
 
-export interface CredentialFieldStatus {
-  name: string;
-  label: string;
-  kind: TFieldKind;
-  secret: boolean;
-  required: boolean;
-  /** Non-secret fields only. */
-  value: string | null;
-  /** Secret fields: whether a value is stored, and its fingerprint. */
-  set: boolean;
-  fingerprint: string | null;
-  help?: string;
-  options?: readonly string[];
-  defaultValue?: string;
-}
-
-/** Everything a person may know about a credential. No secret, no sealed value. */
-export interface CredentialStatusDto {
-  id: string;
-  label: string;
-  profile: string;
-  profileTitle: string;
-  environment: Environment;
-  status: CredentialStatus;
-  health: TCredentialHealth;
-  version: number;
-  legalEntity: { id: string; name: string; taxId: string };
-  expiresAt: Date | null;
-  configuredAt: Date | null;
-  configuredBy: string | null;
-  lastUsedAt: Date | null;
-  lastError: string | null;
-  revokedAt: Date | null;
-  deletedAt: Date | null;
-  fields: CredentialFieldStatus[];
-  lastTest: { startedAt: Date; outcome: TestOutcome; message: string | null } | null;
-}
+/** Everything a person may know about a credential (the shape the API documents). No secret, no sealed value. */
+export type CredentialStatusDto = z.input<typeof ZCredentialStatus>;
+export type CredentialFieldStatus = CredentialStatusDto['fields'][number];
 
 /**
  * The status of one credential of the organization. Also checks that every sealed value still opens

@@ -1,20 +1,12 @@
 import 'server-only';
-import { credentialHealth, type TCredentialHealth } from '@/lib/credential-health';
-import { describeProfile, type TRegime } from '@/lib/schemas/credential-profiles';
+import type { z } from 'zod';
+import type { ZCredentialSummary } from '@/lib/schemas/service-api';
+import { credentialHealth } from '@/lib/credential-health';
+import { describeProfile } from '@/lib/schemas/credential-profiles';
 import type { Environment, TestOutcome } from '@/prisma/generated/client';
 
-export interface CredentialSummary {
-  id: string;
-  label: string;
-  profileTitle: string;
-  regime: TRegime;
-  environment: Environment;
-  health: TCredentialHealth;
-  expiresAt: Date | null;
-  lastTest: { startedAt: Date; outcome: TestOutcome; message: string | null } | null;
-  /** Share of successful connection tests in the last 30 days, when there were any. */
-  successRate30d?: { rate: number; tests: number };
-}
+/** Status-only summary of one credential (the API adds its legal entity). */
+export type CredentialSummary = Omit<z.input<typeof ZCredentialSummary>, 'legalEntity'>;
 
 export const credentialSummarySelect = {
   id: true,
