@@ -70,6 +70,11 @@ export function env(): Env {
   return cached;
 }
 
+/** Where people reach this server: NEXTAUTH_URL, or this machine's port. Links the server hands out start with it. */
+export function publicUrl(config: Pick<Env, 'NEXTAUTH_URL' | 'PORT'> = env()): string {
+  return config.NEXTAUTH_URL ?? `http://localhost:${config.PORT}`;
+}
+
 const ZKey = z
   .string({ error: 'is missing: generate one with `npm run keys:generate` and set it (see .env.example)' })
   .trim()

@@ -9,7 +9,7 @@ import { clientIp } from '@/lib/server/auth/client-ip';
 import { endSession, startSession } from '@/lib/server/auth/sessions';
 import { verifySignIn } from '@/lib/server/auth/verify-sign-in';
 import { services } from '@/lib/server/services';
-import { env } from '@/lib/server/env';
+import { publicUrl } from '@/lib/server/env';
 import type { Role } from '@/prisma/generated/client';
 
 declare module 'next-auth' {
@@ -42,7 +42,7 @@ export function authOptions(): AuthOptions {
   if (options) return options;
   // next-auth reads NEXTAUTH_URL itself to build callback URLs: give it the checked value, or one
   // derived from PORT when unset.
-  process.env.NEXTAUTH_URL = env().NEXTAUTH_URL ?? `http://localhost:${env().PORT}`;
+  process.env.NEXTAUTH_URL = publicUrl();
   options = {
     secret: authSecret(),
     session: { strategy: 'jwt', maxAge: SESSION_HOURS * 3600 },

@@ -1,4 +1,5 @@
 import 'server-only';
+import { now } from '@/lib/server/clock';
 import { recordAuditEvent } from '@/lib/server/audit/record-audit-event';
 import { dummyPasswordHash, verifyPassword } from '@/lib/server/auth/password';
 import { PASSWORD_LIMITS, takePasswordAttempt } from '@/lib/server/auth/password-attempts';
@@ -54,6 +55,7 @@ export async function verifySignIn(
     return { ok: false, reason: 'invalid' };
   }
   await succeeded();
+  await prisma.user.update({ where: { id: user.id }, data: { lastSignInAt: now() } });
   await audit('SUCCESS', user);
   const { passwordHash: _hash, disabledAt: _disabled, ...signedIn } = user;
   return { ok: true, user: signedIn };

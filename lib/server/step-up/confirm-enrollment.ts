@@ -4,6 +4,7 @@ import { appendAuditEvent, type Actor } from '@/lib/server/audit/append-audit-ev
 import type { Services } from '@/lib/server/services';
 import { deleteSecrets, readSecrets, writeSecret } from '@/lib/server/crypto/sealed-secrets';
 import { fail, ok, type Result } from '@/lib/server/result';
+import type { Prisma } from '@/prisma/generated/client';
 import { hashRecoveryCode, totpOwner, verifySecondFactor } from '@/lib/server/step-up/verify-second-factor';
 
 export const RECOVERY_CODE_COUNT = 10;
@@ -36,15 +37,30 @@ export async function confirmEnrollment(
     allowRecoveryCode: false,
   });
   if (!verified.ok) return verified;
-  const recoveryCodes = Array.from({ length: RECOVERY_CODE_COUNT }, newRecoveryCode);
-  await services.prisma.$transaction(async (tx) => {
-    await writeSecret(tx, services.keyring, owner, 'totpSecret', pending);
+  const recoveryCodes = await services.prisma.$transaction(async (tx) => {
+    const codes = await activateTotp(tx, services.keyring, user, pending);
     await deleteSecrets(tx, owner, ['totpPendingSecret']);
-    await tx.recoveryCode.deleteMany({ where: { userId: user.id } });
-    await tx.recoveryCode.createMany({ data: recoveryCodes.map((c) => ({ userId: user.id, codeHash: hashRecoveryCode(c) })) });
-    await tx.stepUpGrant.deleteMany({ where: { userId: user.id } });
-    await tx.user.update({ where: { id: user.id }, data: { totpEnabledAt: new Date() } });
     await appendAuditEvent(tx, { actor, action: 'totp.enabled', target: { type: 'User', id: user.id }, organizationId: user.organizationId, outcome: 'SUCCESS', details: { recoveryCodes: RECOVERY_CODE_COUNT } });
+    return codes;
   });
   return ok({ recoveryCodes });
+}
+
+/**
+ * Inside the caller's transaction: `secret` becomes the user's authenticator key, ten new recovery
+ * codes replace any old ones, and earlier step-up grants end. Returns the codes (stored hashed).
+ */
+export async function activateTotp(
+  tx: Prisma.TransactionClient,
+  keyring: Services['keyring'],
+  user: { id: string; organizationId: string },
+  secret: string,
+): Promise<string[]> {
+  const recoveryCodes = Array.from({ length: RECOVERY_CODE_COUNT }, newRecoveryCode);
+  await writeSecret(tx, keyring, totpOwner(user), 'totpSecret', secret);
+  await tx.recoveryCode.deleteMany({ where: { userId: user.id } });
+  await tx.recoveryCode.createMany({ data: recoveryCodes.map((c) => ({ userId: user.id, codeHash: hashRecoveryCode(c) })) });
+  await tx.stepUpGrant.deleteMany({ where: { userId: user.id } });
+  await tx.user.update({ where: { id: user.id }, data: { totpEnabledAt: new Date() } });
+  return recoveryCodes;
 }
