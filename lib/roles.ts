@@ -14,3 +14,11 @@ export const AUDIT_READERS: readonly TRole[] = ['AUDITOR', 'ADMIN'];
 
 /** Who may run connection tests. */
 export const TESTERS: readonly TRole[] = ['OPERATOR', 'ADMIN'];
+
+/** What each role may do, as the user list and the invitation form say it. */
+export const ROLE_LABELS: Record<TRole, string> = {
+  VIEWER: 'Viewer: sees status',
+  OPERATOR: 'Operator: + runs connection tests',
+  ADMIN: 'Administrator: + changes secrets and users',
+  AUDITOR: 'Auditor: reads the audit log',
+};

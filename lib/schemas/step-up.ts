@@ -38,6 +38,7 @@ export const STEP_UP_PURPOSES = [
   'keys.rotate',
   'service-account.keys',
   'user.two-factor',
+  'users',
 ] as const;
 export type TStepUpPurpose = (typeof STEP_UP_PURPOSES)[number];
 export const ZStepUpPurpose = z.enum(STEP_UP_PURPOSES);
@@ -48,4 +49,5 @@ export const STEP_UP_PURPOSE_LABELS: Record<TStepUpPurpose, string> = {
   'keys.rotate': 'rotate keys',
   'service-account.keys': 'manage service-account keys',
   'user.two-factor': 'unlock or reset another user’s two-factor authentication',
+  users: 'invite people, change roles, deactivate accounts and issue password resets',
 };

@@ -1,5 +1,5 @@
 import 'server-only';
-import type { PrismaClient } from '@/prisma/generated/client';
+import type { Prisma, PrismaClient } from '@/prisma/generated/client';
 
 /** Records a new sign-in; its id goes into the session JWT. */
 export async function startSession(prisma: PrismaClient, { id, userId, maxAgeSeconds }: { id: string; userId: string; maxAgeSeconds: number }): Promise<void> {
@@ -15,4 +15,15 @@ export async function endSession(prisma: PrismaClient, { id }: { id: string }): 
     prisma.session.updateMany({ where: { id, endedAt: null }, data: { endedAt: new Date() } }),
     prisma.stepUpGrant.deleteMany({ where: { sessionId: id } }),
   ]);
+}
+
+/**
+ * Inside the caller's transaction: ends every open session of a user (but `except`, the caller's
+ * own when they sign out their other devices) and deletes their step-up grants with them.
+ */
+export async function endSessionsOf(tx: Prisma.TransactionClient, { userId, except }: { userId: string; except?: string }): Promise<number> {
+  const others = except ? { not: except } : undefined;
+  const { count } = await tx.session.updateMany({ where: { userId, endedAt: null, ...(others ? { id: others } : {}) }, data: { endedAt: new Date() } });
+  await tx.stepUpGrant.deleteMany({ where: { userId, ...(others ? { sessionId: others } : {}) } });
+  return count;
 }

@@ -2,6 +2,7 @@
 
 import { revalidatePath } from 'next/cache';
 import type { ActionResult } from '@/lib/schemas/action-result';
+import { ZChangePassword, type TChangePassword } from '@/lib/schemas/accounts';
 import { ZReauthenticate, ZStartEnrollment, ZStepUp } from '@/lib/schemas/step-up';
 import { requestActor } from '@/lib/server/auth/request-actor';
 import { requireUser } from '@/lib/server/auth/session';
@@ -11,6 +12,8 @@ import { changeTwoFactor } from '@/lib/server/step-up/change-two-factor';
 import { confirmEnrollment } from '@/lib/server/step-up/confirm-enrollment';
 import { startEnrollment } from '@/lib/server/step-up/start-enrollment';
 import { toActionResult } from '@/lib/server/to-action-result';
+import { changePassword } from '@/lib/server/users/change-password';
+import { endOtherSessions } from '@/lib/server/users/end-other-sessions';
 
 /** Password, then a new authenticator key to scan (first enrollment). */
 export async function startEnrollmentAction(input: { password: string }): Promise<ActionResult<null>> {
@@ -42,4 +45,22 @@ export async function changeTwoFactorAction(input: { password: string; code: str
   const result = await changeTwoFactor(await services(), { user, password: parsed.data.password, code: parsed.data.code, actor: await requestActor(user), then });
   revalidatePath('/settings/security');
   return toActionResult(result);
+}
+
+/** The user's own new password, with the current one; their other sessions end. */
+export async function changePasswordAction(input: TChangePassword): Promise<ActionResult<{ sessionsEnded: number }>> {
+  const user = await requireUser();
+  const parsed = ZChangePassword(user.email).safeParse(input);
+  if (!parsed.success) return { ok: false, formError: 'Check the highlighted fields.', fieldErrors: fieldErrorsOf(parsed.error) };
+  const result = await changePassword(await services(), { user, ...parsed.data, actor: await requestActor(user) });
+  revalidatePath('/settings/security');
+  return toActionResult(result);
+}
+
+/** Signs the user out of every other device. */
+export async function endOtherSessionsAction(): Promise<ActionResult<{ sessionsEnded: number }>> {
+  const user = await requireUser();
+  const sessionsEnded = await endOtherSessions(await services(), { user, actor: await requestActor(user) });
+  revalidatePath('/settings/security');
+  return { ok: true, data: { sessionsEnded } };
 }

@@ -1,12 +1,15 @@
 import type { Metadata } from 'next';
+import { ChangePasswordForm } from '@/components/change-password-form';
 import { ChangeTwoFactorForm } from '@/components/change-two-factor-form';
+import { EndOtherSessionsButton } from '@/components/end-other-sessions-button';
 import { EnrollmentForm } from '@/components/enrollment-form';
 import { StartEnrollmentForm } from '@/components/start-enrollment-form';
 import { requireUser } from '@/lib/server/auth/session';
 import { services } from '@/lib/server/services';
 import { getTwoFactorStatus } from '@/lib/server/step-up/get-two-factor-status';
 import { readPendingEnrollment } from '@/lib/server/step-up/pending-enrollment';
-import { formatDate, safeReturnPath } from '@/lib/format';
+import { formatDate, formatDateTime, safeReturnPath } from '@/lib/format';
+import { listOtherSessions } from '@/lib/server/users/end-other-sessions';
 
 export const metadata: Metadata = { title: 'Security' };
 
@@ -18,6 +21,7 @@ export default async function SecurityPage({ searchParams }: { searchParams: Pro
   // A started enrollment (first time, or after "Replace authenticator") shows its key until confirmed.
   // Starting one is an action (with the password): this page only reads.
   const enrolling = status.pending ? await readPendingEnrollment(v, { user }) : null;
+  const otherSessions = await listOtherSessions(v, { userId: user.id, sessionId: user.sessionId });
 
   return (
     <>
@@ -61,6 +65,28 @@ export default async function SecurityPage({ searchParams }: { searchParams: Pro
           <ChangeTwoFactorForm />
         </section>
       )}
+      <section className="panel" aria-labelledby="password-heading">
+        <h2 id="password-heading">Change password</h2>
+        <ChangePasswordForm email={user.email} />
+      </section>
+      <section className="panel" aria-labelledby="sessions-heading">
+        <h2 id="sessions-heading">Where you are signed in</h2>
+        {otherSessions.length === 0 ? (
+          <p>Only here.</p>
+        ) : (
+          <>
+            <p>Besides this one, {otherSessions.length === 1 ? '1 other session is' : `${otherSessions.length} other sessions are`} open:</p>
+            <ul>
+              {otherSessions.map((session) => (
+                <li key={session.createdAt.toISOString()}>
+                  signed in {formatDateTime(session.createdAt)} UTC, ends {formatDateTime(session.expiresAt)} UTC
+                </li>
+              ))}
+            </ul>
+            <EndOtherSessionsButton />
+          </>
+        )}
+      </section>
     </>
   );
 }

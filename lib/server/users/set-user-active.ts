@@ -1,0 +1,42 @@
+import 'server-only';
+import { appendAuditEvent, type Actor } from '@/lib/server/audit/append-audit-event';
+import { recordRefusal } from '@/lib/server/audit/record-refusal';
+import { endSessionsOf } from '@/lib/server/auth/sessions';
+import { now } from '@/lib/server/clock';
+import { fail, ok, type Failure, type Result } from '@/lib/server/result';
+import type { Services } from '@/lib/server/services';
+import { isLastActiveAdmin, LAST_ADMIN_MESSAGE } from '@/lib/server/users/last-admin';
+
+/**
+ * Deactivates a user (they cannot sign in; their open sessions are refused from their next request
+ * and their step-up grants and reset links end) or reactivates them. Never oneself, never the last
+ * active administrator. The account and its history stay.
+ */
+export async function setUserActive(
+  { prisma }: Pick<Services, 'prisma'>,
+  { actor, organizationId, userId, active }: { actor: Actor; organizationId: string; userId: string; active: boolean },
+): Promise<Result<null>> {
+  const action = active ? 'user.reactivate' : 'user.deactivate';
+  const target = { type: 'User', id: userId };
+  if (actor.id === userId) {
+    return recordRefusal(prisma, { actor, organizationId, action, target, failure: fail('FORBIDDEN', 'You cannot deactivate yourself: ask another administrator.').error });
+  }
+  const outcome = await prisma.$transaction(async (tx): Promise<Failure | null> => {
+    const user = await tx.user.findFirst({ where: { id: userId, organizationId }, select: { role: true, disabledAt: true } });
+    if (!user) return fail('NOT_FOUND', 'No such user in your organization.').error;
+    if ((user.disabledAt === null) === active) return null;
+    if (active) {
+      await tx.user.update({ where: { id: userId }, data: { disabledAt: null } });
+      await appendAuditEvent(tx, { actor, action, target, organizationId, outcome: 'SUCCESS' });
+      return null;
+    }
+    if (user.role === 'ADMIN' && (await isLastActiveAdmin(tx, { organizationId, userId }))) return fail('INVALID_STATE', LAST_ADMIN_MESSAGE).error;
+    await tx.user.update({ where: { id: userId }, data: { disabledAt: now() } });
+    const sessions = await endSessionsOf(tx, { userId });
+    await tx.oneTimeLink.updateMany({ where: { userId, usedAt: null, cancelledAt: null }, data: { cancelledAt: now() } });
+    await appendAuditEvent(tx, { actor, action, target, organizationId, outcome: 'SUCCESS', details: { sessionsEnded: sessions } });
+    return null;
+  });
+  if (!outcome) return ok(null);
+  return recordRefusal(prisma, { actor, organizationId, action, target, failure: outcome });
+}
