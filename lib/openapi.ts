@@ -15,6 +15,7 @@ const errors = {
   401: error('Missing or invalid API key', ['UNAUTHENTICATED']),
   403: error('Out of the key’s scope', ['FORBIDDEN']),
   404: error('No such credential', ['NOT_FOUND']),
+  409: error('The credential’s legal entity is archived', ['ENTITY_ARCHIVED']),
   429: error('Too many requests without a valid key from this address; see Retry-After', ['RATE_LIMITED']),
   503: error('Too many calls at once: refused at once rather than queued for long; retry after Retry-After seconds', ['OVERLOADED']),
 };
@@ -45,7 +46,7 @@ const routes: (RouteConfig & { 'x-scope'?: string })[] = [
     responses: {
       200: json('OK', ZAccessTokenBody),
       ...errors,
-      409: error('The credential needs attention (refused by its provider, or its stored secret cannot be opened), or it changed while its token was fetched', ['INVALID_STATE', 'INTEGRITY', 'CONFLICT']),
+      409: error('The credential needs attention (refused by its provider, or its stored secret cannot be opened), it changed while its token was fetched, or its legal entity is archived', ['INVALID_STATE', 'INTEGRITY', 'CONFLICT', 'ENTITY_ARCHIVED']),
       502: error('The provider’s token endpoint cannot be reached or answers with errors; retry later', ['PROVIDER_UNREACHABLE']),
       503: error('The provider is rate limiting us, another instance is fetching the token, or too many calls at once; retry later (Retry-After when overloaded)', ['RATE_LIMITED', 'OVERLOADED']),
     },

@@ -2,11 +2,12 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { CredentialTable } from '@/components/credential-table';
 import { CREDENTIAL_HEALTH } from '@/lib/credential-health';
-import { STATUS_READERS } from '@/lib/roles';
+import { ADMINS, STATUS_READERS } from '@/lib/roles';
 import { REGIMES } from '@/lib/schemas/credential-profiles';
 import { ZDashboardFilters } from '@/lib/schemas/dashboard-filters';
 import { requireRole } from '@/lib/server/auth/session';
 import { getOrganizationOverview } from '@/lib/server/dashboard/get-organization-overview';
+import { listLegalEntities } from '@/lib/server/entities/list-legal-entities';
 import { services } from '@/lib/server/services';
 
 export const metadata: Metadata = { title: 'Dashboard' };
@@ -14,12 +15,24 @@ export const metadata: Metadata = { title: 'Dashboard' };
 export default async function DashboardPage({ searchParams }: { searchParams: Promise<Record<string, string | string[]>> }) {
   const user = await requireRole(STATUS_READERS, 'page:/dashboard');
   const filters = ZDashboardFilters.parse(await searchParams);
-  const entities = await getOrganizationOverview(await services(), { organizationId: user.organizationId, filters });
+  const v = await services();
+  const [entities, archived] = await Promise.all([
+    getOrganizationOverview(v, { organizationId: user.organizationId, filters }),
+    listLegalEntities(v, { organizationId: user.organizationId, archived: true }),
+  ]);
   const filtering = Boolean(filters.regime || filters.environment || filters.health);
+  const admin = ADMINS.includes(user.role);
 
   return (
     <>
-      <h1>{user.organizationName}: credentials</h1>
+      <div className="entity-head">
+        <h1>{user.organizationName}: credentials</h1>
+        {admin && (
+          <Link className="button" href="/entities/new">
+            Add legal entity
+          </Link>
+        )}
+      </div>
       <section className="panel" aria-labelledby="filters-heading">
         <h2 id="filters-heading" className="muted filters-heading">
           Filter
@@ -71,7 +84,16 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
               No credential matches these filters. <Link href="/dashboard">Show all credentials</Link>.
             </p>
           ) : (
-            <p>This organization has no legal entities yet. An administrator adds them, then their credentials.</p>
+            <p>
+              This organization has no legal entities yet.{' '}
+              {admin ? (
+                <>
+                  <Link href="/entities/new">Add the first one</Link>, then its credentials; or invite colleagues under <Link href="/admin/users">Users</Link>.
+                </>
+              ) : (
+                'An administrator adds them, then their credentials.'
+              )}
+            </p>
           )}
         </section>
       ) : (
@@ -92,6 +114,20 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
             )}
           </section>
         ))
+      )}
+      {archived.length > 0 && !filtering && (
+        <section className="panel" aria-labelledby="archived-heading">
+          <h2 id="archived-heading" className="muted">
+            Archived entities
+          </h2>
+          <ul>
+            {archived.map((entity) => (
+              <li key={entity.id}>
+                <Link href={`/entities/${entity.id}`}>{entity.name}</Link>
+              </li>
+            ))}
+          </ul>
+        </section>
       )}
     </>
   );

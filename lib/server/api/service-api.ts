@@ -24,7 +24,7 @@ export interface ServiceContext {
   account: ServiceAccountPrincipal;
   actor: Actor;
   /** Set when the route names a credential: it exists, in the account's organization and entities. */
-  credential?: { id: string; organizationId: string; legalEntityId: string; version: number };
+  credential?: { id: string; organizationId: string; legalEntityId: string; version: number; entityArchived: boolean };
 }
 
 const STATUS: Partial<Record<Failure['code'], number>> = {
@@ -61,6 +61,7 @@ interface PrincipalRow {
   credentialOrganizationId: string | null;
   legalEntityId: string | null;
   version: number | null;
+  entityArchived: boolean | null;
 }
 
 /**
@@ -74,15 +75,20 @@ export async function findPrincipal(v: Services, key: string, credentialId?: str
   const wanted = credentialId && z.uuid().safeParse(credentialId).success ? credentialId : null;
   const [row] = await v.prisma.$queryRaw<PrincipalRow[]>`
     SELECT sa.id::text, sa.name, sa."organizationId"::text, sa.scopes, sa."legalEntityIds",
-           c.id::text AS "credentialId", c."organizationId"::text AS "credentialOrganizationId", c."legalEntityId"::text AS "legalEntityId", c.version
+           c.id::text AS "credentialId", c."organizationId"::text AS "credentialOrganizationId", c."legalEntityId"::text AS "legalEntityId", c.version,
+           le."archivedAt" IS NOT NULL AS "entityArchived"
       FROM "ServiceAccount" sa
       LEFT JOIN "Credential" c ON c.id = ${wanted}::uuid AND c."deletedAt" IS NULL AND c.status <> 'REVOKED'
+      LEFT JOIN "LegalEntity" le ON le.id = c."legalEntityId"
      WHERE sa."keyHash" = ${hashApiKey(key)} AND sa."revokedAt" IS NULL`;
   if (!row) return { account: null, credential: null };
-  const { credentialId: foundId, credentialOrganizationId, legalEntityId, version, ...account } = row;
+  const { credentialId: foundId, credentialOrganizationId, legalEntityId, version, entityArchived, ...account } = row;
   return {
     account,
-    credential: foundId && credentialOrganizationId && legalEntityId && version !== null ? { id: foundId, organizationId: credentialOrganizationId, legalEntityId, version } : null,
+    credential:
+      foundId && credentialOrganizationId && legalEntityId && version !== null
+        ? { id: foundId, organizationId: credentialOrganizationId, legalEntityId, version, entityArchived: entityArchived === true }
+        : null,
   };
 }
 
@@ -149,6 +155,8 @@ export async function serviceApi(
       response = apiError(404, 'NOT_FOUND', 'No such credential.');
     } else if (credential && !account.legalEntityIds.includes(credential.legalEntityId)) {
       response = apiError(403, 'FORBIDDEN', 'This service account may not use credentials of that legal entity.');
+    } else if (credential?.entityArchived) {
+      response = apiError(409, 'ENTITY_ARCHIVED', 'The legal entity of this credential is archived, so its credentials are not served; an administrator can restore it.');
     } else {
       try {
         response = await handler({ services: v, account, actor, ...(credential ? { credential } : {}) });

@@ -13,15 +13,15 @@ export interface EntitySummary {
 }
 
 /**
- * The organization's legal entities with the status of each credential. While a filter is set,
- * entities with no matching credential are left out.
+ * The organization's legal entities in use (not archived) with the status of each credential. While
+ * a filter is set, entities with no matching credential are left out.
  */
 export async function getOrganizationOverview(
   { prisma }: Pick<Services, 'prisma'>,
   { organizationId, filters, now = new Date() }: { organizationId: string; filters: TDashboardFilters; now?: Date },
 ): Promise<EntitySummary[]> {
   const entities = await prisma.legalEntity.findMany({
-    where: { organizationId },
+    where: { organizationId, archivedAt: null },
     orderBy: { name: 'asc' },
     select: {
       id: true,

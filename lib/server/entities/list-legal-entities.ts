@@ -1,7 +1,11 @@
 import 'server-only';
 import type { Services } from '@/lib/server/services';
 
-/** The organization's legal entities by name, for choosing among them (ids and names only). */
-export function listLegalEntities({ prisma }: Pick<Services, 'prisma'>, { organizationId }: { organizationId: string }) {
-  return prisma.legalEntity.findMany({ where: { organizationId }, orderBy: { name: 'asc' }, select: { id: true, name: true } });
+/** The organization's legal entities in use (or, with `archived`, the archived ones) by name: ids and names only. */
+export function listLegalEntities({ prisma }: Pick<Services, 'prisma'>, { organizationId, archived = false }: { organizationId: string; archived?: boolean }) {
+  return prisma.legalEntity.findMany({
+    where: { organizationId, archivedAt: archived ? { not: null } : null },
+    orderBy: { name: 'asc' },
+    select: { id: true, name: true },
+  });
 }

@@ -2,11 +2,14 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { z } from 'zod';
+import { ArchiveEntityButton } from '@/components/archive-entity-button';
 import { CredentialTable } from '@/components/credential-table';
 import { ADMINS, STATUS_READERS } from '@/lib/roles';
 import { requireRole } from '@/lib/server/auth/session';
 import { getLegalEntity } from '@/lib/server/dashboard/get-legal-entity';
 import { services } from '@/lib/server/services';
+import { formatDate } from '@/lib/format';
+import { countryName } from '@/lib/tax-ids';
 
 export const metadata: Metadata = { title: 'Legal entity' };
 
@@ -16,6 +19,7 @@ export default async function LegalEntityPage({ params }: { params: Promise<{ id
   if (!id.success) notFound();
   const entity = await getLegalEntity(await services(), { organizationId: user.organizationId, legalEntityId: id.data });
   if (!entity) notFound();
+  const admin = ADMINS.includes(user.role);
 
   return (
     <>
@@ -23,20 +27,35 @@ export default async function LegalEntityPage({ params }: { params: Promise<{ id
         <Link href="/dashboard">← Dashboard</Link>
       </p>
       <h1>{entity.name}</h1>
+      {entity.archivedAt && (
+        <p className="form-error" role="status">
+          Archived on {formatDate(entity.archivedAt)}: its credentials are kept sealed but not served to services.
+        </p>
+      )}
       <section className="panel" aria-label="Entity details">
         <dl className="facts">
           <dt>Country</dt>
-          <dd>{entity.country}</dd>
+          <dd>
+            {countryName(entity.country)} ({entity.country})
+          </dd>
           <dt>Tax id</dt>
           <dd>{entity.taxId}</dd>
           <dt>Credentials</dt>
           <dd>{entity.credentials.length}</dd>
         </dl>
+        {admin && (
+          <span className="actions">
+            <Link className="button secondary" href={`/entities/${entity.id}/edit`}>
+              Edit entity
+            </Link>
+            <ArchiveEntityButton legalEntityId={entity.id} archived={entity.archivedAt !== null} />
+          </span>
+        )}
       </section>
       <section className="panel" aria-labelledby="credentials-heading">
         <div className="entity-head">
           <h2 id="credentials-heading">Credentials</h2>
-          {ADMINS.includes(user.role) && (
+          {admin && !entity.archivedAt && (
             <Link className="button" href={`/entities/${entity.id}/credentials/new`}>
               Add credential
             </Link>

@@ -1,0 +1,42 @@
+'use client';
+
+import { zodResolver } from '@hookform/resolvers/zod';
+import { useRouter } from 'next/navigation';
+import { useState } from 'react';
+import { useForm } from 'react-hook-form';
+import { saveLegalEntityAction } from '@/app/(app)/entities/actions';
+import { FormError, SelectField, TextField } from '@/components/form/fields';
+import { ZLegalEntity, type TLegalEntity } from '@/lib/schemas/legal-entity';
+import { COUNTRY_CODES, countryName, taxIdRule } from '@/lib/tax-ids';
+
+const COUNTRIES = [{ value: '', label: 'Choose…' }, ...COUNTRY_CODES.map((code) => ({ value: code, label: countryName(code) })).sort((a, b) => a.label.localeCompare(b.label))];
+
+/** A legal entity's name, country and tax id; the tax id is checked with the country's rule as it is typed. */
+export function LegalEntityForm({ entity }: { entity?: TLegalEntity & { id: string } }) {
+  const router = useRouter();
+  const [formError, setFormError] = useState<string | null>(null);
+  const { register, handleSubmit, setError, watch, formState } = useForm<TLegalEntity>({
+    resolver: zodResolver(ZLegalEntity),
+    defaultValues: { name: entity?.name ?? '', country: entity?.country ?? '', taxId: entity?.taxId ?? '' },
+  });
+  const country = watch('country');
+  const onSubmit = handleSubmit(async (values) => {
+    setFormError(null);
+    const result = await saveLegalEntityAction(values, entity?.id);
+    if (result.ok) return router.push(`/entities/${result.data.id}`);
+    for (const [name, messages] of Object.entries(result.fieldErrors ?? {})) setError(name as keyof TLegalEntity, { message: messages[0] });
+    if (!result.fieldErrors) setFormError(result.formError ?? 'Nothing was saved.');
+  });
+  const { errors } = formState;
+  return (
+    <form onSubmit={onSubmit} noValidate>
+      <FormError message={formError} />
+      <TextField id="entity-name" label="Registered name" error={errors.name?.message} {...register('name')} />
+      <SelectField id="entity-country" label="Country" error={errors.country?.message} options={COUNTRIES} {...register('country')} />
+      <TextField id="entity-tax-id" label="Tax id" help={country ? taxIdRule(country) : 'Choose the country first: its rule applies.'} error={errors.taxId?.message} {...register('taxId')} />
+      <button type="submit" disabled={formState.isSubmitting}>
+        {entity ? 'Save changes' : 'Add legal entity'}
+      </button>
+    </form>
+  );
+}

@@ -1,0 +1,21 @@
+import { z } from 'zod';
+import { checkTaxId, COUNTRY_CODES } from '@/lib/tax-ids';
+
+/** A legal entity as its form sends it; the tax id comes out in the form it is stored in. */
+export const ZLegalEntity = z
+  .object({
+    name: z.string().trim().min(2, 'Enter the entity’s registered name').max(200, 'At most 200 characters'),
+    country: z.string().refine((code) => COUNTRY_CODES.includes(code), 'Choose a country'),
+    taxId: z.string().max(60, 'Too long for a tax id'),
+  })
+  .transform((value, context) => {
+    const checked = checkTaxId(value.country, value.taxId);
+    if (!checked.ok) {
+      context.addIssue({ code: 'custom', path: ['taxId'], message: checked.message });
+      return z.NEVER;
+    }
+    return { ...value, taxId: checked.value };
+  });
+export type TLegalEntity = z.input<typeof ZLegalEntity>;
+
+export const ZLegalEntityRef = z.object({ legalEntityId: z.uuid('Unknown legal entity') });
