@@ -5,9 +5,31 @@ const port = Number(process.env.E2E_PORT ?? 3210);
 export const E2E_DATA_DIR = 'data/e2e';
 /** Everything the server prints, for tests that check what reached the log. */
 export const E2E_SERVER_LOG = 'data/e2e-server.log';
+/** A second server on an empty database without demo data (SEED_DEMO=false): a new company's first start. */
+export const E2E_FRESH_PORT = port + 1;
+export const E2E_FRESH_SERVER_LOG = 'data/e2e-fresh-server.log';
+const E2E_FRESH_DATA_DIR = 'data/e2e-fresh';
+
 // One random demo password per run, shared with the workers through the environment.
 process.env.E2E_DEMO_PASSWORD ??= randomBytes(12).toString('base64url');
 process.env.E2E_KEK ??= randomBytes(32).toString('base64');
+
+/** What both servers run with. */
+const serverEnv: Record<string, string> = {
+  DEMO_PASSWORD: process.env.E2E_DEMO_PASSWORD!,
+  STRONGROOM_KEK: process.env.E2E_KEK!,
+  STRONGROOM_KEK_PREVIOUS: '',
+  // Short, so one test can watch a grant expire; every flow takes a few seconds.
+  STEP_UP_GRANT_SECONDS: '30',
+  // The tests' OAuth servers listen on loopback.
+  OUTBOUND_ALLOW_LOOPBACK: 'true',
+  // Playwright's requests come from loopback and play a proxy: a test may name the client it forwards.
+  TRUSTED_PROXIES: '127.0.0.1',
+  NEXT_TELEMETRY_DISABLED: '1',
+  DATABASE_URL: '',
+  NEXTAUTH_SECRET: '',
+  NEXTAUTH_URL: '',
+};
 
 export default defineConfig({
   testDir: 'e2e',
@@ -39,29 +61,24 @@ export default defineConfig({
       ],
     },
   },
-  webServer: {
-    // A fresh embedded database each run; the production build, as users run it.
-    command: `rm -rf ${E2E_DATA_DIR} ${E2E_SERVER_LOG} data/e2e-totp.json && npm run build && mkdir -p data && node scripts/serve.mjs 2>&1 | tee ${E2E_SERVER_LOG}`,
-    url: `http://localhost:${port}/api/health`,
-    timeout: 240_000,
-    reuseExistingServer: false,
-    stdout: 'pipe',
-    env: {
-      DATA_DIR: E2E_DATA_DIR,
-      PORT: String(port),
-      DEMO_PASSWORD: process.env.E2E_DEMO_PASSWORD,
-      STRONGROOM_KEK: process.env.E2E_KEK,
-      STRONGROOM_KEK_PREVIOUS: '',
-      // Short, so one test can watch a grant expire; every flow takes a few seconds.
-      STEP_UP_GRANT_SECONDS: '30',
-      // The tests' OAuth servers listen on loopback.
-      OUTBOUND_ALLOW_LOOPBACK: 'true',
-      // Playwright's requests come from loopback and play a proxy: a test may name the client it forwards.
-      TRUSTED_PROXIES: '127.0.0.1',
-      NEXT_TELEMETRY_DISABLED: '1',
-      DATABASE_URL: '',
-      NEXTAUTH_SECRET: '',
-      NEXTAUTH_URL: '',
+  webServer: [
+    {
+      // A fresh embedded database each run; the production build, as users run it.
+      command: `rm -rf ${E2E_DATA_DIR} ${E2E_SERVER_LOG} data/e2e-totp.json && npm run build && mkdir -p data && node scripts/serve.mjs 2>&1 | tee ${E2E_SERVER_LOG}`,
+      url: `http://localhost:${port}/api/health`,
+      timeout: 240_000,
+      reuseExistingServer: false,
+      stdout: 'pipe',
+      env: { ...serverEnv, DATA_DIR: E2E_DATA_DIR, PORT: String(port) },
     },
-  },
+    {
+      // Started after the first one (Playwright starts web servers in order), so the build is there.
+      command: `rm -rf ${E2E_FRESH_DATA_DIR} ${E2E_FRESH_SERVER_LOG} && node scripts/serve.mjs 2>&1 | tee ${E2E_FRESH_SERVER_LOG}`,
+      url: `http://localhost:${E2E_FRESH_PORT}/api/health`,
+      timeout: 120_000,
+      reuseExistingServer: false,
+      stdout: 'pipe',
+      env: { ...serverEnv, DATA_DIR: E2E_FRESH_DATA_DIR, PORT: String(E2E_FRESH_PORT), SEED_DEMO: 'false' },
+    },
+  ],
 });

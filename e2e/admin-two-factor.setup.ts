@@ -10,7 +10,7 @@ setup('an admin enrolls an authenticator with the key shown on the page', async 
   await expect(page.getByText('Changing secrets needs two-factor authentication.')).toBeVisible();
   // Looking at the page creates nothing: the key appears once the password starts the enrollment.
   await expect(page.getByRole('img', { name: 'QR code for your authenticator app' })).toHaveCount(0);
-  await page.getByLabel('Password').fill('not the password');
+  await page.getByLabel('Password', { exact: true }).fill('not the password');
   await page.getByRole('button', { name: 'Set up two-factor' }).click();
   await expect(page.locator('#enroll-password-error')).toHaveText('That password is not right.');
   await expect(page.getByRole('img', { name: 'QR code for your authenticator app' })).toHaveCount(0);

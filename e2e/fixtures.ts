@@ -21,6 +21,8 @@ export const test = base.extend({
 });
 
 export type DemoRole = 'ADMIN' | 'OPERATOR' | 'VIEWER' | 'AUDITOR';
+/** Whose authenticator: a demo role, or another account a test made. */
+export type TotpAccount = DemoRole | (string & {});
 
 export const demoEmail = (role: DemoRole) => `${role.toLowerCase()}@demo.example`;
 
@@ -34,7 +36,7 @@ export function demoPassword(): string {
 export async function loginAs(page: Page, role: DemoRole): Promise<void> {
   await page.goto('/sign-in');
   await page.getByLabel('Email').fill(demoEmail(role));
-  await page.getByLabel('Password').fill(demoPassword());
+  await page.getByLabel('Password', { exact: true }).fill(demoPassword());
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page).toHaveURL(/\/dashboard$/);
 }
@@ -50,12 +52,12 @@ const writeState = (state: TotpState) => {
 };
 
 /** Remembers `role`'s authenticator key; the server's last accepted step stays (it is per user, not per key). */
-export function rememberTotpKey(role: DemoRole, key: string): void {
+export function rememberTotpKey(role: TotpAccount, key: string): void {
   const state = readState();
   writeState({ ...state, [role]: { key, lastStep: state[role]?.lastStep ?? 0 } });
 }
 
-export function totpKey(role: DemoRole): string {
+export function totpKey(role: TotpAccount): string {
   const entry = readState()[role];
   if (!entry) throw new Error(`no authenticator enrolled for ${role} (the setup project does it)`);
   return entry.key;
@@ -72,7 +74,7 @@ export function oathtool(key: string, atSeconds: number): string {
  * the current step ends, so it is taken only while 20 s or more of that are left: a slow machine
  * cannot let a code lapse between typing and checking. When every usable step is spent, wait.
  */
-export async function totpFor(role: DemoRole): Promise<string> {
+export async function totpFor(role: TotpAccount): Promise<string> {
   for (;;) {
     const state = readState();
     const entry = state[role];
@@ -90,20 +92,20 @@ export async function totpFor(role: DemoRole): Promise<string> {
 }
 
 /** Answers a step-up prompt on the page with a fresh code. */
-export async function confirmStepUp(page: Page, role: DemoRole = 'ADMIN'): Promise<void> {
+export async function confirmStepUp(page: Page, role: TotpAccount = 'ADMIN'): Promise<void> {
   await expect(page.getByRole('heading', { name: 'Confirm it is you' })).toBeVisible();
   await page.getByLabel('Authentication code').fill(await totpFor(role));
   await page.getByRole('button', { name: 'Confirm' }).click();
 }
 
 /** Enrolls `role`'s authenticator (first or replacement) through the security page; returns the recovery codes shown. */
-export async function enrollTotp(page: Page, role: DemoRole): Promise<string[]> {
+export async function enrollTotp(page: Page, role: TotpAccount, password = demoPassword()): Promise<string[]> {
   if (new URL(page.url()).pathname !== '/settings/security') await page.goto('/settings/security');
   // Nothing is created by looking at the page: the password starts a first enrollment (a replacement
   // was started by "Replace authenticator" and shows its key already).
   const start = page.getByRole('button', { name: 'Set up two-factor' });
   if (await start.isVisible()) {
-    await page.getByLabel('Password').fill(demoPassword());
+    await page.getByLabel('Password', { exact: true }).fill(password);
     await start.click();
   }
   await expect(page.locator('#totp-key')).toBeVisible();
@@ -122,7 +124,7 @@ export async function enrollTotp(page: Page, role: DemoRole): Promise<string[]> 
  * It waits for what the page shows, not for the URL or the network: a client-side navigation shows
  * the form's URL for a moment before the gate's redirect lands, and does not reset the load state.
  */
-export async function passGate(page: Page, role: DemoRole = 'ADMIN'): Promise<void> {
+export async function passGate(page: Page, role: TotpAccount = 'ADMIN'): Promise<void> {
   const stepUp = page.getByRole('heading', { name: 'Confirm it is you' });
   const form = page.getByLabel('Credential type').or(page.getByRole('button', { name: 'Save changes' }));
   await expect(stepUp.or(form).first()).toBeVisible();

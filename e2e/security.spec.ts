@@ -58,7 +58,7 @@ test('replacing the authenticator shows a new key; after confirming it the old o
   await page.getByRole('button', { name: 'I have saved them' }).click();
   const oldKey = totpKey('AUDITOR');
 
-  await page.getByLabel('Password').fill(demoPassword());
+  await page.getByLabel('Password', { exact: true }).fill(demoPassword());
   await page.getByLabel('Current code or recovery code').fill(await totpFor('AUDITOR'));
   await page.getByRole('button', { name: 'Replace authenticator' }).click();
   await expect(page.getByText('Your current authenticator keeps working until you confirm the new one.')).toBeVisible();

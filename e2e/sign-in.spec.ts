@@ -12,7 +12,7 @@ test('signs in with the right password and out again', async ({ page }) => {
 test('refuses a wrong password without saying which part was wrong', async ({ page }) => {
   await page.goto('/sign-in');
   await page.getByLabel('Email').fill(demoEmail('VIEWER'));
-  await page.getByLabel('Password').fill(`${demoPassword()}-wrong`);
+  await page.getByLabel('Password', { exact: true }).fill(`${demoPassword()}-wrong`);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page.locator('#sign-in-error')).toHaveText('Email or password is incorrect.');
   await expect(page).toHaveURL(/\/sign-in$/);
@@ -32,11 +32,11 @@ test('locks an account after repeated failures, with a clear message', async ({ 
   const email = 'nobody@demo.example';
   for (let attempt = 1; attempt <= 5; attempt++) {
     await page.getByLabel('Email').fill(email);
-    await page.getByLabel('Password').fill(`guess-${attempt}`);
+    await page.getByLabel('Password', { exact: true }).fill(`guess-${attempt}`);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await expect(page.locator('#sign-in-error')).toHaveText('Email or password is incorrect.');
   }
-  await page.getByLabel('Password').fill('guess-6');
+  await page.getByLabel('Password', { exact: true }).fill('guess-6');
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page.locator('#sign-in-error')).toContainText('Too many failed sign-ins: try again in 15 minutes.');
 });

@@ -1,0 +1,117 @@
+import { readFileSync } from 'node:fs';
+import { E2E_FRESH_PORT, E2E_FRESH_SERVER_LOG } from '../playwright.config';
+import { confirmStepUp, enrollTotp, expect, passGate, test } from './fixtures';
+
+// A company's first start: a server on an empty database without demo data (SEED_DEMO=false).
+test.use({ baseURL: `http://localhost:${E2E_FRESH_PORT}` });
+
+const ADMIN = { email: 'ada@acme.example', password: 'correct horse battery staple' };
+const OPERATOR = { email: 'omar@acme.example', password: 'operator passphrase 42' };
+
+/** The setup link the server printed to its log when it started. */
+function setupLinkFromLog(): string {
+  const match = /^ {2}(http:\/\/localhost:\d+\/setup\?token=[A-Za-z0-9_-]{43})$/m.exec(readFileSync(E2E_FRESH_SERVER_LOG, 'utf8'));
+  if (!match) throw new Error('the server printed no setup link');
+  return match[1]!;
+}
+
+test('a new company sets itself up, invites a colleague, adds its entities and a credential, and deactivates the colleague', async ({ page, browser }) => {
+  test.setTimeout(300_000); // several TOTP steps, each used once
+  // Nobody can sign in yet, and the page says why and what to do.
+  await page.goto('/sign-in');
+  await expect(page.getByText('This installation has no organization yet')).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Sign in' })).toHaveCount(0);
+
+  // Without the printed link, or with a forged one, setup is refused.
+  await page.goto('/setup');
+  await expect(page.getByRole('alert').filter({ hasText: /\w/ })).toContainText('needs the setup link the server printed');
+  await page.goto(`/setup?token=${'A'.repeat(43)}`);
+  await expect(page.getByRole('alert').filter({ hasText: /\w/ })).toContainText('missing, used, expired or mistyped');
+
+  const setupLink = setupLinkFromLog();
+  await page.goto(new URL(setupLink).pathname + new URL(setupLink).search);
+  await page.getByLabel('Organization').fill('Acme Group');
+  await page.getByLabel('Your name').fill('Ada Admin');
+  await page.getByLabel('Your email').fill(ADMIN.email);
+  await page.getByLabel('Password', { exact: true }).fill(ADMIN.email);
+  await page.getByLabel('Repeat the password').fill(ADMIN.email);
+  await page.getByRole('button', { name: 'Create organization' }).click();
+  await expect(page.locator('#new-password-error')).toHaveText('Choose a password that is not your email address');
+  await page.getByLabel('Password', { exact: true }).fill(ADMIN.password);
+  await page.getByLabel('Repeat the password').fill(ADMIN.password);
+  await page.getByRole('button', { name: 'Create organization' }).click();
+
+  // Signed in, and taken through two-factor with recovery codes before the dashboard.
+  await expect(page).toHaveURL(/\/settings\/security\?next=%2Fdashboard|\/settings\/security\?next=\/dashboard/);
+  const codes = await enrollTotp(page, 'ACME_ADMIN', ADMIN.password);
+  expect(codes).toHaveLength(10);
+  await page.getByRole('button', { name: 'I have saved them' }).click();
+  await expect(page).toHaveURL(/\/dashboard$/);
+  await expect(page.getByText('This organization has no legal entities yet.')).toBeVisible();
+  // The setup page is gone, link or not.
+  expect((await page.goto(new URL(setupLink).pathname + new URL(setupLink).search))?.status()).toBe(404);
+
+  // Invite an operator: the step-up of the "users" purpose first, then the link, shown once.
+  await page.goto('/admin/users');
+  await page.getByLabel('Email').fill(OPERATOR.email);
+  await page.getByLabel('Role').selectOption('OPERATOR');
+  await page.getByRole('button', { name: 'Invite' }).click();
+  await confirmStepUp(page, 'ACME_ADMIN');
+  const inviteLink = (await page.locator('#invite-link').textContent())!;
+  expect(inviteLink).toMatch(/\/invite\?token=[A-Za-z0-9_-]{43}$/);
+  await page.getByRole('button', { name: 'Done' }).click();
+  await expect(page.getByRole('row', { name: new RegExp(OPERATOR.email) })).toContainText('Invited, link valid until');
+
+  // The operator accepts in a browser of their own.
+  const operatorContext = await browser.newContext({ baseURL: `http://localhost:${E2E_FRESH_PORT}` });
+  const operator = await operatorContext.newPage();
+  await operator.goto(new URL(inviteLink).pathname + new URL(inviteLink).search);
+  await expect(operator.getByRole('heading', { name: 'Join Acme Group' })).toBeVisible();
+  await operator.getByLabel('Your name').fill('Omar Operator');
+  await operator.getByLabel('Password', { exact: true }).fill(OPERATOR.password);
+  await operator.getByLabel('Repeat the password').fill(OPERATOR.password);
+  await operator.getByRole('button', { name: 'Join' }).click();
+  await expect(operator).toHaveURL(/\/dashboard$/);
+  await expect(operator.getByText('Omar Operator · operator · Acme Group')).toBeVisible();
+  // The link is used up.
+  await operator.goto(new URL(inviteLink).pathname + new URL(inviteLink).search);
+  await expect(operator.getByRole('alert').filter({ hasText: /\w/ })).toContainText('not valid');
+  await operator.goto('/dashboard');
+
+  // Legal entities: a wrong tax id is explained with the country's rule, a right one is stored.
+  await page.goto('/dashboard');
+  await page.getByRole('link', { name: 'Add legal entity' }).click();
+  await page.getByLabel('Registered name').fill('Acme Polska Sp. z o.o.');
+  await page.getByLabel('Country').selectOption('PL');
+  await page.getByLabel('Tax id').fill('526-025-02-75');
+  await page.getByRole('button', { name: 'Add legal entity' }).click();
+  await expect(page.locator('#entity-tax-id-error')).toHaveText('A Polish NIP is 10 digits whose last digit matches the weighted checksum of the first nine.');
+  await page.getByLabel('Tax id').fill('526-025-02-74');
+  await page.getByRole('button', { name: 'Add legal entity' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Acme Polska Sp. z o.o.');
+  await expect(page.getByText('5260250274')).toBeVisible();
+
+  // A credential for it, through the credentials step-up.
+  await page.getByRole('link', { name: 'Add credential' }).click();
+  await passGate(page, 'ACME_ADMIN');
+  await page.getByLabel('Credential type').selectOption({ label: 'Webhook secret' });
+  await page.getByRole('button', { name: 'Choose' }).click();
+  await page.getByLabel('Label').fill('Inbound webhook');
+  await page.getByLabel('Signing secret').fill('whsec-onboarding-test-value-1234567890');
+  await page.getByRole('button', { name: 'Create credential' }).click();
+  await expect(page.getByRole('row', { name: /Signing secret/ })).toContainText('Set · fingerprint');
+
+  // Deactivate the operator: their open session is refused on its next request.
+  await page.goto('/admin/users');
+  await page.getByRole('button', { name: `Deactivate ${OPERATOR.email}` }).click();
+  await page.getByRole('button', { name: `Confirm: deactivate ${OPERATOR.email}` }).click();
+  const stepUp = page.getByRole('heading', { name: 'Confirm it is you' });
+  const done = page.getByText('Deactivated: their sessions have ended.');
+  await expect(stepUp.or(done)).toBeVisible();
+  if (await stepUp.isVisible()) await confirmStepUp(page, 'ACME_ADMIN');
+  await expect(done).toBeVisible();
+  await expect(page.getByRole('row', { name: new RegExp(OPERATOR.email) })).toContainText('Deactivated');
+  await operator.reload();
+  await expect(operator).toHaveURL(/\/sign-in$/);
+  await operatorContext.close();
+});
