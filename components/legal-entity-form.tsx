@@ -17,7 +17,7 @@ export function LegalEntityForm({ entity }: { entity?: TLegalEntity & { id: stri
   const [formError, setFormError] = useState<string | null>(null);
   const { register, handleSubmit, setError, watch, formState } = useForm<TLegalEntity>({
     resolver: zodResolver(ZLegalEntity),
-    defaultValues: { name: entity?.name ?? '', country: entity?.country ?? '', taxId: entity?.taxId ?? '' },
+    defaultValues: { name: entity?.name ?? '', country: entity?.country ?? '', taxId: entity?.taxId ?? '', externalRef: entity?.externalRef ?? '' },
   });
   const country = watch('country');
   const onSubmit = handleSubmit(async (values) => {
@@ -34,6 +34,14 @@ export function LegalEntityForm({ entity }: { entity?: TLegalEntity & { id: stri
       <TextField id="entity-name" label="Registered name" error={errors.name?.message} {...register('name')} />
       <SelectField id="entity-country" label="Country" error={errors.country?.message} options={COUNTRIES} {...register('country')} />
       <TextField id="entity-tax-id" label="Tax id" help={country ? taxIdRule(country) : 'Choose the country first: its rule applies.'} error={errors.taxId?.message} {...register('taxId')} />
+      <TextField
+        id="entity-external-ref"
+        label="Your reference"
+        optional
+        help="Your own code for the entity (ERP company code …), for exports."
+        error={errors.externalRef?.message}
+        {...register('externalRef')}
+      />
       <button type="submit" disabled={formState.isSubmitting}>
         {entity ? 'Save changes' : 'Add legal entity'}
       </button>

@@ -7,6 +7,7 @@ export const ZLegalEntity = z
     name: z.string().trim().min(2, 'Enter the entity’s registered name').max(200, 'At most 200 characters'),
     country: z.string().refine((code) => COUNTRY_CODES.includes(code), 'Choose a country'),
     taxId: z.string().max(60, 'Too long for a tax id'),
+    externalRef: z.string().trim().max(100, 'At most 100 characters').optional(),
   })
   .transform((value, context) => {
     const checked = checkTaxId(value.country, value.taxId);

@@ -27,11 +27,21 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
     <>
       <div className="entity-head">
         <h1>{user.organizationName}: credentials</h1>
-        {admin && (
-          <Link className="button" href="/entities/new">
-            Add legal entity
-          </Link>
-        )}
+        <span className="actions">
+          {admin && (
+            <>
+              <Link className="button" href="/entities/new">
+                Add legal entity
+              </Link>
+              <Link className="button secondary" href="/entities/import">
+                Import CSV
+              </Link>
+            </>
+          )}
+          <a className="button secondary" href="/entities/export" download>
+            Export CSV
+          </a>
+        </span>
       </div>
       <section className="panel" aria-labelledby="filters-heading">
         <h2 id="filters-heading" className="muted filters-heading">

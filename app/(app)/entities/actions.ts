@@ -1,12 +1,14 @@
 'use server';
 
 import { revalidatePath } from 'next/cache';
+import { z } from 'zod';
 import type { ActionResult } from '@/lib/schemas/action-result';
 import { ZLegalEntity, ZLegalEntityRef, type TLegalEntity } from '@/lib/schemas/legal-entity';
 import { ADMINS } from '@/lib/roles';
 import { requestActor } from '@/lib/server/auth/request-actor';
 import { requireRole } from '@/lib/server/auth/session';
 import { archiveLegalEntity } from '@/lib/server/entities/archive-legal-entity';
+import { importLegalEntities, MAX_IMPORT_BYTES, previewImport, type ImportPreview } from '@/lib/server/entities/import-legal-entities';
 import { saveLegalEntity } from '@/lib/server/entities/save-legal-entity';
 import { fail, fieldErrorsOf } from '@/lib/server/result';
 import { services } from '@/lib/server/services';
@@ -43,5 +45,25 @@ export async function archiveLegalEntityAction(input: { legalEntityId: string; a
   });
   revalidatePath('/dashboard');
   revalidatePath(`/entities/${ref.data.legalEntityId}`);
+  return toActionResult(result);
+}
+
+const ZImportFile = z.object({ file: z.base64('Choose a CSV file').max(Math.ceil((MAX_IMPORT_BYTES * 4) / 3) + 4, 'The file is larger than 1 MB; split it.') });
+
+/** Checks a CSV of legal entities and lists every row with its errors; writes nothing. */
+export async function previewImportAction(input: { file: string }): Promise<ActionResult<ImportPreview>> {
+  const user = await requireRole(ADMINS, 'entity.import');
+  const parsed = ZImportFile.safeParse(input);
+  if (!parsed.success) return { ok: false, formError: parsed.error.issues[0]?.message ?? 'Choose a CSV file.' };
+  return { ok: true, data: await previewImport(await services(), { organizationId: user.organizationId, file: Buffer.from(parsed.data.file, 'base64') }) };
+}
+
+/** Imports the CSV if every row is right, all in one transaction; otherwise nothing. */
+export async function importEntitiesAction(input: { file: string }): Promise<ActionResult<{ imported: number }>> {
+  const user = await requireRole(ADMINS, 'entity.import');
+  const parsed = ZImportFile.safeParse(input);
+  if (!parsed.success) return { ok: false, formError: parsed.error.issues[0]?.message ?? 'Choose a CSV file.' };
+  const result = await importLegalEntities(await services(), { actor: await requestActor(user), organizationId: user.organizationId, file: Buffer.from(parsed.data.file, 'base64') });
+  revalidatePath('/dashboard');
   return toActionResult(result);
 }

@@ -7,7 +7,7 @@ import { credentialSummarySelect, summarizeCredential } from '@/lib/server/dashb
 export async function getLegalEntity(
   { prisma }: Pick<Services, 'prisma'>,
   { organizationId, legalEntityId, now = new Date() }: { organizationId: string; legalEntityId: string; now?: Date },
-): Promise<(EntitySummary & { archivedAt: Date | null }) | null> {
+): Promise<(EntitySummary & { archivedAt: Date | null; externalRef: string | null }) | null> {
   const entity = await prisma.legalEntity.findFirst({
     where: { id: legalEntityId, organizationId },
     select: {
@@ -16,6 +16,7 @@ export async function getLegalEntity(
       taxId: true,
       country: true,
       archivedAt: true,
+      externalRef: true,
       credentials: { where: { deletedAt: null }, orderBy: [{ environment: 'asc' }, { label: 'asc' }], select: credentialSummarySelect },
     },
   });

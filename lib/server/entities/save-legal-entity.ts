@@ -23,13 +23,14 @@ export async function saveLegalEntity(
   const holder = await prisma.legalEntity.findUnique({ where: { organizationId_taxId: { organizationId, taxId: entity.taxId } }, select: { id: true, name: true } });
   if (holder && holder.id !== legalEntityId) return refuse(duplicate(entity.taxId, holder.name));
   try {
+    const data = { name: entity.name, country: entity.country, taxId: entity.taxId, externalRef: entity.externalRef || null };
     const id = await prisma.$transaction(async (tx) => {
       const before = legalEntityId ? await tx.legalEntity.findFirst({ where: { id: legalEntityId, organizationId } }) : null;
       if (legalEntityId && !before) return null;
       const row = before
-        ? await tx.legalEntity.update({ where: { id: before.id }, data: entity, select: { id: true } })
-        : await tx.legalEntity.create({ data: { ...entity, organizationId }, select: { id: true } });
-      const changed = before ? (['name', 'country', 'taxId'] as const).filter((field) => before[field] !== entity[field]) : ['name', 'country', 'taxId'];
+        ? await tx.legalEntity.update({ where: { id: before.id }, data, select: { id: true } })
+        : await tx.legalEntity.create({ data: { ...data, organizationId }, select: { id: true } });
+      const changed = (['name', 'country', 'taxId', 'externalRef'] as const).filter((field) => !before || before[field] !== data[field]);
       await appendAuditEvent(tx, { actor, action, target: { type: 'LegalEntity', id: row.id }, organizationId, outcome: 'SUCCESS', details: { fields: changed, country: entity.country } });
       return row.id;
     });

@@ -40,6 +40,12 @@ export default async function LegalEntityPage({ params }: { params: Promise<{ id
           </dd>
           <dt>Tax id</dt>
           <dd>{entity.taxId}</dd>
+          {entity.externalRef && (
+            <>
+              <dt>Your reference</dt>
+              <dd>{entity.externalRef}</dd>
+            </>
+          )}
           <dt>Credentials</dt>
           <dd>{entity.credentials.length}</dd>
         </dl>

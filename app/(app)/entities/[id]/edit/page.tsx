@@ -23,7 +23,7 @@ export default async function EditLegalEntityPage({ params }: { params: Promise<
       </p>
       <h1>Edit {entity.name}</h1>
       <section className="panel">
-        <LegalEntityForm entity={{ id: entity.id, name: entity.name, country: entity.country, taxId: entity.taxId }} />
+        <LegalEntityForm entity={{ id: entity.id, name: entity.name, country: entity.country, taxId: entity.taxId, externalRef: entity.externalRef ?? '' }} />
       </section>
     </>
   );

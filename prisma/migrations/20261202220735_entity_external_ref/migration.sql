@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "LegalEntity" ADD COLUMN     "externalRef" TEXT;
