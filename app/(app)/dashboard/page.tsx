@@ -4,23 +4,32 @@ import { CredentialTable } from '@/components/credential-table';
 import { CREDENTIAL_HEALTH } from '@/lib/credential-health';
 import { ADMINS, STATUS_READERS } from '@/lib/roles';
 import { REGIMES } from '@/lib/schemas/credential-profiles';
-import { ZDashboardFilters } from '@/lib/schemas/dashboard-filters';
+import { ZDashboardFilters, ZPage } from '@/lib/schemas/dashboard-filters';
+import { countryName } from '@/lib/tax-ids';
 import { requireRole } from '@/lib/server/auth/session';
-import { getOrganizationOverview } from '@/lib/server/dashboard/get-organization-overview';
+import { entityCountries, getOrganizationOverview } from '@/lib/server/dashboard/get-organization-overview';
 import { listLegalEntities } from '@/lib/server/entities/list-legal-entities';
 import { services } from '@/lib/server/services';
 
 export const metadata: Metadata = { title: 'Dashboard' };
 
+const PAGE_SIZE = 20;
+
 export default async function DashboardPage({ searchParams }: { searchParams: Promise<Record<string, string | string[]>> }) {
   const user = await requireRole(STATUS_READERS, 'page:/dashboard');
-  const filters = ZDashboardFilters.parse(await searchParams);
+  const query = await searchParams;
+  const filters = ZDashboardFilters.parse(query);
+  const pageNumber = ZPage.parse(query.page);
   const v = await services();
-  const [entities, archived] = await Promise.all([
-    getOrganizationOverview(v, { organizationId: user.organizationId, filters }),
+  const [{ entities, total }, archived, countries] = await Promise.all([
+    getOrganizationOverview(v, { organizationId: user.organizationId, filters, page: { number: pageNumber, size: PAGE_SIZE } }),
     listLegalEntities(v, { organizationId: user.organizationId, archived: true }),
+    entityCountries(v, { organizationId: user.organizationId }),
   ]);
-  const filtering = Boolean(filters.regime || filters.environment || filters.health);
+  const filtering = Object.values(filters).some(Boolean);
+  const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+  // The filters stay in the URL of every page link, so a page can be shared as it is seen.
+  const pageHref = (n: number) => `/dashboard?${new URLSearchParams({ ...Object.fromEntries(Object.entries(filters).filter(([, value]) => value)), page: String(n) })}`;
   const admin = ADMINS.includes(user.role);
 
   return (
@@ -48,6 +57,21 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
           Filter
         </h2>
         <form className="filters" method="get">
+          <div>
+            <label htmlFor="q">Search</label>
+            <input id="q" name="q" type="search" defaultValue={filters.q ?? ''} placeholder="Name, tax id or reference" />
+          </div>
+          <div>
+            <label htmlFor="country">Country</label>
+            <select id="country" name="country" defaultValue={filters.country ?? ''}>
+              <option value="">All countries</option>
+              {countries.map((code) => (
+                <option key={code} value={code}>
+                  {countryName(code)}
+                </option>
+              ))}
+            </select>
+          </div>
           <div>
             <label htmlFor="regime">Regime</label>
             <select id="regime" name="regime" defaultValue={filters.regime ?? ''}>
@@ -91,7 +115,7 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
         <section className="panel empty">
           {filtering ? (
             <p>
-              No credential matches these filters. <Link href="/dashboard">Show all credentials</Link>.
+              Nothing matches these filters. <Link href="/dashboard">Show everything</Link>.
             </p>
           ) : (
             <p>
@@ -124,6 +148,16 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
             )}
           </section>
         ))
+      )}
+      {total > 0 && (
+        <nav className="pager" aria-label="Pages">
+          <span>
+            {total === 1 ? '1 entity' : `${total.toLocaleString('en')} entities`}
+            {pages > 1 && `, page ${pageNumber} of ${pages}`}
+          </span>
+          {pageNumber > 1 && <Link href={pageHref(Math.min(pageNumber - 1, pages))}>← Previous</Link>}
+          {pageNumber < pages && <Link href={pageHref(pageNumber + 1)}>Next →</Link>}
+        </nav>
       )}
       {archived.length > 0 && !filtering && (
         <section className="panel" aria-labelledby="archived-heading">

@@ -216,7 +216,7 @@ describe.each(testDatabaseKinds())('credential store on %s', (kind) => {
     });
     expect(await db.prisma.auditEvent.count({ where: { action: 'credential.integrity_failure', targetId: broken.id } })).toBe(1);
     expect(await open(healthy.id, ['clientSecret'])).toMatchObject({ ok: true });
-    const overview = await getOrganizationOverview(db, { organizationId, filters: { health: 'FAILING' } });
+    const { entities: overview } = await getOrganizationOverview(db, { organizationId, filters: { health: 'FAILING' } });
     expect(overview.flatMap((e) => e.credentials.map((c) => c.label))).toContain('corrupted');
   });
 
@@ -263,7 +263,7 @@ describe.each(testDatabaseKinds())('credential store on %s', (kind) => {
     const secret = canary();
     const { id } = await create(oauth('delete me', secret));
     expect(await deleteCredential(services, { actor: admin, organizationId, input: { credentialId: id, version: 1 } })).toMatchObject({ ok: true });
-    const labels = async () => (await getOrganizationOverview(db, { organizationId, filters: {} })).flatMap((e) => e.credentials.map((c) => c.label));
+    const labels = async () => (await getOrganizationOverview(db, { organizationId, filters: {} })).entities.flatMap((e) => e.credentials.map((c) => c.label));
     expect(await labels()).not.toContain('delete me');
     expect(await open(id, ['clientSecret'])).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
     expect(await deleteCredential(services, { actor: admin, organizationId, input: { credentialId: id, version: 2 }, restore: true })).toMatchObject({ ok: true });

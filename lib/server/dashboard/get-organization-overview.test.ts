@@ -24,8 +24,8 @@ describe('organization overview', () => {
   });
   afterAll(async () => db.close());
 
-  const overview = (query: Record<string, string>) =>
-    getOrganizationOverview(db, { organizationId, filters: ZDashboardFilters.parse(query) });
+  const overview = async (query: Record<string, string>) =>
+    (await getOrganizationOverview(db, { organizationId, filters: ZDashboardFilters.parse(query) })).entities;
   const labels = (entities: Awaited<ReturnType<typeof overview>>) =>
     entities.flatMap((e) => e.credentials.map((c) => `${e.country}:${c.label}:${c.health}`)).sort();
 
@@ -62,5 +62,39 @@ describe('organization overview', () => {
     expect((await getLegalEntity(db, { organizationId, legalEntityId: entity.id }))?.name).toBe('Riyadh Supplies Co.');
     const other = await db.prisma.organization.create({ data: { name: 'Other', slug: 'other' } });
     expect(await getLegalEntity(db, { organizationId: other.id, legalEntityId: entity.id })).toBeNull();
+  });
+
+  it('searches by name, tax id or reference and by country, and pages by name in the database', async () => {
+    const other = await db.prisma.organization.create({ data: { name: 'Paged', slug: 'paged' } });
+    await db.prisma.legalEntity.createMany({
+      data: Array.from({ length: 45 }, (_, i) => ({
+        organizationId: other.id,
+        name: `Entity ${String(i).padStart(2, '0')}`,
+        country: i % 3 === 0 ? 'PL' : 'DE',
+        taxId: `T${1000 + i}`,
+        externalRef: i === 7 ? 'ERP-SEVEN' : null,
+      })),
+    });
+    await db.prisma.legalEntity.create({ data: { organizationId: other.id, name: 'Entity 99', country: 'PL', taxId: 'T9999', archivedAt: new Date() } });
+    const page = async (query: Record<string, string>, number: number) => {
+      const result = await getOrganizationOverview(db, { organizationId: other.id, filters: ZDashboardFilters.parse(query), page: { number, size: 20 } });
+      return { total: result.total, names: result.entities.map((e) => e.name) };
+    };
+    const third = await page({}, 3);
+    expect(third).toEqual({ total: 45, names: Array.from({ length: 5 }, (_, i) => `Entity ${40 + i}`) });
+    expect((await page({}, 1)).names[0]).toBe('Entity 00');
+    expect((await page({}, 9)).names).toEqual([]);
+    expect((await page({ q: 'entity 1' }, 1)).total).toBe(10);
+    expect((await page({ q: 't-1007' }, 1)).names).toEqual(['Entity 07']); // typed with a dash, stored compact
+    expect((await page({ q: 'erp-seven' }, 1)).names).toEqual(['Entity 07']);
+    expect((await page({ country: 'PL' }, 1)).total).toBe(15);
+    expect((await page({ country: 'PL', q: 'Entity 99' }, 1)).total).toBe(0); // archived entities are not listed
+    // A credential filter pages over the entities that have a matching credential.
+    const withCredential = await db.prisma.legalEntity.findMany({ where: { organizationId: other.id, country: 'DE' }, orderBy: { name: 'asc' }, take: 25 });
+    await db.prisma.credential.createMany({
+      data: withCredential.map((entity) => ({ organizationId: other.id, legalEntityId: entity.id, profile: 'webhook-secret', environment: 'PRODUCTION' as const, label: 'Hook' })),
+    });
+    const filtered = await page({ health: 'NOT_CONFIGURED' }, 2);
+    expect(filtered).toEqual({ total: 25, names: withCredential.slice(20).map((e) => e.name) });
   });
 });

@@ -1,8 +1,11 @@
 import 'server-only';
-import type { Services } from '@/lib/server/services';
+import { credentialHealth } from '@/lib/credential-health';
+import { describeProfile } from '@/lib/schemas/credential-profiles';
 import type { TDashboardFilters } from '@/lib/schemas/dashboard-filters';
 import { successRates } from '@/lib/server/connection-tests/list-connection-tests';
 import { credentialSummarySelect, summarizeCredential, type CredentialSummary } from '@/lib/server/dashboard/summarize-credential';
+import type { Services } from '@/lib/server/services';
+import type { Prisma } from '@/prisma/generated/client';
 
 export interface EntitySummary {
   id: string;
@@ -12,37 +15,86 @@ export interface EntitySummary {
   credentials: CredentialSummary[];
 }
 
+const BY_NAME = [{ name: 'asc' }, { id: 'asc' }] satisfies Prisma.LegalEntityOrderByWithRelationInput[];
+
 /**
- * The organization's legal entities in use (not archived) with the status of each credential. While
- * a filter is set, entities with no matching credential are left out.
+ * The organization's legal entities in use (not archived) with the status of each credential, found by
+ * part of their name, tax id or reference and by country. While a credential filter (regime,
+ * environment, health) is set, only matching credentials show and entities without one are left out.
+ * With `page`, one page of entities by name and the total; the database does the searching and
+ * paging, so a page costs the same with 10 entities or 10,000.
  */
 export async function getOrganizationOverview(
   { prisma }: Pick<Services, 'prisma'>,
-  { organizationId, filters, now = new Date() }: { organizationId: string; filters: TDashboardFilters; now?: Date },
-): Promise<EntitySummary[]> {
+  { organizationId, filters, page, now = new Date() }: { organizationId: string; filters: TDashboardFilters; page?: { number: number; size: number }; now?: Date },
+): Promise<{ entities: EntitySummary[]; total: number }> {
+  const entityWhere: Prisma.LegalEntityWhereInput = {
+    organizationId,
+    archivedAt: null,
+    ...(filters.country ? { country: filters.country } : {}),
+    ...(filters.q
+      ? {
+          OR: [
+            { name: { contains: filters.q, mode: 'insensitive' } },
+            { taxId: { contains: filters.q.toUpperCase().replace(/[\s.-]/g, '') } },
+            { externalRef: { contains: filters.q, mode: 'insensitive' } },
+          ],
+        }
+      : {}),
+  };
+  const credentialWhere: Prisma.CredentialWhereInput = { deletedAt: null, ...(filters.environment ? { environment: filters.environment } : {}) };
+  const filtering = Boolean(filters.regime || filters.environment || filters.health);
+  const matches = (credential: CredentialSummary) => (!filters.regime || credential.regime === filters.regime) && (!filters.health || credential.health === filters.health);
+
+  // Which entities are on this page.
+  let ids: string[] | null = null;
+  let total: number;
+  if (filtering) {
+    // Health is derived (status, expiry, last test), so the candidates' credentials are read slim and judged here.
+    const rows = await prisma.credential.findMany({
+      where: { ...credentialWhere, legalEntity: entityWhere },
+      select: { legalEntityId: true, profile: true, status: true, expiresAt: true, legalEntity: { select: { name: true } }, connectionTests: { orderBy: { startedAt: 'desc' }, take: 1, select: { outcome: true } } },
+    });
+    const found = new Map<string, string>();
+    for (const row of rows) {
+      const health = credentialHealth({ status: row.status, expiresAt: row.expiresAt, lastTest: row.connectionTests[0] ?? null }, now);
+      if ((!filters.regime || describeProfile(row.profile).regime === filters.regime) && (!filters.health || health === filters.health)) found.set(row.legalEntityId, row.legalEntity.name);
+    }
+    const ordered = [...found].sort(([idA, nameA], [idB, nameB]) => (nameA < nameB ? -1 : nameA > nameB ? 1 : idA < idB ? -1 : 1)).map(([id]) => id);
+    total = ordered.length;
+    ids = page ? ordered.slice((page.number - 1) * page.size, page.number * page.size) : ordered;
+  } else {
+    total = await prisma.legalEntity.count({ where: entityWhere });
+    if (page) ids = (await prisma.legalEntity.findMany({ where: entityWhere, orderBy: BY_NAME, skip: (page.number - 1) * page.size, take: page.size, select: { id: true } })).map((e) => e.id);
+  }
+
   const entities = await prisma.legalEntity.findMany({
-    where: { organizationId, archivedAt: null },
-    orderBy: { name: 'asc' },
+    where: ids ? { id: { in: ids } } : entityWhere,
+    orderBy: BY_NAME,
     select: {
       id: true,
       name: true,
       taxId: true,
       country: true,
-      credentials: {
-        where: { deletedAt: null, ...(filters.environment ? { environment: filters.environment } : {}) },
-        orderBy: [{ environment: 'asc' }, { label: 'asc' }],
-        select: credentialSummarySelect,
-      },
+      credentials: { where: credentialWhere, orderBy: [{ environment: 'asc' }, { label: 'asc' }], select: credentialSummarySelect },
     },
   });
-  const filtering = Boolean(filters.regime || filters.environment || filters.health);
   const rates = await successRates(prisma, entities.flatMap((e) => e.credentials.map((c) => c.id)), now);
-  return entities
-    .map((entity) => ({
-      ...entity,
-      credentials: entity.credentials
-        .map((row) => ({ ...summarizeCredential(row, now), ...(rates.has(row.id) ? { successRate30d: rates.get(row.id)! } : {}) }))
-        .filter((c) => (!filters.regime || c.regime === filters.regime) && (!filters.health || c.health === filters.health)),
-    }))
-    .filter((entity) => !filtering || entity.credentials.length > 0);
+  return {
+    total,
+    entities: entities
+      .map((entity) => ({
+        ...entity,
+        credentials: entity.credentials
+          .map((row) => ({ ...summarizeCredential(row, now), ...(rates.has(row.id) ? { successRate30d: rates.get(row.id)! } : {}) }))
+          .filter(matches),
+      }))
+      .filter((entity) => !filtering || entity.credentials.length > 0),
+  };
+}
+
+/** The countries the organization's entities in use are in, for the country filter. */
+export async function entityCountries({ prisma }: Pick<Services, 'prisma'>, { organizationId }: { organizationId: string }): Promise<string[]> {
+  const rows = await prisma.legalEntity.findMany({ where: { organizationId, archivedAt: null }, distinct: ['country'], select: { country: true }, orderBy: { country: 'asc' } });
+  return rows.map((row) => row.country);
 }

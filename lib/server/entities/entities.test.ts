@@ -62,7 +62,7 @@ describe.each(testDatabaseKinds())('legal entities on %s', (kind) => {
     expect((await db.prisma.legalEntity.findUniqueOrThrow({ where: { id: credential.legalEntityId } })).archivedAt).toBeNull();
     expect(await archive(true)).toEqual({ ok: true, data: null });
     expect(await served()).toBe(true);
-    const overview = await getOrganizationOverview(services, { organizationId, filters: {} });
+    const { entities: overview } = await getOrganizationOverview(services, { organizationId, filters: {} });
     expect(overview.map((e) => e.id)).not.toContain(credential.legalEntityId);
     expect((await listLegalEntities(services, { organizationId, archived: true })).map((e) => e.id)).toEqual([credential.legalEntityId]);
 
