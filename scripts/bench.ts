@@ -28,6 +28,7 @@ import { seedDemo } from '@/lib/server/seed/seed-demo';
 
 interface Measure {
   p50_ms: number;
+  p95_ms?: number;
   p99_ms: number;
   ops: number;
   rps?: number;
@@ -47,8 +48,8 @@ async function measure(name: string, ops: number, run: (i: number) => unknown | 
   }
   times.sort((a, b) => a - b);
   const at = (q: number) => Number(times[Math.min(times.length - 1, Math.floor(q * times.length))]!.toFixed(4));
-  results[name] = { p50_ms: at(0.5), p99_ms: at(0.99), ops };
-  process.stdout.write(`${name.padEnd(32)} p50 ${String(at(0.5)).padStart(9)} ms   p99 ${String(at(0.99)).padStart(9)} ms   (${ops} ops)\n`);
+  results[name] = { p50_ms: at(0.5), p95_ms: at(0.95), p99_ms: at(0.99), ops };
+  process.stdout.write(`${name.padEnd(32)} p50 ${String(at(0.5)).padStart(9)} ms   p95 ${String(at(0.95)).padStart(9)} ms   p99 ${String(at(0.99)).padStart(9)} ms   (${ops} ops)\n`);
 }
 
 async function cryptoOnly() {
@@ -292,6 +293,87 @@ async function accessTokenApi(kind: TestDatabaseKind) {
   }
 }
 
+/**
+ * The dashboard as an administrator sees it, at 1,000 legal entities × 3 credentials (30 daily
+ * connection tests each) on the embedded database, through the production server: the first page, a search, and a
+ * health filter's last page. Time to the whole HTML, one request at a time.
+ */
+async function dashboardRender() {
+  if (!existsSync('.next/BUILD_ID')) {
+    process.stdout.write('dashboard: skipped (needs `npm run build`)\n');
+    return;
+  }
+  const dataDir = mkdtempSync(join(tmpdir(), 'strongroom-bench-dashboard-'));
+  const kek = randomBytes(32);
+  const password = randomBytes(12).toString('hex');
+  const db = await openDatabase({ kind: 'pglite', dataDir });
+  await applyMigrations(db.sql);
+  await seedDemo(db.prisma, { demoPassword: password });
+  const organizationId = (await db.prisma.organization.findFirstOrThrow()).id;
+  const ENTITIES = 1_000;
+  await db.prisma.legalEntity.createMany({
+    data: Array.from({ length: ENTITIES }, (_, i) => ({ organizationId, name: `Bench entity ${String(i).padStart(4, '0')}`, country: ['AE', 'SA', 'MY', 'PL', 'IT', 'DE'][i % 6]!, taxId: `BENCH${i}` })),
+  });
+  const entities = await db.prisma.legalEntity.findMany({ where: { organizationId, taxId: { startsWith: 'BENCH' } }, select: { id: true } });
+  const profiles = [['uae-asp-api-key', 'SANDBOX'], ['myinvois-oauth', 'PRODUCTION'], ['webhook-secret', 'PRODUCTION']] as const;
+  await db.prisma.credential.createMany({
+    // Configured, as a running company's are (a draft's badge hides its test results).
+    data: entities.flatMap((entity) => profiles.map(([profile, environment]) => ({ organizationId, legalEntityId: entity.id, profile, environment, label: profile, status: 'ACTIVE' as const, configuredAt: new Date() }))),
+  });
+  const credentials = await db.prisma.credential.findMany({ where: { organizationId }, select: { id: true } });
+  // A month of daily tests each (90,000 rows); the newest one of every seventh credential failed.
+  for (let day = 0; day < 30; day++) {
+    await db.prisma.connectionTest.createMany({
+      data: credentials.map((c, i) => ({ credentialId: c.id, startedAt: new Date(Date.now() - day * 86_400_000 - i * 1000), durationMs: 100, outcome: day === 0 && i % 7 === 0 ? 'FAILURE' : 'SUCCESS', trigger: 'SCHEDULER', credentialVersion: 1 })),
+    });
+  }
+  // The floor, on this database: one plain transaction (a read, a row lock, an insert).
+  const target = credentials[0]!.id;
+  await measure('floor_tx_dashboard_db', 500, () =>
+    db.prisma.$transaction(async (tx) => {
+      await tx.credential.findUnique({ where: { id: target }, select: { id: true, version: true } });
+      await tx.$queryRaw`SELECT id FROM "Credential" WHERE id = ${target}::uuid FOR UPDATE`;
+      await tx.connectionTest.create({ data: { credentialId: target, startedAt: new Date(0), durationMs: 1, outcome: 'SUCCESS', trigger: 'SCHEDULER', credentialVersion: 1 } });
+    }),
+  );
+  await db.close();
+
+  const port = 3293;
+  const base = `http://127.0.0.1:${port}`;
+  const app = spawn(process.execPath, ['scripts/serve.mjs'], {
+    env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, DATABASE_URL: '', STRONGROOM_KEK: kek.toString('base64'), SEED_DEMO: 'false', LOG_LEVEL: 'warn', NEXTAUTH_URL: base, NEXTAUTH_SECRET: randomBytes(32).toString('base64') },
+    stdio: 'ignore',
+    detached: true,
+  });
+  try {
+    for (let i = 0; i < 150 && !(await fetch(`${base}/api/health`).then((r) => r.ok, () => false)); i++) await new Promise((resolve) => setTimeout(resolve, 200));
+    // Sign in as the demo administrator through next-auth's own endpoints.
+    const csrf = await fetch(`${base}/api/auth/csrf`);
+    const cookies = csrf.headers.getSetCookie().map((c) => c.split(';')[0]);
+    const { csrfToken } = (await csrf.json()) as { csrfToken: string };
+    const signIn = await fetch(`${base}/api/auth/callback/credentials`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookies.join('; ') },
+      body: new URLSearchParams({ csrfToken, email: 'admin@demo.example', password, json: 'true' }),
+    });
+    const session = signIn.headers.getSetCookie().map((c) => c.split(';')[0]).find((c) => c?.startsWith('next-auth.session-token='));
+    if (!session) throw new Error(`sign-in failed: ${signIn.status}`);
+    const page = async (path: string, expected: string) => {
+      const response = await fetch(`${base}${path}`, { headers: { cookie: session } });
+      const html = await response.text();
+      if (response.status !== 200 || !html.includes(expected)) throw new Error(`${path}: ${response.status}, without "${expected}"`);
+    };
+    await measure('dashboard_1000x3_first_page', 200, () => page('/dashboard', '1,003 entities'));
+    await measure('dashboard_1000x3_search', 200, () => page('/dashboard?q=entity+070', '10 entities'));
+    const firstFailing = await (await fetch(`${base}/dashboard?health=FAILING`, { headers: { cookie: session } })).text();
+    const lastPage = Number(/page 1 of (\d+)/.exec(firstFailing)?.[1] ?? 1);
+    await measure('dashboard_1000x3_health_last_page', 100, () => page(`/dashboard?health=FAILING&page=${lastPage}`, 'Bench entity'));
+  } finally {
+    process.kill(-app.pid!, 'SIGTERM');
+  }
+}
+
 /** The floor of the HTTP measure: a bare Node HTTP server answering `{}`, under the same wrk at 10 connections. */
 async function httpFloor() {
   const bare = spawn(process.execPath, ['-e', "require('node:http').createServer((_, res) => res.end('{}')).listen(3289, '127.0.0.1')"], { stdio: 'ignore' });
@@ -352,10 +434,16 @@ async function main() {
     for (const kind of testDatabaseKinds()) await accessTokenApi(kind);
     return void process.stdout.write(`${JSON.stringify(results)}\n`);
   }
+  // BENCH_ONLY_DASHBOARD=1: just the dashboard at 1,000 entities.
+  if (process.env.BENCH_ONLY_DASHBOARD) {
+    await dashboardRender();
+    return void process.stdout.write(`${JSON.stringify(results)}\n`);
+  }
   await cryptoOnly();
   for (const kind of testDatabaseKinds()) await store(kind);
   for (const kind of testDatabaseKinds()) await tokens(kind);
   for (const kind of testDatabaseKinds()) await accessTokenApi(kind);
+  await dashboardRender();
   for (const kind of testDatabaseKinds()) {
     const ratio = (a: string, b: string) => (results[a]!.p50_ms / results[b]!.p50_ms).toFixed(2);
     process.stdout.write(

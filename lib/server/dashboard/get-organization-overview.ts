@@ -2,7 +2,7 @@ import 'server-only';
 import { credentialHealth } from '@/lib/credential-health';
 import { describeProfile } from '@/lib/schemas/credential-profiles';
 import type { TDashboardFilters } from '@/lib/schemas/dashboard-filters';
-import { successRates } from '@/lib/server/connection-tests/list-connection-tests';
+import { lastTestOutcomes, successRates } from '@/lib/server/connection-tests/list-connection-tests';
 import { credentialSummarySelect, summarizeCredential, type CredentialSummary } from '@/lib/server/dashboard/summarize-credential';
 import type { Services } from '@/lib/server/services';
 import type { Prisma } from '@/prisma/generated/client';
@@ -53,11 +53,13 @@ export async function getOrganizationOverview(
     // Health is derived (status, expiry, last test), so the candidates' credentials are read slim and judged here.
     const rows = await prisma.credential.findMany({
       where: { ...credentialWhere, legalEntity: entityWhere },
-      select: { legalEntityId: true, profile: true, status: true, expiresAt: true, legalEntity: { select: { name: true } }, connectionTests: { orderBy: { startedAt: 'desc' }, take: 1, select: { outcome: true } } },
+      select: { id: true, legalEntityId: true, profile: true, status: true, expiresAt: true, legalEntity: { select: { name: true } } },
     });
+    const outcomes = filters.health ? await lastTestOutcomes(prisma, rows.map((row) => row.id)) : new Map<string, 'SUCCESS' | 'FAILURE'>();
     const found = new Map<string, string>();
     for (const row of rows) {
-      const health = credentialHealth({ status: row.status, expiresAt: row.expiresAt, lastTest: row.connectionTests[0] ?? null }, now);
+      const outcome = outcomes.get(row.id);
+      const health = credentialHealth({ status: row.status, expiresAt: row.expiresAt, lastTest: outcome ? { outcome } : null }, now);
       if ((!filters.regime || describeProfile(row.profile).regime === filters.regime) && (!filters.health || health === filters.health)) found.set(row.legalEntityId, row.legalEntity.name);
     }
     const ordered = [...found].sort(([idA, nameA], [idB, nameB]) => (nameA < nameB ? -1 : nameA > nameB ? 1 : idA < idB ? -1 : 1)).map(([id]) => id);
