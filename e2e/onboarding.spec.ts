@@ -91,7 +91,26 @@ test('a new company sets itself up, invites a colleague, adds its entities and a
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Acme Polska Sp. z o.o.');
   await expect(page.getByText('5260250274')).toBeVisible();
 
-  // A credential for it, through the credentials step-up.
+  // More entities from a CSV: a file with one bad row imports nothing; fixed, it imports every row.
+  const csv = (nip: string) => ({ name: 'entities.csv', mimeType: 'text/csv', buffer: Buffer.from(`name,country,tax_id\nAcme Italia S.r.l.,IT,00743110157\nAcme Kraków,PL,${nip}\n`) });
+  await page.goto('/dashboard');
+  await page.getByRole('link', { name: 'Import CSV' }).click();
+  await page.getByLabel('CSV file').setInputFiles(csv('5260250274'));
+  await page.getByRole('button', { name: 'Check the file' }).click();
+  await expect(page.getByRole('row', { name: /Acme Kraków/ })).toContainText('Acme Polska Sp. z o.o. already has the tax id 5260250274');
+  await expect(page.getByText('2 rows, 1 with errors')).toBeVisible();
+  await expect(page.getByRole('button', { name: /^Import/ })).toHaveCount(0);
+  await page.getByLabel('CSV file').setInputFiles(csv('7680002466'));
+  await page.getByRole('button', { name: 'Check the file' }).click();
+  await expect(page.getByText('2 rows, all right.')).toBeVisible();
+  await page.getByRole('button', { name: 'Import 2 entities' }).click();
+  await expect(page.getByText('2 legal entities imported.')).toBeVisible();
+  await page.goto('/dashboard');
+  await expect(page.getByRole('link', { name: 'Acme Italia S.r.l.' })).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Acme Kraków' })).toBeVisible();
+
+  // A credential for the first entity, through the credentials step-up.
+  await page.getByRole('link', { name: 'Acme Polska Sp. z o.o.' }).click();
   await page.getByRole('link', { name: 'Add credential' }).click();
   await passGate(page, 'ACME_ADMIN');
   await page.getByLabel('Credential type').selectOption({ label: 'Webhook secret' });
