@@ -65,28 +65,33 @@ export default async function SecurityPage({ searchParams }: { searchParams: Pro
           <ChangeTwoFactorForm />
         </section>
       )}
-      <section className="panel" aria-labelledby="password-heading">
-        <h2 id="password-heading">Change password</h2>
-        <ChangePasswordForm email={user.email} />
-      </section>
-      <section className="panel" aria-labelledby="sessions-heading">
-        <h2 id="sessions-heading">Where you are signed in</h2>
-        {otherSessions.length === 0 ? (
-          <p>Only here.</p>
-        ) : (
-          <>
-            <p>Besides this one, {otherSessions.length === 1 ? '1 other session is' : `${otherSessions.length} other sessions are`} open:</p>
-            <ul>
-              {otherSessions.map((session) => (
-                <li key={session.createdAt.toISOString()}>
-                  signed in {formatDateTime(session.createdAt)} UTC, ends {formatDateTime(session.expiresAt)} UTC
-                </li>
-              ))}
-            </ul>
-            <EndOtherSessionsButton />
-          </>
-        )}
-      </section>
+      {/* Sent here to set up two-factor first (a new administrator, a form that changes secrets): only that. */}
+      {!(next && !status.enabledAt) && (
+        <>
+          <section className="panel" aria-labelledby="password-heading">
+            <h2 id="password-heading">Change password</h2>
+            <ChangePasswordForm email={user.email} />
+          </section>
+          <section className="panel" aria-labelledby="sessions-heading">
+            <h2 id="sessions-heading">Where you are signed in</h2>
+            {otherSessions.length === 0 ? (
+              <p>Only here.</p>
+            ) : (
+              <>
+                <p>Besides this one, {otherSessions.length === 1 ? '1 other session is' : `${otherSessions.length} other sessions are`} open:</p>
+                <ul>
+                  {otherSessions.map((session) => (
+                    <li key={session.createdAt.toISOString()}>
+                      signed in {formatDateTime(session.createdAt)} UTC, ends {formatDateTime(session.expiresAt)} UTC
+                    </li>
+                  ))}
+                </ul>
+                <EndOtherSessionsButton />
+              </>
+            )}
+          </section>
+        </>
+      )}
     </>
   );
 }
