@@ -39,7 +39,7 @@ test('every page an admin visits passes axe-core', async ({ page }) => {
   await expect(page.getByLabel('Signing secret')).toBeFocused();
   await expectNoViolations(page);
 
-  for (const path of ['/audit', '/admin/users', '/admin/service-accounts', '/settings/security', '/credentials/00000000-0000-4000-8000-000000000000']) {
+  for (const path of ['/audit', '/admin/users', '/admin/service-accounts', '/settings/security', '/entities/new', '/entities/import', '/credentials/00000000-0000-4000-8000-000000000000']) {
     await page.goto(path);
     await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
     await expect(page.getByRole('main')).toHaveCount(1);
@@ -66,4 +66,13 @@ test('an in-place step-up puts the cursor in the code field', async ({ page }) =
   await expectNoViolations(page);
   await confirmStepUp(page);
   await expect(page.locator('#new-api-key')).toBeVisible();
+});
+
+test('the pages of single-use links pass axe-core, with a link that is not valid too', async ({ page }) => {
+  for (const path of ['/invite', `/invite?token=${'A'.repeat(43)}`, '/reset-password']) {
+    await page.goto(path);
+    await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+    await expect(page.getByRole('alert').filter({ hasText: /not valid/ })).toBeVisible();
+    await expectNoViolations(page);
+  }
 });
