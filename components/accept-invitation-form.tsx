@@ -1,13 +1,13 @@
 'use client';
 
 import { zodResolver } from '@hookform/resolvers/zod';
-import { signIn } from 'next-auth/react';
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { acceptInvitationAction } from '@/app/invite/actions';
 import { FormError, TextField } from '@/components/form/fields';
 import { NewPasswordFields } from '@/components/form/new-password-fields';
+import { signInAndOpen } from '@/components/sign-in-and-open';
 import { ZAcceptInvite, type TAcceptInvite } from '@/lib/schemas/accounts';
 import { ADMINS, type TRole } from '@/lib/roles';
 
@@ -26,10 +26,7 @@ export function AcceptInvitationForm({ token, email, role }: { token: string; em
       for (const [name, messages] of Object.entries(result.fieldErrors ?? {})) setError(name as keyof TAcceptInvite, { message: messages[0] });
       return setFormError(result.formError ?? 'Nothing was created.');
     }
-    const signedIn = await signIn('credentials', { email, password: values.password, redirect: false });
-    if (!signedIn?.ok || signedIn.error) return router.replace('/sign-in');
-    router.replace(ADMINS.includes(role) ? '/settings/security?next=/dashboard' : '/dashboard');
-    router.refresh();
+    await signInAndOpen(router, { email, password: values.password }, ADMINS.includes(role) ? '/settings/security?next=/dashboard' : '/dashboard');
   });
   const { errors } = formState;
   return (

@@ -1,13 +1,13 @@
 'use client';
 
 import { zodResolver } from '@hookform/resolvers/zod';
-import { signIn } from 'next-auth/react';
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { resetPasswordAction } from '@/app/reset-password/actions';
 import { FormError } from '@/components/form/fields';
 import { NewPasswordFields } from '@/components/form/new-password-fields';
+import { signInAndOpen } from '@/components/sign-in-and-open';
 import { ZResetPassword } from '@/lib/schemas/accounts';
 
 type Values = { token: string; password: string; repeatPassword: string };
@@ -27,9 +27,7 @@ export function ResetPasswordForm({ token, email }: { token: string; email: stri
       for (const [name, messages] of Object.entries(result.fieldErrors ?? {})) setError(name as keyof Values, { message: messages[0] });
       return setFormError(result.formError ?? 'Nothing was changed.');
     }
-    const signedIn = await signIn('credentials', { email, password: values.password, redirect: false });
-    router.replace(signedIn?.ok && !signedIn.error ? '/dashboard' : '/sign-in');
-    router.refresh();
+    await signInAndOpen(router, { email, password: values.password }, '/dashboard');
   });
   return (
     <form onSubmit={onSubmit} noValidate>

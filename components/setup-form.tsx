@@ -1,13 +1,13 @@
 'use client';
 
 import { zodResolver } from '@hookform/resolvers/zod';
-import { signIn } from 'next-auth/react';
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { completeSetupAction } from '@/app/setup/actions';
 import { FormError, TextField } from '@/components/form/fields';
 import { NewPasswordFields } from '@/components/form/new-password-fields';
+import { signInAndOpen } from '@/components/sign-in-and-open';
 import { ZSetup, type TSetup } from '@/lib/schemas/accounts';
 
 /** First run: the organization and its administrator; then signs in and goes on to two-factor. */
@@ -25,10 +25,7 @@ export function SetupForm({ token }: { token: string }) {
       for (const [name, messages] of Object.entries(result.fieldErrors ?? {})) setError(name as keyof TSetup, { message: messages[0] });
       return setFormError(result.formError ?? 'Nothing was created.');
     }
-    const signedIn = await signIn('credentials', { email: result.data.email, password: values.password, redirect: false });
-    if (!signedIn?.ok || signedIn.error) return router.replace('/sign-in');
-    router.replace('/settings/security?next=/dashboard');
-    router.refresh();
+    await signInAndOpen(router, { email: result.data.email, password: values.password }, '/settings/security?next=/dashboard');
   });
   const { errors } = formState;
   return (

@@ -4,8 +4,8 @@ import { z } from 'zod';
 import type { ActionResult } from '@/lib/schemas/action-result';
 import { ZInvite, ZInviteRef, ZRoleChange, ZUserRef, type TInvite } from '@/lib/schemas/accounts';
 import { publicUrl } from '@/lib/server/env';
-import { fail, fieldErrorsOf } from '@/lib/server/result';
-import { secretChangeAction } from '@/lib/server/secret-change-action';
+import { fail, fieldErrorsOf, type Result } from '@/lib/server/result';
+import { secretChangeAction, type SecretChange } from '@/lib/server/secret-change-action';
 import { adminTwoFactor } from '@/lib/server/step-up/admin-two-factor';
 import { cancelInvitation } from '@/lib/server/users/cancel-invitation';
 import { changeRole } from '@/lib/server/users/change-role';
@@ -41,76 +41,42 @@ export async function resetTwoFactorAction(input: { userId: string }): Promise<A
   return helpWithTwoFactor(input, 'reset');
 }
 
-// People: every change of who may do what goes through a step-up of its own purpose ("users").
-
-export async function inviteUserAction(input: TInvite): Promise<ActionResult<IssuedLink>> {
+// People: every change of who may do what goes through a step-up of its own purpose ("users"); the
+// input is checked inside the gate, so a forged call learns nothing before it.
+function peopleAction<S extends z.ZodType, T>(schema: S, input: unknown, change: (context: SecretChange, input: z.output<S>) => Promise<Result<T>>): Promise<ActionResult<T>> {
   return secretChangeAction(
     'users',
-    async ({ services, actor, organizationId }) => {
-      const parsed = ZInvite.safeParse(input);
+    async (context) => {
+      const parsed = schema.safeParse(input);
       if (!parsed.success) return fail('VALIDATION', 'Check the highlighted fields.', fieldErrorsOf(parsed.error));
-      return inviteUser(services, { actor, organizationId, ...parsed.data, baseUrl: publicUrl() });
+      return change(context, parsed.data);
     },
     { refresh: '/admin/users' },
   );
+}
+
+export async function inviteUserAction(input: TInvite): Promise<ActionResult<IssuedLink>> {
+  return peopleAction(ZInvite, input, ({ services, actor, organizationId }, invite) => inviteUser(services, { actor, organizationId, ...invite, baseUrl: publicUrl() }));
 }
 
 export async function resendInvitationAction(input: { inviteId: string }): Promise<ActionResult<IssuedLink>> {
-  return secretChangeAction(
-    'users',
-    async ({ services, actor, organizationId }) => {
-      const parsed = ZInviteRef.safeParse(input);
-      if (!parsed.success) return fail('NOT_FOUND', 'Unknown invitation.');
-      return resendInvitation(services, { actor, organizationId, inviteId: parsed.data.inviteId, baseUrl: publicUrl() });
-    },
-    { refresh: '/admin/users' },
-  );
+  return peopleAction(ZInviteRef, input, ({ services, actor, organizationId }, { inviteId }) => resendInvitation(services, { actor, organizationId, inviteId, baseUrl: publicUrl() }));
 }
 
 export async function cancelInvitationAction(input: { inviteId: string }): Promise<ActionResult<null>> {
-  return secretChangeAction(
-    'users',
-    async ({ services, actor, organizationId }) => {
-      const parsed = ZInviteRef.safeParse(input);
-      if (!parsed.success) return fail('NOT_FOUND', 'Unknown invitation.');
-      return cancelInvitation(services, { actor, organizationId, inviteId: parsed.data.inviteId });
-    },
-    { refresh: '/admin/users' },
-  );
+  return peopleAction(ZInviteRef, input, ({ services, actor, organizationId }, { inviteId }) => cancelInvitation(services, { actor, organizationId, inviteId }));
 }
 
 export async function changeRoleAction(input: { userId: string; role: string }): Promise<ActionResult<null>> {
-  return secretChangeAction(
-    'users',
-    async ({ services, actor, organizationId }) => {
-      const parsed = ZRoleChange.safeParse(input);
-      if (!parsed.success) return fail('VALIDATION', 'Choose a role.');
-      return changeRole(services, { actor, organizationId, ...parsed.data });
-    },
-    { refresh: '/admin/users' },
-  );
+  return peopleAction(ZRoleChange, input, ({ services, actor, organizationId }, change) => changeRole(services, { actor, organizationId, ...change }));
 }
 
 export async function setUserActiveAction(input: { userId: string; active: boolean }): Promise<ActionResult<null>> {
-  return secretChangeAction(
-    'users',
-    async ({ services, actor, organizationId }) => {
-      const parsed = ZUserRef.safeParse(input);
-      if (!parsed.success) return fail('NOT_FOUND', 'Unknown user.');
-      return setUserActive(services, { actor, organizationId, userId: parsed.data.userId, active: input.active === true });
-    },
-    { refresh: '/admin/users' },
+  return peopleAction(ZUserRef.extend({ active: z.boolean() }), input, ({ services, actor, organizationId }, { userId, active }) =>
+    setUserActive(services, { actor, organizationId, userId, active }),
   );
 }
 
 export async function issuePasswordResetAction(input: { userId: string }): Promise<ActionResult<IssuedLink>> {
-  return secretChangeAction(
-    'users',
-    async ({ services, actor, organizationId }) => {
-      const parsed = ZUserRef.safeParse(input);
-      if (!parsed.success) return fail('NOT_FOUND', 'Unknown user.');
-      return issuePasswordReset(services, { actor, organizationId, userId: parsed.data.userId, baseUrl: publicUrl() });
-    },
-    { refresh: '/admin/users' },
-  );
+  return peopleAction(ZUserRef, input, ({ services, actor, organizationId }, { userId }) => issuePasswordReset(services, { actor, organizationId, userId, baseUrl: publicUrl() }));
 }
