@@ -9,7 +9,7 @@ import { useStepUp } from '@/components/use-step-up';
 /** Resend (a new link; the old one stops working) or cancel an invitation. */
 export function InvitationActions({ inviteId, email }: { inviteId: string; email: string }) {
   const router = useRouter();
-  const [issued, setIssued] = useState<{ url: string; expiresAt: Date } | null>(null);
+  const [issued, setIssued] = useState<{ url: string; expiresAt: Date; mailed: boolean } | null>(null);
   const [message, setMessage] = useState<string | null>(null);
   const { stepUpForm, needsStepUp } = useStepUp();
   const resend = async (): Promise<void> => {
@@ -25,7 +25,7 @@ export function InvitationActions({ inviteId, email }: { inviteId: string; email
     router.refresh();
   };
   if (stepUpForm) return stepUpForm;
-  if (issued) return <IssuedLink id="invite-link" what={`New invitation link for ${email}.`} url={issued.url} expiresAt={issued.expiresAt} onDone={() => (setIssued(null), router.refresh())} />;
+  if (issued) return <IssuedLink id="invite-link" what={`New invitation link for ${email}.`} url={issued.url} expiresAt={issued.expiresAt} mailedTo={issued.mailed ? email : null} onDone={() => (setIssued(null), router.refresh())} />;
   return (
     <span className="actions">
       <button type="button" className="secondary" onClick={resend} aria-label={`Resend invitation to ${email}`}>

@@ -14,7 +14,7 @@ import { ROLE_LABELS } from '@/lib/roles';
 /** Invite by email and role; the link is shown once. */
 export function InviteUserForm() {
   const router = useRouter();
-  const [issued, setIssued] = useState<{ url: string; expiresAt: Date; email: string } | null>(null);
+  const [issued, setIssued] = useState<{ url: string; expiresAt: Date; mailed: boolean; email: string } | null>(null);
   const [formError, setFormError] = useState<string | null>(null);
   const { stepUpForm, needsStepUp } = useStepUp();
   const { register, handleSubmit, setError, reset, formState } = useForm<TInvite>({ resolver: zodResolver(ZInvite), defaultValues: { email: '', role: 'VIEWER' } });
@@ -37,6 +37,7 @@ export function InviteUserForm() {
         what={`Invitation link for ${issued.email}.`}
         url={issued.url}
         expiresAt={issued.expiresAt}
+        mailedTo={issued.mailed ? issued.email : null}
         onDone={() => (setIssued(null), router.refresh())}
       />
     );

@@ -13,7 +13,7 @@ export function UserAccountActions({ userId, email, role, active }: { userId: st
   const [newRole, setNewRole] = useState<TRole>(role);
   const [confirming, setConfirming] = useState(false);
   const [message, setMessage] = useState<string | null>(null);
-  const [reset, setReset] = useState<{ url: string; expiresAt: Date } | null>(null);
+  const [reset, setReset] = useState<{ url: string; expiresAt: Date; mailed: boolean } | null>(null);
   const { stepUpForm, needsStepUp } = useStepUp();
   const done = (result: { ok: boolean; formError?: string }, success: string) => {
     setMessage(result.ok ? success : (result.formError ?? 'Nothing was changed.'));
@@ -37,7 +37,7 @@ export function UserAccountActions({ userId, email, role, active }: { userId: st
     else setMessage(result.formError ?? 'No link was made.');
   };
   if (stepUpForm) return stepUpForm;
-  if (reset) return <IssuedLink id="reset-link" what={`Password reset link for ${email}.`} url={reset.url} expiresAt={reset.expiresAt} onDone={() => setReset(null)} />;
+  if (reset) return <IssuedLink id="reset-link" what={`Password reset link for ${email}.`} url={reset.url} expiresAt={reset.expiresAt} mailedTo={reset.mailed ? email : null} onDone={() => setReset(null)} />;
   return (
     <span className="actions">
       <label className="visually-hidden" htmlFor={`role-${userId}`}>

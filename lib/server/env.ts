@@ -35,6 +35,13 @@ const ZEnv = z.object({
         ctx.addIssue({ code: 'custom', message: (error as Error).message });
       }
     }),
+  /** Outgoing mail (invitations; later, notifications): smtp:// or smtps://user:password@host:port. Unset: no mail. */
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\/.+/, 'must be an smtp:// or smtps:// URL')
+    .optional(),
+  /** The sender of that mail, e.g. "Strongroom <vault@example.com>". */
+  SMTP_FROM: z.string().min(3).max(200).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
 });
@@ -51,6 +58,9 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   const result = ZEnv.safeParse(blanksRemoved);
   if (result.success) {
     const env = result.data;
+    if (env.SMTP_URL && !env.SMTP_FROM) {
+      throw new ConfigError('Invalid configuration: SMTP_FROM must be set when SMTP_URL is set (the sender of Strongroom\'s mail; see .env.example)');
+    }
     if (env.DATABASE_URL && !env.NEXTAUTH_SECRET) {
       throw new ConfigError(
         'Invalid configuration: NEXTAUTH_SECRET must be set when DATABASE_URL is set (instances must share it; see .env.example)',

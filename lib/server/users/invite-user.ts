@@ -4,6 +4,9 @@ import { recordRefusal } from '@/lib/server/audit/record-refusal';
 import { createLink, linkUrl } from '@/lib/server/auth/one-time-links';
 import { now } from '@/lib/server/clock';
 import { fail, ok, type Result } from '@/lib/server/result';
+import type { Mailer } from '@/lib/server/mail/mailer';
+import { sendAuditedMail } from '@/lib/server/mail/send-audited-mail';
+import { formatDateTime } from '@/lib/format';
 import type { Services } from '@/lib/server/services';
 import type { Role } from '@/prisma/generated/client';
 
@@ -11,6 +14,8 @@ export interface IssuedLink {
   /** Shown once to the administrator to pass on; only its hash is stored. */
   url: string;
   expiresAt: Date;
+  /** Whether it was also mailed to the person (mail configured and accepted by the SMTP server). */
+  mailed: boolean;
 }
 
 /**
@@ -19,21 +24,30 @@ export interface IssuedLink {
  */
 export async function inviteUser(
   { prisma }: Pick<Services, 'prisma'>,
-  { actor, organizationId, email, role, baseUrl }: { actor: Actor; organizationId: string; email: string; role: Role; baseUrl: string },
+  { actor, organizationId, email, role, baseUrl, mailer }: { actor: Actor; organizationId: string; email: string; role: Role; baseUrl: string; mailer: Mailer | null },
 ): Promise<Result<IssuedLink>> {
   const refuse = (message: string) => recordRefusal(prisma, { actor, organizationId, action: 'user.invite', failure: fail('CONFLICT', message, { email: [message] }).error });
   if (await prisma.user.findUnique({ where: { email }, select: { id: true } })) return refuse(`${email} already has an account.`);
   const open = await prisma.oneTimeLink.findFirst({ where: { organizationId, purpose: 'INVITE', email, usedAt: null, cancelledAt: null, expiresAt: { gt: now() } } });
   if (open) return refuse(`${email} has an open invitation already: resend or cancel it in the list below.`);
-  return ok(await issueInvitation(prisma, { actor, organizationId, email, role, baseUrl, action: 'user.invite' }));
+  return ok(await issueInvitation(prisma, { actor, organizationId, email, role, baseUrl, mailer, action: 'user.invite' }));
 }
 
-/** Inside one transaction: a new invitation link and its audit event. */
-export function issueInvitation(
+/** A new invitation link and its audit event in one transaction (ending the one it `replaces`); then the mail, if mail is configured. */
+export async function issueInvitation(
   prisma: Services['prisma'],
-  { actor, organizationId, email, role, baseUrl, action, replaces }: { actor: Actor; organizationId: string; email: string; role: Role; baseUrl: string; action: string; replaces?: string },
+  {
+    actor,
+    organizationId,
+    email,
+    role,
+    baseUrl,
+    mailer,
+    action,
+    replaces,
+  }: { actor: Actor; organizationId: string; email: string; role: Role; baseUrl: string; mailer: Mailer | null; action: string; replaces?: string },
 ): Promise<IssuedLink> {
-  return prisma.$transaction(async (tx) => {
+  const issued = await prisma.$transaction(async (tx) => {
     if (replaces) await tx.oneTimeLink.updateMany({ where: { id: replaces, usedAt: null, cancelledAt: null }, data: { cancelledAt: now() } });
     const { token, link } = await createLink(tx, { purpose: 'INVITE', organizationId, email, role, createdById: actor.id ?? undefined });
     await appendAuditEvent(tx, {
@@ -44,6 +58,25 @@ export function issueInvitation(
       outcome: 'SUCCESS',
       details: { email, role, ...(replaces ? { replaces } : {}) },
     });
-    return { url: linkUrl(baseUrl, '/invite', token), expiresAt: link.expiresAt };
+    const organization = await tx.organization.findUniqueOrThrow({ where: { id: organizationId }, select: { name: true } });
+    return { id: link.id, url: linkUrl(baseUrl, '/invite', token), expiresAt: link.expiresAt, organization: organization.name };
   });
+  const mailed = await sendAuditedMail(prisma, mailer, {
+    actor,
+    organizationId,
+    about: { type: 'OneTimeLink', id: issued.id },
+    mail: {
+      to: email,
+      subject: `Your invitation to ${issued.organization} on Strongroom`,
+      text: [
+        `${actor.label ?? 'An administrator'} invites you to ${issued.organization} on Strongroom, the vault of its e-invoicing credentials, as ${role.toLowerCase()}.`,
+        '',
+        `Open this link to choose your name and password. It works once, until ${formatDateTime(issued.expiresAt)} UTC:`,
+        issued.url,
+        '',
+        'If you did not expect this invitation, ignore this mail; nothing happens without the link.',
+      ].join('\n'),
+    },
+  });
+  return { url: issued.url, expiresAt: issued.expiresAt, mailed };
 }

@@ -4,7 +4,10 @@ import { recordRefusal } from '@/lib/server/audit/record-refusal';
 import { createLink, linkUrl } from '@/lib/server/auth/one-time-links';
 import { now } from '@/lib/server/clock';
 import { fail, ok, type Result } from '@/lib/server/result';
+import type { Mailer } from '@/lib/server/mail/mailer';
+import { sendAuditedMail } from '@/lib/server/mail/send-audited-mail';
 import type { Services } from '@/lib/server/services';
+import { formatDateTime } from '@/lib/format';
 import type { IssuedLink } from '@/lib/server/users/invite-user';
 
 /**
@@ -13,20 +16,35 @@ import type { IssuedLink } from '@/lib/server/users/invite-user';
  */
 export async function issuePasswordReset(
   { prisma }: Pick<Services, 'prisma'>,
-  { actor, organizationId, userId, baseUrl }: { actor: Actor; organizationId: string; userId: string; baseUrl: string },
+  { actor, organizationId, userId, baseUrl, mailer }: { actor: Actor; organizationId: string; userId: string; baseUrl: string; mailer: Mailer | null },
 ): Promise<Result<IssuedLink>> {
   const target = { type: 'User', id: userId };
   const refuse = (code: 'FORBIDDEN' | 'NOT_FOUND' | 'INVALID_STATE', message: string) =>
     recordRefusal(prisma, { actor, organizationId, action: 'user.password_reset_issue', target, failure: fail(code, message).error });
   if (actor.id === userId) return refuse('FORBIDDEN', 'Change your own password under Security.');
-  const user = await prisma.user.findFirst({ where: { id: userId, organizationId }, select: { disabledAt: true } });
+  const user = await prisma.user.findFirst({ where: { id: userId, organizationId }, select: { disabledAt: true, email: true } });
   if (!user) return refuse('NOT_FOUND', 'No such user in your organization.');
   if (user.disabledAt) return refuse('INVALID_STATE', 'This user is deactivated: reactivate them first.');
   const link = await prisma.$transaction(async (tx) => {
     await tx.oneTimeLink.updateMany({ where: { userId, purpose: 'PASSWORD_RESET', usedAt: null, cancelledAt: null }, data: { cancelledAt: now() } });
     const { token, link } = await createLink(tx, { purpose: 'PASSWORD_RESET', organizationId, userId, createdById: actor.id ?? undefined });
     await appendAuditEvent(tx, { actor, action: 'user.password_reset_issue', target, organizationId, outcome: 'SUCCESS', details: { link: link.id } });
-    return { url: linkUrl(baseUrl, '/reset-password', token), expiresAt: link.expiresAt };
+    return { id: link.id, url: linkUrl(baseUrl, '/reset-password', token), expiresAt: link.expiresAt };
   });
-  return ok(link);
+  const mailed = await sendAuditedMail(prisma, mailer, {
+    actor,
+    organizationId,
+    about: { type: 'OneTimeLink', id: link.id },
+    mail: {
+      to: user.email,
+      subject: 'Choose a new Strongroom password',
+      text: [
+        `${actor.label ?? 'An administrator'} made this link for you to choose a new password. It works once, until ${formatDateTime(link.expiresAt)} UTC, and signs you out everywhere:`,
+        link.url,
+        '',
+        'If you did not ask for this, tell your administrator.',
+      ].join('\n'),
+    },
+  });
+  return ok({ url: link.url, expiresAt: link.expiresAt, mailed });
 }

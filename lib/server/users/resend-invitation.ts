@@ -2,18 +2,19 @@ import 'server-only';
 import type { Actor } from '@/lib/server/audit/append-audit-event';
 import { recordRefusal } from '@/lib/server/audit/record-refusal';
 import { fail, ok, type Result } from '@/lib/server/result';
+import type { Mailer } from '@/lib/server/mail/mailer';
 import type { Services } from '@/lib/server/services';
 import { issueInvitation, type IssuedLink } from '@/lib/server/users/invite-user';
 
 /** A new link for an invitation not yet accepted (open or expired); the old link stops working. */
 export async function resendInvitation(
   { prisma }: Pick<Services, 'prisma'>,
-  { actor, organizationId, inviteId, baseUrl }: { actor: Actor; organizationId: string; inviteId: string; baseUrl: string },
+  { actor, organizationId, inviteId, baseUrl, mailer }: { actor: Actor; organizationId: string; inviteId: string; baseUrl: string; mailer: Mailer | null },
 ): Promise<Result<IssuedLink>> {
   const invite = await prisma.oneTimeLink.findFirst({ where: { id: inviteId, organizationId, purpose: 'INVITE', usedAt: null, cancelledAt: null } });
   if (!invite?.email || !invite.role) {
     return recordRefusal(prisma, { actor, organizationId, action: 'user.invite_resend', failure: fail('NOT_FOUND', 'That invitation is accepted, cancelled or unknown.').error });
   }
-  const link = await issueInvitation(prisma, { actor, organizationId, email: invite.email, role: invite.role, baseUrl, action: 'user.invite_resend', replaces: invite.id });
+  const link = await issueInvitation(prisma, { actor, organizationId, email: invite.email, role: invite.role, baseUrl, mailer, action: 'user.invite_resend', replaces: invite.id });
   return ok(link);
 }

@@ -46,7 +46,7 @@ describe.each(testDatabaseKinds())('people on %s', (kind) => {
   afterEach(() => restoreClock?.());
 
   it('invites by email and role; the link joins once, with that address and role', async () => {
-    const invited = await inviteUser(db, { actor, organizationId, email: 'olga@acme.example', role: 'OPERATOR', baseUrl: BASE });
+    const invited = await inviteUser(db, { actor, organizationId, email: 'olga@acme.example', role: 'OPERATOR', baseUrl: BASE, mailer: null });
     if (!invited.ok) throw new Error(invited.error.message);
     const token = tokenOf(invited.data.url);
     expect(await readInvitation(db, token)).toEqual({ email: 'olga@acme.example', role: 'OPERATOR', organizationName: 'Demo Holdings' });
@@ -62,22 +62,22 @@ describe.each(testDatabaseKinds())('people on %s', (kind) => {
     expect(await db.prisma.user.count({ where: { email: 'olga@acme.example' } })).toBe(1);
     expect(await lastEvent('user.join')).toMatchObject({ outcome: 'DENIED', ip: '192.0.2.9' });
     // An address with an account, or with an open invitation, is refused with a reason.
-    expect(await inviteUser(db, { actor, organizationId, email: 'olga@acme.example', role: 'ADMIN', baseUrl: BASE })).toMatchObject({
+    expect(await inviteUser(db, { actor, organizationId, email: 'olga@acme.example', role: 'ADMIN', baseUrl: BASE, mailer: null })).toMatchObject({
       ok: false,
       error: { code: 'CONFLICT', fieldErrors: { email: ['olga@acme.example already has an account.'] } },
     });
   });
 
   it('an invitation expires after 7 days; resend gives a new link and kills the old one; cancel kills it', async () => {
-    const first = await inviteUser(db, { actor, organizationId, email: 'pat@acme.example', role: 'VIEWER', baseUrl: BASE });
+    const first = await inviteUser(db, { actor, organizationId, email: 'pat@acme.example', role: 'VIEWER', baseUrl: BASE, mailer: null });
     if (!first.ok) throw new Error(first.error.message);
-    expect(await inviteUser(db, { actor, organizationId, email: 'pat@acme.example', role: 'VIEWER', baseUrl: BASE })).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
+    expect(await inviteUser(db, { actor, organizationId, email: 'pat@acme.example', role: 'VIEWER', baseUrl: BASE, mailer: null })).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
     const start = Date.now();
     restoreClock = setClock(() => start + 7 * 24 * 3600_000 + 1000);
     expect(await readInvitation(db, tokenOf(first.data.url))).toBeNull();
     const invite = (await listUsers(db, { organizationId })).invitations.find((i) => i.email === 'pat@acme.example')!;
     expect(invite.state).toBe('expired');
-    const resent = await resendInvitation(db, { actor, organizationId, inviteId: invite.id, baseUrl: BASE });
+    const resent = await resendInvitation(db, { actor, organizationId, inviteId: invite.id, baseUrl: BASE, mailer: null });
     if (!resent.ok) throw new Error(resent.error.message);
     restoreClock();
     expect(await readInvitation(db, tokenOf(first.data.url))).toBeNull();
@@ -113,7 +113,7 @@ describe.each(testDatabaseKinds())('people on %s', (kind) => {
     const sessionId = randomUUID();
     await startSession(db.prisma, { id: sessionId, userId: operator.id, maxAgeSeconds: 3600 });
     await db.prisma.stepUpGrant.create({ data: { userId: operator.id, sessionId, purpose: 'credentials', expiresAt: new Date(Date.now() + 60_000) } });
-    const reset = await issuePasswordReset(db, { actor, organizationId, userId: operator.id, baseUrl: BASE });
+    const reset = await issuePasswordReset(db, { actor, organizationId, userId: operator.id, baseUrl: BASE, mailer: null });
     if (!reset.ok) throw new Error(reset.error.message);
 
     expect(await setUserActive(db, { actor, organizationId, userId: admin.id, active: false })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
@@ -122,7 +122,7 @@ describe.each(testDatabaseKinds())('people on %s', (kind) => {
     expect(await db.prisma.stepUpGrant.count({ where: { userId: operator.id } })).toBe(0);
     expect(await resetPassword(db, { token: tokenOf(reset.data.url), password: NEW_PASSWORD, request })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
     expect((await listUsers(db, { organizationId })).users.find((u) => u.id === operator.id)?.state).toBe('deactivated');
-    expect(await issuePasswordReset(db, { actor, organizationId, userId: operator.id, baseUrl: BASE })).toMatchObject({ ok: false, error: { code: 'INVALID_STATE' } });
+    expect(await issuePasswordReset(db, { actor, organizationId, userId: operator.id, baseUrl: BASE, mailer: null })).toMatchObject({ ok: false, error: { code: 'INVALID_STATE' } });
 
     expect(await setUserActive(db, { actor, organizationId, userId: operator.id, active: true })).toEqual({ ok: true, data: null });
     expect((await db.prisma.user.findUniqueOrThrow({ where: { id: operator.id } })).disabledAt).toBeNull();
@@ -132,9 +132,9 @@ describe.each(testDatabaseKinds())('people on %s', (kind) => {
     const auditor = await userOf('AUDITOR');
     const sessionId = randomUUID();
     await startSession(db.prisma, { id: sessionId, userId: auditor.id, maxAgeSeconds: 3600 });
-    expect(await issuePasswordReset(db, { actor, organizationId, userId: admin.id, baseUrl: BASE })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
-    const older = await issuePasswordReset(db, { actor, organizationId, userId: auditor.id, baseUrl: BASE });
-    const reset = await issuePasswordReset(db, { actor, organizationId, userId: auditor.id, baseUrl: BASE });
+    expect(await issuePasswordReset(db, { actor, organizationId, userId: admin.id, baseUrl: BASE, mailer: null })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    const older = await issuePasswordReset(db, { actor, organizationId, userId: auditor.id, baseUrl: BASE, mailer: null });
+    const reset = await issuePasswordReset(db, { actor, organizationId, userId: auditor.id, baseUrl: BASE, mailer: null });
     if (!older.ok || !reset.ok) throw new Error('no link');
     expect(await resetPassword(db, { token: tokenOf(older.data.url), password: NEW_PASSWORD, request })).toMatchObject({ ok: false }); // replaced
     expect(await resetPassword(db, { token: tokenOf(reset.data.url), password: NEW_PASSWORD, request })).toEqual({ ok: true, data: { email: auditor.email } });

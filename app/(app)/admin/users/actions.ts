@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { ActionResult } from '@/lib/schemas/action-result';
 import { ZInvite, ZInviteRef, ZRoleChange, ZUserRef, type TInvite } from '@/lib/schemas/accounts';
 import { publicUrl } from '@/lib/server/env';
+import { mailer } from '@/lib/server/mail/mailer';
 import { fail, fieldErrorsOf, type Result } from '@/lib/server/result';
 import { secretChangeAction, type SecretChange } from '@/lib/server/secret-change-action';
 import { adminTwoFactor } from '@/lib/server/step-up/admin-two-factor';
@@ -56,11 +57,11 @@ function peopleAction<S extends z.ZodType, T>(schema: S, input: unknown, change:
 }
 
 export async function inviteUserAction(input: TInvite): Promise<ActionResult<IssuedLink>> {
-  return peopleAction(ZInvite, input, ({ services, actor, organizationId }, invite) => inviteUser(services, { actor, organizationId, ...invite, baseUrl: publicUrl() }));
+  return peopleAction(ZInvite, input, ({ services, actor, organizationId }, invite) => inviteUser(services, { actor, organizationId, ...invite, baseUrl: publicUrl(), mailer: mailer() }));
 }
 
 export async function resendInvitationAction(input: { inviteId: string }): Promise<ActionResult<IssuedLink>> {
-  return peopleAction(ZInviteRef, input, ({ services, actor, organizationId }, { inviteId }) => resendInvitation(services, { actor, organizationId, inviteId, baseUrl: publicUrl() }));
+  return peopleAction(ZInviteRef, input, ({ services, actor, organizationId }, { inviteId }) => resendInvitation(services, { actor, organizationId, inviteId, baseUrl: publicUrl(), mailer: mailer() }));
 }
 
 export async function cancelInvitationAction(input: { inviteId: string }): Promise<ActionResult<null>> {
@@ -78,5 +79,5 @@ export async function setUserActiveAction(input: { userId: string; active: boole
 }
 
 export async function issuePasswordResetAction(input: { userId: string }): Promise<ActionResult<IssuedLink>> {
-  return peopleAction(ZUserRef, input, ({ services, actor, organizationId }, { userId }) => issuePasswordReset(services, { actor, organizationId, userId, baseUrl: publicUrl() }));
+  return peopleAction(ZUserRef, input, ({ services, actor, organizationId }, { userId }) => issuePasswordReset(services, { actor, organizationId, userId, baseUrl: publicUrl(), mailer: mailer() }));
 }
