@@ -1,4 +1,5 @@
 import 'server-only';
+import { ZLinkToken } from '@/lib/schemas/accounts';
 import { appendAuditEvent, SYSTEM_ACTOR } from '@/lib/server/audit/append-audit-event';
 import { createLink, findUsableLink, linkUrl } from '@/lib/server/auth/one-time-links';
 import type { PrismaClient } from '@/prisma/generated/client';
@@ -25,6 +26,7 @@ export async function isSetUp(prisma: PrismaClient): Promise<boolean> {
 /** What the setup page shows for a token: the form, a refusal, or nothing at all once set up. */
 export async function setupPageState(prisma: PrismaClient, token: string | undefined): Promise<'done' | 'refused' | 'ready'> {
   if (await isSetUp(prisma)) return 'done';
-  if (!token || !/^[A-Za-z0-9_-]{43}$/.test(token)) return 'refused';
-  return (await findUsableLink(prisma, 'SETUP', token)) ? 'ready' : 'refused';
+  const parsed = ZLinkToken.safeParse(token);
+  if (!parsed.success) return 'refused';
+  return (await findUsableLink(prisma, 'SETUP', parsed.data)) ? 'ready' : 'refused';
 }

@@ -5,7 +5,7 @@ import { findUsableLink, useLink } from '@/lib/server/auth/one-time-links';
 import { hashPassword } from '@/lib/server/auth/password';
 import { fail, ok, type Result } from '@/lib/server/result';
 import type { Services } from '@/lib/server/services';
-import type { Role } from '@/prisma/generated/client';
+import type { OneTimeLink, Role } from '@/prisma/generated/client';
 
 export interface Invitation {
   email: string;
@@ -31,6 +31,15 @@ export async function acceptInvitation(
   { prisma }: Pick<Services, 'prisma'>,
   { token, name, password, request }: { token: string; name: string; password: string; request: Pick<Actor, 'ip' | 'userAgent'> },
 ): Promise<Result<{ email: string; role: Role }>> {
+  const refuse = (taken: OneTimeLink | null) =>
+    recordRefusal(prisma, {
+      actor: { type: 'ANONYMOUS', label: taken?.email ?? null, ...request },
+      organizationId: taken?.organizationId ?? null,
+      action: 'user.join',
+      failure: taken ? fail('CONFLICT', `${taken.email} already has an account: sign in instead.`).error : fail('FORBIDDEN', REFUSED).error,
+    });
+  // A link that is not usable costs no password hash; the transaction checks it again.
+  if (!(await findUsableLink(prisma, 'INVITE', token))) return refuse(null);
   const passwordHash = await hashPassword(password);
   const joined = await prisma.$transaction(async (tx) => {
     const link = await useLink(tx, 'INVITE', token);
@@ -52,11 +61,5 @@ export async function acceptInvitation(
     return { taken: null, user };
   });
   if (joined?.user) return ok({ email: joined.user.email, role: joined.user.role });
-  const taken = joined?.taken;
-  return recordRefusal(prisma, {
-    actor: { type: 'ANONYMOUS', label: taken?.email ?? null, ...request },
-    organizationId: taken?.organizationId ?? null,
-    action: 'user.join',
-    failure: taken ? fail('CONFLICT', `${taken.email} already has an account: sign in instead.`).error : fail('FORBIDDEN', REFUSED).error,
-  });
+  return refuse(joined?.taken ?? null);
 }

@@ -20,6 +20,15 @@ export async function resetPassword(
   { prisma }: Pick<Services, 'prisma'>,
   { token, password, request }: { token: string; password: string; request: Pick<Actor, 'ip' | 'userAgent'> },
 ): Promise<Result<{ email: string }>> {
+  const refuse = () =>
+    recordRefusal(prisma, {
+      actor: { type: 'ANONYMOUS', ...request },
+      organizationId: null,
+      action: 'user.password_reset',
+      failure: fail('FORBIDDEN', 'This reset link is not valid: it is used, replaced, expired or mistyped. Ask your administrator for a new one.').error,
+    });
+  // A link that is not usable costs no password hash; the transaction checks it again.
+  if (!(await findUsableLink(prisma, 'PASSWORD_RESET', token))) return refuse();
   const passwordHash = await hashPassword(password);
   const done = await prisma.$transaction(async (tx) => {
     const link = await useLink(tx, 'PASSWORD_RESET', token);
@@ -38,11 +47,5 @@ export async function resetPassword(
     });
     return user;
   });
-  if (done) return ok({ email: done.email });
-  return recordRefusal(prisma, {
-    actor: { type: 'ANONYMOUS', ...request },
-    organizationId: null,
-    action: 'user.password_reset',
-    failure: fail('FORBIDDEN', 'This reset link is not valid: it is used, replaced, expired or mistyped. Ask your administrator for a new one.').error,
-  });
+  return done ? ok({ email: done.email }) : refuse();
 }
