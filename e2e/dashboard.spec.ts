@@ -21,9 +21,22 @@ test('filters by regime and environment, and explains an empty result', async ({
 
   await page.getByLabel('Environment').selectOption('PRODUCTION');
   await page.getByRole('button', { name: 'Apply' }).click();
-  await expect(page.getByText('No credential matches these filters.')).toBeVisible();
+  await expect(page.getByText('Nothing matches these filters.')).toBeVisible();
   await page.getByRole('link', { name: 'Clear' }).click();
   await expect(page.getByRole('heading', { name: 'Gulf Trading FZ-LLC' })).toBeVisible();
+});
+
+test('searches entities by tax id as typed, and by country, in a URL that can be shared', async ({ page }) => {
+  await loginAs(page, 'VIEWER');
+  await page.getByLabel('Search').fill('3101-2239');
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await expect(page).toHaveURL(/q=3101-2239/);
+  await expect(page.getByRole('heading', { name: 'Riyadh Supplies Co.' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Gulf Trading FZ-LLC' })).toHaveCount(0);
+  await page.goto('/dashboard?country=MY');
+  await expect(page.getByLabel('Country')).toHaveValue('MY');
+  await expect(page.getByRole('heading', { level: 2, name: /Selangor/ })).toBeVisible();
+  await expect(page.getByText('1 entity', { exact: true })).toBeVisible();
 });
 
 test('opens a legal entity page from the dashboard', async ({ page }) => {
@@ -55,7 +68,9 @@ test('keyboard users can skip to the content and reach the filters', async ({ pa
   await expect(page.getByRole('link', { name: 'Skip to content' })).toBeFocused();
   await page.keyboard.press('Enter');
   await page.keyboard.press('Tab');
-  await expect(page.getByLabel('Regime')).toBeFocused();
+  await expect(page.getByRole('link', { name: 'Export CSV' })).toBeFocused();
+  await page.keyboard.press('Tab');
+  await expect(page.getByLabel('Search')).toBeFocused();
   await expect(page.getByRole('navigation', { name: 'Main' })).toBeVisible();
 });
 
