@@ -35,4 +35,19 @@ describe('admission gate', () => {
     running!();
     expect(await gate.admit()).toEqual(expect.any(Function));
   });
+
+  it('starts waiting requests after the event loop has polled again, not in the turn that freed the slot', async () => {
+    const gate = admissionGate({ limit: 2, maxQueued: 10, maxWaitMs: 60_000 });
+    const first = (await gate.admit())!;
+    const second = (await gate.admit())!;
+    const waiting = [gate.admit(), gate.admit()];
+    first();
+    second();
+    // Still in the releasing turn: nothing started yet, so this turn stays short.
+    expect(gate.stats()).toEqual({ running: 0, queued: 2 });
+    await new Promise((resolve) => setImmediate(resolve));
+    // The check phase of the next turn started both freed slots, in arrival order.
+    expect(gate.stats()).toEqual({ running: 2, queued: 0 });
+    for (const release of await Promise.all(waiting)) release!();
+  });
 });
