@@ -2,6 +2,8 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createCredential } from '@/lib/server/credentials/create-credential';
+import { getAccessToken } from '@/lib/server/tokens/get-access-token';
+import { flightsSettled } from '@/lib/server/tokens/single-flight';
 import { makeKeyring } from '@/lib/server/crypto/keyring';
 import { openTestDatabase } from '@/lib/server/test-support/test-database';
 import { seedDemo } from '@/lib/server/seed/seed-demo';
@@ -56,6 +58,61 @@ describe.runIf(process.env.TEST_DATABASE_URL)('single flight across processes (P
       expect(calls).toBe(1);
       expect(results.map((r) => r.tokens)).toEqual([['token-1'], ['token-1'], ['token-1']]);
     } finally {
+      await server.close();
+      await db.close();
+    }
+  }, 120_000);
+
+  it('a token past its refresh point is served at once by a process while another process holds the refresh lease', async () => {
+    const db = await openTestDatabase('postgres');
+    const kek = randomBytes(32);
+    const services = { prisma: db.prisma, keyring: makeKeyring(kek) };
+    let hold: (() => void) | undefined;
+    const answer = () => {
+      const release = hold;
+      hold = undefined;
+      release?.();
+    };
+    // The first call gets a token; the refresh after it hangs until the test lets it answer.
+    const server = await startFaultServer((_, __, res) => {
+      if (server.calls() === 1) return json(res, 200, { access_token: 'still-valid', token_type: 'Bearer', expires_in: 30 });
+      hold = () => json(res, 200, { access_token: 'renewed', token_type: 'Bearer', expires_in: 600 });
+    });
+    try {
+      await seedDemo(db.prisma, { demoPassword: 'unused-here-123' });
+      const entity = await db.prisma.legalEntity.findFirstOrThrow();
+      const created = await createCredential(services, {
+        actor: { type: 'SYSTEM' },
+        organizationId: entity.organizationId,
+        input: {
+          legalEntityId: entity.id,
+          profile: 'oauth2-client-credentials',
+          environment: 'SANDBOX',
+          label: 'lease holder elsewhere',
+          values: { tokenUrl: `${server.url}/token`, clientId: 'erp', clientSecret: 'secret-0123456789', clientAuth: 'client_secret_basic' },
+        },
+      });
+      if (!created.ok) throw new Error(created.error.message);
+      const id = created.data.id;
+      const policy = { allowLoopback: true, allowPrivate: false, timeoutMs: 60_000, maxBytes: 65_536 };
+      const ask = () => getAccessToken(services, { credentialId: id, credentialVersion: -1, actor: { type: 'SYSTEM' }, policy });
+      expect(await ask()).toMatchObject({ ok: true, data: { accessToken: 'still-valid' } });
+      // Issued 60 s ago, 30 s left: past its refresh point (half of 90 s), well before its safety margin.
+      await db.prisma.tokenGrant.update({ where: { credentialId: id }, data: { obtainedAt: new Date(Date.now() - 60_000) } });
+      // This process serves it and starts the refresh, which takes the lease and hangs at the provider.
+      expect(await ask()).toMatchObject({ ok: true, data: { accessToken: 'still-valid' } });
+      while (server.calls() < 2) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(await db.prisma.tokenGrant.findUniqueOrThrow({ where: { credentialId: id } })).toMatchObject({ leaseOwner: expect.any(String) });
+
+      // Another process: 20 callers, all served the valid token while the lease is held elsewhere.
+      const env = { WORKER_DATABASE_URL: db.url!, WORKER_KEK: kek.toString('base64'), WORKER_CREDENTIAL_ID: id, WORKER_COUNT: '20' };
+      expect(await worker(env)).toEqual({ tokens: ['still-valid'] });
+      expect(server.calls()).toBe(2); // it did not call the provider, and it finished while the refresh still hangs
+      answer();
+      await flightsSettled();
+      expect(await ask()).toMatchObject({ ok: true, data: { accessToken: 'renewed' } });
+    } finally {
+      answer();
       await server.close();
       await db.close();
     }
