@@ -9,7 +9,7 @@ export default async function SignedInLayout({ children }: { children: ReactNode
   const user = await requireUser();
   const links = [{ href: '/dashboard', label: 'Dashboard' }];
   if (AUDIT_READERS.includes(user.role)) links.push({ href: '/audit', label: 'Audit log' });
-  if (ADMINS.includes(user.role)) links.push({ href: '/admin/users', label: 'Users' }, { href: '/admin/service-accounts', label: 'Service accounts' });
+  if (ADMINS.includes(user.role)) links.push({ href: '/admin/users', label: 'Users' }, { href: '/admin/service-accounts', label: 'Service accounts' }, { href: '/admin/scheduler', label: 'Scheduler' });
   links.push({ href: '/settings/security', label: 'Security' });
   return (
     <>

@@ -42,6 +42,12 @@ const ZEnv = z.object({
     .optional(),
   /** The sender of that mail, e.g. "Strongroom <vault@example.com>". */
   SMTP_FROM: z.string().min(3).max(200).optional(),
+  /** How often each server process looks for due periodic jobs (lib/server/jobs). */
+  SCHEDULER_TICK_SECONDS: z.coerce.number().int().min(5, 'must be 5 or more').max(3600).default(30),
+  /** Purging deleted credentials, expired grants, counters, old links and sessions. */
+  HOUSEKEEPING_INTERVAL_MINUTES: z.coerce.number().int().min(1, 'must be 1 or more').max(7 * 24 * 60).default(360),
+  /** Signing every audit chain's head. */
+  AUDIT_CHECKPOINT_INTERVAL_MINUTES: z.coerce.number().int().min(1, 'must be 1 or more').max(24 * 60).default(60),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
 });

@@ -1,11 +1,11 @@
 import 'server-only';
 import { authSecret } from '@/lib/server/auth/auth-secret';
-import { signAllChains } from '@/lib/server/audit/write-audit-checkpoint';
-import { purgeDeletedCredentials } from '@/lib/server/credentials/purge-deleted-credentials';
 import { bootstrap } from '@/lib/server/bootstrap';
 import { keyring } from '@/lib/server/crypto/keyring';
 import { database, services } from '@/lib/server/services';
 import { env } from '@/lib/server/env';
+import { serverJobs } from '@/lib/server/jobs/jobs';
+import { startScheduler } from '@/lib/server/jobs/scheduler';
 import { logger } from '@/lib/server/logger';
 
 /**
@@ -20,18 +20,8 @@ export async function startServer(): Promise<void> {
     authSecret();
     const db = await database();
     await bootstrap(db, config);
-    const root = await services();
-    // Deleted credentials past their recovery window go, now and every six hours (idempotent, so
-    // several instances doing it is harmless).
-    const purge = () =>
-      purgeDeletedCredentials(db.prisma).catch((error: unknown) => logger().error({ event: 'credential.purge_failed', err: String(error) }, 'purge failed'));
-    void purge();
-    setInterval(purge, 6 * 3_600_000).unref();
-    // Every chain's head is signed every hour (and on each verify or export), so a deleted tail shows.
-    const checkpoint = () =>
-      signAllChains(root).catch((error: unknown) => logger().error({ event: 'audit.checkpoint_failed', err: String(error) }, 'checkpoint failed'));
-    void checkpoint();
-    setInterval(checkpoint, 3_600_000).unref();
+    // Periodic jobs (housekeeping, audit checkpoints): every instance ticks, one runs each due job.
+    startScheduler(await services(), serverJobs(config), { tickMs: config.SCHEDULER_TICK_SECONDS * 1000 });
     const closeAndExit = () => void db.close().finally(() => process.exit(0));
     process.once('SIGINT', closeAndExit);
     process.once('SIGTERM', closeAndExit);

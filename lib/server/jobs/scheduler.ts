@@ -1,0 +1,117 @@
+import 'server-only';
+import { randomUUID } from 'node:crypto';
+import { SYSTEM_ACTOR } from '@/lib/server/audit/append-audit-event';
+import { recordAuditEvent } from '@/lib/server/audit/record-audit-event';
+import { nowMs } from '@/lib/server/clock';
+import { logger } from '@/lib/server/logger';
+import type { Services } from '@/lib/server/services';
+
+/** A periodic job: what it is, how often it is due, and its work (returns a few words on what it did). */
+export interface Job {
+  name: string;
+  description: string;
+  intervalMs: number;
+  /** How long a run may take before another process assumes it crashed and runs it again. */
+  leaseMs: number;
+  run: (services: Services) => Promise<string>;
+}
+
+/** This process, as the owner of the runs it claims. */
+const PROCESS_ID = randomUUID();
+
+/**
+ * Claims `job` if it is due and nobody holds it: one conditional UPDATE, so of several processes at
+ * the same tick exactly one gets it. A job seen for the first time is due at once.
+ */
+async function claim({ prisma }: Pick<Services, 'prisma'>, job: Job, owner: string, at: number): Promise<boolean> {
+  const now = new Date(at);
+  await prisma.$executeRaw`INSERT INTO "ScheduledJob" ("name", "nextRunAt") VALUES (${job.name}, ${now}) ON CONFLICT ("name") DO NOTHING`;
+  const claimed = await prisma.$executeRaw`
+    UPDATE "ScheduledJob" SET "leaseOwner" = ${owner}, "leaseUntil" = ${new Date(at + job.leaseMs)}, "lastStartedAt" = ${now}
+     WHERE "name" = ${job.name} AND "nextRunAt" <= ${now} AND ("leaseUntil" IS NULL OR "leaseUntil" < ${now})`;
+  return claimed === 1;
+}
+
+/**
+ * One tick: runs each due job this process can claim, one after another, as the SYSTEM actor, and
+ * records how it went (on the job's row and in the audit trail); the next run is due an interval after
+ * this one started. A failure is recorded (and logged) and
+ * does not stop the other jobs.
+ */
+export async function runDueJobs(services: Services, jobs: readonly Job[], { owner = PROCESS_ID }: { owner?: string } = {}): Promise<string[]> {
+  const ran: string[] = [];
+  for (const job of jobs) {
+    const startedAt = nowMs();
+    if (!(await claim(services, job, owner, startedAt))) continue;
+    let result: string | null = null;
+    let error: string | null = null;
+    try {
+      result = await job.run(services);
+    } catch (failure) {
+      error = (failure instanceof Error ? failure.message : String(failure)).slice(0, 500);
+      logger().error({ event: 'job.failed', job: job.name, err: error }, 'scheduled job failed');
+    }
+    const finishedAt = nowMs();
+    await services.prisma.scheduledJob.updateMany({
+      where: { name: job.name, leaseOwner: owner },
+      data: {
+        leaseOwner: null,
+        leaseUntil: null,
+        lastFinishedAt: new Date(finishedAt),
+        lastDurationMs: Math.round(finishedAt - startedAt),
+        lastError: error,
+        lastResult: result,
+        nextRunAt: new Date(startedAt + job.intervalMs),
+      },
+    });
+    await recordAuditEvent(services.prisma, {
+      actor: SYSTEM_ACTOR,
+      action: 'job.run',
+      target: { type: 'ScheduledJob', id: job.name },
+      outcome: error ? 'FAILURE' : 'SUCCESS',
+      details: { durationMs: Math.round(finishedAt - startedAt), ...(result ? { result } : {}), ...(error ? { error } : {}) },
+    });
+    ran.push(job.name);
+  }
+  return ran;
+}
+
+/** Ticks every `tickMs` in the background (never two ticks of this process at once). */
+export function startScheduler(services: Services, jobs: readonly Job[], { tickMs }: { tickMs: number }): () => void {
+  let running = false;
+  const tick = async () => {
+    if (running) return;
+    running = true;
+    try {
+      await runDueJobs(services, jobs);
+    } catch (error) {
+      logger().error({ event: 'scheduler.tick_failed', err: error instanceof Error ? error.message : String(error) }, 'scheduler tick failed');
+    } finally {
+      running = false;
+    }
+  };
+  void tick();
+  const timer = setInterval(tick, tickMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+/** The jobs with their schedule and last run, for the administrators' panel. */
+export async function listJobs({ prisma }: Pick<Services, 'prisma'>, jobs: readonly Job[]) {
+  const rows = new Map((await prisma.scheduledJob.findMany()).map((row) => [row.name, row]));
+  return jobs.map((job) => {
+    const row = rows.get(job.name);
+    return {
+      name: job.name,
+      description: job.description,
+      intervalMs: job.intervalMs,
+      running: Boolean(row?.leaseUntil && row.leaseUntil.getTime() > nowMs()),
+      nextRunAt: row?.nextRunAt ?? null,
+      lastStartedAt: row?.lastStartedAt ?? null,
+      lastFinishedAt: row?.lastFinishedAt ?? null,
+      lastDurationMs: row?.lastDurationMs ?? null,
+      lastError: row?.lastError ?? null,
+      lastResult: row?.lastResult ?? null,
+    };
+  });
+}
