@@ -25,6 +25,7 @@ import { makeKeyring } from '@/lib/server/crypto/keyring';
 import { openString, sealString } from '@/lib/server/crypto/sealed-format';
 import { openTestDatabase, testDatabaseKinds, type TestDatabaseKind } from '@/lib/server/test-support/test-database';
 import { seedDemo } from '@/lib/server/seed/seed-demo';
+import { createOAuthCredential } from '@/lib/server/test-support/oauth-credential';
 
 interface Measure {
   p50_ms: number;
@@ -133,31 +134,13 @@ async function tokenServer() {
   return startFaultServer((_, __, res) => json(res, 200, { access_token: `bench-token-${++n}-${randomBytes(16).toString('hex')}`, token_type: 'Bearer', expires_in: 3600 }));
 }
 
-/** Seeds a credential whose token endpoint is `tokenUrl`; returns its id. */
-async function oauthCredential(services: Services, tokenUrl: string) {
-  const entity = await services.prisma.legalEntity.findFirstOrThrow();
-  const created = await createCredential(services, {
-    actor: { type: 'SYSTEM' },
-    organizationId: entity.organizationId,
-    input: {
-      legalEntityId: entity.id,
-      profile: 'oauth2-client-credentials',
-      environment: 'SANDBOX',
-      label: `bench oauth ${randomUUID()}`,
-      values: { tokenUrl, clientId: 'bench', clientSecret: randomBytes(20).toString('hex'), clientAuth: 'client_secret_basic' },
-    },
-  });
-  if (!created.ok) throw new Error(created.error.message);
-  return { id: created.data.id, organizationId: entity.organizationId, legalEntityId: entity.id };
-}
-
 async function tokens(kind: TestDatabaseKind) {
   const db = await openTestDatabase(kind);
   const server = await tokenServer();
   try {
     await seedDemo(db.prisma, { demoPassword: randomBytes(12).toString('hex') });
     const services: Services = { prisma: db.prisma, keyring: makeKeyring(randomBytes(32)) };
-    const { id } = await oauthCredential(services, `${server.url}/token`);
+    const { id } = await createOAuthCredential(services, `${server.url}/token`);
     // The API passes the credential version it has just read: memory serves the token for it.
     const get = async (credentialVersion?: number) => {
       const result = await getAccessToken(services, { credentialId: id, credentialVersion, actor: { type: 'SYSTEM' }, policy: loopbackPolicy });
@@ -188,7 +171,7 @@ async function tokens(kind: TestDatabaseKind) {
     let calls = 0;
     const failing = await startFaultServer((_, __, res) => (++calls === 1 ? json(res, 200, { access_token: `valid-${randomUUID()}`, token_type: 'Bearer', expires_in: 80 }) : json(res, 500, { error: 'server_error' })));
     try {
-      const stale = await oauthCredential(services, `${failing.url}/token`);
+      const stale = await createOAuthCredential(services, `${failing.url}/token`);
       const getStale = async () => {
         const result = await getAccessToken(services, { credentialId: stale.id, credentialVersion: 1, actor: { type: 'SYSTEM' }, policy: loopbackPolicy });
         if (!result.ok) throw new Error(result.error.message);
@@ -235,7 +218,7 @@ async function accessTokenApi(kind: TestDatabaseKind) {
   if (kind === 'pglite') await applyMigrations(db.sql);
   await seedDemo(db.prisma, { demoPassword: randomBytes(12).toString('hex') });
   const services: Services = { prisma: db.prisma, keyring: makeKeyring(kek) };
-  const credential = await oauthCredential(services, `${server.url}/token`);
+  const credential = await createOAuthCredential(services, `${server.url}/token`);
   const account = await createServiceAccount(services, {
     actor: { type: 'SYSTEM' },
     organizationId: credential.organizationId,

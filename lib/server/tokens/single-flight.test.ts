@@ -1,12 +1,12 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { createCredential } from '@/lib/server/credentials/create-credential';
 import { getAccessToken } from '@/lib/server/tokens/get-access-token';
 import { flightsSettled } from '@/lib/server/tokens/single-flight';
 import { makeKeyring } from '@/lib/server/crypto/keyring';
 import { openTestDatabase } from '@/lib/server/test-support/test-database';
 import { seedDemo } from '@/lib/server/seed/seed-demo';
+import { createOAuthCredential } from '@/lib/server/test-support/oauth-credential';
 import { json, startFaultServer } from '@/lib/server/test-support/test-servers';
 
 function worker(env: Record<string, string>): Promise<{ tokens: string[] }> {
@@ -34,26 +34,11 @@ describe.runIf(process.env.TEST_DATABASE_URL)('single flight across processes (P
     });
     try {
       await seedDemo(db.prisma, { demoPassword: 'unused-here-123' });
-      const entity = await db.prisma.legalEntity.findFirstOrThrow();
-      const created = await createCredential(
-        { prisma: db.prisma, keyring: makeKeyring(kek) },
-        {
-          actor: { type: 'SYSTEM' },
-          organizationId: entity.organizationId,
-          input: {
-            legalEntityId: entity.id,
-            profile: 'oauth2-client-credentials',
-            environment: 'SANDBOX',
-            label: 'single flight',
-            values: { tokenUrl: `${server.url}/token`, clientId: 'erp', clientSecret: 'secret-0123456789', clientAuth: 'client_secret_basic' },
-          },
-        },
-      );
-      if (!created.ok) throw new Error(created.error.message);
+      const { id } = await createOAuthCredential({ prisma: db.prisma, keyring: makeKeyring(kek) }, `${server.url}/token`);
       // An expired token is in the cache.
-      await db.prisma.tokenGrant.create({ data: { credentialId: created.data.id, obtainedAt: new Date(Date.now() - 3_600_000), expiresAt: new Date(Date.now() - 1_000) } });
+      await db.prisma.tokenGrant.create({ data: { credentialId: id, obtainedAt: new Date(Date.now() - 3_600_000), expiresAt: new Date(Date.now() - 1_000) } });
 
-      const env = { WORKER_DATABASE_URL: db.url!, WORKER_KEK: kek.toString('base64'), WORKER_CREDENTIAL_ID: created.data.id, WORKER_COUNT: '100' };
+      const env = { WORKER_DATABASE_URL: db.url!, WORKER_KEK: kek.toString('base64'), WORKER_CREDENTIAL_ID: id, WORKER_COUNT: '100' };
       const results = await Promise.all([worker(env), worker(env), worker(env)]);
       expect(calls).toBe(1);
       expect(results.map((r) => r.tokens)).toEqual([['token-1'], ['token-1'], ['token-1']]);
@@ -80,20 +65,7 @@ describe.runIf(process.env.TEST_DATABASE_URL)('single flight across processes (P
     });
     try {
       await seedDemo(db.prisma, { demoPassword: 'unused-here-123' });
-      const entity = await db.prisma.legalEntity.findFirstOrThrow();
-      const created = await createCredential(services, {
-        actor: { type: 'SYSTEM' },
-        organizationId: entity.organizationId,
-        input: {
-          legalEntityId: entity.id,
-          profile: 'oauth2-client-credentials',
-          environment: 'SANDBOX',
-          label: 'lease holder elsewhere',
-          values: { tokenUrl: `${server.url}/token`, clientId: 'erp', clientSecret: 'secret-0123456789', clientAuth: 'client_secret_basic' },
-        },
-      });
-      if (!created.ok) throw new Error(created.error.message);
-      const id = created.data.id;
+      const { id } = await createOAuthCredential(services, `${server.url}/token`);
       const policy = { allowLoopback: true, allowPrivate: false, timeoutMs: 60_000, maxBytes: 65_536 };
       const ask = () => getAccessToken(services, { credentialId: id, credentialVersion: -1, actor: { type: 'SYSTEM' }, policy });
       expect(await ask()).toMatchObject({ ok: true, data: { accessToken: 'still-valid' } });
