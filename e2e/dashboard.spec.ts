@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { expect, loginAs, test } from './fixtures';
 
 test('shows the seeded legal entities and their credentials', async ({ page }) => {
@@ -37,6 +38,17 @@ test('searches entities by tax id as typed, and by country, in a URL that can be
   await expect(page.getByLabel('Country')).toHaveValue('MY');
   await expect(page.getByRole('heading', { level: 2, name: /Selangor/ })).toBeVisible();
   await expect(page.getByText('1 entity', { exact: true })).toBeVisible();
+});
+
+test('a viewer exports the entities with their credentials’ status, and no setting', async ({ page }) => {
+  await loginAs(page, 'VIEWER');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Export CSV' }).click()]);
+  expect(download.suggestedFilename()).toMatch(/^legal-entities-\d{4}-\d{2}-\d{2}\.csv$/);
+  const csv = readFileSync(await download.path(), 'utf8');
+  expect(csv).toContain('Riyadh Supplies Co.,SA,310122393500003,,no,EGS unit 1,ZATCA CSID');
+  expect(csv).not.toContain('gulf-trading-erp'); // a non-secret setting of a demo credential stays out too
+  await expect(page.getByRole('link', { name: 'Add legal entity' })).toHaveCount(0);
+  expect((await page.goto('/entities/import'))?.status()).toBe(403);
 });
 
 test('opens a legal entity page from the dashboard', async ({ page }) => {
