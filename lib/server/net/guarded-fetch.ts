@@ -176,7 +176,10 @@ export async function guardedFetch(input: string | URL | Request, init: RequestI
     await response.body?.cancel();
     throw new OutboundError('redirect_refused', `${url.host} answered with a redirect (${response.status}); redirects are not followed.`);
   }
-  return new Response(await readCapped(response, policy.maxBytes, url.host), { status: response.status, statusText: response.statusText, headers: response.headers });
+  const body = await readCapped(response, policy.maxBytes, url.host);
+  // 204, 205 and 304 carry no body, and a Response with one for them cannot be built.
+  const noBody = response.status === 204 || response.status === 205 || response.status === 304;
+  return new Response(noBody ? null : body, { status: response.status, statusText: response.statusText, headers: response.headers });
 }
 
 async function readCapped(response: Response, maxBytes: number, host: string): Promise<ArrayBuffer> {
