@@ -85,7 +85,7 @@ export function CredentialForm(props: Props) {
     if (f.kind === 'pem') return <TextareaField key={f.name} {...field} rows={6} spellCheck={false} autoComplete="off" {...register(name)} />;
     if (f.kind === 'select') return <SelectField key={f.name} {...field} options={f.options ?? []} {...register(name)} />;
     if (f.kind === 'file') return <FileField key={f.name} {...field} accept=".p12,.pfx,application/x-pkcs12" onFile={(base64) => setValue(name, base64, { shouldValidate: true })} />;
-    return <TextField key={f.name} {...field} type={f.secret ? 'password' : f.kind === 'url' ? 'url' : 'text'} autoComplete={f.secret ? 'new-password' : 'off'} spellCheck={false} {...register(name)} />;
+    return <TextField key={f.name} {...field} type={f.secret ? 'password' : f.kind === 'url' ? 'url' : f.kind === 'date' ? 'date' : 'text'} autoComplete={f.secret ? 'new-password' : 'off'} spellCheck={false} {...register(name)} />;
   };
 
   if (stepUpForm) return stepUpForm;

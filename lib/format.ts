@@ -2,6 +2,18 @@
 export const formatDate = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeZone: 'UTC' }).format;
 export const formatDateTime = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }).format;
 
+/** A date (and time) in a time zone, with the zone's name: "13 Dec 2026, 09:00 GST". */
+export function formatInZone(date: Date, timeZone: string, { time = false }: { time?: boolean } = {}): string {
+  return new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', ...(time ? { timeStyle: 'short' } : {}), timeZone }).format(date) + (time ? ` ${zoneName(date, timeZone)}` : '');
+}
+
+function zoneName(date: Date, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-GB', { timeZone, timeZoneName: 'short' }).formatToParts(date).find((part) => part.type === 'timeZoneName')?.value ?? timeZone;
+}
+
+/** IANA time zones this runtime knows, for the organization setting. */
+export const TIME_ZONES: readonly string[] = ['UTC', ...Intl.supportedValuesOf('timeZone').filter((zone) => zone !== 'UTC')];
+
 const OWN_ORIGIN = 'http://strongroom.invalid';
 
 /**

@@ -46,7 +46,7 @@ const routes: (RouteConfig & { 'x-scope'?: string })[] = [
     responses: {
       200: json('OK', ZAccessTokenBody),
       ...errors,
-      409: error('The credential needs attention (refused by its provider, or its stored secret cannot be opened), it changed while its token was fetched, or its legal entity is archived', ['INVALID_STATE', 'INTEGRITY', 'CONFLICT', 'ENTITY_ARCHIVED']),
+      409: error('The credential needs attention (refused by its provider, or its stored secret cannot be opened), it changed while its token was fetched, or its legal entity is archived, or it expired', ['INVALID_STATE', 'INTEGRITY', 'CONFLICT', 'ENTITY_ARCHIVED', 'CREDENTIAL_EXPIRED']),
       502: error('The provider’s token endpoint cannot be reached or answers with errors; retry later', ['PROVIDER_UNREACHABLE']),
       503: error('The provider is rate limiting us, another instance is fetching the token, or too many calls at once; retry later (Retry-After when overloaded)', ['RATE_LIMITED', 'OVERLOADED']),
     },

@@ -15,7 +15,7 @@ export const REGIMES = {
 export type TRegime = keyof typeof REGIMES;
 
 /** How the form renders a field; secret fields are always write-only inputs. */
-export type TFieldKind = 'text' | 'url' | 'secret' | 'pem' | 'file' | 'select';
+export type TFieldKind = 'text' | 'url' | 'secret' | 'pem' | 'file' | 'select' | 'date';
 
 export interface ProfileField {
   name: string;
@@ -80,10 +80,21 @@ function field(name: string, label: string, kind: TFieldKind, schema: z.ZodType<
   return { name, label, kind, schema, secret: kind === 'secret' || extra.secret === true, required: true, ...extra };
 }
 
+/** The end date a provider gave a secret (client secrets, API keys often have one): what the expiry watch reads. */
+export const SECRET_EXPIRY_FIELD = 'secretExpiresOn';
+const secretExpiresOn = field(
+  SECRET_EXPIRY_FIELD,
+  'Secret expires on',
+  'date',
+  z.string().trim().regex(/^\d{4}-\d{2}-\d{2}$/, 'A date such as 2027-03-31').refine((value) => !Number.isNaN(Date.parse(`${value}T00:00:00Z`)), 'Not a real date'),
+  { required: false, help: 'When the provider says this secret stops working; leave empty if it does not expire' },
+);
+
 const oauthClient = (defaults: { tokenUrl?: string; scope?: string }) => [
   field('tokenUrl', 'Token endpoint', 'url', url, { defaultValue: defaults.tokenUrl }),
   field('clientId', 'Client ID', 'text', identifier('client ID')),
   field('clientSecret', 'Client secret', 'secret', secretLine('client secret')),
+  secretExpiresOn,
   field('scope', 'Scope', 'text', scope, { required: false, defaultValue: defaults.scope }),
 ];
 
@@ -98,6 +109,7 @@ export const CREDENTIAL_PROFILES = {
         help: '0235:<first 10 digits of the TRN>',
       }),
       field('apiKey', 'API key', 'secret', secretLine('API key')),
+      secretExpiresOn,
     ],
   },
   'uae-direct-oauth': {
@@ -149,6 +161,7 @@ export const CREDENTIAL_PROFILES = {
       field('headerName', 'Header name', 'text', z.string().trim().regex(/^[A-Za-z0-9-]{1,64}$/, 'Letters, digits and dashes'), { defaultValue: 'X-API-Key' }),
       field('healthPath', 'Health check path', 'text', healthPath, { required: false }),
       field('apiKey', 'API key', 'secret', secretLine('API key')),
+      secretExpiresOn,
     ],
   },
   'http-basic': {
@@ -159,6 +172,7 @@ export const CREDENTIAL_PROFILES = {
       field('baseUrl', 'Base URL', 'url', url),
       field('username', 'Username', 'text', identifier('username')),
       field('password', 'Password', 'secret', secretLine('password')),
+      secretExpiresOn,
     ],
   },
   certificate: {

@@ -19,3 +19,14 @@ export type TDashboardFilters = z.infer<typeof ZDashboardFilters>;
 
 /** The page of a paged list, from the query string: 1 unless a whole number from 1. */
 export const ZPage = z.coerce.number().int().min(1).max(1_000_000).catch(1);
+
+/** The "Expiring and failing" view's filters: an entity, a country, a regime, an environment, one kind. */
+export const ZAttentionFilters = z.object({
+  entity: z.preprocess(empty, z.uuid().optional()).catch(undefined),
+  country: ZDashboardFilters.shape.country,
+  regime: ZDashboardFilters.shape.regime,
+  environment: ZDashboardFilters.shape.environment,
+  show: z.preprocess(empty, z.enum(['EXPIRED', 'EXPIRING', 'FAILING', 'NEVER_TESTED']).optional()).catch(undefined),
+});
+
+export type TAttentionFilters = z.infer<typeof ZAttentionFilters>;

@@ -33,7 +33,7 @@ export const ZCredentialList = z.object({ credentials: z.array(ZCredentialSummar
 const ZFieldStatus = z.object({
   name: z.string(),
   label: z.string(),
-  kind: z.enum(['text', 'url', 'secret', 'pem', 'file', 'select']),
+  kind: z.enum(['text', 'url', 'secret', 'pem', 'file', 'select', 'date']),
   secret: z.boolean(),
   required: z.boolean(),
   value: z.string().nullable().meta({ description: 'Non-secret fields only; null for secrets' }),

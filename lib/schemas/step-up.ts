@@ -39,6 +39,7 @@ export const STEP_UP_PURPOSES = [
   'service-account.keys',
   'user.two-factor',
   'users',
+  'webhooks',
 ] as const;
 export type TStepUpPurpose = (typeof STEP_UP_PURPOSES)[number];
 export const ZStepUpPurpose = z.enum(STEP_UP_PURPOSES);
@@ -50,4 +51,5 @@ export const STEP_UP_PURPOSE_LABELS: Record<TStepUpPurpose, string> = {
   'service-account.keys': 'manage service-account keys',
   'user.two-factor': 'unlock or reset another user’s two-factor authentication',
   users: 'invite people, change roles, deactivate accounts and issue password resets',
+  webhooks: 'add or remove webhook endpoints (their signing secrets)',
 };

@@ -44,6 +44,16 @@ const ZEnv = z.object({
   SMTP_FROM: z.string().min(3).max(200).optional(),
   /** How often each server process looks for due periodic jobs (lib/server/jobs). */
   SCHEDULER_TICK_SECONDS: z.coerce.number().int().min(5, 'must be 5 or more').max(3600).default(30),
+  /** Looking for OAuth tokens due for refresh before the next look (proactive refresh). */
+  TOKEN_REFRESH_INTERVAL_SECONDS: z.coerce.number().int().min(10, 'must be 10 or more').max(3600).default(60),
+  /** Looking for credentials due for their scheduled connection test (each has its own interval). */
+  SCHEDULED_TESTS_INTERVAL_MINUTES: z.coerce.number().int().min(1, 'must be 1 or more').max(24 * 60).default(15),
+  /** The expiry watch: EXPIRED at expiry, reminders inside the lead time. */
+  EXPIRY_SCAN_INTERVAL_MINUTES: z.coerce.number().int().min(1, 'must be 1 or more').max(24 * 60).default(60),
+  /** Sending queued mail and webhook calls, and their retries. */
+  NOTIFICATION_DELIVERY_INTERVAL_SECONDS: z.coerce.number().int().min(5, 'must be 5 or more').max(3600).default(30),
+  /** People are told after this many connection tests in a row failed. */
+  NOTIFY_AFTER_FAILED_TESTS: z.coerce.number().int().min(1, 'must be 1 or more').max(100).default(3),
   /** Purging deleted credentials, expired grants, counters, old links and sessions. */
   HOUSEKEEPING_INTERVAL_MINUTES: z.coerce.number().int().min(1, 'must be 1 or more').max(7 * 24 * 60).default(360),
   /** Signing every audit chain's head. */

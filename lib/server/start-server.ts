@@ -4,7 +4,7 @@ import { bootstrap } from '@/lib/server/bootstrap';
 import { keyring } from '@/lib/server/crypto/keyring';
 import { database, services } from '@/lib/server/services';
 import { env } from '@/lib/server/env';
-import { serverJobs } from '@/lib/server/jobs/jobs';
+import { processJobs } from '@/lib/server/jobs/jobs';
 import { startScheduler } from '@/lib/server/jobs/scheduler';
 import { logger } from '@/lib/server/logger';
 
@@ -21,7 +21,7 @@ export async function startServer(): Promise<void> {
     const db = await database();
     await bootstrap(db, config);
     // Periodic jobs (housekeeping, audit checkpoints): every instance ticks, one runs each due job.
-    startScheduler(await services(), serverJobs(config), { tickMs: config.SCHEDULER_TICK_SECONDS * 1000 });
+    startScheduler(await services(), processJobs(), { tickMs: config.SCHEDULER_TICK_SECONDS * 1000 });
     const closeAndExit = () => void db.close().finally(() => process.exit(0));
     process.once('SIGINT', closeAndExit);
     process.once('SIGTERM', closeAndExit);

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { TServiceScope } from '@/lib/schemas/service-account';
 import type { Actor } from '@/lib/server/audit/append-audit-event';
 import { recordAuditEvent } from '@/lib/server/audit/record-audit-event';
+import { nowMs } from '@/lib/server/clock';
 import { clientIp } from '@/lib/server/auth/client-ip';
 import { takePoint, type LimitRule } from '@/lib/server/auth/rate-limits';
 import { services, type Services } from '@/lib/server/services';
@@ -24,7 +25,7 @@ export interface ServiceContext {
   account: ServiceAccountPrincipal;
   actor: Actor;
   /** Set when the route names a credential: it exists, in the account's organization and entities. */
-  credential?: { id: string; organizationId: string; legalEntityId: string; version: number; entityArchived: boolean };
+  credential?: { id: string; organizationId: string; legalEntityId: string; version: number; entityArchived: boolean; expiredAt: Date | null };
 }
 
 const STATUS: Partial<Record<Failure['code'], number>> = {
@@ -62,6 +63,8 @@ interface PrincipalRow {
   legalEntityId: string | null;
   version: number | null;
   entityArchived: boolean | null;
+  status: string | null;
+  expiresAt: Date | null;
 }
 
 /**
@@ -76,18 +79,20 @@ export async function findPrincipal(v: Services, key: string, credentialId?: str
   const [row] = await v.prisma.$queryRaw<PrincipalRow[]>`
     SELECT sa.id::text, sa.name, sa."organizationId"::text, sa.scopes, sa."legalEntityIds",
            c.id::text AS "credentialId", c."organizationId"::text AS "credentialOrganizationId", c."legalEntityId"::text AS "legalEntityId", c.version,
-           le."archivedAt" IS NOT NULL AS "entityArchived"
+           le."archivedAt" IS NOT NULL AS "entityArchived", c.status::text AS status, c."expiresAt"
       FROM "ServiceAccount" sa
       LEFT JOIN "Credential" c ON c.id = ${wanted}::uuid AND c."deletedAt" IS NULL AND c.status <> 'REVOKED'
       LEFT JOIN "LegalEntity" le ON le.id = c."legalEntityId"
      WHERE sa."keyHash" = ${hashApiKey(key)} AND sa."revokedAt" IS NULL`;
   if (!row) return { account: null, credential: null };
-  const { credentialId: foundId, credentialOrganizationId, legalEntityId, version, entityArchived, ...account } = row;
+  const { credentialId: foundId, credentialOrganizationId, legalEntityId, version, entityArchived, status, expiresAt, ...account } = row;
+  // Expired: marked so by the expiry watch, or past its date already (the watch runs hourly).
+  const expiredAt = status === 'EXPIRED' || (expiresAt && expiresAt.getTime() <= nowMs()) ? (expiresAt ?? new Date(0)) : null;
   return {
     account,
     credential:
       foundId && credentialOrganizationId && legalEntityId && version !== null
-        ? { id: foundId, organizationId: credentialOrganizationId, legalEntityId, version, entityArchived: entityArchived === true }
+        ? { id: foundId, organizationId: credentialOrganizationId, legalEntityId, version, entityArchived: entityArchived === true, expiredAt }
         : null,
   };
 }

@@ -3,15 +3,17 @@ import type { Services } from '@/lib/server/services';
 import type { PrismaClient, TestOutcome } from '@/prisma/generated/client';
 
 export const TESTS_PER_PAGE = 20;
-const CHART_POINTS = 60;
+/** The chart shows the last 30 days, at most this many tests (hourly tests for a month). */
+const CHART_DAYS = 30;
+const CHART_POINTS = 24 * CHART_DAYS;
 
 /**
  * A page of a credential's connection-test history (newest first, optionally one outcome only) and
- * the latest tests for the chart. Null when the credential is not the organization's.
+ * the last 30 days' tests for the chart. Null when the credential is not the organization's.
  */
 export async function listConnectionTests(
   { prisma }: Pick<Services, 'prisma'>,
-  { organizationId, credentialId, outcome, page = 1 }: { organizationId: string; credentialId: string; outcome?: TestOutcome; page?: number },
+  { organizationId, credentialId, outcome, page = 1, now = new Date() }: { organizationId: string; credentialId: string; outcome?: TestOutcome; page?: number; now?: Date },
 ) {
   const owned = await prisma.credential.count({ where: { id: credentialId, organizationId } });
   if (!owned) return null;
@@ -20,7 +22,12 @@ export async function listConnectionTests(
   const [total, tests, chart] = await Promise.all([
     prisma.connectionTest.count({ where }),
     prisma.connectionTest.findMany({ where, orderBy: { startedAt: 'desc' }, skip: (page - 1) * TESTS_PER_PAGE, take: TESTS_PER_PAGE, select }),
-    prisma.connectionTest.findMany({ where: { credentialId }, orderBy: { startedAt: 'desc' }, take: CHART_POINTS, select: { startedAt: true, durationMs: true, outcome: true } }),
+    prisma.connectionTest.findMany({
+      where: { credentialId, startedAt: { gte: new Date(now.getTime() - CHART_DAYS * 86_400_000) } },
+      orderBy: { startedAt: 'desc' },
+      take: CHART_POINTS,
+      select: { startedAt: true, durationMs: true, outcome: true },
+    }),
   ]);
   return { total, pages: Math.max(1, Math.ceil(total / TESTS_PER_PAGE)), tests, chart: chart.reverse() };
 }

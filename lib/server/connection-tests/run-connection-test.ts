@@ -11,7 +11,11 @@ import { defaultPolicy, guardedFetch, OutboundError, type OutboundPolicy } from 
 import { scrubSecrets } from '@/lib/server/net/provider-text';
 import { fail, ok, type Result } from '@/lib/server/result';
 import { requestToken } from '@/lib/server/tokens/request-token';
-import type { TestTrigger } from '@/prisma/generated/client';
+import type { Prisma, TestTrigger } from '@/prisma/generated/client';
+import { now } from '@/lib/server/clock';
+import { env } from '@/lib/server/env';
+import { credentialNotices } from '@/lib/server/notifications/credential-notice';
+import { dayKey, raiseNotifications } from '@/lib/server/notifications/raise-notifications';
 
 /** One connection test's result (the shape the API documents). */
 export type ConnectionTestDto = z.input<typeof ZConnectionTestBody>['test'];
@@ -38,7 +42,14 @@ const SECRET_FIELDS_BY_TEST = {
  */
 export async function runConnectionTest(
   services: Services,
-  { organizationId, credentialId, trigger, actor, policy = defaultPolicy() }: { organizationId: string; credentialId: string; trigger: TestTrigger; actor: Actor; policy?: OutboundPolicy },
+  {
+    organizationId,
+    credentialId,
+    trigger,
+    actor,
+    policy = defaultPolicy(),
+    failuresToNotify = env().NOTIFY_AFTER_FAILED_TESTS,
+  }: { organizationId: string; credentialId: string; trigger: TestTrigger; actor: Actor; policy?: OutboundPolicy; failuresToNotify?: number },
 ): Promise<Result<ConnectionTestDto>> {
   if (!z.uuid().safeParse(credentialId).success) return fail('NOT_FOUND', 'This credential does not exist.');
   const credential = await services.prisma.credential.findFirst({ where: { id: credentialId, organizationId, deletedAt: null }, select: { id: true, profile: true } });
@@ -49,7 +60,7 @@ export async function runConnectionTest(
   if (!opened.ok) return opened;
   const { secrets, config, version } = opened.data;
 
-  const startedAt = new Date();
+  const startedAt = now();
   const started = performance.now();
   const probe = await run(kind, config, secrets, policy);
   const durationMs = Math.round(performance.now() - started);
@@ -70,9 +81,30 @@ export async function runConnectionTest(
     if (probe.outcome === 'SUCCESS') await changeCredentialStatus(tx, { credential, to: 'ACTIVE', onlyFrom: ['NEEDS_ATTENTION'], event });
     else if (probe.credentialRefused) await changeCredentialStatus(tx, { credential, to: 'NEEDS_ATTENTION', lastError: message, event });
     else await appendAuditEvent(tx, { ...event, target: { type: 'Credential', id: credentialId }, organizationId });
+    if (probe.outcome === 'FAILURE') await tellOfFailingTests(tx, credential, failuresToNotify);
     return test;
   });
   return ok({ id: row.id, startedAt, durationMs, outcome: probe.outcome, httpStatus: row.httpStatus, errorCode: row.errorCode, message });
+}
+
+/**
+ * When this failure makes `threshold` in a row (counting back to the last success), the
+ * credential's people are told, once: the next failures in the same streak say nothing new.
+ */
+async function tellOfFailingTests(tx: Prisma.TransactionClient, credential: { id: string; organizationId: string }, threshold: number): Promise<void> {
+  const recent = await tx.connectionTest.findMany({ where: { credentialId: credential.id }, orderBy: { startedAt: 'desc' }, take: threshold + 1, select: { outcome: true, message: true } });
+  const streak = recent.findIndex((test) => test.outcome !== 'FAILURE');
+  if ((streak === -1 ? recent.length : streak) !== threshold) return;
+  const data = (await credentialNotices(tx, [credential.id])).get(credential.id) ?? {};
+  await raiseNotifications(tx, [
+    {
+      organizationId: credential.organizationId,
+      credentialId: credential.id,
+      event: 'credential.test_failing',
+      dedupeKey: `credential.test_failing:${credential.id}:${dayKey(now())}`,
+      data: { ...data, consecutiveFailures: threshold, lastError: recent[0]?.message ?? null },
+    },
+  ]);
 }
 
 async function run(kind: keyof typeof SECRET_FIELDS_BY_TEST, config: Record<string, string>, secrets: Partial<Record<string, string>>, policy: OutboundPolicy): Promise<Probe> {

@@ -9,15 +9,16 @@ import type { CredentialStatus, Prisma } from '@/prisma/generated/client';
  * DRAFT (a slot with no values yet) → ACTIVE once configured; any live state → NEEDS_ATTENTION when
  * a provider refuses the credential or a sealed value fails to open, and back to ACTIVE when new
  * values are saved, a connection test passes or a token is issued; any live state → REVOKED, which
- * is terminal. REFRESHING and EXPIRED are reserved for the background jobs (proactive refresh,
- * expiry scan) and not written yet; a credential past its `expiresAt` already shows as expired.
+ * is terminal. ACTIVE → REFRESHING while the scheduler refreshes its token ahead of time, and back;
+ * any live state → EXPIRED when the expiry watch finds it past its `expiresAt`, until new values are
+ * saved.
  */
 export const STATUS_TRANSITIONS: Readonly<Record<CredentialStatus, readonly CredentialStatus[]>> = {
   DRAFT: ['ACTIVE', 'NEEDS_ATTENTION', 'REVOKED'],
   ACTIVE: ['ACTIVE', 'REFRESHING', 'EXPIRED', 'NEEDS_ATTENTION', 'REVOKED'],
-  REFRESHING: ['ACTIVE', 'NEEDS_ATTENTION', 'REVOKED'],
-  EXPIRED: ['ACTIVE', 'NEEDS_ATTENTION', 'REVOKED'],
-  NEEDS_ATTENTION: ['ACTIVE', 'NEEDS_ATTENTION', 'REVOKED'],
+  REFRESHING: ['ACTIVE', 'EXPIRED', 'NEEDS_ATTENTION', 'REVOKED'],
+  EXPIRED: ['ACTIVE', 'EXPIRED', 'REVOKED'],
+  NEEDS_ATTENTION: ['ACTIVE', 'EXPIRED', 'NEEDS_ATTENTION', 'REVOKED'],
   REVOKED: [],
 };
 

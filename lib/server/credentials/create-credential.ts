@@ -44,7 +44,7 @@ export async function createCredential(
           environment,
           label,
           config: validated.config,
-          expiresAt: validated.expiresAt,
+          expiresAt: validated.expiresAt ?? null,
           configuredAt: now,
           configuredById: actor.type === 'USER' ? (actor.id ?? null) : null,
         },

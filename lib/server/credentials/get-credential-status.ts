@@ -1,4 +1,5 @@
 import 'server-only';
+import { leadDaysFor } from '@/lib/expiry';
 import type { z } from 'zod';
 import type { ZCredentialStatus } from '@/lib/schemas/service-api';
 import { credentialHealth } from '@/lib/credential-health';
@@ -39,6 +40,7 @@ export async function getCredentialStatus(
       revokedAt: true,
       deletedAt: true,
       legalEntity: { select: { id: true, name: true, taxId: true } },
+      organization: { select: { expiryLeadDays: true } },
       connectionTests: { orderBy: { startedAt: 'desc' }, take: 1, select: { startedAt: true, outcome: true, message: true } },
     },
   });
@@ -79,7 +81,7 @@ export async function getCredentialStatus(
     profileTitle: describeProfile(row.profile).title,
     environment: row.environment,
     status,
-    health: credentialHealth({ status, expiresAt: row.expiresAt, lastTest }, now),
+    health: credentialHealth({ status, expiresAt: row.expiresAt, lastTest, leadDays: leadDaysFor(row.profile, row.organization.expiryLeadDays) }, now),
     version: row.version,
     legalEntity: row.legalEntity,
     expiresAt: row.expiresAt,

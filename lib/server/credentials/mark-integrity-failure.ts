@@ -1,6 +1,9 @@
 import 'server-only';
 import { SYSTEM_ACTOR } from '@/lib/server/audit/append-audit-event';
 import { changeCredentialStatus } from '@/lib/server/credentials/change-credential-status';
+import { now } from '@/lib/server/clock';
+import { credentialNotices } from '@/lib/server/notifications/credential-notice';
+import { dayKey, raiseNotifications } from '@/lib/server/notifications/raise-notifications';
 import { logger } from '@/lib/server/logger';
 import type { PrismaClient } from '@/prisma/generated/client';
 
@@ -15,12 +18,16 @@ export async function markIntegrityFailure(
 ): Promise<void> {
   const lastError = `Integrity: the stored ${field} cannot be opened; replace it.`;
   logger().error({ event: 'credential.integrity_failure', credentialId: credential.id, field }, 'sealed value failed to open');
-  await prisma.$transaction((tx) =>
-    changeCredentialStatus(tx, {
+  await prisma.$transaction(async (tx) => {
+    await changeCredentialStatus(tx, {
       credential,
       to: 'NEEDS_ATTENTION',
       lastError,
       event: { actor: SYSTEM_ACTOR, action: 'credential.integrity_failure', outcome: 'FAILURE', details: { field } },
-    }),
-  );
+    });
+    const data = (await credentialNotices(tx, [credential.id])).get(credential.id) ?? {};
+    await raiseNotifications(tx, [
+      { organizationId: credential.organizationId, credentialId: credential.id, event: 'credential.integrity_failure', dedupeKey: `credential.integrity_failure:${credential.id}:${dayKey(now())}`, data: { ...data, field } },
+    ]);
+  });
 }

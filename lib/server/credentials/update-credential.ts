@@ -65,7 +65,7 @@ export async function updateCredential(
           label,
           config: validated.config,
           version: { increment: 1 },
-          ...(validated.expiresAt ? { expiresAt: validated.expiresAt } : {}),
+          ...(validated.expiresAt !== undefined ? { expiresAt: validated.expiresAt } : {}),
           configuredAt: now,
           configuredById: actor.type === 'USER' ? (actor.id ?? null) : null,
         },

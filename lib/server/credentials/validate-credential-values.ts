@@ -1,5 +1,5 @@
 import 'server-only';
-import { profileValuesSchema, type CredentialProfileDefinition, type TCredentialProfile } from '@/lib/schemas/credential-profiles';
+import { profileValuesSchema, SECRET_EXPIRY_FIELD, type CredentialProfileDefinition, type TCredentialProfile } from '@/lib/schemas/credential-profiles';
 import { CertificateProblem, inspectPemPair, inspectPkcs12, type CertificateFacts } from '@/lib/server/credentials/inspect-certificate';
 
 export type FieldErrors = Record<string, string[]>;
@@ -11,8 +11,11 @@ export type ValidatedValues =
       config: Record<string, string>;
       /** Secret fields given in this request (to seal). */
       secrets: Record<string, string>;
-      /** From the certificate, when the profile has one. */
-      expiresAt: Date | null;
+      /**
+       * From the certificate, or the secret's end date, when the profile has one: null when that
+       * field is empty; undefined when this profile says nothing (keep what is stored).
+       */
+      expiresAt: Date | null | undefined;
     }
   | { ok: false; fieldErrors: FieldErrors };
 
@@ -62,7 +65,8 @@ export function validateCredentialValues(options: ValidateOptions): ValidatedVal
   }
   try {
     const facts = inspectCertificates(options.profileId, { ...options.storedSecrets, ...config, ...secrets });
-    return { ok: true, config, secrets, expiresAt: facts?.notAfter ?? null };
+    const endDate = profile.fields.some((f) => f.name === SECRET_EXPIRY_FIELD) ? (config[SECRET_EXPIRY_FIELD] ? new Date(`${config[SECRET_EXPIRY_FIELD]}T00:00:00Z`) : null) : undefined;
+    return { ok: true, config, secrets, expiresAt: facts?.notAfter ?? endDate };
   } catch (error) {
     if (error instanceof CertificateProblem) return { ok: false, fieldErrors: { [error.field]: [error.message] } };
     throw error;

@@ -1,14 +1,94 @@
 import 'server-only';
 import { signAllChains } from '@/lib/server/audit/write-audit-checkpoint';
-import type { Env } from '@/lib/server/env';
+import { runScheduledTests } from '@/lib/server/connection-tests/run-scheduled-tests';
+import { scanExpiry } from '@/lib/server/credentials/scan-expiry';
+import { env, publicUrl, type Env } from '@/lib/server/env';
 import { housekeeping } from '@/lib/server/jobs/housekeeping';
 import type { Job } from '@/lib/server/jobs/scheduler';
+import { mailer, type Mailer } from '@/lib/server/mail/mailer';
+import { defaultPolicy, type OutboundPolicy } from '@/lib/server/net/guarded-fetch';
+import { deliverNotifications } from '@/lib/server/notifications/deliver-notifications';
+import { sendDailyDigests } from '@/lib/server/notifications/send-daily-digests';
+import { refreshDueTokens } from '@/lib/server/tokens/refresh-due-tokens';
 
-const MINUTE = 60_000;
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+
+type JobConfig = Pick<
+  Env,
+  | 'HOUSEKEEPING_INTERVAL_MINUTES'
+  | 'AUDIT_CHECKPOINT_INTERVAL_MINUTES'
+  | 'TOKEN_REFRESH_INTERVAL_SECONDS'
+  | 'SCHEDULED_TESTS_INTERVAL_MINUTES'
+  | 'EXPIRY_SCAN_INTERVAL_MINUTES'
+  | 'NOTIFICATION_DELIVERY_INTERVAL_SECONDS'
+>;
+
+/** What the jobs reach the outside world with: the mailer (null: no mail), the outbound guard's policy, the app's address for links. */
+export interface JobDeps {
+  mailer: Mailer | null;
+  policy: OutboundPolicy;
+  baseUrl: string;
+}
+
+/** What this process's jobs reach out with: its mailer, the outbound policy, its public address. */
+export const processJobDeps = (): JobDeps => ({ mailer: mailer(), policy: defaultPolicy(), baseUrl: publicUrl() });
+
+/** The jobs of this process, at the environment's intervals. */
+export const processJobs = (): Job[] => serverJobs(env(), processJobDeps());
 
 /** Every periodic job of the server, with the intervals the environment sets. */
-export function serverJobs(config: Pick<Env, 'HOUSEKEEPING_INTERVAL_MINUTES' | 'AUDIT_CHECKPOINT_INTERVAL_MINUTES'>): Job[] {
+export function serverJobs(config: JobConfig, deps: JobDeps): Job[] {
+  const tokenInterval = config.TOKEN_REFRESH_INTERVAL_SECONDS * SECOND;
   return [
+    {
+      name: 'token-refresh',
+      description: 'Refreshes OAuth tokens that reach their refresh point before the next run (REFRESHING meanwhile)',
+      intervalMs: tokenInterval,
+      leaseMs: 10 * MINUTE,
+      run: async (services) => {
+        // Due before the next run, with a margin for a late tick.
+        const done = await refreshDueTokens(services, { horizonMs: 2 * tokenInterval, policy: deps.policy });
+        return `${done.refreshed} refreshed, ${done.failed} failed, ${done.skipped} skipped${done.recovered ? `, ${done.recovered} recovered` : ''}`;
+      },
+    },
+    {
+      name: 'connection-tests',
+      description: 'Tests credentials whose scheduled connection test is due (trigger SCHEDULER)',
+      intervalMs: config.SCHEDULED_TESTS_INTERVAL_MINUTES * MINUTE,
+      leaseMs: 30 * MINUTE,
+      run: async (services) => {
+        const done = await runScheduledTests(services, { policy: deps.policy });
+        return `${done.passed} passed, ${done.failed} failed${done.skipped ? `, ${done.skipped} skipped` : ''}`;
+      },
+    },
+    {
+      name: 'expiry-watch',
+      description: 'Marks credentials past their expiry EXPIRED; reminds people of those inside their lead time',
+      intervalMs: config.EXPIRY_SCAN_INTERVAL_MINUTES * MINUTE,
+      leaseMs: 10 * MINUTE,
+      run: async (services) => {
+        const done = await scanExpiry(services);
+        return `${done.expired} expired, ${done.expiring} expiring, ${done.reminded} reminders`;
+      },
+    },
+    {
+      name: 'notifications',
+      description: 'Sends queued mail and webhook calls; retries failures with backoff for about a day',
+      intervalMs: config.NOTIFICATION_DELIVERY_INTERVAL_SECONDS * SECOND,
+      leaseMs: 5 * MINUTE,
+      run: async (services) => {
+        const done = await deliverNotifications(services, deps);
+        return `${done.delivered} delivered, ${done.retrying} to retry, ${done.failed} failed`;
+      },
+    },
+    {
+      name: 'daily-digest',
+      description: 'Queues the daily digest for everyone who turned it on',
+      intervalMs: 24 * 60 * MINUTE,
+      leaseMs: 10 * MINUTE,
+      run: async (services) => `${await sendDailyDigests(services)} digests queued`,
+    },
     {
       name: 'housekeeping',
       description: 'Purges credentials past their recovery window; removes expired step-up grants, rate-limit counters, old links and sessions',

@@ -14,7 +14,8 @@ export type Mailer = (mail: Mail) => Promise<boolean>;
 
 /** A mailer for an SMTP server (nodemailer); the mail's text may hold a link that works once, so it is never logged. */
 export function smtpMailer({ url, from }: { url: string; from: string }): Mailer {
-  const transport = nodemailer.createTransport(url, { from });
+  // Timeouts: a mail server that does not answer delays only its own mail, never a job or a page.
+  const transport = nodemailer.createTransport(url, { from, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 20_000 });
   return async (mail) => {
     try {
       await transport.sendMail(mail);

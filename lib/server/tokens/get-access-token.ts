@@ -1,5 +1,6 @@
 import 'server-only';
-import type { Actor } from '@/lib/server/audit/append-audit-event';
+import { SYSTEM_ACTOR, type Actor } from '@/lib/server/audit/append-audit-event';
+import { changeCredentialStatus } from '@/lib/server/credentials/change-credential-status';
 import { nowMs } from '@/lib/server/clock';
 import { tokenOwner } from '@/lib/server/credentials/credential-secrets';
 import { openCredentialForUse } from '@/lib/server/credentials/open-credential-for-use';
@@ -106,6 +107,38 @@ async function refreshNow(services: Services, options: Options): Promise<void> {
   } finally {
     await releaseLease(services.prisma, credentialId);
   }
+}
+
+/**
+ * The scheduler's proactive refresh of one credential whose token is due: under the credential's
+ * lease (so no request and no other instance fetches at the same time), it shows REFRESHING while
+ * the token endpoint is asked, then ACTIVE with the new token; a refusal puts it in NEEDS_ATTENTION
+ * (fetchAndStore), a transient failure back in ACTIVE with its cooldown, the old token still served.
+ */
+export function refreshAhead(services: Services, { credentialId, policy }: { credentialId: string; policy?: OutboundPolicy }): Promise<'refreshed' | 'skipped' | 'failed'> {
+  return sharedFlight(`refresh:${credentialId}`, async () => {
+    if (!(await tryLease(services.prisma, credentialId))) return 'skipped';
+    try {
+      const credential = await services.prisma.credential.findUniqueOrThrow({ where: { id: credentialId }, select: { id: true, organizationId: true } });
+      const started = await services.prisma.$transaction((tx) =>
+        changeCredentialStatus(tx, { credential, to: 'REFRESHING', onlyFrom: ['ACTIVE'], event: { actor: SYSTEM_ACTOR, action: 'token.refresh_ahead', outcome: 'SUCCESS' } }),
+      );
+      if (!started.changed) return 'skipped';
+      const result = await fetchAndStore(services, { credentialId, actor: SYSTEM_ACTOR, ...(policy ? { policy } : {}) }, credential);
+      if (!result.ok) await settleRefreshing(services, credential);
+      return result.ok ? 'refreshed' : 'failed';
+    } finally {
+      await releaseLease(services.prisma, credentialId);
+    }
+  });
+}
+
+/** A refresh that did not end in a new token or NEEDS_ATTENTION leaves the credential ACTIVE again. */
+export async function settleRefreshing({ prisma }: Pick<Services, 'prisma'>, credential: { id: string; organizationId: string }): Promise<boolean> {
+  const moved = await prisma.$transaction((tx) =>
+    changeCredentialStatus(tx, { credential, to: 'ACTIVE', onlyFrom: ['REFRESHING'], event: { actor: SYSTEM_ACTOR, action: 'token.refresh_ahead', outcome: 'FAILURE' } }),
+  );
+  return moved.changed;
 }
 
 async function fetchAndStore(services: Services, { credentialId, actor, policy = defaultPolicy() }: Options, known: { id: string; organizationId: string } | null): Promise<Result<AccessToken>> {

@@ -2,6 +2,8 @@ import 'server-only';
 import { appendAuditEvent, SYSTEM_ACTOR } from '@/lib/server/audit/append-audit-event';
 import { changeCredentialStatus } from '@/lib/server/credentials/change-credential-status';
 import { tokenOwner } from '@/lib/server/credentials/credential-secrets';
+import { credentialNotices } from '@/lib/server/notifications/credential-notice';
+import { dayKey, raiseNotifications } from '@/lib/server/notifications/raise-notifications';
 import { deleteSecrets, readSecrets, writeSecret } from '@/lib/server/crypto/sealed-secrets';
 import { fail, ok, type Result } from '@/lib/server/result';
 import type { Services } from '@/lib/server/services';
@@ -106,8 +108,16 @@ export async function recordFailure({ prisma }: Services, credential: { id: stri
     });
     const event = { actor: SYSTEM_ACTOR, action: 'token.obtain', outcome: 'FAILURE' as const, details: { kind: failure.kind, code: failure.code, httpStatus: failure.httpStatus ?? null } };
     // A refused client needs a person: its credential stops serving until someone fixes it.
-    if (permanent) await changeCredentialStatus(tx, { credential, to: 'NEEDS_ATTENTION', lastError: `${failure.message} Check the client ID and secret, then test again.`, event });
-    else await appendAuditEvent(tx, { ...event, target: { type: 'Credential', id: credential.id }, organizationId: credential.organizationId });
+    if (permanent) {
+      const moved = await changeCredentialStatus(tx, { credential, to: 'NEEDS_ATTENTION', lastError: `${failure.message} Check the client ID and secret, then test again.`, event });
+      // People are told when it starts needing attention, not at every refusal after that.
+      if (moved.changed && moved.from !== 'NEEDS_ATTENTION') {
+        const data = (await credentialNotices(tx, [credential.id])).get(credential.id) ?? {};
+        await raiseNotifications(tx, [
+          { organizationId: credential.organizationId, credentialId: credential.id, event: 'credential.refresh_failed', dedupeKey: `credential.refresh_failed:${credential.id}:${dayKey(now())}`, data: { ...data, errorCode: failure.code } },
+        ]);
+      }
+    } else await appendAuditEvent(tx, { ...event, target: { type: 'Credential', id: credential.id }, organizationId: credential.organizationId });
   });
   return fail(permanent ? 'INVALID_STATE' : transientCode(failure.code), failure.message);
 }

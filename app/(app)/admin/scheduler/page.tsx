@@ -2,8 +2,7 @@ import type { Metadata } from 'next';
 import { formatDateTime } from '@/lib/format';
 import { ADMINS } from '@/lib/roles';
 import { requireRole } from '@/lib/server/auth/session';
-import { env } from '@/lib/server/env';
-import { serverJobs } from '@/lib/server/jobs/jobs';
+import { processJobs } from '@/lib/server/jobs/jobs';
 import { listJobs } from '@/lib/server/jobs/scheduler';
 import { services } from '@/lib/server/services';
 
@@ -14,7 +13,7 @@ const when = (date: Date | null) => (date ? `${formatDateTime(date)} UTC` : '—
 /** The periodic jobs every server process runs (one process per tick): last run, next run, errors. */
 export default async function SchedulerPage() {
   await requireRole(ADMINS, 'page:/admin/scheduler');
-  const jobs = await listJobs(await services(), serverJobs(env()));
+  const jobs = await listJobs(await services(), processJobs());
   return (
     <>
       <h1>Scheduler</h1>
