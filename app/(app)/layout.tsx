@@ -7,9 +7,12 @@ import { requireUser } from '@/lib/server/auth/session';
 
 export default async function SignedInLayout({ children }: { children: ReactNode }) {
   const user = await requireUser();
-  const links = [{ href: '/dashboard', label: 'Dashboard' }];
+  const links = [
+    { href: '/dashboard', label: 'Dashboard' },
+    { href: '/expiring', label: 'Expiring and failing' },
+  ];
   if (AUDIT_READERS.includes(user.role)) links.push({ href: '/audit', label: 'Audit log' });
-  if (ADMINS.includes(user.role)) links.push({ href: '/admin/users', label: 'Users' }, { href: '/admin/service-accounts', label: 'Service accounts' }, { href: '/admin/scheduler', label: 'Scheduler' });
+  if (ADMINS.includes(user.role)) links.push({ href: '/admin/users', label: 'Users' }, { href: '/admin/service-accounts', label: 'Service accounts' }, { href: '/admin/webhooks', label: 'Webhooks' }, { href: '/admin/settings', label: 'Settings' }, { href: '/admin/scheduler', label: 'Scheduler' });
   links.push({ href: '/settings/security', label: 'Security' });
   return (
     <>

@@ -3,12 +3,14 @@
 import { revalidatePath } from 'next/cache';
 import type { ActionResult } from '@/lib/schemas/action-result';
 import type { TCredentialCreate, TCredentialRef, TCredentialUpdate } from '@/lib/schemas/credential-profiles';
-import { TESTERS } from '@/lib/roles';
+import { ADMINS, TESTERS } from '@/lib/roles';
+import type { TCredentialWatch } from '@/lib/schemas/organization-settings';
 import { requestActor } from '@/lib/server/auth/request-actor';
 import { requireRole } from '@/lib/server/auth/session';
 import { runConnectionTest, type ConnectionTestDto } from '@/lib/server/connection-tests/run-connection-test';
 import { createCredential } from '@/lib/server/credentials/create-credential';
 import { deleteCredential } from '@/lib/server/credentials/delete-credential';
+import { setCredentialWatch } from '@/lib/server/credentials/set-credential-watch';
 import { revokeCredential } from '@/lib/server/credentials/revoke-credential';
 import { updateCredential } from '@/lib/server/credentials/update-credential';
 import { secretChangeAction } from '@/lib/server/secret-change-action';
@@ -50,5 +52,13 @@ export async function testCredentialAction(input: { credentialId: string }): Pro
     actor: await requestActor(user),
   });
   revalidatePath('/dashboard');
+  return toActionResult(result);
+}
+
+/** Owner and scheduled-test interval (administrators; no secret changes, so no step-up). */
+export async function setCredentialWatchAction(input: TCredentialWatch): Promise<ActionResult<null>> {
+  const user = await requireRole(ADMINS, 'credential.watch');
+  const result = await setCredentialWatch(await services(), { actor: await requestActor(user), organizationId: user.organizationId, input });
+  if (result.ok) revalidatePath(`/credentials/${String(input.credentialId)}`);
   return toActionResult(result);
 }

@@ -10,6 +10,8 @@ import { requireRole } from '@/lib/server/auth/session';
 import { entityCountries, getOrganizationOverview } from '@/lib/server/dashboard/get-organization-overview';
 import { listLegalEntities } from '@/lib/server/entities/list-legal-entities';
 import { services } from '@/lib/server/services';
+import { now } from '@/lib/server/clock';
+import { listAttention } from '@/lib/server/dashboard/list-attention';
 
 export const metadata: Metadata = { title: 'Dashboard' };
 
@@ -21,11 +23,13 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
   const filters = ZDashboardFilters.parse(query);
   const pageNumber = ZPage.parse(query.page);
   const v = await services();
-  const [{ entities, total }, archived, countries] = await Promise.all([
+  const [{ entities, total }, archived, countries, attention] = await Promise.all([
     getOrganizationOverview(v, { organizationId: user.organizationId, filters, page: { number: pageNumber, size: PAGE_SIZE } }),
     listLegalEntities(v, { organizationId: user.organizationId, archived: true }),
     entityCountries(v, { organizationId: user.organizationId }),
+    listAttention(v, { organizationId: user.organizationId, filters: {}, now: now() }),
   ]);
+  const { counts } = attention;
   const filtering = Object.values(filters).some(Boolean);
   const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
   // The filters stay in the URL of every page link, so a page can be shared as it is seen.
@@ -52,6 +56,20 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
           </a>
         </span>
       </div>
+      <ul className="attention-counts" aria-label="Needs attention">
+        <li className={counts.expired ? 'alert' : undefined}>
+          <Link href="/expiring?show=EXPIRED">{counts.expired} expired</Link>
+        </li>
+        <li className={counts.expiring ? 'warn' : undefined}>
+          <Link href="/expiring?show=EXPIRING">{counts.expiring} expiring within lead time</Link>
+        </li>
+        <li className={counts.failing ? 'alert' : undefined}>
+          <Link href="/expiring?show=FAILING">{counts.failing} failing</Link>
+        </li>
+        <li>
+          <Link href="/expiring?show=NEVER_TESTED">{counts.neverTested} never tested</Link>
+        </li>
+      </ul>
       <section className="panel" aria-labelledby="filters-heading">
         <h2 id="filters-heading" className="muted filters-heading">
           Filter

@@ -14,8 +14,13 @@ import { getTokenState, type TokenStateDto } from '@/lib/server/tokens/get-token
 import { requireRole } from '@/lib/server/auth/session';
 import { getCredentialStatus } from '@/lib/server/credentials/get-credential-status';
 import { formatDateTime } from '@/lib/format';
+import { CredentialWatchForm } from '@/components/credential-watch-form';
+import { NOTIFICATION_EVENTS } from '@/lib/notifications';
+import { getCredentialWatch, listPossibleOwners } from '@/lib/server/credentials/get-credential-watch';
 
 export const metadata: Metadata = { title: 'Credential' };
+
+const DELIVERY_LABELS = { PENDING: 'queued', DELIVERED: 'delivered', FAILED: 'not sent' } as const;
 
 const when = (date: Date | null) => (date ? `${formatDateTime(date)} UTC` : '—');
 
@@ -25,7 +30,7 @@ const SHORT_TOKEN_SECONDS = 120;
 function describeToken(token: TokenStateDto): string {
   const failing = token.lastError ? ` · last refresh failed: ${token.lastError}${token.nextAttemptAt ? ` (next attempt ${when(token.nextAttemptAt)})` : ''}` : '';
   if (!token.expiresAt) return `None held${failing}`;
-  return `Valid until ${when(token.expiresAt)}${token.refreshAt ? `, renewed from ${when(token.refreshAt)}` : ''}${failing}`;
+  return `Valid until ${when(token.expiresAt)}${token.refreshAt ? ` · next refresh ${when(token.refreshAt)} (by the scheduler, ahead of expiry)` : ''}${failing}`;
 }
 
 export default async function CredentialPage({
@@ -46,10 +51,13 @@ export default async function CredentialPage({
   if (!parsedPage.success) notFound();
   const page = parsedPage.data;
   const root = await services();
-  const [history, token] = await Promise.all([
+  const [history, token, watch, people] = await Promise.all([
     listConnectionTests(root, { organizationId: user.organizationId, credentialId: credential.id, outcome, page }),
     getTokenState(root, { organizationId: user.organizationId, credentialId: credential.id }),
+    getCredentialWatch(root, { organizationId: user.organizationId, credentialId: credential.id }),
+    ADMINS.includes(user.role) ? listPossibleOwners(root, { organizationId: user.organizationId }) : Promise.resolve([]),
   ]);
+  const testable = credential.status === 'ACTIVE' || credential.status === 'NEEDS_ATTENTION' || credential.status === 'REFRESHING';
   const pageLink = (p: number) => `/credentials/${credential.id}?${new URLSearchParams({ ...(outcome ? { outcome } : {}), page: String(p) })}`;
   const isAdmin = ADMINS.includes(user.role);
   const changeable = isAdmin && credential.status !== 'REVOKED' && !credential.deletedAt;
@@ -94,6 +102,14 @@ export default async function CredentialPage({
           <dd>{when(credential.lastUsedAt)}</dd>
           <dt>Last test</dt>
           <dd>{credential.lastTest ? `${when(credential.lastTest.startedAt)} · ${credential.lastTest.outcome === 'SUCCESS' ? 'succeeded' : 'failed'}` : 'Never'}</dd>
+          <dt>Scheduled tests</dt>
+          <dd>
+            {watch?.testEveryHours == null
+              ? 'Off'
+              : `Every ${watch.testEveryHours === 24 ? 'day' : watch.testEveryHours === 168 ? 'week' : `${watch.testEveryHours} h`} · next ${testable ? (watch.nextTestAt ? when(watch.nextTestAt) : 'at the scheduler’s next run') : 'once it is configured and not expired'}`}
+          </dd>
+          <dt>Owner</dt>
+          <dd>{watch?.owner ? `${watch.owner.name} (${watch.owner.email})` : 'Nobody (administrators are told)'}</dd>
           <dt>Version</dt>
           <dd>{credential.version}</dd>
           {token && (
@@ -110,6 +126,12 @@ export default async function CredentialPage({
           </p>
         )}
       </section>
+      {isAdmin && watch && !credential.deletedAt && credential.status !== 'REVOKED' && (
+        <section className="panel" aria-labelledby="watch-heading">
+          <h2 id="watch-heading">Owner and scheduled tests</h2>
+          <CredentialWatchForm credentialId={credential.id} ownerId={watch.owner?.id ?? null} testEveryHours={watch.testEveryHours} people={people} />
+        </section>
+      )}
       <section className="panel" aria-labelledby="fields-heading">
         <h2 id="fields-heading">Settings and secrets</h2>
         <table>
@@ -217,6 +239,36 @@ export default async function CredentialPage({
           <CredentialDangerZone credentialId={credential.id} version={credential.version} revoked={credential.status === 'REVOKED'} deleted={Boolean(credential.deletedAt)} />
         </section>
       )}
+      <section className="panel" aria-labelledby="notifications-heading">
+        <h2 id="notifications-heading">Notifications</h2>
+        {watch && watch.notifications.length > 0 ? (
+          <table>
+            <caption className="visually-hidden">What people were told about {credential.label}, newest first</caption>
+            <thead>
+              <tr>
+                <th scope="col">When (UTC)</th>
+                <th scope="col">Event</th>
+                <th scope="col">Sent to</th>
+              </tr>
+            </thead>
+            <tbody>
+              {watch.notifications.map((n) => (
+                <tr key={n.id}>
+                  <td>{when(n.occurredAt)}</td>
+                  <td>{NOTIFICATION_EVENTS[n.event as keyof typeof NOTIFICATION_EVENTS] ?? n.event}</td>
+                  <td>
+                    {n.deliveries.length === 0
+                      ? 'Nobody (no administrator, owner or endpoint)'
+                      : n.deliveries.map((d) => `${d.channel === 'EMAIL' ? 'mail' : 'webhook'} ${d.to}: ${DELIVERY_LABELS[d.status]}${d.status !== 'DELIVERED' && d.lastError ? ` (${d.lastError})` : ''}`).join(' · ')}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        ) : (
+          <p className="muted">Nobody has been told anything about this credential yet: mail and webhooks go out when it is expiring, expired or failing.</p>
+        )}
+      </section>
     </>
   );
 }

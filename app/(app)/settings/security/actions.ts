@@ -14,6 +14,7 @@ import { startEnrollment } from '@/lib/server/step-up/start-enrollment';
 import { toActionResult } from '@/lib/server/to-action-result';
 import { changePassword } from '@/lib/server/users/change-password';
 import { endOtherSessions } from '@/lib/server/users/end-other-sessions';
+import { setDailyDigest } from '@/lib/server/users/set-daily-digest';
 
 /** Password, then a new authenticator key to scan (first enrollment). */
 export async function startEnrollmentAction(input: { password: string }): Promise<ActionResult<null>> {
@@ -63,4 +64,12 @@ export async function endOtherSessionsAction(): Promise<ActionResult<{ sessionsE
   const sessionsEnded = await endOtherSessions(await services(), { user, actor: await requestActor(user) });
   revalidatePath('/settings/security');
   return { ok: true, data: { sessionsEnded } };
+}
+
+/** Turns one's own daily digest mail on or off. */
+export async function setDailyDigestAction(input: { enabled: boolean }): Promise<ActionResult<null>> {
+  const user = await requireUser();
+  await setDailyDigest(await services(), { actor: await requestActor(user), userId: user.id, organizationId: user.organizationId, enabled: input?.enabled === true });
+  revalidatePath('/settings/security');
+  return { ok: true, data: null };
 }

@@ -1,7 +1,10 @@
 import type { Metadata } from 'next';
 import { ChangePasswordForm } from '@/components/change-password-form';
 import { ChangeTwoFactorForm } from '@/components/change-two-factor-form';
+import { DailyDigestToggle } from '@/components/daily-digest-toggle';
 import { EndOtherSessionsButton } from '@/components/end-other-sessions-button';
+import { mailer } from '@/lib/server/mail/mailer';
+import { hasDailyDigest } from '@/lib/server/users/set-daily-digest';
 import { EnrollmentForm } from '@/components/enrollment-form';
 import { StartEnrollmentForm } from '@/components/start-enrollment-form';
 import { requireUser } from '@/lib/server/auth/session';
@@ -22,6 +25,7 @@ export default async function SecurityPage({ searchParams }: { searchParams: Pro
   // Starting one is an action (with the password): this page only reads.
   const enrolling = status.pending ? await readPendingEnrollment(v, { user }) : null;
   const otherSessions = await listOtherSessions(v, { userId: user.id, sessionId: user.sessionId });
+  const dailyDigest = await hasDailyDigest(v, { userId: user.id });
 
   return (
     <>
@@ -71,6 +75,10 @@ export default async function SecurityPage({ searchParams }: { searchParams: Pro
           <section className="panel" aria-labelledby="password-heading">
             <h2 id="password-heading">Change password</h2>
             <ChangePasswordForm email={user.email} />
+          </section>
+          <section className="panel" aria-labelledby="digest-heading">
+            <h2 id="digest-heading">Daily digest</h2>
+            <DailyDigestToggle enabled={dailyDigest} mail={mailer() !== null} />
           </section>
           <section className="panel" aria-labelledby="sessions-heading">
             <h2 id="sessions-heading">Where you are signed in</h2>

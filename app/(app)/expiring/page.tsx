@@ -1,0 +1,190 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { HealthBadge } from '@/components/health-badge';
+import { relativeDays } from '@/lib/expiry';
+import { formatInZone } from '@/lib/format';
+import { STATUS_READERS } from '@/lib/roles';
+import { REGIMES } from '@/lib/schemas/credential-profiles';
+import { ZAttentionFilters } from '@/lib/schemas/dashboard-filters';
+import { countryName } from '@/lib/tax-ids';
+import { requireRole } from '@/lib/server/auth/session';
+import { now } from '@/lib/server/clock';
+import { entityCountries } from '@/lib/server/dashboard/get-organization-overview';
+import { listAttention } from '@/lib/server/dashboard/list-attention';
+import { listLegalEntities } from '@/lib/server/entities/list-legal-entities';
+import { getOrganizationSettings } from '@/lib/server/organization/organization-settings';
+import { services } from '@/lib/server/services';
+
+export const metadata: Metadata = { title: 'Expiring and failing' };
+
+const SHOW = { EXPIRED: 'Expired', EXPIRING: 'Expiring', FAILING: 'Failing', NEVER_TESTED: 'Never tested' } as const;
+
+/** Every credential that needs someone, most urgent first: by days to expiry, then by failing tests. */
+export default async function ExpiringPage({ searchParams }: { searchParams: Promise<Record<string, string | string[]>> }) {
+  const user = await requireRole(STATUS_READERS, 'page:/expiring');
+  const filters = ZAttentionFilters.parse(await searchParams);
+  const v = await services();
+  const at = now();
+  const [{ items, counts }, settings, entities, countries] = await Promise.all([
+    listAttention(v, { organizationId: user.organizationId, filters, now: at }),
+    getOrganizationSettings(v, { organizationId: user.organizationId }),
+    listLegalEntities(v, { organizationId: user.organizationId, archived: false }),
+    entityCountries(v, { organizationId: user.organizationId }),
+  ]);
+  const zone = settings.timeZone;
+  const filtering = Object.values(filters).some(Boolean);
+  const link = (show: keyof typeof SHOW) => `/expiring?${new URLSearchParams({ ...Object.fromEntries(Object.entries(filters).filter(([, value]) => value)), show })}`;
+
+  return (
+    <>
+      <h1>Expiring and failing</h1>
+      <p className="muted">
+        Dates in {zone} (Admin → Settings). A credential is expiring inside its lead time (30 days unless your organization chose otherwise) and is not served once expired.
+      </p>
+      <ul className="attention-counts" aria-label="Counts">
+        <li>
+          <Link href={link('EXPIRED')}>{counts.expired} expired</Link>
+        </li>
+        <li>
+          <Link href={link('EXPIRING')}>{counts.expiring} expiring</Link>
+        </li>
+        <li>
+          <Link href={link('FAILING')}>{counts.failing} failing</Link>
+        </li>
+        <li>
+          <Link href={link('NEVER_TESTED')}>{counts.neverTested} never tested</Link>
+        </li>
+      </ul>
+      <section className="panel" aria-labelledby="attention-filters-heading">
+        <h2 id="attention-filters-heading" className="muted filters-heading">
+          Filter
+        </h2>
+        <form className="filters" method="get">
+          <div>
+            <label htmlFor="entity">Legal entity</label>
+            <select id="entity" name="entity" defaultValue={filters.entity ?? ''}>
+              <option value="">All entities</option>
+              {entities.map((entity) => (
+                <option key={entity.id} value={entity.id}>
+                  {entity.name}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div>
+            <label htmlFor="country">Country</label>
+            <select id="country" name="country" defaultValue={filters.country ?? ''}>
+              <option value="">All countries</option>
+              {countries.map((code) => (
+                <option key={code} value={code}>
+                  {countryName(code)}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div>
+            <label htmlFor="regime">Regime</label>
+            <select id="regime" name="regime" defaultValue={filters.regime ?? ''}>
+              <option value="">All regimes</option>
+              {Object.entries(REGIMES).map(([value, label]) => (
+                <option key={value} value={value}>
+                  {label}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div>
+            <label htmlFor="environment">Environment</label>
+            <select id="environment" name="environment" defaultValue={filters.environment ?? ''}>
+              <option value="">All environments</option>
+              <option value="SANDBOX">Sandbox</option>
+              <option value="PRODUCTION">Production</option>
+            </select>
+          </div>
+          <div>
+            <label htmlFor="show">Show</label>
+            <select id="show" name="show" defaultValue={filters.show ?? ''}>
+              <option value="">Everything that needs someone</option>
+              {Object.entries(SHOW).map(([value, label]) => (
+                <option key={value} value={value}>
+                  {label}
+                </option>
+              ))}
+            </select>
+          </div>
+          <button type="submit">Apply</button>
+          {filtering && (
+            <Link href="/expiring" className="button secondary">
+              Clear
+            </Link>
+          )}
+        </form>
+      </section>
+      {items.length === 0 ? (
+        <section className="panel empty">
+          <p>{filtering ? 'Nothing matches these filters.' : 'Nothing needs attention: every configured credential is valid, tested and far from expiry.'}</p>
+        </section>
+      ) : (
+        <section className="panel">
+          <table>
+            <caption className="visually-hidden">Credentials that need attention, most urgent first</caption>
+            <thead>
+              <tr>
+                <th scope="col">Credential</th>
+                <th scope="col">Legal entity</th>
+                <th scope="col">State</th>
+                <th scope="col">Expiry</th>
+                <th scope="col">Connection tests</th>
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((item) => (
+                <tr key={item.id}>
+                  <td>
+                    <Link href={`/credentials/${item.id}`}>{item.label}</Link>
+                    <div className="muted">
+                      {item.profileTitle} · {item.environment === 'PRODUCTION' ? 'Production' : 'Sandbox'}
+                    </div>
+                  </td>
+                  <td>
+                    {item.legalEntity.name}
+                    <div className="muted">{countryName(item.legalEntity.country)}</div>
+                  </td>
+                  <td>
+                    <HealthBadge health={item.category} />
+                  </td>
+                  <td>
+                    {item.expiresAt ? (
+                      <>
+                        {item.expiresAt.getTime() <= at.getTime() ? `Expired ${relativeDays(item.expiresAt, at.getTime())}` : `Expires ${relativeDays(item.expiresAt, at.getTime())}`}
+                        <div className="muted">
+                          <time dateTime={item.expiresAt.toISOString()}>{formatInZone(item.expiresAt, zone, { time: true })}</time>
+                        </div>
+                      </>
+                    ) : (
+                      <span className="muted">No known expiry</span>
+                    )}
+                  </td>
+                  <td>
+                    {item.failingTests > 0 && item.failingSince ? (
+                      <>
+                        {item.failingTests} failed in a row
+                        <div className="muted">since {formatInZone(item.failingSince, zone, { time: true })} ({relativeDays(item.failingSince, at.getTime())})</div>
+                      </>
+                    ) : item.category === 'NEVER_TESTED' ? (
+                      'Never tested'
+                    ) : item.lastError ? (
+                      item.lastError
+                    ) : (
+                      <span className="muted">—</span>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      )}
+    </>
+  );
+}
