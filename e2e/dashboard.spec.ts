@@ -81,7 +81,10 @@ test('keyboard users can skip to the content and reach the filters', async ({ pa
   await page.keyboard.press('Enter');
   await page.keyboard.press('Tab');
   await expect(page.getByRole('link', { name: 'Export CSV' })).toBeFocused();
+  // Then the four counts of what needs attention, then the filters.
   await page.keyboard.press('Tab');
+  await expect(page.getByRole('link', { name: /^\d+ expired$/ })).toBeFocused();
+  for (let count = 0; count < 4; count++) await page.keyboard.press('Tab');
   await expect(page.getByLabel('Search')).toBeFocused();
   await expect(page.getByRole('navigation', { name: 'Main' })).toBeVisible();
 });

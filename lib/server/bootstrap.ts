@@ -3,7 +3,9 @@ import { applyMigrations, migrationStatus } from '@/lib/server/db/migrations';
 import type { Database } from '@/lib/server/db/open-database';
 import { publicUrl, type Env } from '@/lib/server/env';
 import { logger } from '@/lib/server/logger';
-import { seedDemo, type DemoLogin } from '@/lib/server/seed/seed-demo';
+import { keyring } from '@/lib/server/crypto/keyring';
+import { demoOrganizationId, seedDemo, type DemoLogin } from '@/lib/server/seed/seed-demo';
+import { seedDemoStates } from '@/lib/server/seed/seed-demo-states';
 import { offerSetupLink } from '@/lib/server/setup/setup-link';
 
 /**
@@ -21,6 +23,7 @@ export async function bootstrap(db: Database, config: Pick<Env, 'SEED_DEMO' | 'D
     await applyMigrations(db.sql, { onApplied: (name) => logger().info({ event: 'db.migrated', name }, 'migration applied') });
     if (config.SEED_DEMO === 'true') {
       const logins = await seedDemo(db.prisma, { demoPassword: config.DEMO_PASSWORD });
+      await seedDemoStates({ prisma: db.prisma, keyring: keyring() }, { organizationId: (await demoOrganizationId(db.prisma))! });
       if (logins.length > 0) showDemoLogins(logins, Boolean(config.DEMO_PASSWORD));
     }
   }

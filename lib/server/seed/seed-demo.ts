@@ -40,6 +40,11 @@ const USERS: { role: Role; name: string }[] = [
   { role: 'AUDITOR', name: 'Arjun Auditor' },
 ];
 
+/** The demo organization's id, once seeded. */
+export async function demoOrganizationId(prisma: PrismaClient): Promise<string | null> {
+  return (await prisma.organization.findUnique({ where: { slug: ORG_SLUG }, select: { id: true } }))?.id ?? null;
+}
+
 export const demoEmail = (role: Role) => `${role.toLowerCase()}@demo.example`;
 
 export interface DemoLogin {

@@ -1,0 +1,44 @@
+import { expect, loginAs, test } from './fixtures';
+
+// The demo entity Atlas Retail has a credential in each state: what the first look at the demo shows.
+test('the dashboard counts what needs attention and links into the Expiring and failing view', async ({ page }) => {
+  await loginAs(page, 'VIEWER');
+  const counts = page.getByRole('list', { name: 'Needs attention' });
+  await expect(counts.getByRole('link', { name: '1 expired' })).toBeVisible();
+  await counts.getByRole('link', { name: /^1 expiring/ }).click();
+
+  await expect(page).toHaveURL(/\/expiring\?show=EXPIRING$/);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Expiring and failing');
+  const rows = page.getByRole('table', { name: 'Credentials that need attention, most urgent first' }).getByRole('row');
+  await expect(rows).toHaveCount(2);
+  await expect(rows.nth(1)).toContainText('Archive API key');
+  await expect(rows.nth(1)).toContainText('Atlas Retail L.L.C.');
+  await expect(rows.nth(1)).toContainText(/Expires in 1[12] days/);
+  await expect(rows.nth(1).locator('time')).toHaveText(/^\d{1,2} \w{3} \d{4}, 00:00 UTC$/);
+
+  // Everything, most urgent first: the expired one leads; the failing one says since when.
+  await page.getByLabel('Show').selectOption({ label: 'Everything that needs someone' });
+  await page.getByLabel('Legal entity').selectOption({ label: 'Atlas Retail L.L.C.' });
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await expect(rows.nth(1)).toContainText('Legacy portal login');
+  await expect(rows.nth(1)).toContainText(/Expired 5 days ago|Expired 4 days ago/);
+  await expect(page.getByRole('row', { name: /ASP production.*Failing.*3 failed in a row/ })).toBeVisible();
+  await expect(page.getByRole('row', { name: /Archive sandbox key.*Never tested/ })).toBeVisible();
+  await expect(page.getByRole('row', { name: /ERP token client/ })).toHaveCount(0);
+
+  // A credential's page: the 30-day chart, its schedule and owner.
+  await page.getByRole('link', { name: 'ASP production' }).click();
+  await expect(page.getByText('Last 30 days: 30 tests, 27 succeeded')).toBeVisible();
+  await expect(page.getByRole('definition').filter({ hasText: 'Amira Admin (admin@demo.example)' })).toBeVisible();
+});
+
+test('an administrator sets lead times; a nonsense value is refused and changes nothing', async ({ page }) => {
+  await loginAs(page, 'ADMIN');
+  await page.goto('/admin/settings');
+  const lead = page.locator('#lead-api-key');
+  await lead.fill('0');
+  await page.getByRole('button', { name: 'Save settings' }).click();
+  await expect(page.getByText('At least 1 day: a credential must be flagged before it expires')).toBeVisible();
+  await page.reload();
+  await expect(lead).toHaveValue('');
+});
