@@ -1,10 +1,12 @@
 import 'server-only';
 import { randomBytes } from 'node:crypto';
 import { now } from '@/lib/server/clock';
+import { SYSTEM_ACTOR } from '@/lib/server/audit/append-audit-event';
+import { changeCredentialStatus } from '@/lib/server/credentials/change-credential-status';
 import { credentialOwner } from '@/lib/server/credentials/credential-secrets';
 import { writeSecret } from '@/lib/server/crypto/sealed-secrets';
 import type { Services } from '@/lib/server/services';
-import type { CredentialStatus, Environment, Prisma } from '@/prisma/generated/client';
+import type { Environment, Prisma } from '@/prisma/generated/client';
 
 const DAY = 86_400_000;
 
@@ -14,7 +16,8 @@ interface DemoState {
   profile: string;
   environment: Environment;
   label: string;
-  status: CredentialStatus;
+  /** Configured (ACTIVE), and for one of them past its expiry: EXPIRED. */
+  expired?: true;
   config: Record<string, string>;
   secrets: Record<string, number>;
   /** Days from now (negative: past). */
@@ -31,7 +34,6 @@ const STATES: DemoState[] = [
     profile: 'oauth2-client-credentials',
     environment: 'PRODUCTION',
     label: 'ERP token client',
-    status: 'ACTIVE',
     config: { tokenUrl: 'https://auth.atlas-retail.example/oauth2/token', clientId: 'atlas-erp', clientAuth: 'client_secret_basic', secretExpiresOn: '' },
     secrets: { clientSecret: 32 },
     expiresInDays: 200,
@@ -41,7 +43,6 @@ const STATES: DemoState[] = [
     profile: 'api-key',
     environment: 'PRODUCTION',
     label: 'Archive API key',
-    status: 'ACTIVE',
     config: { baseUrl: 'https://archive.atlas-retail.example', headerName: 'X-API-Key', healthPath: '/health', secretExpiresOn: '' },
     secrets: { apiKey: 40 },
     expiresInDays: 12,
@@ -51,7 +52,7 @@ const STATES: DemoState[] = [
     profile: 'http-basic',
     environment: 'PRODUCTION',
     label: 'Legacy portal login',
-    status: 'EXPIRED',
+    expired: true,
     config: { baseUrl: 'https://portal.atlas-retail.example', username: 'atlas-finance', secretExpiresOn: '' },
     secrets: { password: 24 },
     expiresInDays: -5,
@@ -61,7 +62,6 @@ const STATES: DemoState[] = [
     profile: 'uae-asp-api-key',
     environment: 'PRODUCTION',
     label: 'ASP production',
-    status: 'ACTIVE',
     config: { aspBaseUrl: 'https://api.asp.example', participantId: '0235:1004567890' },
     secrets: { apiKey: 40 },
     history: { days: 30, failLastDays: 3 },
@@ -70,7 +70,6 @@ const STATES: DemoState[] = [
     profile: 'api-key',
     environment: 'SANDBOX',
     label: 'Archive sandbox key',
-    status: 'ACTIVE',
     config: { baseUrl: 'https://sandbox.archive.atlas-retail.example', headerName: 'X-API-Key', secretExpiresOn: '' },
     secrets: { apiKey: 40 },
     history: null,
@@ -99,7 +98,6 @@ export async function seedDemoStates({ prisma, keyring }: Services, { organizati
           profile: state.profile,
           environment: state.environment,
           label: state.label,
-          status: state.status,
           config: config as Prisma.InputJsonObject,
           expiresAt,
           configuredAt: new Date(at - 45 * DAY),
@@ -109,6 +107,10 @@ export async function seedDemoStates({ prisma, keyring }: Services, { organizati
         },
       });
       for (const [field, bytes] of Object.entries(state.secrets)) await writeSecret(tx, keyring, credentialOwner(credential), field, randomBytes(bytes).toString('base64url'));
+      // Through the status's owner, as every move: configured, then (for one) expired.
+      for (const to of state.expired ? (['ACTIVE', 'EXPIRED'] as const) : (['ACTIVE'] as const)) {
+        await changeCredentialStatus(tx, { credential, to, event: { actor: SYSTEM_ACTOR, action: 'demo.seed', outcome: 'SUCCESS' } });
+      }
       if (state.history) await tx.connectionTest.createMany({ data: history(credential.id, state.history, at) });
     }
   });

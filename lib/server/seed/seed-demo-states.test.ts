@@ -1,0 +1,42 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeKeyring } from '@/lib/server/crypto/keyring';
+import type { Database } from '@/lib/server/db/open-database';
+import { getCredentialStatus } from '@/lib/server/credentials/get-credential-status';
+import { listAttention } from '@/lib/server/dashboard/list-attention';
+import { demoOrganizationId, seedDemo } from '@/lib/server/seed/seed-demo';
+import { seedDemoStates } from '@/lib/server/seed/seed-demo-states';
+import type { Services } from '@/lib/server/services';
+import { openTestDatabase } from '@/lib/server/test-support/test-database';
+
+describe('demo states', () => {
+  let db: Database;
+  let services: Services;
+  beforeAll(async () => {
+    db = await openTestDatabase('pglite');
+    services = { prisma: db.prisma, keyring: makeKeyring(randomBytes(32)) };
+    await seedDemo(db.prisma, { demoPassword: 'demo-states-password' });
+  });
+  afterAll(async () => db.close());
+
+  it('shows one credential in each state a real company meets, with sealed secrets, once', async () => {
+    const organizationId = (await demoOrganizationId(db.prisma))!;
+    expect(await seedDemoStates(services, { organizationId })).toBe(true);
+    expect(await seedDemoStates(services, { organizationId })).toBe(false);
+    const entity = await db.prisma.legalEntity.findFirstOrThrow({ where: { name: 'Atlas Retail L.L.C.' } });
+    const { items, counts } = await listAttention(services, { organizationId, filters: { entity: entity.id }, now: new Date() });
+    expect(counts).toEqual({ expired: 1, expiring: 1, failing: 1, neverTested: 1 });
+    expect(items.map((i) => [i.label, i.category])).toEqual([
+      ['Legacy portal login', 'EXPIRED'],
+      ['Archive API key', 'EXPIRING'],
+      ['ASP production', 'FAILING'],
+      ['Archive sandbox key', 'NEVER_TESTED'],
+    ]);
+    expect(items.find((i) => i.category === 'FAILING')).toMatchObject({ failingTests: 3 });
+    const active = await db.prisma.credential.findFirstOrThrow({ where: { label: 'ERP token client' } });
+    const status = await getCredentialStatus(services, { organizationId, credentialId: active.id });
+    expect(status).toMatchObject({ status: 'ACTIVE', health: 'VALID' });
+    expect(status!.fields.find((f) => f.name === 'clientSecret')).toMatchObject({ set: true });
+    expect(await db.prisma.connectionTest.count({ where: { credentialId: active.id } })).toBe(30);
+  });
+});
