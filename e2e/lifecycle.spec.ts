@@ -1,4 +1,4 @@
-import { expect, loginAs, test } from './fixtures';
+import { confirmStepUp, expect, loginAs, submitServiceAccount, test } from './fixtures';
 
 // The demo entity Atlas Retail has a credential in each state: what the first look at the demo shows.
 test('the dashboard counts what needs attention and links into the Expiring and failing view', async ({ page }) => {
@@ -41,4 +41,18 @@ test('an administrator sets lead times; a nonsense value is refused and changes 
   await expect(page.getByText('At least 1 day: a credential must be flagged before it expires')).toBeVisible();
   await page.reload();
   await expect(lead).toHaveValue('');
+});
+
+test('the service API refuses an expired credential’s token with a clear error', async ({ page, request }) => {
+  await loginAs(page, 'ADMIN');
+  await page.goto('/expiring?show=EXPIRED');
+  await page.getByRole('link', { name: 'Legacy portal login' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toContainText('Expired');
+  const credentialId = new URL(page.url()).pathname.split('/').pop()!;
+  await submitServiceAccount(page, { name: 'Atlas transmission', entity: 'Atlas Retail L.L.C.' });
+  await confirmStepUp(page);
+  const key = (await page.locator('#new-api-key').textContent())!;
+  const refused = await request.get(`/api/v1/credentials/${credentialId}/access-token`, { headers: { authorization: `Bearer ${key}` } });
+  expect(refused.status()).toBe(409);
+  expect((await refused.json()).error).toMatchObject({ code: 'CREDENTIAL_EXPIRED', message: expect.stringMatching(/^This credential expired on \d{4}-\d{2}-\d{2}, so no token is served/) });
 });
