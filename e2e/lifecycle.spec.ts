@@ -1,3 +1,6 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Webhook } from 'standardwebhooks';
 import { confirmStepUp, expect, loginAs, submitServiceAccount, test } from './fixtures';
 
 // The demo entity Atlas Retail has a credential in each state: what the first look at the demo shows.
@@ -55,4 +58,42 @@ test('the service API refuses an expired credential’s token with a clear error
   const refused = await request.get(`/api/v1/credentials/${credentialId}/access-token`, { headers: { authorization: `Bearer ${key}` } });
   expect(refused.status()).toBe(409);
   expect((await refused.json()).error).toMatchObject({ code: 'CREDENTIAL_EXPIRED', message: expect.stringMatching(/^This credential expired on \d{4}-\d{2}-\d{2}, so no token is served/) });
+});
+
+test('an administrator registers a webhook endpoint, keeps its secret, and sends it a signed test event', async ({ page }) => {
+  const received: { headers: Record<string, string | string[] | undefined>; body: string }[] = [];
+  const receiver = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    req.on('end', () => {
+      received.push({ headers: req.headers, body });
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/strongroom`;
+  try {
+    await loginAs(page, 'ADMIN');
+    await page.goto('/admin/webhooks');
+    await expect(page.getByText('No endpoint yet.')).toBeVisible();
+    await page.getByLabel('Endpoint URL').fill(url);
+    await page.getByLabel('Description').fill('Ops chat');
+    await page.getByRole('button', { name: 'Add endpoint' }).click();
+    await confirmStepUp(page);
+    const secret = (await page.locator('#webhook-signing-secret').textContent())!;
+    expect(secret).toMatch(/^whsec_/);
+    await page.getByRole('button', { name: 'Done' }).click();
+    await expect(page.getByRole('heading', { name: url })).toBeVisible();
+    await expect(page.getByText(secret)).toHaveCount(0);
+
+    await page.getByRole('button', { name: `Send a test event to 127.0.0.1:${new URL(url).port}` }).click();
+    await expect.poll(() => received.length).toBe(1);
+    const verified = new Webhook(secret).verify(received[0]!.body, received[0]!.headers as Record<string, string>) as { type: string };
+    expect(verified.type).toBe('webhook.test');
+    await page.reload();
+    await expect(page.getByRole('table', { name: /^Delivery log of 127\.0\.0\.1/ }).getByRole('row', { name: /webhook\.test.*1.*204.*delivered/ })).toBeVisible();
+  } finally {
+    receiver.closeAllConnections();
+    await new Promise((resolve) => receiver.close(resolve));
+  }
 });

@@ -42,13 +42,13 @@ export default async function ExpiringPage({ searchParams }: { searchParams: Pro
         Dates in {zone} (Admin → Settings). A credential is expiring inside its lead time (30 days unless your organization chose otherwise) and is not served once expired.
       </p>
       <ul className="attention-counts" aria-label="Counts">
-        <li>
+        <li className={counts.expired ? 'alert' : undefined}>
           <Link href={link('EXPIRED')}>{counts.expired} expired</Link>
         </li>
-        <li>
+        <li className={counts.expiring ? 'warn' : undefined}>
           <Link href={link('EXPIRING')}>{counts.expiring} expiring</Link>
         </li>
-        <li>
+        <li className={counts.failing ? 'alert' : undefined}>
           <Link href={link('FAILING')}>{counts.failing} failing</Link>
         </li>
         <li>

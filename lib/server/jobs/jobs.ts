@@ -69,7 +69,7 @@ export function serverJobs(config: JobConfig, deps: JobDeps): Job[] {
       leaseMs: 10 * MINUTE,
       run: async (services) => {
         const done = await scanExpiry(services);
-        return `${done.expired} expired, ${done.expiring} expiring, ${done.reminded} reminders`;
+        return `${done.expired} expired, ${done.expiring} expiring, ${done.reminded} reminder${done.reminded === 1 ? '' : 's'} raised`;
       },
     },
     {

@@ -38,7 +38,7 @@ export default async function SchedulerPage() {
                   <br />
                   <span className="muted">{job.description}</span>
                 </td>
-                <td>{job.intervalMs % 3_600_000 === 0 ? `${job.intervalMs / 3_600_000} h` : `${job.intervalMs / 60_000} min`}</td>
+                <td>{job.intervalMs % 3_600_000 === 0 ? `${job.intervalMs / 3_600_000} h` : job.intervalMs % 60_000 === 0 ? `${job.intervalMs / 60_000} min` : `${job.intervalMs / 1000} s`}</td>
                 <td>{job.running ? 'Running now' : when(job.lastStartedAt)}</td>
                 <td>{job.lastDurationMs === null ? '—' : `${job.lastDurationMs} ms`}</td>
                 <td className={job.lastError ? 'field-error' : undefined}>{job.lastError ? `Failed: ${job.lastError}` : (job.lastResult ?? 'Not run yet')}</td>

@@ -259,7 +259,7 @@ export default async function CredentialPage({
                   <td>
                     {n.deliveries.length === 0
                       ? 'Nobody (no administrator, owner or endpoint)'
-                      : n.deliveries.map((d) => `${d.channel === 'EMAIL' ? 'mail' : 'webhook'} ${d.to}: ${DELIVERY_LABELS[d.status]}${d.status !== 'DELIVERED' && d.lastError ? ` (${d.lastError})` : ''}`).join(' · ')}
+                      : n.deliveries.map((d) => `${d.channel === 'EMAIL' ? 'mail' : 'webhook'} ${d.to}: ${DELIVERY_LABELS[d.status]}${d.status !== 'DELIVERED' && d.lastError ? ` — ${d.lastError}` : ''}`).join(' · ')}
                   </td>
                 </tr>
               ))}
