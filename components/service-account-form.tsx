@@ -5,6 +5,7 @@ import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { createServiceAccountAction } from '@/app/(app)/admin/service-accounts/actions';
+import { ShownOnce } from '@/components/shown-once';
 import { useStepUp } from '@/components/use-step-up';
 import { SERVICE_SCOPES, ZServiceAccountCreate, type TServiceAccountCreate } from '@/lib/schemas/service-account';
 import { ChoiceGroup, FormError, TextField } from '@/components/form/fields';
@@ -29,18 +30,9 @@ export function ServiceAccountForm({ entities }: { entities: { id: string; name:
   if (stepUpForm) return stepUpForm;
   if (key) {
     return (
-      <div role="status">
-        <h2>API key</h2>
-        <p>
-          Copy it now into the service’s secret store. <strong>It is shown only once</strong>; Strongroom keeps only a hash.
-        </p>
-        <p>
-          <code id="new-api-key">{key}</code>
-        </p>
-        <button type="button" onClick={() => (setKey(null), router.refresh())}>
-          Done
-        </button>
-      </div>
+      <ShownOnce title="API key" id="new-api-key" value={key} onDone={() => (setKey(null), router.refresh())}>
+        Copy it now into the service’s secret store; Strongroom keeps only a hash.
+      </ShownOnce>
     );
   }
   const { errors } = formState;

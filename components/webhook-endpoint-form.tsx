@@ -6,6 +6,7 @@ import { useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { createWebhookEndpointAction } from '@/app/(app)/admin/webhooks/actions';
 import { ChoiceGroup, FormError, TextField } from '@/components/form/fields';
+import { ShownOnce } from '@/components/shown-once';
 import { useStepUp } from '@/components/use-step-up';
 import { NOTIFICATION_EVENTS, WEBHOOK_EVENT_TYPES, ZWebhookEndpointCreate, type TWebhookEndpointCreate } from '@/lib/notifications';
 
@@ -31,18 +32,9 @@ export function WebhookEndpointForm() {
   if (stepUpForm) return stepUpForm;
   if (secret) {
     return (
-      <div role="status">
-        <h3>Signing secret</h3>
-        <p>
-          Put it in the receiving service to verify the <code>webhook-signature</code> header (Standard Webhooks). <strong>It is shown only once.</strong>
-        </p>
-        <p>
-          <code id="webhook-signing-secret">{secret}</code>
-        </p>
-        <button type="button" onClick={() => (setSecret(null), router.refresh())}>
-          Done
-        </button>
-      </div>
+      <ShownOnce title="Signing secret" id="webhook-signing-secret" value={secret} onDone={() => (setSecret(null), router.refresh())}>
+        Put it in the receiving service to verify the <code>webhook-signature</code> header (Standard Webhooks); Strongroom keeps it sealed.
+      </ShownOnce>
     );
   }
   const { errors } = formState;

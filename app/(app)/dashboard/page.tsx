@@ -1,11 +1,11 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
+import { AttentionCounts } from '@/components/attention-counts';
 import { CredentialTable } from '@/components/credential-table';
+import { CredentialFilterSelects, FilterSelect } from '@/components/filter-select';
 import { CREDENTIAL_HEALTH } from '@/lib/credential-health';
 import { ADMINS, STATUS_READERS } from '@/lib/roles';
-import { REGIMES } from '@/lib/schemas/credential-profiles';
 import { ZDashboardFilters, ZPage } from '@/lib/schemas/dashboard-filters';
-import { countryName } from '@/lib/tax-ids';
 import { requireRole } from '@/lib/server/auth/session';
 import { entityCountries, getOrganizationOverview } from '@/lib/server/dashboard/get-organization-overview';
 import { listLegalEntities } from '@/lib/server/entities/list-legal-entities';
@@ -56,20 +56,7 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
           </a>
         </span>
       </div>
-      <ul className="attention-counts" aria-label="Needs attention">
-        <li className={counts.expired ? 'alert' : undefined}>
-          <Link href="/expiring?show=EXPIRED">{counts.expired} expired</Link>
-        </li>
-        <li className={counts.expiring ? 'warn' : undefined}>
-          <Link href="/expiring?show=EXPIRING">{counts.expiring} expiring within lead time</Link>
-        </li>
-        <li className={counts.failing ? 'alert' : undefined}>
-          <Link href="/expiring?show=FAILING">{counts.failing} failing</Link>
-        </li>
-        <li>
-          <Link href="/expiring?show=NEVER_TESTED">{counts.neverTested} never tested</Link>
-        </li>
-      </ul>
+      <AttentionCounts counts={counts} href={(kind) => `/expiring?show=${kind}`} label="Needs attention" expiringText="expiring within lead time" />
       <section className="panel" aria-labelledby="filters-heading">
         <h2 id="filters-heading" className="muted filters-heading">
           Filter
@@ -79,47 +66,8 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
             <label htmlFor="q">Search</label>
             <input id="q" name="q" type="search" defaultValue={filters.q ?? ''} placeholder="Name, tax id or reference" />
           </div>
-          <div>
-            <label htmlFor="country">Country</label>
-            <select id="country" name="country" defaultValue={filters.country ?? ''}>
-              <option value="">All countries</option>
-              {countries.map((code) => (
-                <option key={code} value={code}>
-                  {countryName(code)}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div>
-            <label htmlFor="regime">Regime</label>
-            <select id="regime" name="regime" defaultValue={filters.regime ?? ''}>
-              <option value="">All regimes</option>
-              {Object.entries(REGIMES).map(([value, label]) => (
-                <option key={value} value={value}>
-                  {label}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div>
-            <label htmlFor="environment">Environment</label>
-            <select id="environment" name="environment" defaultValue={filters.environment ?? ''}>
-              <option value="">All environments</option>
-              <option value="SANDBOX">Sandbox</option>
-              <option value="PRODUCTION">Production</option>
-            </select>
-          </div>
-          <div>
-            <label htmlFor="health">Status</label>
-            <select id="health" name="health" defaultValue={filters.health ?? ''}>
-              <option value="">All statuses</option>
-              {Object.entries(CREDENTIAL_HEALTH).map(([value, label]) => (
-                <option key={value} value={value}>
-                  {label}
-                </option>
-              ))}
-            </select>
-          </div>
+          <CredentialFilterSelects countries={countries} filters={filters} />
+          <FilterSelect name="health" label="Status" all="All statuses" value={filters.health} options={Object.entries(CREDENTIAL_HEALTH).map(([value, label]) => ({ value, label }))} />
           <button type="submit">Apply</button>
           {filtering && (
             <Link href="/dashboard" className="button secondary">

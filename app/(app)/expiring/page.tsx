@@ -1,10 +1,11 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
+import { AttentionCounts } from '@/components/attention-counts';
+import { CredentialFilterSelects, FilterSelect } from '@/components/filter-select';
 import { HealthBadge } from '@/components/health-badge';
 import { relativeDays } from '@/lib/expiry';
 import { formatInZone } from '@/lib/format';
 import { STATUS_READERS } from '@/lib/roles';
-import { REGIMES } from '@/lib/schemas/credential-profiles';
 import { ZAttentionFilters } from '@/lib/schemas/dashboard-filters';
 import { countryName } from '@/lib/tax-ids';
 import { requireRole } from '@/lib/server/auth/session';
@@ -33,7 +34,7 @@ export default async function ExpiringPage({ searchParams }: { searchParams: Pro
   ]);
   const zone = settings.timeZone;
   const filtering = Object.values(filters).some(Boolean);
-  const link = (show: keyof typeof SHOW) => `/expiring?${new URLSearchParams({ ...Object.fromEntries(Object.entries(filters).filter(([, value]) => value)), show })}`;
+  const link = (show: string) => `/expiring?${new URLSearchParams({ ...Object.fromEntries(Object.entries(filters).filter(([, value]) => value)), show })}`;
 
   return (
     <>
@@ -41,77 +42,15 @@ export default async function ExpiringPage({ searchParams }: { searchParams: Pro
       <p className="muted">
         Dates in {zone} (Admin → Settings). A credential is expiring inside its lead time (30 days unless your organization chose otherwise) and is not served once expired.
       </p>
-      <ul className="attention-counts" aria-label="Counts">
-        <li className={counts.expired ? 'alert' : undefined}>
-          <Link href={link('EXPIRED')}>{counts.expired} expired</Link>
-        </li>
-        <li className={counts.expiring ? 'warn' : undefined}>
-          <Link href={link('EXPIRING')}>{counts.expiring} expiring</Link>
-        </li>
-        <li className={counts.failing ? 'alert' : undefined}>
-          <Link href={link('FAILING')}>{counts.failing} failing</Link>
-        </li>
-        <li>
-          <Link href={link('NEVER_TESTED')}>{counts.neverTested} never tested</Link>
-        </li>
-      </ul>
+      <AttentionCounts counts={counts} href={link} label="Counts" />
       <section className="panel" aria-labelledby="attention-filters-heading">
         <h2 id="attention-filters-heading" className="muted filters-heading">
           Filter
         </h2>
         <form className="filters" method="get">
-          <div>
-            <label htmlFor="entity">Legal entity</label>
-            <select id="entity" name="entity" defaultValue={filters.entity ?? ''}>
-              <option value="">All entities</option>
-              {entities.map((entity) => (
-                <option key={entity.id} value={entity.id}>
-                  {entity.name}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div>
-            <label htmlFor="country">Country</label>
-            <select id="country" name="country" defaultValue={filters.country ?? ''}>
-              <option value="">All countries</option>
-              {countries.map((code) => (
-                <option key={code} value={code}>
-                  {countryName(code)}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div>
-            <label htmlFor="regime">Regime</label>
-            <select id="regime" name="regime" defaultValue={filters.regime ?? ''}>
-              <option value="">All regimes</option>
-              {Object.entries(REGIMES).map(([value, label]) => (
-                <option key={value} value={value}>
-                  {label}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div>
-            <label htmlFor="environment">Environment</label>
-            <select id="environment" name="environment" defaultValue={filters.environment ?? ''}>
-              <option value="">All environments</option>
-              <option value="SANDBOX">Sandbox</option>
-              <option value="PRODUCTION">Production</option>
-            </select>
-          </div>
-          <div>
-            <label htmlFor="show">Show</label>
-            <select id="show" name="show" defaultValue={filters.show ?? ''}>
-              <option value="">Everything that needs someone</option>
-              {Object.entries(SHOW).map(([value, label]) => (
-                <option key={value} value={value}>
-                  {label}
-                </option>
-              ))}
-            </select>
-          </div>
+          <FilterSelect name="entity" label="Legal entity" all="All entities" value={filters.entity} options={entities.map((entity) => ({ value: entity.id, label: entity.name }))} />
+          <CredentialFilterSelects countries={countries} filters={filters} />
+          <FilterSelect name="show" label="Show" all="Everything that needs someone" value={filters.show} options={Object.entries(SHOW).map(([value, label]) => ({ value, label }))} />
           <button type="submit">Apply</button>
           {filtering && (
             <Link href="/expiring" className="button secondary">
