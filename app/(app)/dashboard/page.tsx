@@ -11,7 +11,7 @@ import { entityCountries, getOrganizationOverview } from '@/lib/server/dashboard
 import { listLegalEntities } from '@/lib/server/entities/list-legal-entities';
 import { services } from '@/lib/server/services';
 import { now } from '@/lib/server/clock';
-import { listAttention } from '@/lib/server/dashboard/list-attention';
+import { countAttention } from '@/lib/server/dashboard/list-attention';
 
 export const metadata: Metadata = { title: 'Dashboard' };
 
@@ -23,13 +23,12 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
   const filters = ZDashboardFilters.parse(query);
   const pageNumber = ZPage.parse(query.page);
   const v = await services();
-  const [{ entities, total }, archived, countries, attention] = await Promise.all([
+  const [{ entities, total }, archived, countries, counts] = await Promise.all([
     getOrganizationOverview(v, { organizationId: user.organizationId, filters, page: { number: pageNumber, size: PAGE_SIZE } }),
     listLegalEntities(v, { organizationId: user.organizationId, archived: true }),
     entityCountries(v, { organizationId: user.organizationId }),
-    listAttention(v, { organizationId: user.organizationId, filters: {}, now: now() }),
+    countAttention(v, { organizationId: user.organizationId, now: now() }),
   ]);
-  const { counts } = attention;
   const filtering = Object.values(filters).some(Boolean);
   const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
   // The filters stay in the URL of every page link, so a page can be shared as it is seen.

@@ -1,6 +1,6 @@
 import 'server-only';
 import { credentialHealth } from '@/lib/credential-health';
-import { leadDaysFor } from '@/lib/expiry';
+import { DEFAULT_LEAD_DAYS, leadDaysFor } from '@/lib/expiry';
 import { describeProfile, PROFILE_IDS } from '@/lib/schemas/credential-profiles';
 import type { TAttentionFilters } from '@/lib/schemas/dashboard-filters';
 import { lastTestOutcomes } from '@/lib/server/connection-tests/list-connection-tests';
@@ -84,6 +84,37 @@ export async function listAttention(
     items: filters.show ? items.filter((item) => item.category === filters.show) : items,
     counts: { expired: count('EXPIRED'), expiring: count('EXPIRING'), failing: count('FAILING'), neverTested: count('NEVER_TESTED') },
   };
+}
+
+/**
+ * The same four counts as `listAttention`, for the dashboard's top, in one aggregate query: the
+ * categories in the order `credentialHealth` judges them (expired, then failing, then expiring inside
+ * the profile's lead time, then never tested), without reading the rows out. A test holds the two to
+ * the same answers.
+ */
+export async function countAttention({ prisma }: Pick<Services, 'prisma'>, { organizationId, now }: { organizationId: string; now: Date }) {
+  const [row] = await prisma.$queryRaw<{ expired: number; failing: number; expiring: number; neverTested: number }[]>`
+    WITH live AS (
+      SELECT c.status, c."expiresAt",
+             COALESCE(CASE WHEN jsonb_typeof(o."expiryLeadDays" -> c.profile) = 'number' THEN (o."expiryLeadDays" ->> c.profile)::int END, ${DEFAULT_LEAD_DAYS}) AS lead,
+             (SELECT t.outcome::text FROM "ConnectionTest" t WHERE t."credentialId" = c.id ORDER BY t."startedAt" DESC LIMIT 1) AS last
+        FROM "Credential" c
+        JOIN "LegalEntity" le ON le.id = c."legalEntityId"
+        JOIN "Organization" o ON o.id = c."organizationId"
+       WHERE c."organizationId" = ${organizationId}::uuid AND c."deletedAt" IS NULL AND c.status NOT IN ('DRAFT', 'REVOKED') AND le."archivedAt" IS NULL
+    ), judged AS (
+      SELECT CASE
+               WHEN status = 'EXPIRED' OR "expiresAt" <= ${now} THEN 'EXPIRED'
+               WHEN status = 'NEEDS_ATTENTION' OR last = 'FAILURE' THEN 'FAILING'
+               WHEN "expiresAt" - ${now}::timestamp <= make_interval(days => lead) THEN 'EXPIRING'
+               WHEN last IS NULL THEN 'NEVER_TESTED'
+             END AS category
+        FROM live
+    )
+    SELECT count(*) FILTER (WHERE category = 'EXPIRED')::int AS expired, count(*) FILTER (WHERE category = 'FAILING')::int AS failing,
+           count(*) FILTER (WHERE category = 'EXPIRING')::int AS expiring, count(*) FILTER (WHERE category = 'NEVER_TESTED')::int AS "neverTested"
+      FROM judged`;
+  return { expired: row?.expired ?? 0, expiring: row?.expiring ?? 0, failing: row?.failing ?? 0, neverTested: row?.neverTested ?? 0 };
 }
 
 const profilesOf = (regime: string) => PROFILE_IDS.filter((profile) => describeProfile(profile).regime === regime);

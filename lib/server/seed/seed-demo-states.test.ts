@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeKeyring } from '@/lib/server/crypto/keyring';
 import type { Database } from '@/lib/server/db/open-database';
 import { getCredentialStatus } from '@/lib/server/credentials/get-credential-status';
-import { listAttention } from '@/lib/server/dashboard/list-attention';
+import { countAttention, listAttention } from '@/lib/server/dashboard/list-attention';
 import { demoOrganizationId, seedDemo } from '@/lib/server/seed/seed-demo';
 import { seedDemoStates } from '@/lib/server/seed/seed-demo-states';
 import type { Services } from '@/lib/server/services';
@@ -38,5 +38,20 @@ describe('demo states', () => {
     expect(status).toMatchObject({ status: 'ACTIVE', health: 'VALID' });
     expect(status!.fields.find((f) => f.name === 'clientSecret')).toMatchObject({ set: true });
     expect(await db.prisma.connectionTest.count({ where: { credentialId: active.id } })).toBe(30);
+  });
+
+  it('the dashboard’s aggregate counts agree with the list, whatever the lead times and the moment', async () => {
+    const organizationId = (await demoOrganizationId(db.prisma))!;
+    const agree = async (now: Date) => {
+      const listed = (await listAttention(services, { organizationId, filters: {}, now })).counts;
+      expect(await countAttention(services, { organizationId, now })).toEqual(listed);
+      return listed;
+    };
+    expect(await agree(new Date())).toEqual({ expired: 1, expiring: 1, failing: 1, neverTested: 1 });
+    // A shorter lead time for API keys: the key 12 days from expiry is not expiring any more.
+    await db.prisma.organization.update({ where: { id: organizationId }, data: { expiryLeadDays: { 'api-key': 5 } } });
+    expect(await agree(new Date())).toMatchObject({ expiring: 0 });
+    // Two weeks on, it has expired too.
+    expect(await agree(new Date(Date.now() + 14 * 86_400_000))).toMatchObject({ expired: 2 });
   });
 });
