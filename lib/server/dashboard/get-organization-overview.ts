@@ -1,5 +1,6 @@
 import 'server-only';
 import { credentialHealth } from '@/lib/credential-health';
+import { leadDaysFor } from '@/lib/expiry';
 import { describeProfile } from '@/lib/schemas/credential-profiles';
 import type { TDashboardFilters } from '@/lib/schemas/dashboard-filters';
 import { lastTestOutcomes, successRates } from '@/lib/server/connection-tests/list-connection-tests';
@@ -53,13 +54,13 @@ export async function getOrganizationOverview(
     // Health is derived (status, expiry, last test), so the candidates' credentials are read slim and judged here.
     const rows = await prisma.credential.findMany({
       where: { ...credentialWhere, legalEntity: entityWhere },
-      select: { id: true, legalEntityId: true, profile: true, status: true, expiresAt: true, legalEntity: { select: { name: true } } },
+      select: { id: true, legalEntityId: true, profile: true, status: true, expiresAt: true, legalEntity: { select: { name: true } }, organization: { select: { expiryLeadDays: true } } },
     });
     const outcomes = filters.health ? await lastTestOutcomes(prisma, rows.map((row) => row.id)) : new Map<string, 'SUCCESS' | 'FAILURE'>();
     const found = new Map<string, string>();
     for (const row of rows) {
       const outcome = outcomes.get(row.id);
-      const health = credentialHealth({ status: row.status, expiresAt: row.expiresAt, lastTest: outcome ? { outcome } : null }, now);
+      const health = credentialHealth({ status: row.status, expiresAt: row.expiresAt, lastTest: outcome ? { outcome } : null, leadDays: leadDaysFor(row.profile, row.organization.expiryLeadDays) }, now);
       if ((!filters.regime || describeProfile(row.profile).regime === filters.regime) && (!filters.health || health === filters.health)) found.set(row.legalEntityId, row.legalEntity.name);
     }
     const ordered = [...found].sort(([idA, nameA], [idB, nameB]) => (nameA < nameB ? -1 : nameA > nameB ? 1 : idA < idB ? -1 : 1)).map(([id]) => id);

@@ -2,6 +2,7 @@ import 'server-only';
 import type { z } from 'zod';
 import type { ZCredentialSummary } from '@/lib/schemas/service-api';
 import { credentialHealth } from '@/lib/credential-health';
+import { leadDaysFor } from '@/lib/expiry';
 import { describeProfile } from '@/lib/schemas/credential-profiles';
 import type { Environment, TestOutcome } from '@/prisma/generated/client';
 
@@ -15,6 +16,8 @@ export const credentialSummarySelect = {
   environment: true,
   status: true,
   expiresAt: true,
+  /** Its lead time before expiry is the organization's choice for its profile. */
+  organization: { select: { expiryLeadDays: true } },
   connectionTests: { orderBy: { startedAt: 'desc' }, take: 1, select: { startedAt: true, outcome: true, message: true } },
 } as const;
 
@@ -25,6 +28,7 @@ type CredentialRow = {
   environment: Environment;
   status: Parameters<typeof credentialHealth>[0]['status'];
   expiresAt: Date | null;
+  organization: { expiryLeadDays: unknown };
   connectionTests: { startedAt: Date; outcome: TestOutcome; message: string | null }[];
 };
 
@@ -38,7 +42,7 @@ export function summarizeCredential(row: CredentialRow, now: Date): CredentialSu
     profileTitle: title,
     regime,
     environment: row.environment,
-    health: credentialHealth({ status: row.status, expiresAt: row.expiresAt, lastTest }, now),
+    health: credentialHealth({ status: row.status, expiresAt: row.expiresAt, lastTest, leadDays: leadDaysFor(row.profile, row.organization.expiryLeadDays) }, now),
     expiresAt: row.expiresAt,
     lastTest,
   };

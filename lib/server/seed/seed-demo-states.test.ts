@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeKeyring } from '@/lib/server/crypto/keyring';
 import type { Database } from '@/lib/server/db/open-database';
 import { getCredentialStatus } from '@/lib/server/credentials/get-credential-status';
+import { getOrganizationOverview } from '@/lib/server/dashboard/get-organization-overview';
 import { countAttention, listAttention } from '@/lib/server/dashboard/list-attention';
 import { demoOrganizationId, seedDemo } from '@/lib/server/seed/seed-demo';
 import { seedDemoStates } from '@/lib/server/seed/seed-demo-states';
@@ -51,6 +52,9 @@ describe('demo states', () => {
     // A shorter lead time for API keys: the key 12 days from expiry is not expiring any more.
     await db.prisma.organization.update({ where: { id: organizationId }, data: { expiryLeadDays: { 'api-key': 5 } } });
     expect(await agree(new Date())).toMatchObject({ expiring: 0 });
+    // The dashboard's badge judges with the same lead time.
+    const { entities } = await getOrganizationOverview(services, { organizationId, filters: { q: 'Atlas' } });
+    expect(entities[0]!.credentials.find((c) => c.label === 'Archive API key')).toMatchObject({ health: 'VALID' });
     // Two weeks on, it has expired too.
     expect(await agree(new Date(Date.now() + 14 * 86_400_000))).toMatchObject({ expired: 2 });
   });
