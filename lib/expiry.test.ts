@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { daysLeft, expiringReminderDue, expiryState, leadDaysFor, relativeDays, ZExpiryLeadDays, ZLeadDays } from '@/lib/expiry';
+import { daysLeft, expiringReminderDue, leadDaysFor, relativeDays, ZExpiryLeadDays, ZLeadDays } from '@/lib/expiry';
 
 const DAY = 86_400_000;
 const NOW = Date.UTC(2027, 2, 1, 9, 30);
@@ -26,13 +26,6 @@ describe('expiry rules', () => {
     expect(leadDaysFor('zatca-csid', 'garbage')).toBe(30);
   });
 
-  it('a credential without a known expiry is neither expiring nor expired', () => {
-    expect(expiryState(null, 30, NOW)).toBe('NO_EXPIRY');
-    expect(expiryState(new Date(NOW + 31 * DAY), 30, NOW)).toBe('VALID');
-    expect(expiryState(new Date(NOW + 30 * DAY), 30, NOW)).toBe('EXPIRING');
-    expect(expiryState(new Date(NOW), 30, NOW)).toBe('EXPIRED');
-  });
-
   it('reminds at the lead time, weekly, then daily in the last week', () => {
     const expiresAt = new Date(NOW + 20 * DAY);
     expect(daysLeft(expiresAt, NOW)).toBe(20);
@@ -46,7 +39,11 @@ describe('expiry rules', () => {
 
   it('says how far a date is in words', () => {
     expect(relativeDays(new Date(NOW + 12 * DAY), NOW)).toBe('in 12 days');
+    // Counted like the reminder mail: 11 days and a bit are "in 12 days".
+    expect(relativeDays(new Date(NOW + 11.4 * DAY), NOW)).toBe('in 12 days');
+    expect(relativeDays(new Date(NOW + 5 * 3_600_000), NOW)).toBe('within a day');
     expect(relativeDays(new Date(NOW - 3 * DAY), NOW)).toBe('3 days ago');
-    expect(relativeDays(new Date(NOW + DAY), NOW)).toBe('tomorrow');
+    expect(relativeDays(new Date(NOW - DAY), NOW)).toBe('1 day ago');
+    expect(relativeDays(new Date(NOW - 3_600_000), NOW)).toBe('today');
   });
 });

@@ -32,14 +32,6 @@ export function leadDaysFor(profile: string, setting: unknown): number {
 /** Days left until `expiresAt`, counting a started day as one ("in 10 days" until 9 days and a bit are left); 0 or less once past. */
 export const daysLeft = (expiresAt: Date, now: number) => Math.ceil((expiresAt.getTime() - now) / DAY_MS);
 
-export type ExpiryState = 'NO_EXPIRY' | 'VALID' | 'EXPIRING' | 'EXPIRED';
-
-export function expiryState(expiresAt: Date | null, leadDays: number, now: number): ExpiryState {
-  if (!expiresAt) return 'NO_EXPIRY';
-  if (expiresAt.getTime() <= now) return 'EXPIRED';
-  return expiresAt.getTime() - now <= leadDays * DAY_MS ? 'EXPIRING' : 'VALID';
-}
-
 /**
  * Whether an expiring credential's reminder is due now: the first at the lead time, then weekly,
  * then daily in the last week. `lastSentAt` is the previous reminder for this same expiry date.
@@ -51,11 +43,18 @@ export function expiringReminderDue({ expiresAt, lastSentAt, now }: { expiresAt:
   return now - lastSentAt.getTime() >= gap - 60 * 60_000;
 }
 
-/** "in 12 days", "today", "3 days ago". */
+/** Whole days as people say them: "1 day", "12 days". */
+export const dayCount = (days: number) => `${days} day${days === 1 ? '' : 's'}`;
+
+/**
+ * "in 12 days" (counted as `daysLeft` counts, so the page says what the mail said), "within a day",
+ * "today", "3 days ago".
+ */
 export function relativeDays(date: Date, now: number): string {
-  const days = Math.round((date.getTime() - now) / DAY_MS);
-  if (days === 0) return date.getTime() >= now ? 'today' : 'earlier today';
-  if (days === 1) return 'tomorrow';
-  if (days === -1) return 'yesterday';
-  return days > 0 ? `in ${days} days` : `${-days} days ago`;
+  if (date.getTime() > now) {
+    const days = daysLeft(date, now);
+    return days === 1 ? 'within a day' : `in ${dayCount(days)}`;
+  }
+  const ago = Math.floor((now - date.getTime()) / DAY_MS);
+  return ago === 0 ? 'today' : `${dayCount(ago)} ago`;
 }

@@ -61,7 +61,7 @@ export default async function ExpiringPage({ searchParams }: { searchParams: Pro
       </section>
       {items.length === 0 ? (
         <section className="panel empty">
-          <p>{filtering ? 'Nothing matches these filters.' : 'Nothing needs attention: every configured credential is valid, tested and far from expiry.'}</p>
+          <p>{filtering ? 'Nothing matches these filters.' : 'Nothing needs attention: no credential is expired, expiring, failing or waiting for its first test.'}</p>
         </section>
       ) : (
         <section className="panel">

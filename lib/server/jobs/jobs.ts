@@ -5,9 +5,9 @@ import { scanExpiry } from '@/lib/server/credentials/scan-expiry';
 import { env, publicUrl, type Env } from '@/lib/server/env';
 import { housekeeping } from '@/lib/server/jobs/housekeeping';
 import type { Job } from '@/lib/server/jobs/scheduler';
-import { mailer, type Mailer } from '@/lib/server/mail/mailer';
-import { defaultPolicy, type OutboundPolicy } from '@/lib/server/net/guarded-fetch';
-import { deliverNotifications } from '@/lib/server/notifications/deliver-notifications';
+import { mailer } from '@/lib/server/mail/mailer';
+import { defaultPolicy } from '@/lib/server/net/guarded-fetch';
+import { deliverNotifications, type DeliveryDeps } from '@/lib/server/notifications/deliver-notifications';
 import { sendDailyDigests } from '@/lib/server/notifications/send-daily-digests';
 import { refreshDueTokens } from '@/lib/server/tokens/refresh-due-tokens';
 
@@ -24,12 +24,8 @@ type JobConfig = Pick<
   | 'NOTIFICATION_DELIVERY_INTERVAL_SECONDS'
 >;
 
-/** What the jobs reach the outside world with: the mailer (null: no mail), the outbound guard's policy, the app's address for links. */
-export interface JobDeps {
-  mailer: Mailer | null;
-  policy: OutboundPolicy;
-  baseUrl: string;
-}
+/** What the jobs reach the outside world with: the mailer, the outbound guard's policy, the app's address for links. */
+export type JobDeps = DeliveryDeps;
 
 /** What this process's jobs reach out with: its mailer, the outbound policy, its public address. */
 export const processJobDeps = (): JobDeps => ({ mailer: mailer(), policy: defaultPolicy(), baseUrl: publicUrl() });

@@ -1,4 +1,5 @@
 import 'server-only';
+import { dayCount } from '@/lib/expiry';
 import type { Mail } from '@/lib/server/mail/mailer';
 
 type Data = Record<string, unknown>;
@@ -17,8 +18,8 @@ export function renderMail({ event, data }: { event: string; data: Data }, { to,
     case 'credential.expiring':
       return {
         to,
-        subject: `Expiring in ${text(data.daysLeft)} days: ${text(data.credentialLabel)} (${text(data.legalEntityName)})`,
-        text: `${what} expires on ${day(data.expiresAt)}, in ${text(data.daysLeft)} days.\n\nRenew it with the provider and save the new values in Strongroom before then; invoicing with it stops at expiry.\n\n${link}\n`,
+        subject: `Expiring in ${dayCount(Number(data.daysLeft))}: ${text(data.credentialLabel)} (${text(data.legalEntityName)})`,
+        text: `${what} expires on ${day(data.expiresAt)}, in ${dayCount(Number(data.daysLeft))}.\n\nRenew it with the provider and save the new values in Strongroom before then; invoicing with it stops at expiry.\n\n${link}\n`,
       };
     case 'credential.expired':
       return {
