@@ -2,37 +2,39 @@
 
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
-import { deleteCredentialAction, revokeCredentialAction } from '@/app/(app)/credentials/actions';
+import { changeCredentialAction } from '@/app/(app)/credentials/actions';
 import { useStepUp } from '@/components/use-step-up';
-import type { TStepUpPurpose } from '@/lib/schemas/step-up';
 import { FormError } from '@/components/form/fields';
 
-type Pending = 'revoke' | 'delete' | null;
+type Kind = 'REVOKE' | 'DELETE' | 'RESTORE';
 
-/** Revoke, delete and restore, each confirmed in place. */
+/** Revoke, delete and restore, each confirmed in place; in production they may wait for a second administrator. */
 export function CredentialDangerZone({ credentialId, version, revoked, deleted }: { credentialId: string; version: number; revoked: boolean; deleted: boolean }) {
   const router = useRouter();
-  const [confirming, setConfirming] = useState<Pending>(null);
+  const [confirming, setConfirming] = useState<Kind | null>(null);
   const [message, setMessage] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const { stepUpForm, needsStepUp } = useStepUp();
 
-  const run = async (purpose: TStepUpPurpose, action: () => Promise<{ ok: boolean; code?: string; formError?: string }>) => {
+  const run = async (kind: Kind) => {
     setBusy(true);
-    const result = await action();
+    const result = await changeCredentialAction(kind, { credentialId, version });
     setBusy(false);
-    if (needsStepUp(result, purpose, () => run(purpose, action))) return;
+    if (needsStepUp(result, 'credentials', () => run(kind))) return;
     setConfirming(null);
     if (!result.ok) setMessage(result.formError ?? 'Nothing was changed.');
+    else if (!result.data.applied) setNotice(result.data.message);
     else router.refresh();
   };
 
   if (stepUpForm) return stepUpForm;
+  if (notice) return <p role="status">{notice}</p>;
 
   if (deleted) {
     return (
       <>
-        <button type="button" disabled={busy} onClick={() => run('credentials', () => deleteCredentialAction({ credentialId, version, restore: true }))}>
+        <button type="button" disabled={busy} onClick={() => run('RESTORE')}>
           Restore
         </button>
         <FormError message={message} />
@@ -41,15 +43,15 @@ export function CredentialDangerZone({ credentialId, version, revoked, deleted }
   }
   return (
     <>
-      {!revoked && confirming !== 'revoke' && (
-        <button type="button" className="danger" onClick={() => setConfirming('revoke')}>
+      {!revoked && confirming !== 'REVOKE' && (
+        <button type="button" className="danger" onClick={() => setConfirming('REVOKE')}>
           Revoke…
         </button>
       )}
-      {confirming === 'revoke' && (
+      {confirming === 'REVOKE' && (
         <span className="actions" role="group" aria-label="Confirm revoke">
           <span>Revoking destroys the stored secrets for good.</span>
-          <button type="button" className="danger" disabled={busy} onClick={() => run('credentials', () => revokeCredentialAction({ credentialId, version }))}>
+          <button type="button" className="danger" disabled={busy} onClick={() => run('REVOKE')}>
             Yes, revoke
           </button>
           <button type="button" className="secondary" onClick={() => setConfirming(null)}>
@@ -57,15 +59,15 @@ export function CredentialDangerZone({ credentialId, version, revoked, deleted }
           </button>
         </span>
       )}
-      {confirming !== 'delete' && (
-        <button type="button" className="secondary" onClick={() => setConfirming('delete')}>
+      {confirming !== 'DELETE' && (
+        <button type="button" className="secondary" onClick={() => setConfirming('DELETE')}>
           Delete…
         </button>
       )}
-      {confirming === 'delete' && (
+      {confirming === 'DELETE' && (
         <span className="actions" role="group" aria-label="Confirm delete">
           <span>Deleted credentials can be restored for 30 days.</span>
-          <button type="button" className="danger" disabled={busy} onClick={() => run('credentials', () => deleteCredentialAction({ credentialId, version }))}>
+          <button type="button" className="danger" disabled={busy} onClick={() => run('DELETE')}>
             Yes, delete
           </button>
           <button type="button" className="secondary" onClick={() => setConfirming(null)}>

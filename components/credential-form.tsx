@@ -4,11 +4,11 @@ import { zodResolver } from '@hookform/resolvers/zod';
 import { useRouter } from 'next/navigation';
 import { useEffect, useState } from 'react';
 import { useForm, type FieldPath } from 'react-hook-form';
-import { createCredentialAction, updateCredentialAction } from '@/app/(app)/credentials/actions';
+import Link from 'next/link';
+import { createCredentialAction, stageSecretsAction, updateCredentialAction } from '@/app/(app)/credentials/actions';
 import { FileField, FormError, SelectField, TextareaField, TextField } from '@/components/form/fields';
 import { useStepUp } from '@/components/use-step-up';
-import type { ActionResult } from '@/lib/schemas/action-result';
-import { CREDENTIAL_PROFILES, credentialFormSchema, type ProfileField, type TCredentialForm, type TCredentialProfile } from '@/lib/schemas/credential-profiles';
+import { CREDENTIAL_PROFILES, credentialFormSchema, SECRET_EXPIRY_FIELD, type ProfileField, type TCredentialForm, type TCredentialProfile } from '@/lib/schemas/credential-profiles';
 
 /** A stored secret as the form may know it: set or not, and its fingerprint. Never its value. */
 export interface StoredField {
@@ -20,20 +20,27 @@ export interface StoredField {
 
 type Props =
   | { mode: 'create'; profile: TCredentialProfile; legalEntityId: string }
-  | { mode: 'edit'; profile: TCredentialProfile; credentialId: string; version: number; label: string; stored: StoredField[] };
+  | { mode: 'edit'; profile: TCredentialProfile; credentialId: string; version: number; label: string; stored: StoredField[] }
+  /** New secrets as a pending version: only the secret fields (and the secret's end date), all empty. */
+  | { mode: 'stage'; profile: TCredentialProfile; credentialId: string; version: number; label: string; stored: StoredField[] };
+
+/** Fields a pending version can set. */
+const staged = (f: ProfileField) => f.secret || f.name === SECRET_EXPIRY_FIELD;
 
 export function CredentialForm(props: Props) {
   const router = useRouter();
   const definition = CREDENTIAL_PROFILES[props.profile];
-  const stored = new Map((props.mode === 'edit' ? props.stored : []).map((f) => [f.name, f]));
+  const stored = new Map((props.mode === 'create' ? [] : props.stored).map((f) => [f.name, f]));
   const [formError, setFormError] = useState<string | null>(null);
+  // A production change waits for a second administrator: say so, and where to follow it.
+  const [submitted, setSubmitted] = useState<string | null>(null);
   const [replacing, setReplacing] = useState<Set<string>>(new Set());
   // The step-up grant can lapse while the form is open: ask for a code in place, keep the input.
   const { stepUpForm, needsStepUp } = useStepUp();
   const defaults = Object.fromEntries(definition.fields.map((f) => [f.name, f.secret ? '' : (stored.get(f.name)?.value ?? f.defaultValue ?? '')]));
   const form = useForm<TCredentialForm>({
-    resolver: zodResolver(credentialFormSchema(definition, props.mode)) as never,
-    defaultValues: { label: props.mode === 'edit' ? props.label : '', environment: 'SANDBOX', values: defaults },
+    resolver: zodResolver(credentialFormSchema(definition, props.mode === 'create' ? 'create' : 'edit')) as never,
+    defaultValues: { label: props.mode === 'create' ? '' : props.label, environment: 'SANDBOX', values: defaults },
   });
   const { register, handleSubmit, setError, setValue, setFocus, formState } = form;
   // "Replace" swaps the fingerprint for an empty field: put the cursor in it.
@@ -46,12 +53,15 @@ export function CredentialForm(props: Props) {
   const onSubmit = handleSubmit(async (data) => {
     setFormError(null);
     const values = Object.fromEntries(Object.entries(data.values).filter((entry): entry is [string, string] => typeof entry[1] === 'string' && entry[1] !== ''));
-    const result: ActionResult<{ id: string }> =
+    const result =
       props.mode === 'create'
         ? await createCredentialAction({ legalEntityId: props.legalEntityId, profile: props.profile, environment: data.environment as 'SANDBOX', label: data.label, values })
-        : await updateCredentialAction({ credentialId: props.credentialId, version: props.version, label: data.label, values });
+        : props.mode === 'edit'
+          ? await updateCredentialAction({ credentialId: props.credentialId, version: props.version, label: data.label, values })
+          : await stageSecretsAction({ credentialId: props.credentialId, version: props.version, values: Object.fromEntries(Object.entries(values).filter(([name]) => definition.fields.some((f) => f.name === name && staged(f)))) });
     if (result.ok) {
-      router.push(`/credentials/${result.data.id}`);
+      if (!result.data.applied) return setSubmitted(result.data.message);
+      router.push(`/credentials/${result.data.credentialId}`);
       router.refresh();
       return;
     }
@@ -65,7 +75,8 @@ export function CredentialForm(props: Props) {
   const input = (f: ProfileField) => {
     const name = `values.${f.name}` as const;
     const current = stored.get(f.name);
-    if (f.secret && current?.set && !replacing.has(f.name)) {
+    if (props.mode === 'stage' && !staged(f)) return null;
+    if (f.secret && current?.set && !replacing.has(f.name) && props.mode !== 'stage') {
       return (
         <div className="field" key={f.name}>
           <span className="label">{f.label}</span>
@@ -89,10 +100,26 @@ export function CredentialForm(props: Props) {
   };
 
   if (stepUpForm) return stepUpForm;
+  if (submitted) {
+    return (
+      <div role="status" className="panel">
+        <p>{submitted}</p>
+        <p>
+          <Link href="/approvals">See the change requests</Link>
+          {props.mode !== 'create' && (
+            <>
+              {' · '}
+              <Link href={`/credentials/${props.credentialId}`}>Back to the credential</Link>
+            </>
+          )}
+        </p>
+      </div>
+    );
+  }
   return (
     <form onSubmit={onSubmit} noValidate>
       <FormError id="credential-form-error" message={formError} />
-      <TextField id="field-label" label="Label" error={errorOf('label')?.message} {...register('label')} />
+      {props.mode !== 'stage' && <TextField id="field-label" label="Label" error={errorOf('label')?.message} {...register('label')} />}
       {props.mode === 'create' && (
         <SelectField
           id="field-environment"
@@ -106,7 +133,7 @@ export function CredentialForm(props: Props) {
       )}
       {definition.fields.map(input)}
       <button type="submit" disabled={formState.isSubmitting}>
-        {formState.isSubmitting ? 'Saving…' : props.mode === 'create' ? 'Create credential' : 'Save changes'}
+        {formState.isSubmitting ? 'Saving…' : props.mode === 'create' ? 'Create credential' : props.mode === 'edit' ? 'Save changes' : 'Set as pending version'}
       </button>
     </form>
   );

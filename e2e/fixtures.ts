@@ -34,8 +34,16 @@ export function demoPassword(): string {
 
 /** Signs in through the sign-in form and waits for the dashboard. */
 export async function loginAs(page: Page, role: DemoRole): Promise<void> {
+  await loginWith(page, demoEmail(role));
+}
+
+/** The demo's second administrator (four-eyes approvals). */
+export const APPROVER_EMAIL = 'approver@demo.example';
+
+/** Signs in a demo account by its address (all share the run's demo password). */
+export async function loginWith(page: Page, email: string): Promise<void> {
   await page.goto('/sign-in');
-  await page.getByLabel('Email').fill(demoEmail(role));
+  await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password', { exact: true }).fill(demoPassword());
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page).toHaveURL(/\/dashboard$/);
@@ -126,7 +134,7 @@ export async function enrollTotp(page: Page, role: TotpAccount, password = demoP
  */
 export async function passGate(page: Page, role: TotpAccount = 'ADMIN'): Promise<void> {
   const stepUp = page.getByRole('heading', { name: 'Confirm it is you' });
-  const form = page.getByLabel('Credential type').or(page.getByRole('button', { name: 'Save changes' }));
+  const form = page.getByLabel('Credential type').or(page.getByRole('button', { name: /^(Save changes|Set as pending version)$/ }));
   await expect(stepUp.or(form).first()).toBeVisible();
   if (await stepUp.isVisible()) {
     await confirmStepUp(page, role);

@@ -1,19 +1,21 @@
 import type { APIRequestContext, Page, Request } from '@playwright/test';
 import { confirmStepUp, enrollTotp, expect, loginAs, passGate, replayResponse, submitServiceAccount, test, totpFor } from './fixtures';
 
-/** Submits the "Direct DCTCE" configuration form and returns the server action's POST as sent. */
-async function configureDirectCredential(page: Page): Promise<Request> {
-  await page.getByRole('link', { name: 'Direct DCTCE' }).click();
+/**
+ * Submits the configuration form of the sandbox slot "MyInvois pre-production" (a sandbox change
+ * applies at once; production ones wait for a second administrator) and returns the server
+ * action's POST as sent.
+ */
+async function configureSandboxCredential(page: Page): Promise<Request> {
+  await page.getByRole('link', { name: 'MyInvois pre-production' }).click();
   await page.getByRole('link', { name: 'Configure' }).click();
   await passGate(page);
-  await page.getByLabel('Token endpoint').fill('https://auth.example.ae/oauth2/token');
-  await page.getByLabel('Client secret').fill('s3cret-direct-client-value');
-  await page.getByLabel('API base URL').fill('https://api.example.ae');
+  await page.getByLabel('Client secret').fill('s3cret-myinvois-client-value');
   const [request] = await Promise.all([
     page.waitForRequest((r) => r.method() === 'POST' && Boolean(r.headers()['next-action'])),
     page.getByRole('button', { name: 'Save changes' }).click(),
   ]);
-  await expect(page.getByRole('heading', { level: 1 })).toContainText('Direct DCTCE');
+  await expect(page.getByRole('heading', { level: 1 })).toContainText('MyInvois pre-production');
   return request;
 }
 
@@ -24,7 +26,7 @@ async function replay(api: APIRequestContext, request: Request): Promise<string>
 
 test('a server action replayed without a grant, from another session, or with a stale grant is refused', async ({ page, browser }) => {
   await loginAs(page, 'ADMIN');
-  const request = await configureDirectCredential(page);
+  const request = await configureSandboxCredential(page);
   const version = page.getByRole('definition').filter({ hasText: /^\d+$/ }).last();
   await expect(version).toHaveText('2');
 

@@ -7,6 +7,8 @@ export const NOTIFICATION_EVENTS = {
   'credential.test_failing': 'Connection tests failed several times in a row',
   'credential.refresh_failed': 'The provider refused to issue a token (needs a person)',
   'credential.integrity_failure': 'A sealed value failed to open',
+  'change_request.created': 'A change to a production credential waits for a second administrator',
+  'change_request.decided': 'A change request was approved, rejected or refused',
   'webhook.test': 'A test event sent from Strongroom',
 } as const;
 

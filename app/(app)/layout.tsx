@@ -4,6 +4,8 @@ import { NavLinks } from '@/components/nav-links';
 import { SignOutButton } from '@/components/sign-out-button';
 import { ADMINS, AUDIT_READERS } from '@/lib/roles';
 import { requireUser } from '@/lib/server/auth/session';
+import { countPendingRequests } from '@/lib/server/approvals/list-change-requests';
+import { services } from '@/lib/server/services';
 
 export default async function SignedInLayout({ children }: { children: ReactNode }) {
   const user = await requireUser();
@@ -11,7 +13,8 @@ export default async function SignedInLayout({ children }: { children: ReactNode
     { href: '/dashboard', label: 'Dashboard' },
     { href: '/expiring', label: 'Expiring and failing' },
   ];
-  if (AUDIT_READERS.includes(user.role)) links.push({ href: '/audit', label: 'Audit log' });
+  const waiting = AUDIT_READERS.includes(user.role) ? await countPendingRequests(await services(), { organizationId: user.organizationId }) : 0;
+  if (AUDIT_READERS.includes(user.role)) links.push({ href: '/approvals', label: waiting ? `Approvals (${waiting})` : 'Approvals' }, { href: '/credentials/deleted', label: 'Deleted' }, { href: '/audit', label: 'Audit log' });
   if (ADMINS.includes(user.role)) links.push({ href: '/admin/users', label: 'Users' }, { href: '/admin/service-accounts', label: 'Service accounts' }, { href: '/admin/webhooks', label: 'Webhooks' }, { href: '/admin/settings', label: 'Settings' }, { href: '/admin/scheduler', label: 'Scheduler' });
   links.push({ href: '/settings/security', label: 'Security' });
   return (

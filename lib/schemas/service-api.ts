@@ -62,6 +62,7 @@ export const ZCredentialStatus = z
     lastError: z.string().nullable(),
     revokedAt: z.date().nullable(),
     deletedAt: z.date().nullable(),
+    deletedBy: z.string().nullable().meta({ description: "Who deleted it, while it can be restored." }),
     fields: z.array(ZFieldStatus),
     lastTest: ZLastTest,
   })

@@ -34,6 +34,7 @@ export type TReauthenticate = z.input<typeof ZReauthenticate>;
  * and other people's second factor, each ask on their own.
  */
 export const STEP_UP_PURPOSES = [
+  'approval-policy',
   'credentials',
   'keys.rotate',
   'service-account.keys',
@@ -46,6 +47,7 @@ export const ZStepUpPurpose = z.enum(STEP_UP_PURPOSES);
 
 /** What the user is told they are confirming. */
 export const STEP_UP_PURPOSE_LABELS: Record<TStepUpPurpose, string> = {
+  'approval-policy': 'change the four-eyes approval policy',
   credentials: 'add, change, revoke or delete credentials for the next minutes',
   'keys.rotate': 'rotate keys',
   'service-account.keys': 'manage service-account keys',

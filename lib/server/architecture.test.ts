@@ -37,6 +37,11 @@ describe('architecture', () => {
     expect(sources('app').filter((file) => query.test(read(file)))).toEqual([]);
   });
 
+  it('pages and actions change credentials only through the four-eyes gate (submit-credential-change)', () => {
+    const direct = /@\/lib\/server\/credentials\/(create|update|revoke|delete)-credential'|@\/lib\/server\/credentials\/(stage-secrets|roll-back-secrets)'/;
+    expect([...sources('app'), ...sources('components')].filter((file) => direct.test(read(file)))).toEqual([]);
+  });
+
   it('credential status is written by its owner only', () => {
     const owner = 'lib/server/credentials/change-credential-status.ts';
     const writes = /status:\s*'(DRAFT|ACTIVE|REFRESHING|EXPIRED|NEEDS_ATTENTION|REVOKED)'\s*[,}]/;

@@ -8,11 +8,12 @@ import type { TCredentialWatch } from '@/lib/schemas/organization-settings';
 import { requestActor } from '@/lib/server/auth/request-actor';
 import { requireRole } from '@/lib/server/auth/session';
 import { runConnectionTest, type ConnectionTestDto } from '@/lib/server/connection-tests/run-connection-test';
-import { createCredential } from '@/lib/server/credentials/create-credential';
-import { deleteCredential } from '@/lib/server/credentials/delete-credential';
+import { z } from 'zod';
+import type { TStageSecrets } from '@/lib/schemas/governance';
+import { submitCredentialChange, type Submitted } from '@/lib/server/approvals/submit-credential-change';
+import { promotePendingVersion } from '@/lib/server/credentials/promote-pending-version';
+import { testPendingVersion } from '@/lib/server/credentials/test-pending-version';
 import { setCredentialWatch } from '@/lib/server/credentials/set-credential-watch';
-import { revokeCredential } from '@/lib/server/credentials/revoke-credential';
-import { updateCredential } from '@/lib/server/credentials/update-credential';
 import { secretChangeAction } from '@/lib/server/secret-change-action';
 import { services } from '@/lib/server/services';
 import { toActionResult } from '@/lib/server/to-action-result';
@@ -21,25 +22,42 @@ import { toActionResult } from '@/lib/server/to-action-result';
 // protect an action, which anyone can POST to. Input is untyped at runtime and validated by the
 // operation (zod).
 
-export async function createCredentialAction(input: TCredentialCreate): Promise<ActionResult<{ id: string }>> {
-  return secretChangeAction('credentials', ({ services, actor, organizationId }) => createCredential(services, { actor, organizationId, input }), { refresh: '/dashboard' });
+export async function createCredentialAction(input: TCredentialCreate): Promise<ActionResult<Submitted>> {
+  return secretChangeAction('credentials', ({ services, actor, organizationId }) => submitCredentialChange(services, { actor, organizationId, change: { kind: 'CREATE', input } }), { refresh: '/dashboard' });
 }
 
-export async function updateCredentialAction(input: TCredentialUpdate): Promise<ActionResult<{ id: string; version: number }>> {
-  return secretChangeAction('credentials', ({ services, actor, organizationId }) => updateCredential(services, { actor, organizationId, input }), { refresh: '/dashboard' });
+export async function updateCredentialAction(input: TCredentialUpdate): Promise<ActionResult<Submitted>> {
+  return secretChangeAction('credentials', ({ services, actor, organizationId }) => submitCredentialChange(services, { actor, organizationId, change: { kind: 'UPDATE', input } }), { refresh: '/dashboard' });
 }
 
-export async function revokeCredentialAction(input: TCredentialRef): Promise<ActionResult<{ destroyedSecrets: number }>> {
-  return secretChangeAction('credentials', ({ services, actor, organizationId }) => revokeCredential(services, { actor, organizationId, input }), { refresh: '/dashboard' });
+/** Revoke, delete, restore, or roll back to the previous secrets: by reference and version only. */
+export async function changeCredentialAction(kind: 'REVOKE' | 'DELETE' | 'RESTORE' | 'ROLLBACK', input: TCredentialRef): Promise<ActionResult<Submitted>> {
+  const allowed = ['REVOKE', 'DELETE', 'RESTORE', 'ROLLBACK'] as const;
+  const parsed = z.enum(allowed).safeParse(kind);
+  if (!parsed.success) return { ok: false, code: 'VALIDATION', formError: 'Unknown change.' };
+  return secretChangeAction('credentials', ({ services, actor, organizationId }) => submitCredentialChange(services, { actor, organizationId, change: { kind: parsed.data, input } }), { refresh: '/dashboard' });
 }
 
-export async function deleteCredentialAction(input: TCredentialRef & { restore?: boolean }): Promise<ActionResult<{ purgeAfter: Date | null }>> {
+/** New secrets as a pending version beside the current one (staged rotation). */
+export async function stageSecretsAction(input: TStageSecrets): Promise<ActionResult<Submitted>> {
+  return secretChangeAction('credentials', ({ services, actor, organizationId }) => submitCredentialChange(services, { actor, organizationId, change: { kind: 'STAGE', input } }), { refresh: '/dashboard' });
+}
+
+/** Pending → current, or throw the pending version away. The pending values were approved when they were set. */
+export async function promotePendingAction(input: TCredentialRef & { discard?: boolean }): Promise<ActionResult<{ secretVersion: number | null }>> {
   return secretChangeAction(
     'credentials',
-    ({ services, actor, organizationId }) =>
-      deleteCredential(services, { actor, organizationId, input: { credentialId: input?.credentialId, version: input?.version }, restore: input?.restore === true }),
+    ({ services, actor, organizationId }) => promotePendingVersion(services, { actor, organizationId, input: { credentialId: input?.credentialId, version: input?.version }, discard: input?.discard === true }),
     { refresh: '/dashboard' },
   );
+}
+
+/** Runs the connection test with the pending secrets (administrators; nothing changes). */
+export async function testPendingAction(input: { credentialId: string }): Promise<ActionResult<{ outcome: 'SUCCESS' | 'FAILURE'; message: string; secretVersion: number }>> {
+  const user = await requireRole(ADMINS, 'action:credential.test_pending');
+  const result = await testPendingVersion(await services(), { organizationId: user.organizationId, credentialId: String(input?.credentialId ?? ''), actor: await requestActor(user) });
+  if (result.ok) revalidatePath(`/credentials/${String(input.credentialId)}`);
+  return toActionResult(result);
 }
 
 /** Runs a connection test now (OPERATOR and ADMIN); it changes nothing at the provider. */

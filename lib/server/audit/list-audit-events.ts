@@ -1,6 +1,7 @@
 import 'server-only';
 import type { Services } from '@/lib/server/services';
-import type { PrismaClient } from '@/prisma/generated/client';
+import type { TAuditFilters } from '@/lib/audit-actions';
+import type { Prisma, PrismaClient } from '@/prisma/generated/client';
 
 export const AUDIT_PAGE_SIZE = 50;
 
@@ -41,10 +42,11 @@ const select = {
  */
 export async function listAuditEvents(
   { prisma }: Pick<Services, 'prisma'>,
-  { organizationId, beforeSeq }: { organizationId: string; beforeSeq?: bigint },
+  { organizationId, beforeSeq, filters = {} }: { organizationId: string; beforeSeq?: bigint; filters?: TAuditFilters },
 ): Promise<{ events: AuditEventDto[]; nextBeforeSeq: string | null }> {
+  const where = await auditWhere(prisma, organizationId, filters);
   const rows = await prisma.auditEvent.findMany({
-    where: { organizationId, ...(beforeSeq ? { seq: { lt: beforeSeq } } : {}) },
+    where: { AND: [where, beforeSeq ? { seq: { lt: beforeSeq } } : {}] },
     orderBy: { seq: 'desc' },
     take: AUDIT_PAGE_SIZE + 1,
     select,
@@ -53,12 +55,33 @@ export async function listAuditEvents(
   return { events, nextBeforeSeq: rows.length > AUDIT_PAGE_SIZE ? events[events.length - 1]!.seq : null };
 }
 
-/** Every event of the organization in chain order, in batches (for export). */
-export async function* allAuditEvents(prisma: PrismaClient, organizationId: string): AsyncGenerator<AuditEventDto> {
+/**
+ * The filters as a query: actor (a user's id, or "system" for Strongroom's own jobs), action, legal
+ * entity (events about it or its credentials), credential, outcome, and a range of UTC days.
+ */
+export async function auditWhere(prisma: Pick<PrismaClient, 'credential'>, organizationId: string, filters: TAuditFilters): Promise<Prisma.AuditEventWhereInput> {
+  const and: Prisma.AuditEventWhereInput[] = [{ organizationId }];
+  if (filters.actor === 'system') and.push({ actorType: 'SYSTEM' });
+  else if (filters.actor) and.push({ actorId: filters.actor });
+  if (filters.action) and.push({ action: filters.action });
+  if (filters.outcome) and.push({ outcome: filters.outcome });
+  if (filters.credential) and.push({ targetType: 'Credential', targetId: filters.credential });
+  if (filters.entity) {
+    const credentials = await prisma.credential.findMany({ where: { organizationId, legalEntityId: filters.entity }, select: { id: true } });
+    and.push({ OR: [{ targetType: 'LegalEntity', targetId: filters.entity }, { targetType: 'Credential', targetId: { in: credentials.map((c) => c.id) } }] });
+  }
+  if (filters.from) and.push({ at: { gte: new Date(`${filters.from}T00:00:00Z`) } });
+  if (filters.to) and.push({ at: { lt: new Date(new Date(`${filters.to}T00:00:00Z`).getTime() + 86_400_000) } });
+  return { AND: and };
+}
+
+/** Every event of the organization that the filters let through, in chain order, in batches (for export). */
+export async function* allAuditEvents(prisma: PrismaClient, organizationId: string, filters: TAuditFilters = {}): AsyncGenerator<AuditEventDto> {
+  const where = await auditWhere(prisma, organizationId, filters);
   let after: bigint | undefined;
   for (;;) {
     const rows = await prisma.auditEvent.findMany({
-      where: { organizationId, ...(after !== undefined ? { seq: { gt: after } } : {}) },
+      where: { AND: [where, after !== undefined ? { seq: { gt: after } } : {}] },
       orderBy: { seq: 'asc' },
       take: 1_000,
       select,

@@ -29,7 +29,7 @@ interface Probe {
   message: string;
 }
 
-const SECRET_FIELDS_BY_TEST = {
+export const SECRET_FIELDS_BY_TEST = {
   'oauth-token': ['clientSecret'],
   'api-health': ['apiKey', 'password'],
   certificate: ['privateKey', 'pkcs12', 'pkcs12Password'],
@@ -61,10 +61,7 @@ export async function runConnectionTest(
   const { secrets, config, version } = opened.data;
 
   const startedAt = now();
-  const started = performance.now();
-  const probe = await run(kind, config, secrets, policy);
-  const durationMs = Math.round(performance.now() - started);
-  const message = scrubSecrets(probe.message, Object.values(secrets));
+  const { probe, durationMs, message } = await probeCredential(kind, config, secrets, policy);
 
   const row = await services.prisma.$transaction(async (tx) => {
     const test = await tx.connectionTest.create({
@@ -105,6 +102,13 @@ async function tellOfFailingTests(tx: Prisma.TransactionClient, credential: { id
       data: { ...data, consecutiveFailures: threshold, lastError: recent[0]?.message ?? null },
     },
   ]);
+}
+
+/** Runs one probe and times it; its message is scrubbed of every secret value it was given. */
+export async function probeCredential(kind: keyof typeof SECRET_FIELDS_BY_TEST, config: Record<string, string>, secrets: Partial<Record<string, string>>, policy: OutboundPolicy) {
+  const started = performance.now();
+  const probe = await run(kind, config, secrets, policy);
+  return { probe, durationMs: Math.round(performance.now() - started), message: scrubSecrets(probe.message, Object.values(secrets).filter((v): v is string => Boolean(v))) };
 }
 
 async function run(kind: keyof typeof SECRET_FIELDS_BY_TEST, config: Record<string, string>, secrets: Partial<Record<string, string>>, policy: OutboundPolicy): Promise<Probe> {

@@ -2,23 +2,59 @@ import 'server-only';
 import { randomUUID } from 'node:crypto';
 import { CREDENTIAL_PROFILES, type TCredentialCreate, ZCredentialCreate } from '@/lib/schemas/credential-profiles';
 import type { Actor } from '@/lib/server/audit/append-audit-event';
+import { now } from '@/lib/server/clock';
 import { changeCredentialStatus } from '@/lib/server/credentials/change-credential-status';
 import { refuseChange } from '@/lib/server/credentials/refuse-change';
+import { installSecrets } from '@/lib/server/credentials/secret-versions';
+import type { Approval } from '@/lib/server/credentials/update-credential';
 import { validateCredentialValues } from '@/lib/server/credentials/validate-credential-values';
+import type { Keyring } from '@/lib/server/crypto/keyring';
 import { type Services } from '@/lib/server/services';
-import { credentialOwner } from '@/lib/server/credentials/credential-secrets';
-import { writeSecret } from '@/lib/server/crypto/sealed-secrets';
 import { fail, fieldErrorsOf, ok, valueFieldErrors, type Result } from '@/lib/server/result';
-import { Prisma } from '@/prisma/generated/client';
+import { Prisma, type Environment } from '@/prisma/generated/client';
+
+/** A validated new credential, ready to create: nothing in it was written yet. */
+export interface PreparedCreate {
+  organizationId: string;
+  legalEntityId: string;
+  profile: string;
+  environment: Environment;
+  label: string;
+  config: Record<string, string>;
+  secrets: Record<string, string>;
+  expiresAt: Date | null;
+}
+
+/** Thrown inside a transaction when the entity already has a credential with this label, type and environment. */
+export class DuplicateLabel extends Error {}
+
+export const duplicateLabel = () =>
+  fail('CONFLICT', 'This entity already has a credential of this type and environment with that label.', { label: ['Choose another label'] });
 
 /**
  * Creates a credential with its secrets sealed, in one transaction with its audit event. Refusals
  * (bad values, unknown entity, duplicate label) store nothing and are audited too.
  */
 export async function createCredential(
-  { prisma, keyring }: Services,
+  services: Services,
   { actor, organizationId, input }: { actor: Actor; organizationId: string; input: TCredentialCreate },
 ): Promise<Result<{ id: string; version: number }>> {
+  const prepared = await prepareCredentialCreate(services, { actor, organizationId, input });
+  if (!prepared.ok) return prepared;
+  try {
+    const id = await services.prisma.$transaction((tx) => applyCredentialCreate(tx, services.keyring, { actor, prepared: prepared.data }));
+    return ok({ id, version: 1 });
+  } catch (error) {
+    if (error instanceof DuplicateLabel) return refuseChange(services.prisma, { actor, organizationId, action: 'credential.create', failure: duplicateLabel().error });
+    throw error;
+  }
+}
+
+/** Validates a new credential (refusals audited); writes nothing. */
+export async function prepareCredentialCreate(
+  { prisma }: Services,
+  { actor, organizationId, input }: { actor: Actor; organizationId: string; input: TCredentialCreate },
+): Promise<Result<PreparedCreate>> {
   const refuse = (failure: ReturnType<typeof fail>) =>
     refuseChange(prisma, { actor, organizationId, action: 'credential.create', failure: failure.error });
   const parsed = ZCredentialCreate.safeParse(input);
@@ -30,45 +66,54 @@ export async function createCredential(
   }
   const entity = await prisma.legalEntity.findFirst({ where: { id: legalEntityId, organizationId }, select: { id: true } });
   if (!entity) return refuse(fail('NOT_FOUND', 'That legal entity does not exist in your organization.'));
+  const taken = await prisma.credential.count({ where: { legalEntityId, profile: profileId, environment, label } });
+  if (taken) return refuse(duplicateLabel());
+  return ok({ organizationId, legalEntityId, profile: profileId, environment, label, config: validated.config, secrets: validated.secrets, expiresAt: validated.expiresAt ?? null });
+}
 
-  const id = randomUUID();
-  const now = new Date();
+/** Creates a prepared credential in the caller's transaction (throws DuplicateLabel); returns its id. */
+export async function applyCredentialCreate(
+  tx: Prisma.TransactionClient,
+  keyring: Keyring,
+  { actor, prepared, approval, id = randomUUID() }: { actor: Actor; prepared: PreparedCreate; approval?: Approval; id?: string },
+): Promise<string> {
+  const { organizationId, legalEntityId, profile, environment, label, config, secrets, expiresAt } = prepared;
+  const at = now();
   try {
-    await prisma.$transaction(async (tx) => {
-      await tx.credential.create({
-        data: {
-          id,
-          organizationId,
-          legalEntityId,
-          profile: profileId,
-          environment,
-          label,
-          config: validated.config,
-          expiresAt: validated.expiresAt ?? null,
-          configuredAt: now,
-          configuredById: actor.type === 'USER' ? (actor.id ?? null) : null,
-        },
-      });
-      for (const [field, value] of Object.entries(validated.secrets)) {
-        await writeSecret(tx, keyring, credentialOwner({ id, organizationId }), field, value);
-      }
-      // Created as a draft (the column's default) and configured in the same transaction.
-      await changeCredentialStatus(tx, {
-        credential: { id, organizationId },
-        to: 'ACTIVE',
-        event: {
-          actor,
-          action: 'credential.create',
-          outcome: 'SUCCESS',
-          details: { profile: profileId, environment, label, secretFields: Object.keys(validated.secrets), configFields: Object.keys(validated.config) },
-        },
-      });
+    await tx.credential.create({
+      data: { id, organizationId, legalEntityId, profile, environment, label, config, expiresAt, configuredAt: at, configuredById: actor.type === 'USER' ? (actor.id ?? null) : null },
     });
   } catch (error) {
     if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
-      return refuse(fail('CONFLICT', 'This entity already has a credential of this type and environment with that label.', { label: ['Choose another label'] }));
+      throw new DuplicateLabel();
     }
     throw error;
   }
-  return ok({ id, version: 1 });
+  const credential = { id, organizationId };
+  const installed = await installSecrets(tx, keyring, {
+    credential,
+    secrets,
+    expiresAt,
+    attribution: { at, setBy: approval?.requestedBy ?? actor.label ?? null, approvedBy: approval ? (actor.label ?? null) : null },
+  });
+  // Created as a draft (the column's default) and configured in the same transaction.
+  await changeCredentialStatus(tx, {
+    credential,
+    to: 'ACTIVE',
+    event: {
+      actor,
+      action: 'credential.create',
+      outcome: 'SUCCESS',
+      details: {
+        profile,
+        environment,
+        label,
+        secretFields: Object.keys(secrets),
+        configFields: Object.keys(config),
+        ...(installed ? { secretVersion: installed.number } : {}),
+        ...(approval ? { changeRequest: approval.requestId, requestedBy: approval.requestedBy } : {}),
+      },
+    },
+  });
+  return id;
 }

@@ -17,10 +17,23 @@ export const tokenOwner = (credential: { id: string; organizationId: string }) =
 });
 
 /**
- * Destroys every sealed value of a credential, its secrets and its cached tokens, inside the
- * caller's transaction. Returns how many secrets (not tokens) were destroyed.
+ * Destroys every sealed value of a credential, inside the caller's transaction: its secrets, its
+ * cached tokens, its pending and previous versions and the values of change requests for it.
+ * Returns how many current secrets (not tokens) were destroyed.
  */
 export async function destroyCredentialSecrets(tx: Prisma.TransactionClient, credential: { id: string; organizationId: string }): Promise<number> {
+  const [versions, requests] = await Promise.all([
+    tx.secretVersion.findMany({ where: { credentialId: credential.id }, select: { id: true } }),
+    tx.changeRequest.findMany({ where: { credentialId: credential.id }, select: { id: true } }),
+  ]);
+  await tx.sealedSecret.deleteMany({
+    where: {
+      OR: [
+        { ownerTable: 'SecretVersion', ownerId: { in: versions.map((v) => v.id) } },
+        { ownerTable: 'ChangeRequest', ownerId: { in: requests.map((r) => r.id) } },
+      ],
+    },
+  });
   await deleteSecrets(tx, tokenOwner(credential));
   await tx.tokenGrant.deleteMany({ where: { credentialId: credential.id } });
   return deleteSecrets(tx, credentialOwner(credential));

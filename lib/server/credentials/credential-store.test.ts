@@ -32,7 +32,7 @@ describe.each(testDatabaseKinds())('credential store on %s', (kind) => {
     const entity = await db.prisma.legalEntity.findFirstOrThrow({ where: { country: 'AE' } });
     organizationId = entity.organizationId;
     legalEntityId = entity.id;
-    admin.id = (await db.prisma.user.findFirstOrThrow({ where: { role: 'ADMIN' } })).id;
+    admin.id = (await db.prisma.user.findFirstOrThrow({ where: { email: 'admin@demo.example' } })).id;
   });
   afterAll(async () => db.close());
 

@@ -39,6 +39,7 @@ export async function getCredentialStatus(
       lastError: true,
       revokedAt: true,
       deletedAt: true,
+      deletedBy: true,
       legalEntity: { select: { id: true, name: true, taxId: true } },
       organization: { select: { expiryLeadDays: true } },
       connectionTests: { orderBy: { startedAt: 'desc' }, take: 1, select: { startedAt: true, outcome: true, message: true } },
@@ -91,6 +92,7 @@ export async function getCredentialStatus(
     lastError,
     revokedAt: row.revokedAt,
     deletedAt: row.deletedAt,
+    deletedBy: row.deletedBy,
     fields,
     lastTest,
   };

@@ -23,7 +23,7 @@ describe.each(testDatabaseKinds())('legal entities on %s', (kind) => {
     db = await openTestDatabase(kind);
     services = { prisma: db.prisma, keyring: makeKeyring(randomBytes(32)) };
     await seedDemo(db.prisma, { demoPassword: 'entities-test-password' });
-    const admin = await db.prisma.user.findFirstOrThrow({ where: { role: 'ADMIN' } });
+    const admin = await db.prisma.user.findFirstOrThrow({ where: { email: 'admin@demo.example' } });
     organizationId = admin.organizationId;
     actor = { type: 'USER', id: admin.id, label: admin.email };
   });

@@ -17,7 +17,7 @@ describe.each(testDatabaseKinds())('legal entities CSV on %s', (kind) => {
   beforeAll(async () => {
     db = await openTestDatabase(kind);
     await seedDemo(db.prisma, { demoPassword: 'csv-test-password' });
-    const admin = await db.prisma.user.findFirstOrThrow({ where: { role: 'ADMIN' } });
+    const admin = await db.prisma.user.findFirstOrThrow({ where: { email: 'admin@demo.example' } });
     organizationId = admin.organizationId;
     actor = { type: 'USER', id: admin.id, label: admin.email };
   });

@@ -37,7 +37,7 @@ describe('invitation and reset mail', () => {
     url = `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`;
     db = await openTestDatabase('pglite');
     await seedDemo(db.prisma, { demoPassword: 'mail-test-password' });
-    const admin = await db.prisma.user.findFirstOrThrow({ where: { role: 'ADMIN' } });
+    const admin = await db.prisma.user.findFirstOrThrow({ where: { email: 'admin@demo.example' } });
     organizationId = admin.organizationId;
     actor = { type: 'USER', id: admin.id, label: admin.email };
   });

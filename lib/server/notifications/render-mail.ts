@@ -45,6 +45,18 @@ export function renderMail({ event, data }: { event: string; data: Data }, { to,
         subject: `Integrity failure: ${text(data.credentialLabel)} (${text(data.legalEntityName)})`,
         text: `A sealed value of ${what} could not be opened: it was altered or its key is missing. Replace the value, and check the audit trail.\n\n${link}\n`,
       };
+    case 'change_request.created':
+      return {
+        to,
+        subject: `Approval needed: ${text(data.kindLabel, text(data.kind))} ${text(data.credentialLabel, 'a credential')}`,
+        text: `${text(data.requestedBy, 'An administrator')} asks to ${text(data.kindLabel, text(data.kind)).toLowerCase()} ${text(data.credentialLabel, 'a production credential')}. It needs a second administrator: review it before ${text(data.expiresAt).slice(0, 16).replace('T', ' ')} UTC, when it expires. Nothing changes until someone approves it.\n\n${baseUrl}/approvals\n`,
+      };
+    case 'change_request.decided':
+      return {
+        to,
+        subject: `Your change request was ${text(data.decision)}: ${text(data.credentialLabel, 'a credential')}`,
+        text: `${text(data.decidedBy, 'An administrator')} ${text(data.decision)} your request to ${text(data.kindLabel, text(data.kind)).toLowerCase()} ${text(data.credentialLabel, 'a credential')}.${data.reason ? ` Reason: ${text(data.reason)}` : ''}\n\n${baseUrl}/approvals\n`,
+      };
     case 'digest.daily':
       return {
         to,

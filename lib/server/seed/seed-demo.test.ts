@@ -18,20 +18,20 @@ describe('seedDemo', () => {
     users: await db.prisma.user.count(),
   });
 
-  it('creates three entities in three regimes and one user per role, once', async () => {
+  it('creates three entities in three regimes, one user per role and a second administrator, once', async () => {
     const logins = await seedDemo(db.prisma);
-    expect(logins.map((l) => l.role).sort()).toEqual(['ADMIN', 'AUDITOR', 'OPERATOR', 'VIEWER']);
-    expect(await counts()).toEqual({ organizations: 1, entities: 3, credentials: 4, users: 4 });
+    expect(logins.map((l) => l.role).sort()).toEqual(['ADMIN', 'ADMIN', 'AUDITOR', 'OPERATOR', 'VIEWER']);
+    expect(await counts()).toEqual({ organizations: 1, entities: 3, credentials: 4, users: 5 });
     const countries = (await db.prisma.legalEntity.findMany({ select: { country: true } })).map((e) => e.country).sort();
     expect(countries).toEqual(['AE', 'MY', 'SA']);
 
     expect(await seedDemo(db.prisma)).toEqual([]);
-    expect(await counts()).toEqual({ organizations: 1, entities: 3, credentials: 4, users: 4 });
+    expect(await counts()).toEqual({ organizations: 1, entities: 3, credentials: 4, users: 5 });
   });
 
   it('generates a different random password per user and stores only its hash', async () => {
     const logins = await seedDemo(db.prisma);
-    expect(new Set(logins.map((l) => l.password)).size).toBe(4);
+    expect(new Set(logins.map((l) => l.password)).size).toBe(5);
     for (const login of logins) {
       const user = await db.prisma.user.findUniqueOrThrow({ where: { email: login.email } });
       expect(user.passwordHash).not.toContain(login.password);

@@ -33,8 +33,10 @@ const ENTITIES = [
   },
 ] as const;
 
-const USERS: { role: Role; name: string }[] = [
+const USERS: { role: Role; name: string; email?: string }[] = [
   { role: 'ADMIN', name: 'Amira Admin' },
+  // A second administrator, so four-eyes approval of production changes can be tried.
+  { role: 'ADMIN', name: 'Bilal Approver', email: 'approver@demo.example' },
   { role: 'OPERATOR', name: 'Omar Operator' },
   { role: 'VIEWER', name: 'Vera Viewer' },
   { role: 'AUDITOR', name: 'Arjun Auditor' },
@@ -81,7 +83,7 @@ export async function seedDemo(prisma: PrismaClient, { demoPassword }: { demoPas
   }
   const created: DemoLogin[] = [];
   for (const user of USERS) {
-    const email = demoEmail(user.role);
+    const email = user.email ?? demoEmail(user.role);
     if (await prisma.user.findUnique({ where: { email }, select: { id: true } })) continue;
     const password = demoPassword ?? randomBytes(12).toString('base64url');
     await prisma.user.create({

@@ -32,7 +32,7 @@ describe.each(testDatabaseKinds())('TOTP step-up on %s', (kind) => {
     db = await openTestDatabase(kind);
     services = { prisma: db.prisma, keyring: makeKeyring(randomBytes(32)) };
     await seedDemo(db.prisma, { demoPassword: PASSWORD });
-    user = await db.prisma.user.findFirstOrThrow({ where: { role: 'ADMIN' }, select: { id: true, organizationId: true, email: true } });
+    user = await db.prisma.user.findFirstOrThrow({ where: { email: 'admin@demo.example' }, select: { id: true, organizationId: true, email: true } });
     actor = { type: 'USER', id: user.id, label: user.email, ip: '192.0.2.1', userAgent: 'vitest' };
   });
   afterAll(async () => db.close());

@@ -55,6 +55,33 @@ export async function startOidcProvider({
   return { ...server, tokenUrl: `${server.url}/token`, issued: () => issued };
 }
 
+/**
+ * A provider in the middle of a secret rotation, when the old and the new client secret both work
+ * (as most providers allow for a while): one oidc-provider per secret behind one loopback address,
+ * each request going to the one whose secret it carries (HTTP Basic); any other secret goes to the
+ * first, which refuses it. `issued(i)` counts the tokens issued for `secrets[i]`.
+ */
+export async function startRotatingOidcProvider({ clientId, secrets, ttlSeconds = 3600 }: { clientId: string; secrets: string[]; ttlSeconds?: number }) {
+  const issued = secrets.map(() => 0);
+  let providers: Provider[] = [];
+  const server = await listen((req, res) => {
+    const basic = /^Basic (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '';
+    const secret = decodeURIComponent(Buffer.from(basic, 'base64').toString().split(':')[1] ?? '');
+    providers[Math.max(secrets.indexOf(secret), 0)]!.callback()(req, res);
+  });
+  providers = secrets.map((secret, i) => {
+    const provider = new Provider(server.url, {
+      clients: [{ client_id: clientId, client_secret: secret, grant_types: ['client_credentials'], redirect_uris: [], response_types: [], scope: 'invoices' }],
+      scopes: ['invoices'],
+      features: { clientCredentials: { enabled: true }, devInteractions: { enabled: false } },
+      ttl: { ClientCredentials: ttlSeconds },
+    });
+    provider.on('client_credentials.saved', () => issued[i]!++);
+    return provider;
+  });
+  return { ...server, tokenUrl: `${server.url}/token`, issued: (i: number) => issued[i]! };
+}
+
 export type FaultHandler = (req: IncomingMessage, body: string, res: ServerResponse) => void;
 
 /** A local server whose answers the test writes: failures a real provider would rarely show on cue. */

@@ -37,7 +37,7 @@ describe.each(testDatabaseKinds())('people on %s', (kind) => {
   beforeAll(async () => {
     db = await openTestDatabase(kind);
     await seedDemo(db.prisma, { demoPassword: PASSWORD });
-    const row = await db.prisma.user.findFirstOrThrow({ where: { role: 'ADMIN' } });
+    const row = await db.prisma.user.findFirstOrThrow({ where: { email: 'admin@demo.example' } });
     organizationId = row.organizationId;
     admin = { id: row.id, email: row.email };
     actor = { type: 'USER', id: admin.id, label: admin.email, ...request };
@@ -91,6 +91,9 @@ describe.each(testDatabaseKinds())('people on %s', (kind) => {
 
   it('changes roles, never one’s own, never leaving the organization without an active administrator', async () => {
     const viewer = await userOf('VIEWER');
+    // The demo's second administrator steps aside, so the first is the only one.
+    const approver = await db.prisma.user.findUniqueOrThrow({ where: { email: 'approver@demo.example' } });
+    expect(await changeRole(db, { actor, organizationId, userId: approver.id, role: 'OPERATOR' })).toEqual({ ok: true, data: null });
     expect(await changeRole(db, { actor, organizationId, userId: admin.id, role: 'VIEWER' })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
     // The only admin, demoted by someone else (an admin of the same organization is the only one who could): refused.
     const other: Actor = { type: 'USER', id: viewer.id, label: viewer.email };
@@ -106,6 +109,7 @@ describe.each(testDatabaseKinds())('people on %s', (kind) => {
     expect(await changeRole(db, { actor: other, organizationId, userId: admin.id, role: 'ADMIN' })).toEqual({ ok: true, data: null });
     expect(await changeRole(db, { actor, organizationId, userId: viewer.id, role: 'VIEWER' })).toEqual({ ok: true, data: null });
     expect(await changeRole(db, { actor, organizationId, userId: randomUUID(), role: 'VIEWER' })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    expect(await changeRole(db, { actor, organizationId, userId: approver.id, role: 'ADMIN' })).toEqual({ ok: true, data: null });
   });
 
   it('deactivation ends the user’s sessions, grants and reset links; reactivation lets them sign in again', async () => {

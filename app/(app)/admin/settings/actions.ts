@@ -9,6 +9,9 @@ import { requireRole } from '@/lib/server/auth/session';
 import { saveOrganizationSettings } from '@/lib/server/organization/organization-settings';
 import { services } from '@/lib/server/services';
 import { toActionResult } from '@/lib/server/to-action-result';
+import type { TApprovalPolicy } from '@/lib/schemas/governance';
+import { setApprovalPolicy } from '@/lib/server/approvals/approval-policy';
+import { secretChangeAction } from '@/lib/server/secret-change-action';
 
 /** Time zone and expiry lead times of the organization (administrators). */
 export async function saveOrganizationSettingsAction(input: TOrganizationSettings): Promise<ActionResult<null>> {
@@ -16,4 +19,9 @@ export async function saveOrganizationSettingsAction(input: TOrganizationSetting
   const result = await saveOrganizationSettings(await services(), { actor: await requestActor(user), organizationId: user.organizationId, input });
   if (result.ok) revalidatePath('/', 'layout');
   return toActionResult(result);
+}
+
+/** The four-eyes policy: behind its own step-up, since turning it off lets one administrator change production alone. */
+export async function saveApprovalPolicyAction(input: TApprovalPolicy): Promise<ActionResult<null>> {
+  return secretChangeAction('approval-policy', ({ services, actor, organizationId }) => setApprovalPolicy(services, { actor, organizationId, input }), { refresh: '/admin/settings' });
 }

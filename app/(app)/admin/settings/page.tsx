@@ -1,5 +1,7 @@
 import type { Metadata } from 'next';
+import { ApprovalPolicyForm } from '@/components/approval-policy-form';
 import { OrganizationSettingsForm } from '@/components/organization-settings-form';
+import { getApprovalPolicy } from '@/lib/server/approvals/approval-policy';
 import { ADMINS } from '@/lib/roles';
 import { CREDENTIAL_PROFILES } from '@/lib/schemas/credential-profiles';
 import { requireRole } from '@/lib/server/auth/session';
@@ -10,7 +12,8 @@ export const metadata: Metadata = { title: 'Settings' };
 
 export default async function SettingsPage() {
   const user = await requireRole(ADMINS, 'page:/admin/settings');
-  const settings = await getOrganizationSettings(await services(), { organizationId: user.organizationId });
+  const root = await services();
+  const [settings, policy] = await Promise.all([getOrganizationSettings(root, { organizationId: user.organizationId }), getApprovalPolicy(root, { organizationId: user.organizationId })]);
   return (
     <>
       <h1>Settings of {user.organizationName}</h1>
@@ -20,6 +23,10 @@ export default async function SettingsPage() {
           leadDays={settings.expiryLeadDays}
           profiles={Object.entries(CREDENTIAL_PROFILES).map(([id, profile]) => ({ id, title: profile.title }))}
         />
+      </section>
+      <section className="panel" aria-labelledby="approval-heading">
+        <h2 id="approval-heading">Four-eyes approval</h2>
+        <ApprovalPolicyForm {...policy} />
       </section>
     </>
   );

@@ -1,3 +1,4 @@
+import { auditFilterParams, describeAuditEvent, ZAuditFilters } from '@/lib/audit-actions';
 import { recordAuditEvent } from '@/lib/server/audit/record-audit-event';
 import { AUDIT_READERS } from '@/lib/roles';
 import { exportAuditLog } from '@/lib/server/audit/export-audit-log';
@@ -17,21 +18,26 @@ const csvCell = (value: unknown) => {
   return `"${safe.replace(/"/g, '""')}"`;
 };
 
-/** GET /audit/export?format=csv|json: the organization's whole audit log, in chain order (JSON: verifiable offline). */
+/** GET /audit/export?format=csv|json[&filters]: CSV of the filtered log with readable descriptions; JSON: the whole chain, verifiable offline. */
 export async function GET(request: Request) {
   const user = await requireRole(AUDIT_READERS, 'route:/audit/export');
-  const format = new URL(request.url).searchParams.get('format') === 'json' ? 'json' : 'csv';
+  const url = new URL(request.url);
+  const format = url.searchParams.get('format') === 'json' ? 'json' : 'csv';
+  // CSV: the filtered view as the page shows it. JSON: always the whole chain, since only that verifies.
+  const parsed = ZAuditFilters.safeParse(Object.fromEntries(url.searchParams));
+  if (!parsed.success) return Response.json({ error: 'Some filters were not understood (dates are written 2026-12-01).' }, { status: 400 });
+  const filters = format === 'csv' ? parsed.data : {};
   const { prisma: db, keyring: keys } = await services();
   const actor = await requestActor(user);
-  await recordAuditEvent(db, { actor, action: 'audit.export', organizationId: user.organizationId, outcome: 'SUCCESS', details: { format } });
+  await recordAuditEvent(db, { actor, action: 'audit.export', organizationId: user.organizationId, outcome: 'SUCCESS', details: { format, ...auditFilterParams(filters) } });
 
   const encoder = new TextEncoder();
   const body = new ReadableStream<Uint8Array>({
     async start(controller) {
       const send = (text: string) => controller.enqueue(encoder.encode(text));
       if (format === 'csv') {
-        send(`${COLUMNS.join(',')}\n`);
-        for await (const event of allAuditEvents(db, user.organizationId)) send(`${COLUMNS.map((c) => csvCell(event[c])).join(',')}\n`);
+        send(`${[...COLUMNS, 'description'].join(',')}\n`);
+        for await (const event of allAuditEvents(db, user.organizationId, filters)) send(`${[...COLUMNS.map((c) => csvCell(event[c])), csvCell(describeAuditEvent(event))].join(',')}\n`);
       } else {
         // The verifiable form: a checkpoint signed now, the public keys, every hashed field.
         for await (const chunk of exportAuditLog(db, keys, { organizationId: user.organizationId })) send(chunk);

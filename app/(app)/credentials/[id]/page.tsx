@@ -7,18 +7,25 @@ import { CredentialDangerZone } from '@/components/credential-danger-zone';
 import { HealthBadge } from '@/components/health-badge';
 import { LatencyChart } from '@/components/latency-chart';
 import { RunTestButton } from '@/components/run-test-button';
-import { ADMINS, STATUS_READERS, TESTERS } from '@/lib/roles';
+import { ADMINS, AUDIT_READERS, STATUS_READERS, TESTERS } from '@/lib/roles';
 import { listConnectionTests } from '@/lib/server/connection-tests/list-connection-tests';
 import { services } from '@/lib/server/services';
 import { getTokenState, type TokenStateDto } from '@/lib/server/tokens/get-token-state';
 import { requireRole } from '@/lib/server/auth/session';
 import { getCredentialStatus } from '@/lib/server/credentials/get-credential-status';
 import { formatDateTime } from '@/lib/format';
+import { now } from '@/lib/server/clock';
 import { CredentialWatchForm } from '@/components/credential-watch-form';
 import { NOTIFICATION_EVENTS } from '@/lib/notifications';
 import { getCredentialWatch, listPossibleOwners } from '@/lib/server/credentials/get-credential-watch';
+import { ChangeRequestTable } from '@/components/change-request-table';
+import { SecretVersionActions } from '@/components/secret-version-actions';
+import { listChangeRequests } from '@/lib/server/approvals/list-change-requests';
+import { listSecretVersions } from '@/lib/server/credentials/list-secret-versions';
 
 export const metadata: Metadata = { title: 'Credential' };
+
+const VERSION_STATES = { PENDING: 'Pending', CURRENT: 'In use', PREVIOUS: 'Previous', RETIRED: 'Destroyed' } as const;
 
 const DELIVERY_LABELS = { PENDING: 'queued', DELIVERED: 'delivered', FAILED: 'not sent' } as const;
 
@@ -51,12 +58,16 @@ export default async function CredentialPage({
   if (!parsedPage.success) notFound();
   const page = parsedPage.data;
   const root = await services();
-  const [history, token, watch, people] = await Promise.all([
+  const [history, token, watch, people, versions, requests] = await Promise.all([
     listConnectionTests(root, { organizationId: user.organizationId, credentialId: credential.id, outcome, page }),
     getTokenState(root, { organizationId: user.organizationId, credentialId: credential.id }),
     getCredentialWatch(root, { organizationId: user.organizationId, credentialId: credential.id }),
     ADMINS.includes(user.role) ? listPossibleOwners(root, { organizationId: user.organizationId }) : Promise.resolve([]),
+    listSecretVersions(root, { organizationId: user.organizationId, credentialId: credential.id }),
+    listChangeRequests(root, { organizationId: user.organizationId, credentialId: credential.id, decidedTake: 5 }),
   ]);
+  const pendingVersion = versions.find((v) => v.state === 'PENDING');
+  const previousVersion = versions.find((v) => v.state === 'PREVIOUS' && v.destroyAfter && v.destroyAfter > now());
   const testable = credential.status === 'ACTIVE' || credential.status === 'NEEDS_ATTENTION' || credential.status === 'REFRESHING';
   const pageLink = (p: number) => `/credentials/${credential.id}?${new URLSearchParams({ ...(outcome ? { outcome } : {}), page: String(p) })}`;
   const isAdmin = ADMINS.includes(user.role);
@@ -72,7 +83,7 @@ export default async function CredentialPage({
       </h1>
       {credential.deletedAt && (
         <p className="form-error" role="status">
-          Deleted on {when(credential.deletedAt)}. It can be restored for 30 days.
+          Deleted on {when(credential.deletedAt)}{credential.deletedBy ? ` by ${credential.deletedBy}` : ''}. It can be restored for 30 days.
         </p>
       )}
       {credential.lastError && (
@@ -119,6 +130,11 @@ export default async function CredentialPage({
             </>
           )}
         </dl>
+        {AUDIT_READERS.includes(user.role) && (
+          <p>
+            <Link href={`/audit?${new URLSearchParams({ credential: credential.id })}`}>Audit trail of this credential</Link>
+          </p>
+        )}
         {token?.lifetimeSeconds != null && token.lifetimeSeconds < SHORT_TOKEN_SECONDS && (
           <p className="muted">
             This provider issues tokens that live only {token.lifetimeSeconds} s, so Strongroom asks for a new one about every {Math.max(1, Math.round(token.lifetimeSeconds / 2))} s. Ask
@@ -166,6 +182,63 @@ export default async function CredentialPage({
           </tbody>
         </table>
         <p className="muted">Secrets are write-only: Strongroom never shows them again. Compare fingerprints to tell whether one changed.</p>
+      </section>
+      {(requests.pending.length > 0 || requests.decided.length > 0) && (
+        <section className="panel" aria-labelledby="requests-heading">
+          <h2 id="requests-heading">Change requests</h2>
+          <ChangeRequestTable requests={[...requests.pending, ...requests.decided]} viewerId={user.id} canDecide={isAdmin} caption={`Change requests for ${credential.label}`} />
+        </section>
+      )}
+      <section className="panel" aria-labelledby="versions-heading">
+        <h2 id="versions-heading">Secret versions</h2>
+        {versions.length === 0 ? (
+          <p className="muted">No secrets set yet.</p>
+        ) : (
+          <table>
+            <caption className="visually-hidden">Versions of the secrets of {credential.label}, newest first</caption>
+            <thead>
+              <tr>
+                <th scope="col">Version</th>
+                <th scope="col">State</th>
+                <th scope="col">Set by</th>
+                <th scope="col">When</th>
+                <th scope="col">Fingerprints</th>
+                <th scope="col">Test before promotion</th>
+              </tr>
+            </thead>
+            <tbody>
+              {versions.map((v) => (
+                <tr key={v.number}>
+                  <td>{v.number}</td>
+                  <td>
+                    {VERSION_STATES[v.state]}
+                    {v.state === 'PREVIOUS' && v.destroyAfter && <div className="muted">restorable until {when(v.destroyAfter)}</div>}
+                    {v.state === 'RETIRED' && v.retiredReason && <div className="muted">{v.retiredReason}</div>}
+                  </td>
+                  <td>
+                    {v.setBy ?? '—'}
+                    {v.approvedBy && <div className="muted">approved by {v.approvedBy}</div>}
+                  </td>
+                  <td>
+                    set {when(v.createdAt)}
+                    {v.currentFrom && <div className="muted">in use from {when(v.currentFrom)}{v.currentUntil ? ` to ${when(v.currentUntil)}` : ''}</div>}
+                  </td>
+                  <td>
+                    {Object.entries(v.fingerprints).map(([field, fp]) => (
+                      <div key={field}>
+                        {field} <code>{fp}</code>
+                      </div>
+                    ))}
+                  </td>
+                  <td>{v.lastTestAt ? `${v.lastTestOutcome === 'SUCCESS' ? 'Passed' : 'Failed'} ${when(v.lastTestAt)}: ${v.lastTestMessage ?? ''}` : v.state === 'PENDING' ? 'Not tested yet' : '—'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+        {changeable && (pendingVersion || previousVersion) && (
+          <SecretVersionActions credentialId={credential.id} version={credential.version} hasPending={Boolean(pendingVersion)} canRollBack={Boolean(previousVersion)} />
+        )}
       </section>
       <section className="panel" aria-labelledby="history-heading">
         <div className="entity-head">
@@ -234,6 +307,11 @@ export default async function CredentialPage({
           {changeable && (
             <Link className="button" href={`/credentials/${credential.id}/edit`}>
               {credential.status === 'DRAFT' ? 'Configure' : 'Edit or replace secrets'}
+            </Link>
+          )}
+          {changeable && credential.status !== 'DRAFT' && (
+            <Link className="button secondary" href={`/credentials/${credential.id}/rotate`}>
+              Set pending secrets
             </Link>
           )}
           <CredentialDangerZone credentialId={credential.id} version={credential.version} revoked={credential.status === 'REVOKED'} deleted={Boolean(credential.deletedAt)} />

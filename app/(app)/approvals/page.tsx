@@ -1,0 +1,45 @@
+import type { Metadata } from 'next';
+import { ChangeRequestTable } from '@/components/change-request-table';
+import { ADMINS, AUDIT_READERS } from '@/lib/roles';
+import { getApprovalPolicy } from '@/lib/server/approvals/approval-policy';
+import { listChangeRequests } from '@/lib/server/approvals/list-change-requests';
+import { requireRole } from '@/lib/server/auth/session';
+import { services } from '@/lib/server/services';
+
+export const metadata: Metadata = { title: 'Approvals' };
+
+export default async function ApprovalsPage() {
+  const user = await requireRole(AUDIT_READERS, 'page:/approvals');
+  const root = await services();
+  const [{ pending, decided }, policy] = await Promise.all([
+    listChangeRequests(root, { organizationId: user.organizationId }),
+    getApprovalPolicy(root, { organizationId: user.organizationId }),
+  ]);
+  const canDecide = ADMINS.includes(user.role);
+  return (
+    <>
+      <h1>Approvals</h1>
+      <p className="muted">
+        {policy.requireApproval
+          ? `Creating, changing, revoking, deleting, restoring or rolling back a production credential needs a second administrator. Requests expire after ${policy.approvalHours} hours.`
+          : 'Four-eyes approval is off: administrators change production credentials alone (Admin → Settings).'}
+      </p>
+      <section className="panel" aria-labelledby="pending-heading">
+        <h2 id="pending-heading">Waiting for approval</h2>
+        {pending.length === 0 ? (
+          <p className="empty">Nothing is waiting for approval.</p>
+        ) : (
+          <ChangeRequestTable requests={pending} viewerId={user.id} canDecide={canDecide} caption="Change requests waiting for approval, oldest first" />
+        )}
+      </section>
+      <section className="panel" aria-labelledby="decided-heading">
+        <h2 id="decided-heading">Decided</h2>
+        {decided.length === 0 ? (
+          <p className="empty">No request has been decided yet.</p>
+        ) : (
+          <ChangeRequestTable requests={decided} viewerId={user.id} canDecide={false} caption="The last decided change requests, newest first" />
+        )}
+      </section>
+    </>
+  );
+}

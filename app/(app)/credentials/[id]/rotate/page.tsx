@@ -1,0 +1,41 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { notFound } from 'next/navigation';
+import { z } from 'zod';
+import { CredentialForm } from '@/components/credential-form';
+import { isCredentialProfile } from '@/lib/schemas/credential-profiles';
+import { getCredentialStatus } from '@/lib/server/credentials/get-credential-status';
+import { services } from '@/lib/server/services';
+import { requireSecretChangePage } from '@/lib/server/step-up/require-secret-change';
+
+export const metadata: Metadata = { title: 'Set pending secrets' };
+
+export default async function RotateCredentialPage({ params }: { params: Promise<{ id: string }> }) {
+  const id = z.uuid().safeParse((await params).id);
+  if (!id.success) notFound();
+  const user = await requireSecretChangePage('credentials', `/credentials/${id.data}/rotate`);
+  const credential = await getCredentialStatus(await services(), { organizationId: user.organizationId, credentialId: id.data });
+  if (!credential || credential.deletedAt || credential.status === 'REVOKED' || credential.status === 'DRAFT' || !isCredentialProfile(credential.profile)) notFound();
+  return (
+    <>
+      <p>
+        <Link href={`/credentials/${credential.id}`}>← {credential.label}</Link>
+      </p>
+      <h1>Set pending secrets for {credential.label}</h1>
+      <section className="panel">
+        <p className="muted">
+          The pending version sits beside the one in use: tokens and the service API keep using the current secrets until you test the pending ones and promote them. Fields left
+          empty keep their current value.
+        </p>
+        <CredentialForm
+          mode="stage"
+          profile={credential.profile}
+          credentialId={credential.id}
+          version={credential.version}
+          label={credential.label}
+          stored={credential.fields.map(({ name, value, set, fingerprint }) => ({ name, value, set, fingerprint }))}
+        />
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,42 @@
+import 'server-only';
+import { ZApprovalPolicy, type TApprovalPolicy } from '@/lib/schemas/governance';
+import { appendAuditEvent, type Actor } from '@/lib/server/audit/append-audit-event';
+import { recordRefusal } from '@/lib/server/audit/record-refusal';
+import { fail, fieldErrorsOf, ok, type Result } from '@/lib/server/result';
+import type { Services } from '@/lib/server/services';
+import type { Environment } from '@/prisma/generated/client';
+
+/** The organization's four-eyes policy: on or off, how long a request waits, how long a previous version is kept. */
+export async function getApprovalPolicy({ prisma }: Pick<Services, 'prisma'>, { organizationId }: { organizationId: string }) {
+  return prisma.organization.findUniqueOrThrow({ where: { id: organizationId }, select: { requireApproval: true, approvalHours: true, rollbackDays: true } });
+}
+
+/** Whether a change to a credential in `environment` waits for a second administrator. */
+export async function needsApproval(services: Pick<Services, 'prisma'>, { organizationId, environment }: { organizationId: string; environment: Environment }): Promise<boolean> {
+  return environment === 'PRODUCTION' && (await getApprovalPolicy(services, { organizationId })).requireApproval;
+}
+
+/** Saves the policy (administrators, behind a step-up), audited with what it was and what it became. */
+export async function setApprovalPolicy(
+  { prisma }: Pick<Services, 'prisma'>,
+  { actor, organizationId, input }: { actor: Actor; organizationId: string; input: TApprovalPolicy },
+): Promise<Result<null>> {
+  const parsed = ZApprovalPolicy.safeParse(input);
+  if (!parsed.success) {
+    const refused = fail('VALIDATION', 'Check the highlighted fields; nothing was changed.', fieldErrorsOf(parsed.error));
+    return recordRefusal(prisma, { actor, action: 'organization.approval_policy', organizationId, target: { type: 'Organization', id: organizationId }, failure: refused.error });
+  }
+  await prisma.$transaction(async (tx) => {
+    const before = await tx.organization.findUniqueOrThrow({ where: { id: organizationId }, select: { requireApproval: true } });
+    await tx.organization.update({ where: { id: organizationId }, data: parsed.data });
+    await appendAuditEvent(tx, {
+      actor,
+      action: 'organization.approval_policy',
+      target: { type: 'Organization', id: organizationId },
+      organizationId,
+      outcome: 'SUCCESS',
+      details: { requireApprovalBefore: before.requireApproval, ...parsed.data },
+    });
+  });
+  return ok(null);
+}
