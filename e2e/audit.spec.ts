@@ -4,8 +4,26 @@ test('an auditor reads the log, verifies the chain and exports it', async ({ pag
   await loginAs(page, 'AUDITOR');
   await page.getByRole('link', { name: 'Audit log' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Audit log');
-  await expect(page.getByRole('table')).toContainText('auth.sign_in');
-  await expect(page.getByRole('table')).toContainText('auditor@demo.example');
+  const events = page.getByRole('table', { name: 'Audit events, newest first' });
+  // Events read as sentences.
+  await expect(events).toContainText('Signed in');
+  await expect(events).toContainText('auditor@demo.example');
+
+  // Filtered by action and outcome, in the URL (shareable), and exported as filtered.
+  await page.getByLabel('What').selectOption({ label: 'Signed in' });
+  await page.getByLabel('Outcome').selectOption('SUCCESS');
+  await page.getByRole('button', { name: 'Show' }).click();
+  await expect(page).toHaveURL(/action=auth\.sign_in/);
+  await expect(page).toHaveURL(/outcome=SUCCESS/);
+  const rows = events.locator('tbody tr');
+  await expect(rows.first()).toBeVisible();
+  for (const text of await rows.allTextContents()) expect(text).toContain('Signed in');
+  const filteredHref = await page.getByRole('link', { name: 'Export these events (CSV)' }).getAttribute('href');
+  const filtered = (await (await page.request.get(filteredHref!)).text()).trim().split('\n').slice(1);
+  expect(filtered.length).toBeGreaterThan(0);
+  expect(filtered.every((line) => line.includes('"auth.sign_in"') && line.includes('"SUCCESS"'))).toBe(true);
+  await page.getByRole('link', { name: 'Clear filters' }).click();
+  await expect(page).toHaveURL(/\/audit$/);
 
   await page.getByRole('button', { name: 'Verify the chain' }).click();
   await expect(page.getByRole('status')).toContainText(/Intact: \d+ events/);
@@ -14,7 +32,7 @@ test('an auditor reads the log, verifies the chain and exports it', async ({ pag
   expect(csv.status()).toBe(200);
   expect(csv.headers()['content-disposition']).toMatch(/attachment; filename="strongroom-audit-.*\.csv"/);
   const lines = (await csv.text()).trim().split('\n');
-  expect(lines[0]).toBe('seq,at,actorType,actorLabel,action,targetType,targetId,outcome,ip,userAgent,details,hash');
+  expect(lines[0]).toBe('seq,at,actorType,actorLabel,action,targetType,targetId,outcome,ip,userAgent,details,hash,description');
   expect(lines.length).toBeGreaterThan(1);
 
   // The JSON export is the verifiable form: every hashed field, a checkpoint signed now, the public key.

@@ -19,6 +19,7 @@ import { setClock } from '@/lib/server/clock';
 import { requestToken } from '@/lib/server/tokens/request-token';
 import { json, startFaultServer } from '@/lib/server/test-support/test-servers';
 import { createCredential } from '@/lib/server/credentials/create-credential';
+import { updateCredential } from '@/lib/server/credentials/update-credential';
 import { openCredentialForUse } from '@/lib/server/credentials/open-credential-for-use';
 import type { Services } from '@/lib/server/services';
 import { makeKeyring } from '@/lib/server/crypto/keyring';
@@ -113,6 +114,18 @@ async function store(kind: TestDatabaseKind) {
     await measure(`open_for_use_${kind}`, 2_000, async () => {
       const result = await openCredentialForUse(services, { actor, credentialId: target.data.id, fields: ['apiKey'], purpose: 'bench' });
       if (!result.ok) throw new Error(result.error.message);
+    });
+    // Replacing the secret: the old value is opened and sealed again as the previous version.
+    let version = target.data.version;
+    const { label } = await db.prisma.credential.findUniqueOrThrow({ where: { id: target.data.id }, select: { label: true } });
+    await measure(`replace_${kind}`, 1_000, async () => {
+      const result = await updateCredential(services, {
+        actor,
+        organizationId: entity.organizationId,
+        input: { credentialId: target.data.id, version, label, values: { baseUrl: 'https://api.example.com', headerName: 'X-API-Key', apiKey: randomBytes(50).toString('hex') } },
+      });
+      if (!result.ok) throw new Error(result.error.message);
+      version = result.data.version;
     });
     // The floor: one interactive transaction with a read, a row lock and an insert; no crypto.
     await measure(`floor_tx_${kind}`, 2_000, () =>
@@ -499,6 +512,11 @@ async function main() {
   // BENCH_ONLY_LIFECYCLE=1: just the expiry watch and the proactive refresh.
   if (process.env.BENCH_ONLY_LIFECYCLE) {
     for (const kind of testDatabaseKinds()) await lifecycle(kind);
+    return void process.stdout.write(`${JSON.stringify(results)}\n`);
+  }
+  // BENCH_ONLY_STORE=1: just storing, replacing and opening secrets, with their floor.
+  if (process.env.BENCH_ONLY_STORE) {
+    for (const kind of testDatabaseKinds()) await store(kind);
     return void process.stdout.write(`${JSON.stringify(results)}\n`);
   }
   // BENCH_ONLY_DASHBOARD=1: just the dashboard at 1,000 entities.
