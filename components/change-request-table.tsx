@@ -1,6 +1,7 @@
 import Link from 'next/link';
 import { ChangeRequestActions } from '@/components/change-request-actions';
 import { formatDateTime } from '@/lib/format';
+import { fieldLabel } from '@/lib/schemas/credential-profiles';
 import { CHANGE_KINDS, CHANGE_STATUSES } from '@/lib/schemas/governance';
 import type { ChangeRequestDto } from '@/lib/server/approvals/list-change-requests';
 
@@ -9,11 +10,12 @@ const when = (date: Date | null) => (date ? `${formatDateTime(date)} UTC` : '—
 /** What a request changes: secrets by fingerprint (old → new), settings and label by name. Never a value. */
 function Changes({ request }: { request: ChangeRequestDto }) {
   const { secrets = [], configFields = [], label, target } = request.summary ?? {};
+  const name = (field: string) => fieldLabel(request.profile, field);
   const lines = [
     ...(target ? [target] : []),
     ...(label ? [`label “${label.from ?? '—'}” → “${label.to}”`] : []),
-    ...secrets.map((s) => `${s.field} ${s.from ?? 'not set'} → ${s.to}`),
-    ...(configFields.length ? [`settings: ${configFields.join(', ')}`] : []),
+    ...secrets.map((s) => `${name(s.field)} ${s.from ?? 'not set'} → ${s.to}`),
+    ...(configFields.length ? [`settings: ${configFields.map(name).join(', ')}`] : []),
   ];
   return lines.length ? (
     <ul className="plain">

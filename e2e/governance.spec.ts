@@ -8,7 +8,7 @@ import { APPROVER_EMAIL, confirmStepUp, enrollTotp, expect, loginAs, loginWith, 
 // service keeps asking the API for tokens. The demo organization is new, so its policy is on.
 
 /** The row of the change request that shows `text`. */
-const requestRow = (page: Page, text: string) => page.locator('tr[data-request-id]', { hasText: text });
+const requestRow = (page: Page, text: string | RegExp) => page.locator('tr[data-request-id]', { hasText: text });
 
 /** Waits for `outcome`, answering the step-up prompt on the way if the grant has lapsed (it lives 30 s in these tests). */
 async function throughStepUp(page: Page, account: string, outcome: Locator): Promise<void> {
@@ -88,7 +88,7 @@ test('a production change waits for a second administrator; nobody approves thei
 
   // The key change is approved first; the rename, made against the same version, is now stale.
   await second.goto('/approvals');
-  await requestRow(second, 'apiKey').getByRole('button', { name: /^Approve/ }).click();
+  await requestRow(second, /API key [0-9a-f]{8} → /).getByRole('button', { name: /^Approve/ }).click();
   await throughStepUp(second, 'APPROVER', second.getByRole('table', { name: /last decided/ }).getByText('Change settings and secrets'));
   await requestRow(second, 'ERP gateway v2').getByRole('button', { name: /^Approve/ }).click();
   await throughStepUp(second, 'APPROVER', second.getByText('The credential was changed after this request was made'));
@@ -211,4 +211,29 @@ test('a deleted credential is listed with who deleted it, and restored from the 
   await expect(page.getByRole('row', { name: /Short-lived hook/ })).toHaveCount(0);
   await page.goto('/dashboard');
   await expect(page.getByRole('link', { name: 'Short-lived hook' })).toBeVisible();
+});
+
+test('turning four-eyes approval off takes a code and lands in the audit log with what it was', async ({ page }) => {
+  await loginAs(page, 'ADMIN');
+  await page.goto('/admin/settings');
+  const policy = page.getByRole('region', { name: 'Four-eyes approval' });
+  await policy.getByLabel('A request expires after (hours)').fill('0');
+  await policy.getByRole('button', { name: 'Save approval policy' }).click();
+  await throughStepUp(page, 'ADMIN', page.locator('#approval-hours-error'));
+  await expect(page.locator('#approval-hours-error')).toHaveText('At least 1 hour');
+
+  await page.getByLabel('A request expires after (hours)').fill('48');
+  await page.getByLabel('Production changes need a second administrator').uncheck();
+  await page.getByRole('button', { name: 'Save approval policy' }).click();
+  await throughStepUp(page, 'ADMIN', page.getByRole('status').filter({ hasText: 'Saved.' }));
+  await page.goto('/audit?action=organization.approval_policy');
+  await expect(page.getByRole('table', { name: /Audit events/ }).locator('tbody tr')).toHaveCount(2);
+  await expect(page.getByRole('table', { name: /Audit events/ })).toContainText('refused: invalid input');
+
+  // Back on, for the tests that follow.
+  await page.goto('/admin/settings');
+  await page.getByLabel('Production changes need a second administrator').check();
+  await page.getByLabel('A request expires after (hours)').fill('72');
+  await page.getByRole('button', { name: 'Save approval policy' }).click();
+  await throughStepUp(page, 'ADMIN', page.getByRole('status').filter({ hasText: 'Saved.' }));
 });

@@ -258,6 +258,9 @@ export const ZCredentialUpdate = z.object({
 });
 export type TCredentialUpdate = z.input<typeof ZCredentialUpdate>;
 
+/** A profile field's label ("Client secret"), or its name if the profile does not know it. */
+export const fieldLabel = (profileId: string, name: string) => profileDefinition(profileId)?.fields.find((f) => f.name === name)?.label ?? name;
+
 export const ZCredentialRef = z.object({ credentialId: z.uuid('Unknown credential'), version: z.number().int().positive() });
 export type TCredentialRef = z.infer<typeof ZCredentialRef>;
 

@@ -26,7 +26,7 @@ export async function listChangeRequests(
     decidedBy: true,
     decidedAt: true,
     reason: true,
-    credential: { select: { id: true, label: true, version: true, environment: true, legalEntity: { select: { name: true } } } },
+    credential: { select: { id: true, label: true, profile: true, version: true, environment: true, legalEntity: { select: { name: true } } } },
   } as const;
   const where = { organizationId, ...(credentialId ? { credentialId } : {}) };
   const [pending, decided] = await Promise.all([
@@ -38,6 +38,7 @@ export async function listChangeRequests(
     ...row,
     summary: row.summary as unknown as ChangeSummary,
     label: row.credential?.label ?? String((row.payload as Record<string, unknown>).label ?? ''),
+    profile: row.credential?.profile ?? String((row.payload as Record<string, unknown>).profile ?? ''),
     entityName: row.credential?.legalEntity.name ?? null,
     expired: row.status === 'PENDING' && row.expiresAt.getTime() <= at,
     stale: row.status === 'PENDING' && row.credential !== null && row.baseVersion !== null && row.credential.version !== row.baseVersion,

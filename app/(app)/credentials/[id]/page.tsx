@@ -14,6 +14,7 @@ import { getTokenState, type TokenStateDto } from '@/lib/server/tokens/get-token
 import { requireRole } from '@/lib/server/auth/session';
 import { getCredentialStatus } from '@/lib/server/credentials/get-credential-status';
 import { formatDateTime } from '@/lib/format';
+import { fieldLabel } from '@/lib/schemas/credential-profiles';
 import { now } from '@/lib/server/clock';
 import { CredentialWatchForm } from '@/components/credential-watch-form';
 import { NOTIFICATION_EVENTS } from '@/lib/notifications';
@@ -226,7 +227,7 @@ export default async function CredentialPage({
                   <td>
                     {Object.entries(v.fingerprints).map(([field, fp]) => (
                       <div key={field}>
-                        {field} <code>{fp}</code>
+                        {fieldLabel(credential.profile, field)} <code>{fp}</code>
                       </div>
                     ))}
                   </td>
@@ -236,7 +237,8 @@ export default async function CredentialPage({
             </tbody>
           </table>
         )}
-        {changeable && (pendingVersion || previousVersion) && (
+        {/* Kept on the page when nothing is left to promote or roll back, so its last message stays. */}
+        {changeable && versions.length > 0 && (
           <SecretVersionActions credentialId={credential.id} version={credential.version} hasPending={Boolean(pendingVersion)} canRollBack={Boolean(previousVersion)} />
         )}
       </section>
