@@ -1,10 +1,9 @@
 import 'server-only';
 import { randomUUID } from 'node:crypto';
-import { CHANGE_STATUSES, ZChangeRequestRef, ZRejectChangeRequest, type TChangeRequestRef, type TRejectChangeRequest } from '@/lib/schemas/governance';
-import { closeChangeRequest } from '@/lib/server/approvals/close-change-request';
+import { CHANGE_STATUSES, ZChangeRequestRef, type TChangeRequestRef } from '@/lib/schemas/governance';
+import { closeChangeRequest, refuseRequest } from '@/lib/server/approvals/close-change-request';
 import { requestOwner } from '@/lib/server/approvals/request-change';
 import type { Actor } from '@/lib/server/audit/append-audit-event';
-import { recordRefusal } from '@/lib/server/audit/record-refusal';
 import { now } from '@/lib/server/clock';
 import { applyCredentialCreate, DuplicateLabel } from '@/lib/server/credentials/create-credential';
 import { applyDelete } from '@/lib/server/credentials/delete-credential';
@@ -14,7 +13,7 @@ import { applyStage } from '@/lib/server/credentials/stage-secrets';
 import { applyCredentialUpdate, VersionConflict, type Approval, type PreparedUpdate } from '@/lib/server/credentials/update-credential';
 import type { Keyring } from '@/lib/server/crypto/keyring';
 import { readSecrets } from '@/lib/server/crypto/sealed-secrets';
-import { fail, fieldErrorsOf, ok, type Result } from '@/lib/server/result';
+import { fail, ok, type Result } from '@/lib/server/result';
 import type { Services } from '@/lib/server/services';
 import { forgetAccessToken } from '@/lib/server/tokens/token-memory';
 import type { ChangeRequest, Environment, Prisma } from '@/prisma/generated/client';
@@ -23,9 +22,6 @@ import type { ChangeRequest, Environment, Prisma } from '@/prisma/generated/clie
 class Stale extends Error {}
 
 type Payload = { label?: string; config?: Record<string, string>; expiresAt?: string | null; legalEntityId?: string; profile?: string; environment?: Environment };
-
-const refusal = (prisma: Services['prisma'], actor: Actor, organizationId: string, action: string, requestId: string | undefined, failure: ReturnType<typeof fail>) =>
-  recordRefusal(prisma, { actor, organizationId, action, target: requestId ? { type: 'ChangeRequest', id: requestId } : null, failure: failure.error });
 
 /**
  * Approves a change request: another administrator than the requester (checked here, whatever the
@@ -40,7 +36,7 @@ export async function approveChangeRequest(
 ): Promise<Result<{ credentialId: string }>> {
   const { prisma, keyring } = services;
   const parsed = ZChangeRequestRef.safeParse(input);
-  const refuse = (failure: ReturnType<typeof fail>) => refusal(prisma, actor, organizationId, 'change_request.approve', parsed.data?.requestId, failure);
+  const refuse = (failure: ReturnType<typeof fail>) => refuseRequest(prisma, actor, organizationId, 'change_request.approve', parsed.data?.requestId, failure);
   if (!parsed.success) return refuse(fail('NOT_FOUND', 'This change request does not exist.'));
   const request = await prisma.changeRequest.findFirst({ where: { id: parsed.data.requestId, organizationId }, include: { credential: { select: { deletedAt: true } } } });
   if (!request) return refuse(fail('NOT_FOUND', 'This change request does not exist.'));
@@ -135,29 +131,4 @@ async function apply(
     if (error instanceof NoPrevious) throw new Stale('The previous version’s rollback window ended after this request was made; nothing was changed.');
     throw error;
   }
-}
-
-/**
- * Rejects (another administrator, with a reason) or withdraws (the requester) a pending request:
- * nothing is changed, the sealed values are destroyed, the decision is audited.
- */
-export async function rejectChangeRequest(
-  { prisma }: Services,
-  { actor, organizationId, input, withdraw = false }: { actor: Actor; organizationId: string; input: TRejectChangeRequest | TChangeRequestRef; withdraw?: boolean },
-): Promise<Result<null>> {
-  const action = withdraw ? 'change_request.withdraw' : 'change_request.reject';
-  const parsed = withdraw ? ZChangeRequestRef.safeParse(input) : ZRejectChangeRequest.safeParse(input);
-  const refuse = (failure: ReturnType<typeof fail>) => refusal(prisma, actor, organizationId, action, parsed.success ? parsed.data.requestId : undefined, failure);
-  if (!parsed.success) return refuse(fail('VALIDATION', 'Check the highlighted fields.', fieldErrorsOf(parsed.error)));
-  const request = await prisma.changeRequest.findFirst({ where: { id: parsed.data.requestId, organizationId }, select: { id: true, organizationId: true, requestedById: true, status: true } });
-  if (!request) return refuse(fail('NOT_FOUND', 'This change request does not exist.'));
-  if (withdraw && request.requestedById !== actor.id) return refuse(fail('FORBIDDEN', 'Only the administrator who made a request can withdraw it; reject it instead.'));
-  if (!withdraw && request.requestedById === actor.id) return refuse(fail('FORBIDDEN', 'You made this request: withdraw it instead of rejecting it.'));
-  const reason = 'reason' in parsed.data ? String(parsed.data.reason) : undefined;
-  const closed = request.status === 'PENDING' && (await prisma.$transaction((tx) => closeChangeRequest(tx, { request, to: withdraw ? 'WITHDRAWN' : 'REJECTED', actor, reason })));
-  if (!closed) {
-    const current = await prisma.changeRequest.findUniqueOrThrow({ where: { id: request.id }, select: { status: true } });
-    return refuse(fail('INVALID_STATE', `This request was already ${CHANGE_STATUSES[current.status]}.`));
-  }
-  return ok(null);
 }

@@ -2,6 +2,8 @@ import 'server-only';
 import { CHANGE_KINDS, CHANGE_STATUSES } from '@/lib/schemas/governance';
 import { requestOwner } from '@/lib/server/approvals/request-change';
 import { appendAuditEvent, type Actor } from '@/lib/server/audit/append-audit-event';
+import { recordRefusal } from '@/lib/server/audit/record-refusal';
+import type { fail } from '@/lib/server/result';
 import { now } from '@/lib/server/clock';
 import { deleteSecrets } from '@/lib/server/crypto/sealed-secrets';
 import { raiseNotifications } from '@/lib/server/notifications/raise-notifications';
@@ -76,7 +78,11 @@ export async function closeChangeRequest(
   return true;
 }
 
-/** Expires pending requests past their deadline (housekeeping; also done when one is opened). */
+/** Audits a refused decision on a request (outcome DENIED) and returns the failure to show. */
+export const refuseRequest = (prisma: PrismaClient, actor: Actor, organizationId: string, action: string, requestId: string | undefined, failure: ReturnType<typeof fail>) =>
+  recordRefusal(prisma, { actor, organizationId, action, target: requestId ? { type: 'ChangeRequest', id: requestId } : null, failure: failure.error });
+
+/** Expires pending requests past their deadline (housekeeping; an approval after the deadline closes its request too). */
 export async function expireChangeRequests(prisma: PrismaClient, actor: Actor): Promise<number> {
   const due = await prisma.changeRequest.findMany({ where: { status: 'PENDING', expiresAt: { lte: now() } }, select: { id: true, organizationId: true }, take: 500 });
   let expired = 0;

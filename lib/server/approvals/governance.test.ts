@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { approveChangeRequest, rejectChangeRequest } from '@/lib/server/approvals/approve-change-request';
+import { approveChangeRequest } from '@/lib/server/approvals/approve-change-request';
+import { rejectChangeRequest } from '@/lib/server/approvals/reject-change-request';
 import { submitCredentialChange, type CredentialChange } from '@/lib/server/approvals/submit-credential-change';
 import { setApprovalPolicy } from '@/lib/server/approvals/approval-policy';
 import type { Actor } from '@/lib/server/audit/append-audit-event';
