@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import { ChangeRequestTable } from '@/components/change-request-table';
 import { ADMINS, AUDIT_READERS } from '@/lib/roles';
-import { getApprovalPolicy } from '@/lib/server/approvals/approval-policy';
+import { countAdministrators, getApprovalPolicy } from '@/lib/server/approvals/approval-policy';
 import { listChangeRequests } from '@/lib/server/approvals/list-change-requests';
 import { requireRole } from '@/lib/server/auth/session';
 import { services } from '@/lib/server/services';
@@ -11,9 +11,10 @@ export const metadata: Metadata = { title: 'Approvals' };
 export default async function ApprovalsPage() {
   const user = await requireRole(AUDIT_READERS, 'page:/approvals');
   const root = await services();
-  const [{ pending, decided }, policy] = await Promise.all([
+  const [{ pending, decided }, policy, administrators] = await Promise.all([
     listChangeRequests(root, { organizationId: user.organizationId }),
     getApprovalPolicy(root, { organizationId: user.organizationId }),
+    countAdministrators(root, { organizationId: user.organizationId }),
   ]);
   const canDecide = ADMINS.includes(user.role);
   return (
@@ -22,8 +23,13 @@ export default async function ApprovalsPage() {
       <p className="muted">
         {policy.requireApproval
           ? `Creating, changing, revoking, deleting, restoring or rolling back a production credential needs a second administrator. Requests expire after ${policy.approvalHours} hours.`
-          : 'Four-eyes approval is off: administrators change production credentials alone (Admin → Settings).'}
+          : 'Four-eyes approval is off: administrators change production credentials alone (Settings).'}
       </p>
+      {policy.requireApproval && administrators < 2 && (
+        <p className="form-error" role="status">
+          This organization has one administrator, so nobody can approve a request: invite a second administrator (Users), or turn four-eyes approval off (Settings).
+        </p>
+      )}
       <section className="panel" aria-labelledby="pending-heading">
         <h2 id="pending-heading">Waiting for approval</h2>
         {pending.length === 0 ? (

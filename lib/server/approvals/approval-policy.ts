@@ -11,6 +11,10 @@ export async function getApprovalPolicy({ prisma }: Pick<Services, 'prisma'>, { 
   return prisma.organization.findUniqueOrThrow({ where: { id: organizationId }, select: { requireApproval: true, approvalHours: true, rollbackDays: true } });
 }
 
+/** Active administrators of the organization: with one, nobody can approve a request. */
+export const countAdministrators = ({ prisma }: Pick<Services, 'prisma'>, { organizationId }: { organizationId: string }) =>
+  prisma.user.count({ where: { organizationId, role: 'ADMIN', disabledAt: null } });
+
 /** Whether a change to a credential in `environment` waits for a second administrator. */
 export async function needsApproval(services: Pick<Services, 'prisma'>, { organizationId, environment }: { organizationId: string; environment: Environment }): Promise<boolean> {
   return environment === 'PRODUCTION' && (await getApprovalPolicy(services, { organizationId })).requireApproval;

@@ -46,7 +46,7 @@ export async function submitCredentialChange(
     const made = await requestChange(services, { actor, organizationId, change: args });
     const message = made.approvers > 0
       ? `Sent for approval: another administrator must approve it before ${made.expiresAt.toISOString().slice(0, 16).replace('T', ' ')} UTC. Nothing has changed yet.`
-      : 'Sent for approval, but you are the only administrator: invite a second administrator (Admin → Users) to approve it, or turn four-eyes approval off (Admin → Settings). Nothing has changed yet.';
+      : 'Sent for approval, but you are the only administrator: invite a second administrator (Users) to approve it, or turn four-eyes approval off (Settings). Nothing has changed yet.';
     return ok<Submitted>({ applied: false, requestId: made.requestId, credentialId: args.credential?.id ?? null, message });
   };
   const stored = async (credentialId: string) =>
