@@ -47,6 +47,9 @@ export async function approveChangeRequest(
     return refuse(fail(status === 'EXPIRED' ? 'INVALID_STATE' : 'CONFLICT', message));
   };
   if (request.expiresAt.getTime() <= now().getTime()) return closeAs('EXPIRED', 'This request expired before anyone approved it; nothing was changed. Ask for it again if it is still needed.');
+  // A request speaks for its requester: once they are no longer an active administrator, it cannot be approved.
+  const requester = await prisma.user.findFirst({ where: { id: request.requestedById, organizationId, role: 'ADMIN', disabledAt: null }, select: { id: true } });
+  if (!requester) return closeAs('STALE', 'The administrator who asked for this change is no longer an active administrator; nothing was changed.');
   if (request.kind !== 'CREATE' && (!request.credential || (request.kind !== 'RESTORE' && request.credential.deletedAt))) {
     return closeAs('STALE', 'The credential was deleted after this request was made; nothing was changed.');
   }

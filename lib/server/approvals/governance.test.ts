@@ -14,6 +14,8 @@ import { testPendingVersion } from '@/lib/server/credentials/test-pending-versio
 import { makeKeyring } from '@/lib/server/crypto/keyring';
 import type { Database } from '@/lib/server/db/open-database';
 import { housekeeping } from '@/lib/server/jobs/housekeeping';
+import { resealOrganization } from '@/lib/server/crypto/reseal-organization';
+import { purgeDeletedCredentials } from '@/lib/server/credentials/purge-deleted-credentials';
 import type { OutboundPolicy } from '@/lib/server/net/guarded-fetch';
 import { seedDemo } from '@/lib/server/seed/seed-demo';
 import type { Services } from '@/lib/server/services';
@@ -158,7 +160,7 @@ describe.each(testDatabaseKinds())('governance on %s', (kind) => {
     expect(await db.prisma.changeRequest.findUniqueOrThrow({ where: { id: stale.requestId } })).toMatchObject({ status: 'STALE', decidedBy: 'approver@demo.example' });
   });
 
-  it('refuses to approve what is withdrawn, rejected, expired, applied or deleted since, each with its reason', async () => {
+  it('refuses to approve what is withdrawn, rejected, expired, deleted since or asked by a former administrator, each with its reason', async () => {
     useClock();
     const id = await productionKey();
     const version = (await db.prisma.credential.findUniqueOrThrow({ where: { id } })).version;
@@ -188,6 +190,15 @@ describe.each(testDatabaseKinds())('governance on %s', (kind) => {
     await db.prisma.credential.update({ where: { id }, data: { deletedAt: new Date(clock) } });
     expect(await approve(afterDelete)).toMatchObject({ ok: false, error: { message: expect.stringMatching(/deleted after this request/) } });
     await db.prisma.credential.update({ where: { id }, data: { deletedAt: null } });
+
+    // A request whose requester is no longer an administrator.
+    const orphaned = await request();
+    await db.prisma.user.update({ where: { id: requester.id! }, data: { role: 'AUDITOR' } });
+    try {
+      expect(await approve(orphaned)).toMatchObject({ ok: false, error: { message: expect.stringMatching(/no longer an active administrator/) } });
+    } finally {
+      await db.prisma.user.update({ where: { id: requester.id! }, data: { role: 'ADMIN' } });
+    }
 
     expect(await db.prisma.credential.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: 'ACTIVE', version });
     // Housekeeping expires what nobody decided.
@@ -279,6 +290,35 @@ describe.each(testDatabaseKinds())('governance on %s', (kind) => {
     } finally {
       await provider.close();
     }
+  });
+
+  it('key rotation reseals pending versions and requests, which then apply; purging a credential destroys every sealed value it had', async () => {
+    const id = await productionKey();
+    const version = async () => (await db.prisma.credential.findUniqueOrThrow({ where: { id } })).version;
+    const [staged, asked] = [canary(), canary()];
+    const stage = await submit({ kind: 'STAGE', input: { credentialId: id, version: await version(), values: { apiKey: staged } } });
+    if (stage.applied) throw new Error('expected a request');
+    await approveChangeRequest(services, { actor: approver, organizationId, input: { requestId: stage.requestId } });
+    const update = await submit({ kind: 'UPDATE', input: { credentialId: id, version: await version(), label: 'rotated', values: { baseUrl: 'https://api.example.com', headerName: 'X-API-Key', apiKey: asked } } });
+    if (update.applied) throw new Error('expected a request');
+    const before = await db.prisma.sealedSecret.findMany({ where: { ownerTable: { in: ['SecretVersion', 'ChangeRequest'] } }, select: { id: true, sealed: true } });
+    expect(before.length).toBeGreaterThanOrEqual(2);
+    const resealed = await resealOrganization(db.prisma, services.keyring, { organizationId });
+    expect(resealed.unreadable).toEqual([]);
+    const after = await db.prisma.sealedSecret.findMany({ where: { id: { in: before.map((row) => row.id) } }, select: { id: true, sealed: true } });
+    expect(after.every((row) => row.sealed !== before.find((b) => b.id === row.id)!.sealed)).toBe(true);
+    // The request made before the rotation applies with the value sealed before it.
+    expect(await approveChangeRequest(services, { actor: approver, organizationId, input: { requestId: update.requestId } })).toMatchObject({ ok: true });
+    expect(await opened(id, 'apiKey')).toBe(asked);
+    // The pending version staged before the rotation is promoted: its value, resealed, opens.
+    expect(await promotePendingVersion(services, { actor: requester, organizationId, input: { credentialId: id, version: await version() } })).toMatchObject({ ok: true });
+    expect(await opened(id, 'apiKey')).toBe(staged);
+
+    // Deleted and purged after the recovery window: no sealed value of it is left anywhere.
+    const versionIds = (await db.prisma.secretVersion.findMany({ where: { credentialId: id }, select: { id: true } })).map((v) => v.id);
+    await db.prisma.credential.update({ where: { id }, data: { deletedAt: new Date(Date.now() - 31 * 86_400_000) } });
+    await purgeDeletedCredentials(db.prisma);
+    expect(await db.prisma.sealedSecret.count({ where: { ownerId: { in: [id, ...versionIds, stage.requestId, update.requestId] } } })).toBe(0);
   });
 
   it('the audit log filters by actor, action, entity, credential, outcome and day', async () => {
