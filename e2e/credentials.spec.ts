@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { E2E_DATA_DIR, E2E_SERVER_LOG } from '../playwright.config';
-import { expect, loginAs, openNewCredentialForm, passGate, test } from './fixtures';
+import { expect, loginAs, openNewCredentialForm, passGate, test, fieldRow } from './fixtures';
 
 const canary = () => `CANARY${randomBytes(16).toString('hex')}`;
 
@@ -34,7 +34,7 @@ test('a secret stored through the UI appears in no page, response, log or databa
   await page.getByRole('button', { name: 'Create credential' }).click();
 
   await expect(page.getByRole('heading', { level: 1 })).toContainText('Canary client');
-  const secretRow = page.getByRole('row', { name: /Client secret/ });
+  const secretRow = fieldRow(page, /Client secret/);
   await expect(secretRow).toContainText(/Set · fingerprint [0-9a-f]{8}/);
   const firstFingerprint = await secretRow.locator('code').textContent();
 
@@ -43,8 +43,8 @@ test('a secret stored through the UI appears in no page, response, log or databa
   await passGate(page);
   await expect(page.getByText(`Set · fingerprint ${firstFingerprint}`)).toBeVisible();
   await page.getByRole('button', { name: 'Save changes' }).click();
-  await expect(page.getByRole('row', { name: /Client ID/ })).toContainText(clientId);
-  await expect(page.getByRole('row', { name: /Client secret/ }).locator('code')).toHaveText(firstFingerprint!);
+  await expect(fieldRow(page, /Client ID/)).toContainText(clientId);
+  await expect(fieldRow(page, /Client secret/).locator('code')).toHaveText(firstFingerprint!);
 
   // Replace it: a new fingerprint.
   await page.getByRole('link', { name: 'Edit or replace secrets' }).click();
@@ -52,8 +52,8 @@ test('a secret stored through the UI appears in no page, response, log or databa
   await page.getByRole('button', { name: 'Replace Client secret' }).click();
   await page.getByLabel('Client secret').fill(replacement);
   await page.getByRole('button', { name: 'Save changes' }).click();
-  await expect(page.getByRole('row', { name: /Client secret/ }).locator('code')).not.toHaveText(firstFingerprint!);
-  await expect(page.getByRole('row', { name: /Client secret/ })).toContainText(/Set · fingerprint [0-9a-f]{8}/);
+  await expect(fieldRow(page, /Client secret/).locator('code')).not.toHaveText(firstFingerprint!);
+  await expect(fieldRow(page, /Client secret/)).toContainText(/Set · fingerprint [0-9a-f]{8}/);
 
   await page.goto('/dashboard');
   await expect(page.getByRole('link', { name: 'Canary client' })).toBeVisible();
@@ -106,11 +106,11 @@ test('revoking destroys the secrets; the credential stays as a record', async ({
   await page.getByLabel('Label').fill('Inbound webhook');
   await page.getByLabel('Signing secret').fill(canary());
   await page.getByRole('button', { name: 'Create credential' }).click();
-  await expect(page.getByRole('row', { name: /Signing secret/ })).toContainText('Set · fingerprint');
+  await expect(fieldRow(page, /Signing secret/)).toContainText('Set · fingerprint');
   await page.getByRole('button', { name: 'Revoke…' }).click();
   await page.getByRole('button', { name: 'Yes, revoke' }).click();
   // The code that opened "create" opened the working window: revoking asks for no second code.
-  await expect(page.getByRole('row', { name: /Signing secret/ })).toContainText('Not set');
+  await expect(fieldRow(page, /Signing secret/)).toContainText('Not set');
   await expect(page.getByRole('heading', { level: 1 })).toContainText('Revoked');
 });
 

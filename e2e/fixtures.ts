@@ -142,6 +142,9 @@ export async function passGate(page: Page, role: TotpAccount = 'ADMIN'): Promise
   }
 }
 
+/** A row of a credential page's "Settings and secrets" table (the versions table names fields too). */
+export const fieldRow = (page: Page, name: RegExp) => page.getByRole('table', { name: /^Fields of / }).getByRole('row', { name });
+
 /** Sends a captured server-action POST again, with the cookies of `api`'s browser context. */
 export function replayResponse(api: APIRequestContext, request: Request) {
   const { cookie: _cookie, 'content-length': _length, ...headers } = request.headers();

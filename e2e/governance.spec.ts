@@ -159,8 +159,8 @@ test('a pending version is tested, promoted and rolled back while the service AP
     await expect(page.getByLabel('Client ID')).toHaveCount(0);
     await page.getByLabel('Client secret').fill(secrets[1]!);
     await page.getByRole('button', { name: 'Set as pending version' }).click();
-    await expect(page.getByRole('heading', { level: 1 })).toContainText('Rotating OAuth');
     const versions = page.getByRole('table', { name: /Versions of the secrets/ });
+    await throughStepUp(page, 'ADMIN', versions);
     await expect(versions.getByRole('row', { name: /^2 Pending/ })).toContainText('Not tested yet');
     expect(await token()).toBe(current);
 
@@ -171,7 +171,7 @@ test('a pending version is tested, promoted and rolled back while the service AP
     expect(await token()).toBe(current);
 
     await page.getByRole('button', { name: 'Promote pending version' }).click();
-    await expect(page.getByRole('status').filter({ hasText: 'Promoted' })).toBeVisible();
+    await throughStepUp(page, 'ADMIN', page.getByRole('status').filter({ hasText: 'Promoted' }));
     await expect(versions.getByRole('row', { name: /^2 In use/ })).toBeVisible();
     await expect(versions.getByRole('row', { name: /^1 Previous/ })).toContainText('restorable until');
     const promoted = await token();
@@ -179,7 +179,7 @@ test('a pending version is tested, promoted and rolled back while the service AP
     expect(issued).toEqual([1, 2]);
 
     await page.getByRole('button', { name: 'Roll back to previous version' }).click();
-    await expect(page.getByRole('status').filter({ hasText: 'Rolled back' })).toBeVisible();
+    await throughStepUp(page, 'ADMIN', page.getByRole('status').filter({ hasText: 'Rolled back' }));
     await expect(versions.getByRole('row', { name: /^1 In use/ })).toBeVisible();
     await expect(versions.getByRole('row', { name: /^2 Destroyed/ })).toContainText('rolled back');
     const restored = await token();

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { E2E_FRESH_PORT, E2E_FRESH_SERVER_LOG } from '../playwright.config';
 import type { Locator } from '@playwright/test';
-import { confirmStepUp, enrollTotp, expect, passGate, test } from './fixtures';
+import { confirmStepUp, enrollTotp, expect, passGate, test, fieldRow } from './fixtures';
 
 // A company's first start: a server on an empty database without demo data (SEED_DEMO=false).
 test.use({ baseURL: `http://localhost:${E2E_FRESH_PORT}` });
@@ -119,7 +119,7 @@ test('a new company sets itself up, invites a colleague, adds its entities and a
   await page.getByLabel('Label').fill('Inbound webhook');
   await page.getByLabel('Signing secret').fill('whsec-onboarding-test-value-1234567890');
   await page.getByRole('button', { name: 'Create credential' }).click();
-  await expect(page.getByRole('row', { name: /Signing secret/ })).toContainText('Set · fingerprint');
+  await expect(fieldRow(page, /Signing secret/)).toContainText('Set · fingerprint');
 
   // The "users" step-up may have lapsed by now (30 s in these tests): answer it if asked.
   const thenMaybeStepUp = async (outcome: Locator) => {
