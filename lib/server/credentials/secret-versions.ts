@@ -45,9 +45,9 @@ async function retire(tx: Prisma.TransactionClient, where: Prisma.SecretVersionW
 }
 
 /**
- * Makes `secrets` the credential's current values (fields not given keep theirs; `removeFields` are
- * cleared). The values they replace become the PREVIOUS version, restorable until `rollbackDays` have
- * passed; the version before that is destroyed. `promote` turns that pending version into the new
+ * Makes `secrets` the credential's current values (fields not given keep theirs). The values they
+ * replace become the PREVIOUS version, restorable until `rollbackDays` have passed; the version
+ * before that is destroyed. `promote` turns that pending version into the new
  * current one; otherwise a new version is numbered. No secrets given: nothing changes.
  */
 export async function installSecrets(
@@ -56,13 +56,12 @@ export async function installSecrets(
   {
     credential,
     secrets,
-    removeFields = [],
     expiresAt,
     promote,
     attribution,
-  }: { credential: CredentialRef; secrets: Record<string, string>; removeFields?: string[]; expiresAt?: Date | null; promote?: string; attribution: Attribution },
+  }: { credential: CredentialRef; secrets: Record<string, string>; expiresAt?: Date | null; promote?: string; attribution: Attribution },
 ): Promise<{ number: number } | null> {
-  if (Object.keys(secrets).length === 0 && removeFields.length === 0) return null;
+  if (Object.keys(secrets).length === 0) return null;
   const { at } = attribution;
   const owner = credentialOwner(credential);
   const held = await tx.sealedSecret.findMany({ where: { ownerTable: owner.ownerTable, ownerId: owner.ownerId }, select: { field: true, sealed: true, fingerprint: true } });
@@ -87,7 +86,6 @@ export async function installSecrets(
     await tx.secretVersion.update({ where: { id: current.id }, data: { state: 'PREVIOUS', currentUntil: at, destroyAfter: new Date(at.getTime() + rollbackDays * 86_400_000) } });
   }
   for (const [field, value] of Object.entries(secrets)) await writeSecret(tx, keyring, owner, field, value);
-  if (removeFields.length) await deleteSecrets(tx, owner, removeFields);
   const fingerprints = await currentFingerprints(tx, credential);
   if (promote) {
     const row = await tx.secretVersion.update({ where: { id: promote }, data: { state: 'CURRENT', currentFrom: at, fingerprints }, select: { number: true } });
