@@ -16,6 +16,7 @@ import { testPendingVersion } from '@/lib/server/credentials/test-pending-versio
 import { setCredentialWatch } from '@/lib/server/credentials/set-credential-watch';
 import { secretChangeAction } from '@/lib/server/secret-change-action';
 import { services } from '@/lib/server/services';
+import { fail } from '@/lib/server/result';
 import { toActionResult } from '@/lib/server/to-action-result';
 
 // Each action passes the step-up gate itself (secretChangeAction): a check on the page does not
@@ -32,10 +33,15 @@ export async function updateCredentialAction(input: TCredentialUpdate): Promise<
 
 /** Revoke, delete, restore, or roll back to the previous secrets: by reference and version only. */
 export async function changeCredentialAction(kind: 'REVOKE' | 'DELETE' | 'RESTORE' | 'ROLLBACK', input: TCredentialRef): Promise<ActionResult<Submitted>> {
-  const allowed = ['REVOKE', 'DELETE', 'RESTORE', 'ROLLBACK'] as const;
-  const parsed = z.enum(allowed).safeParse(kind);
-  if (!parsed.success) return { ok: false, code: 'VALIDATION', formError: 'Unknown change.' };
-  return secretChangeAction('credentials', ({ services, actor, organizationId }) => submitCredentialChange(services, { actor, organizationId, change: { kind: parsed.data, input } }), { refresh: '/dashboard' });
+  // Role and step-up first: whoever is refused there learns nothing about the input.
+  return secretChangeAction(
+    'credentials',
+    async ({ services, actor, organizationId }) => {
+      const parsed = z.enum(['REVOKE', 'DELETE', 'RESTORE', 'ROLLBACK']).safeParse(kind);
+      return parsed.success ? submitCredentialChange(services, { actor, organizationId, change: { kind: parsed.data, input } }) : fail('VALIDATION', 'Unknown change.');
+    },
+    { refresh: '/dashboard' },
+  );
 }
 
 /** New secrets as a pending version beside the current one (staged rotation). */
