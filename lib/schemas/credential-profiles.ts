@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { validNip } from '@/lib/tax-ids';
 
 /**
  * The kinds of credential Strongroom keeps: for each, its regime and typed fields, each marked
@@ -9,6 +10,9 @@ export const REGIMES = {
   AE: 'UAE e-invoicing',
   MY: 'Malaysia MyInvois',
   SA: 'Saudi Arabia ZATCA',
+  PL: 'Poland KSeF',
+  IT: 'Italy SDI',
+  PEPPOL: 'Peppol',
   GENERIC: 'Generic',
 } as const;
 
@@ -32,9 +36,19 @@ export interface ProfileField {
 export interface CredentialProfileDefinition {
   regime: TRegime;
   title: string;
-  /** What a connection test does (issue: connection tests). */
-  test: 'oauth-token' | 'api-health' | 'certificate' | 'none';
+  /** What a connection test does: a token request, a health endpoint, local certificate checks, a KSeF authentication. */
+  test: 'oauth-token' | 'api-health' | 'certificate' | 'ksef' | 'none';
+  /** How it gets access tokens for the service API, if it does: OAuth client credentials, or KSeF's own authentication. */
+  tokens?: 'oauth' | 'ksef';
   fields: readonly ProfileField[];
+  /** Days before expiry it counts as expiring, unless the organization chose otherwise: how long renewal takes in this regime. */
+  leadDays?: number;
+  /** A date after which the regime stops accepting this kind of credential, whatever else it says (ISO instant). */
+  endsAt?: string;
+  /** Shown on its page and in the expiring view: what to do about this kind of credential. */
+  notice?: string;
+  /** The published document (and version) the profile follows, for the README. */
+  source?: string;
 }
 
 const MAX_URL = 2048;
@@ -74,6 +88,8 @@ const pem = (label: string, block: RegExp) =>
 const CERTIFICATE_PEM = /-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----/;
 const PRIVATE_KEY_PEM = /-----BEGIN (EC |RSA |ENCRYPTED )?PRIVATE KEY-----[\s\S]+-----END (EC |RSA |ENCRYPTED )?PRIVATE KEY-----/;
 
+const base64File = z.string().max(MAX_PEM * 2, 'At most 64 KiB').regex(/^[A-Za-z0-9+/]+={0,2}$/, 'Not a file we can read');
+
 const scope = z.string().trim().max(1024, 'At most 1024 characters').regex(/^[\x21-\x7e ]*$/, 'Scopes are separated by spaces');
 
 function field(name: string, label: string, kind: TFieldKind, schema: z.ZodType<string>, extra: Partial<ProfileField> = {}): ProfileField {
@@ -98,6 +114,35 @@ const oauthClient = (defaults: { tokenUrl?: string; scope?: string }) => [
   field('scope', 'Scope', 'text', scope, { required: false, defaultValue: defaults.scope }),
 ];
 
+/** A certificate and its key, pasted or uploaded (PEM, DER, CRT), or a PKCS#12 file with its password instead. */
+const certificateAndKey = ({ pkcs12 }: { pkcs12: boolean }) => [
+  field('certificate', 'Certificate', 'pem', pem('certificate', CERTIFICATE_PEM), { required: !pkcs12, help: pkcs12 ? 'PEM, DER or CRT file, or paste; or upload a PKCS#12 file below instead' : 'PEM, DER or CRT file, or paste' }),
+  field('privateKey', 'Private key', 'pem', pem('private key', PRIVATE_KEY_PEM), { secret: true, required: !pkcs12 }),
+  ...(pkcs12
+    ? [
+        field('pkcs12', 'PKCS#12 file (.p12 / .pfx)', 'file', base64File, { secret: true, required: false }),
+        field('pkcs12Password', 'PKCS#12 password', 'secret', z.string().max(1024, 'At most 1024 characters'), { required: false }),
+      ]
+    : []),
+];
+
+const caCertificates = (help: string) =>
+  field('caCertificates', 'CA certificates', 'pem', pem('CA certificate', CERTIFICATE_PEM), { help: `${help} PEM, DER or CRT; a chain in PEM ends with the trust anchor.` });
+
+/** Poland's 10-digit NIP with its checksum. */
+const nip = z.string().trim().regex(/^\d{10}$/, 'A NIP is 10 digits').refine(validNip, 'This NIP’s check digit does not match');
+
+/** KSeF API 2.0 environments (ksef-docs srodowiska.md, 15.12.2025). */
+export const KSEF_API = { test: 'https://api-test.ksef.mf.gov.pl/v2', demo: 'https://api-demo.ksef.mf.gov.pl/v2', production: 'https://api.ksef.mf.gov.pl/v2' } as const;
+const ksefApi = field('apiBaseUrl', 'KSeF API', 'url', url, {
+  defaultValue: KSEF_API.test,
+  help: `Test ${KSEF_API.test}, demo ${KSEF_API.demo}, production ${KSEF_API.production}`,
+});
+const KSEF_SOURCE = 'KSeF API 2.0, OpenAPI v2 and ksef-docs (uwierzytelnianie.md, tokeny-ksef.md, certyfikaty-KSeF.md), Ministry of Finance (CIRFMF), 2025';
+
+/** KSeF tokens are withdrawn from 1 January 2027 (00:00 in Warsaw). */
+export const KSEF_TOKEN_END = '2026-12-31T23:00:00.000Z';
+
 export const CREDENTIAL_PROFILES = {
   'uae-asp-api-key': {
     regime: 'AE',
@@ -116,12 +161,14 @@ export const CREDENTIAL_PROFILES = {
     regime: 'AE',
     title: 'UAE direct OAuth client',
     test: 'oauth-token',
+    tokens: 'oauth',
     fields: [...oauthClient({ scope: 'einvoice:transmit einvoice:status' }), field('apiBaseUrl', 'API base URL', 'url', url)],
   },
   'myinvois-oauth': {
     regime: 'MY',
     title: 'MyInvois OAuth client',
     test: 'oauth-token',
+    tokens: 'oauth',
     fields: [
       ...oauthClient({ tokenUrl: 'https://preprod-api.myinvois.hasil.gov.my/connect/token', scope: 'InvoicingAPI' }),
       field('onBehalfOf', 'On behalf of (TIN)', 'text', identifier('TIN'), { required: false, help: 'Intermediaries only: the taxpayer’s TIN' }),
@@ -139,10 +186,66 @@ export const CREDENTIAL_PROFILES = {
       field('privateKey', 'Private key', 'pem', pem('private key', PRIVATE_KEY_PEM), { secret: true }),
     ],
   },
+  'ksef-token': {
+    regime: 'PL',
+    title: 'KSeF token',
+    test: 'ksef',
+    tokens: 'ksef',
+    leadDays: 60,
+    endsAt: KSEF_TOKEN_END,
+    notice: 'The Ministry of Finance withdraws KSeF tokens from 1 January 2027: this token stops working at the end of 31 December 2026, whatever else it says. Replace it with a KSeF certificate (type 1, authentication) before then.',
+    source: KSEF_SOURCE,
+    fields: [ksefApi, field('nip', 'Context NIP', 'text', nip, { help: 'The NIP the token acts for' }), field('ksefToken', 'KSeF token', 'secret', secretLine('KSeF token'))],
+  },
+  'ksef-certificate': {
+    regime: 'PL',
+    title: 'KSeF certificate (authentication)',
+    test: 'ksef',
+    tokens: 'ksef',
+    leadDays: 30,
+    source: KSEF_SOURCE,
+    fields: [ksefApi, field('nip', 'Context NIP', 'text', nip, { help: 'The NIP this certificate signs in for' }), ...certificateAndKey({ pkcs12: false })],
+  },
+  'ksef-offline-certificate': {
+    regime: 'PL',
+    title: 'KSeF certificate (offline)',
+    test: 'certificate',
+    leadDays: 30,
+    source: KSEF_SOURCE,
+    fields: [field('nip', 'NIP', 'text', nip), ...certificateAndKey({ pkcs12: false })],
+  },
+  'sdi-channel-certificate': {
+    regime: 'IT',
+    title: 'SDI channel certificate',
+    test: 'certificate',
+    leadDays: 45,
+    source: 'Sistema di Interscambio, SDICoop: “Istruzioni per il servizio SDICoop – Trasmissione/Ricezione” and “Specifiche tecniche per l’accreditamento dei canali”, Agenzia delle Entrate',
+    fields: [
+      field('channel', 'Channel', 'select', z.enum(['SDICoop Trasmissione', 'SDICoop Ricezione', 'SPCoop', 'SDIFTP']), {
+        options: ['SDICoop Trasmissione', 'SDICoop Ricezione', 'SPCoop', 'SDIFTP'],
+        defaultValue: 'SDICoop Trasmissione',
+      }),
+      ...certificateAndKey({ pkcs12: true }),
+      caCertificates('The SdI CA that issued the channel certificate.'),
+    ],
+  },
+  'peppol-ap-certificate': {
+    regime: 'PEPPOL',
+    title: 'Peppol access point certificate',
+    test: 'certificate',
+    leadDays: 45,
+    source: 'OpenPeppol “Peppol PKI – Certificate Policy” and the G3 migration notices (G3 from 25 Feb 2026, G2 revoked 1 Apr 2026)',
+    fields: [
+      field('seatId', 'Peppol seat ID', 'text', z.string().trim().regex(/^P[A-Z]{2}\d{6}$/, 'A seat ID such as POP000123 (P, country, 6 digits)'), { help: 'As in the certificate’s common name, e.g. POP000123' }),
+      ...certificateAndKey({ pkcs12: true }),
+      caCertificates('The OpenPeppol access-point CA (G3) it must chain to.'),
+    ],
+  },
   'oauth2-client-credentials': {
     regime: 'GENERIC',
     title: 'OAuth2 client credentials',
     test: 'oauth-token',
+    tokens: 'oauth',
     fields: [
       ...oauthClient({}),
       field('audience', 'Audience / resource', 'text', z.string().trim().max(MAX_URL, 'Too long'), { required: false }),
@@ -179,15 +282,7 @@ export const CREDENTIAL_PROFILES = {
     regime: 'GENERIC',
     title: 'X.509 certificate',
     test: 'certificate',
-    fields: [
-      field('certificate', 'Certificate (PEM)', 'pem', pem('certificate', CERTIFICATE_PEM), { required: false, help: 'Or upload a PKCS#12 file instead' }),
-      field('privateKey', 'Private key (PEM)', 'pem', pem('private key', PRIVATE_KEY_PEM), { secret: true, required: false }),
-      field('pkcs12', 'PKCS#12 file (.p12 / .pfx)', 'file', z.string().max(MAX_PEM * 2, 'At most 64 KiB').regex(/^[A-Za-z0-9+/]+={0,2}$/, 'Not a file we can read'), {
-        secret: true,
-        required: false,
-      }),
-      field('pkcs12Password', 'PKCS#12 password', 'secret', z.string().max(1024, 'At most 1024 characters'), { required: false }),
-    ],
+    fields: certificateAndKey({ pkcs12: true }),
   },
   'webhook-secret': {
     regime: 'GENERIC',

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { healthCheckUrl, runConnectionTest } from '@/lib/server/connection-tests/run-connection-test';
 import { createCredential } from '@/lib/server/credentials/create-credential';
-import { makeCertificate, makeExpiredCertificate } from '@/lib/server/test-support/certificates';
+import { makeCertificate } from '@/lib/server/test-support/certificates';
+import { setClock } from '@/lib/server/clock';
 import type { Services } from '@/lib/server/services';
 import { makeKeyring } from '@/lib/server/crypto/keyring';
 import type { Database } from '@/lib/server/db/open-database';
@@ -108,9 +109,13 @@ describe('connection tests', () => {
     const pair = makeCertificate({ days: 90 });
     const valid = await create('certificate', { certificate: pair.certificate, privateKey: pair.privateKey });
     expect(await test(valid)).toMatchObject({ ok: true, data: { outcome: 'SUCCESS', message: expect.stringMatching(/(89|90) days left/) } });
-    const old = makeExpiredCertificate();
-    const expired = await create('certificate', { certificate: old.certificate, privateKey: old.privateKey });
-    expect(await test(expired)).toMatchObject({ ok: true, data: { outcome: 'FAILURE', errorCode: 'certificate_expired' } });
+    // Stored while valid, tested after its end: the test says it expired.
+    const restore = setClock(() => pair.notAfter.getTime() + 86_400_000);
+    try {
+      expect(await test(valid)).toMatchObject({ ok: true, data: { outcome: 'FAILURE', errorCode: 'certificate_expired' } });
+    } finally {
+      restore();
+    }
   });
 
   it('a provider that times out is recorded as a failure without changing the credential', async () => {

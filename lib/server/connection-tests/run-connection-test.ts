@@ -2,15 +2,18 @@ import 'server-only';
 import type { ZConnectionTestBody } from '@/lib/schemas/service-api';
 import { changeCredentialStatus } from '@/lib/server/credentials/change-credential-status';
 import { z } from 'zod';
-import { profileDefinition } from '@/lib/schemas/credential-profiles';
+import { profileDefinition, type TCredentialProfile } from '@/lib/schemas/credential-profiles';
 import { appendAuditEvent, type Actor } from '@/lib/server/audit/append-audit-event';
-import { CertificateProblem, inspectPemPair, inspectPkcs12, type CertificateFacts } from '@/lib/server/credentials/inspect-certificate';
+import { checkCertificateValues } from '@/lib/server/credentials/certificate-checks';
+import { CertificateProblem } from '@/lib/server/credentials/inspect-certificate';
 import { openCredentialForUse } from '@/lib/server/credentials/open-credential-for-use';
 import type { Services } from '@/lib/server/services';
 import { defaultPolicy, guardedFetch, OutboundError, type OutboundPolicy } from '@/lib/server/net/guarded-fetch';
 import { scrubSecrets } from '@/lib/server/net/provider-text';
 import { fail, ok, type Result } from '@/lib/server/result';
+import { ksefSignIn } from '@/lib/server/tokens/ksef';
 import { requestToken } from '@/lib/server/tokens/request-token';
+import { ksefSignInOf } from '@/lib/server/tokens/token-sources';
 import type { Prisma, TestTrigger } from '@/prisma/generated/client';
 import { now } from '@/lib/server/clock';
 import { env } from '@/lib/server/env';
@@ -33,6 +36,7 @@ export const SECRET_FIELDS_BY_TEST = {
   'oauth-token': ['clientSecret'],
   'api-health': ['apiKey', 'password'],
   certificate: ['privateKey', 'pkcs12', 'pkcs12Password'],
+  ksef: ['ksefToken', 'privateKey'],
 } as const;
 
 /**
@@ -61,7 +65,7 @@ export async function runConnectionTest(
   const { secrets, config, version } = opened.data;
 
   const startedAt = now();
-  const { probe, durationMs, message } = await probeCredential(kind, config, secrets, policy);
+  const { probe, durationMs, message } = await probeCredential(credential.profile, config, secrets, policy);
 
   const row = await services.prisma.$transaction(async (tx) => {
     const test = await tx.connectionTest.create({
@@ -105,14 +109,16 @@ async function tellOfFailingTests(tx: Prisma.TransactionClient, credential: { id
 }
 
 /** Runs one probe and times it; its message is scrubbed of every secret value it was given. */
-export async function probeCredential(kind: keyof typeof SECRET_FIELDS_BY_TEST, config: Record<string, string>, secrets: Partial<Record<string, string>>, policy: OutboundPolicy) {
+export async function probeCredential(profileId: string, config: Record<string, string>, secrets: Partial<Record<string, string>>, policy: OutboundPolicy) {
   const started = performance.now();
-  const probe = await run(kind, config, secrets, policy);
+  const probe = await run(profileId, config, secrets, policy);
   return { probe, durationMs: Math.round(performance.now() - started), message: scrubSecrets(probe.message, Object.values(secrets).filter((v): v is string => Boolean(v))) };
 }
 
-async function run(kind: keyof typeof SECRET_FIELDS_BY_TEST, config: Record<string, string>, secrets: Partial<Record<string, string>>, policy: OutboundPolicy): Promise<Probe> {
-  if (kind === 'certificate') return checkCertificate(config, secrets);
+async function run(profileId: string, config: Record<string, string>, secrets: Partial<Record<string, string>>, policy: OutboundPolicy): Promise<Probe> {
+  const kind = profileDefinition(profileId)?.test;
+  if (kind === 'certificate') return checkCertificate(profileId, config, secrets);
+  if (kind === 'ksef') return signInToKsef(config, secrets, policy);
   if (kind === 'oauth-token') {
     const result = await requestToken(
       {
@@ -166,20 +172,31 @@ export function healthCheckUrl(base: string, path: string | undefined): string |
   }
 }
 
-function checkCertificate(config: Record<string, string>, secrets: Partial<Record<string, string>>): Probe {
-  let facts: CertificateFacts;
+/** Local checks only: key ↔ certificate, validity window, chain to the configured CA, the regime's rules. */
+async function checkCertificate(profileId: string, config: Record<string, string>, secrets: Partial<Record<string, string>>): Promise<Probe> {
+  let checked;
   try {
-    facts = secrets.pkcs12
-      ? inspectPkcs12({ pkcs12: secrets.pkcs12, password: secrets.pkcs12Password ?? '' })
-      : inspectPemPair({ certificate: config.certificate ?? '', privateKey: secrets.privateKey ?? '' });
+    checked = await checkCertificateValues(profileId as TCredentialProfile, { stored: {}, config, secrets });
   } catch (error) {
-    if (error instanceof CertificateProblem) return { outcome: 'FAILURE', credentialRefused: true, errorCode: 'certificate_invalid', message: error.message };
+    if (error instanceof CertificateProblem) return { outcome: 'FAILURE', credentialRefused: true, errorCode: error.code, message: `${error.message}.` };
     throw error;
   }
-  const daysLeft = Math.floor((facts.notAfter.getTime() - Date.now()) / 86_400_000);
-  if (daysLeft < 0) return { outcome: 'FAILURE', credentialRefused: true, errorCode: 'certificate_expired', message: `The certificate expired on ${facts.notAfter.toISOString().slice(0, 10)}.` };
-  if (config.vatNumber && !facts.subject.includes(config.vatNumber)) {
+  if (!checked) return { outcome: 'FAILURE', credentialRefused: false, errorCode: 'not_a_certificate', message: 'This credential holds no certificate.' };
+  const { inspected, expiresAt, generation } = checked;
+  if (config.vatNumber && !inspected.facts.subject.includes(config.vatNumber)) {
     return { outcome: 'FAILURE', credentialRefused: true, errorCode: 'certificate_subject', message: `The certificate's subject does not name VAT number ${config.vatNumber}.` };
   }
-  return { outcome: 'SUCCESS', credentialRefused: false, message: `The key matches the certificate; ${daysLeft} days left.` };
+  const daysLeft = Math.floor((expiresAt.getTime() - now().getTime()) / 86_400_000);
+  const chained = config.caCertificates ? ` it chains to the configured CA${generation ? ` (OpenPeppol ${generation})` : ''};` : '';
+  return { outcome: 'SUCCESS', credentialRefused: false, message: `The key matches the certificate;${chained} ${daysLeft} days left.` };
+}
+
+/** A whole KSeF sign-in (challenge, token or signature, status, redeem); the tokens are not kept. */
+async function signInToKsef(config: Record<string, string>, secrets: Partial<Record<string, string>>, policy: OutboundPolicy): Promise<Probe> {
+  const signIn = ksefSignInOf(config, secrets);
+  if (!signIn) return { outcome: 'FAILURE', credentialRefused: true, errorCode: 'incomplete', message: 'This credential is incomplete: it cannot sign in to KSeF.' };
+  const result = await ksefSignIn(signIn, policy);
+  return result.ok
+    ? { outcome: 'SUCCESS', credentialRefused: false, httpStatus: result.httpStatus, message: `Signed in to KSeF (access token valid ${result.expiresIn} s).` }
+    : { outcome: 'FAILURE', credentialRefused: result.kind === 'permanent', httpStatus: result.httpStatus, errorCode: result.code, message: result.message };
 }

@@ -60,7 +60,7 @@ export async function prepareCredentialCreate(
   const parsed = ZCredentialCreate.safeParse(input);
   if (!parsed.success) return refuse(fail('VALIDATION', 'Check the highlighted fields.', fieldErrorsOf(parsed.error)));
   const { legalEntityId, profile: profileId, environment, label, values } = parsed.data;
-  const validated = validateCredentialValues({ profileId, profile: CREDENTIAL_PROFILES[profileId], mode: 'create', values });
+  const validated = await validateCredentialValues({ profileId, profile: CREDENTIAL_PROFILES[profileId], mode: 'create', values });
   if (!validated.ok) {
     return refuse(fail('VALIDATION', 'Check the highlighted fields.', valueFieldErrors(validated.fieldErrors)));
   }

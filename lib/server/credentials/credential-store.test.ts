@@ -8,7 +8,7 @@ import { getCredentialStatus } from '@/lib/server/credentials/get-credential-sta
 import { openCredentialForUse } from '@/lib/server/credentials/open-credential-for-use';
 import { purgeDeletedCredentials } from '@/lib/server/credentials/purge-deleted-credentials';
 import { revokeCredential } from '@/lib/server/credentials/revoke-credential';
-import { makeCertificate, makeExpiredCertificate, makePkcs12 } from '@/lib/server/test-support/certificates';
+import { issueCertificate, makeCertificate, makeExpiredCertificate, makePkcs12 } from '@/lib/server/test-support/certificates';
 import { updateCredential } from '@/lib/server/credentials/update-credential';
 import type { Services } from '@/lib/server/services';
 import { forgetDataKeys } from '@/lib/server/crypto/data-keys';
@@ -189,16 +189,20 @@ describe.each(testDatabaseKinds())('credential store on %s', (kind) => {
       expect(stored.expiresAt?.toISOString().slice(0, 10)).toBe(pair.notAfter.toISOString().slice(0, 10));
     });
 
-    it('takes expiry from the certificate, so an expired one shows as expired', async () => {
+    it('refuses an expired or not yet valid certificate, naming the date; a valid one takes its expiry from the certificate', async () => {
       const expired = makeExpiredCertificate();
-      const result = await createCredential(services, {
-        actor: admin,
-        organizationId,
-        input: { legalEntityId, profile: 'certificate', environment: 'SANDBOX', label: 'expired cert', values: { certificate: expired.certificate, privateKey: expired.privateKey } },
+      const values = (pair: { certificate: string; privateKey: string }) => ({ certificate: pair.certificate, privateKey: pair.privateKey });
+      const input = (label: string, pair: { certificate: string; privateKey: string }) => ({ legalEntityId, profile: 'certificate' as const, environment: 'SANDBOX' as const, label, values: values(pair) });
+      expect(await createCredential(services, { actor: admin, organizationId, input: input('expired cert', expired) })).toMatchObject({
+        ok: false,
+        error: { fieldErrors: { 'values.certificate': ['This certificate expired on 2020-02-01 00:00 UTC'] } },
       });
-      expect(result).toMatchObject({ ok: true });
-      const status = await getCredentialStatus(services, { organizationId, credentialId: (result as { data: { id: string } }).data.id });
-      expect(status).toMatchObject({ expiresAt: new Date('2020-02-01T00:00:00Z'), health: 'EXPIRED' });
+      const future = await issueCertificate({ subject: 'CN=Future', notBefore: new Date(Date.now() + 30 * 86_400_000) });
+      expect(await createCredential(services, { actor: admin, organizationId, input: input('future cert', future) })).toMatchObject({
+        ok: false,
+        error: { fieldErrors: { 'values.certificate': [expect.stringMatching(/^This certificate is not valid before \d{4}-/)] } },
+      });
+      expect(await db.prisma.credential.count({ where: { label: { in: ['expired cert', 'future cert'] } } })).toBe(0);
     });
   });
 

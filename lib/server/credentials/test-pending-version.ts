@@ -31,7 +31,7 @@ export async function testPendingVersion(
   const opened = await openCredentialForUse(services, { actor, credentialId, fields, purpose: 'pending_version_test' });
   if (!opened.ok) return opened;
   const staged = await openPendingSecrets(services.prisma, services.keyring, pending, fields);
-  const { probe, durationMs, message } = await probeCredential(kind, opened.data.config, { ...opened.data.secrets, ...staged }, policy);
+  const { probe, durationMs, message } = await probeCredential(credential.profile, opened.data.config, { ...opened.data.secrets, ...staged }, policy);
   await services.prisma.$transaction(async (tx) => {
     await tx.secretVersion.update({ where: { id: pending.id }, data: { lastTestAt: now(), lastTestOutcome: probe.outcome, lastTestMessage: message } });
     await appendAuditEvent(tx, {

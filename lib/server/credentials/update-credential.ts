@@ -3,7 +3,7 @@ import { changeCredentialStatus } from '@/lib/server/credentials/change-credenti
 import { profileDefinition, ZCredentialUpdate, type TCredentialCreate, type TCredentialUpdate } from '@/lib/schemas/credential-profiles';
 import type { Actor } from '@/lib/server/audit/append-audit-event';
 import { refuseChange } from '@/lib/server/credentials/refuse-change';
-import { PAIRED_SECRETS, validateCredentialValues } from '@/lib/server/credentials/validate-credential-values';
+import { pairedSecrets, validateCredentialValues } from '@/lib/server/credentials/validate-credential-values';
 import { type Services } from '@/lib/server/services';
 import { credentialOwner } from '@/lib/server/credentials/credential-secrets';
 import { describeSecrets, readSecrets } from '@/lib/server/crypto/sealed-secrets';
@@ -79,11 +79,11 @@ export async function prepareCredentialUpdate(
 
   const owner = credentialOwner(credential);
   const setSecretFields = new Set((await describeSecrets(prisma, owner)).keys());
-  const paired = PAIRED_SECRETS[credential.profile as keyof typeof PAIRED_SECRETS] ?? [];
-  const needsStored = paired.length > 0 && profile.fields.some((f) => ['certificate', ...paired].includes(f.name) && values[f.name]);
+  const paired = pairedSecrets(profile);
+  const needsStored = paired.length > 0 && profile.fields.some((f) => ['certificate', 'caCertificates', ...paired].includes(f.name) && values[f.name]);
   // Opened only to check a certificate against its key; never leaves this function.
   const storedSecrets = needsStored ? await readSecrets(prisma, keyring, owner, paired) : {};
-  const validated = validateCredentialValues({
+  const validated = await validateCredentialValues({
     profileId: credential.profile as TCredentialCreate['profile'],
     profile,
     mode: 'edit',

@@ -1,6 +1,8 @@
 import 'server-only';
 import { profileValuesSchema, SECRET_EXPIRY_FIELD, type CredentialProfileDefinition, type TCredentialProfile } from '@/lib/schemas/credential-profiles';
-import { CertificateProblem, inspectPemPair, inspectPkcs12, type CertificateFacts } from '@/lib/server/credentials/inspect-certificate';
+import { checkCertificateValues } from '@/lib/server/credentials/certificate-checks';
+import { CertificateProblem } from '@/lib/server/credentials/inspect-certificate';
+import { now } from '@/lib/server/clock';
 
 export type FieldErrors = Record<string, string[]>;
 
@@ -30,17 +32,16 @@ interface ValidateOptions {
   setSecretFields?: ReadonlySet<string>;
 }
 
-/** Names of stored secrets `validateCredentialValues` may need on edit, to check a pair. */
-export const PAIRED_SECRETS: Partial<Record<TCredentialProfile, string[]>> = {
-  'zatca-csid': ['privateKey'],
-  certificate: ['privateKey', 'pkcs12', 'pkcs12Password'],
-};
+/** Names of stored secrets `validateCredentialValues` may need on edit, to check a certificate against its key. */
+export const pairedSecrets = (profile: CredentialProfileDefinition): string[] =>
+  profile.fields.filter((f) => f.secret && ['privateKey', 'pkcs12', 'pkcs12Password'].includes(f.name)).map((f) => f.name);
 
 /**
  * Checks values against the profile: field syntax (the shared zod schema), required secrets, and
- * for certificates that they parse, that the key belongs to the certificate, and their expiry.
+ * for certificates the regime's checks (certificate-checks.ts). The expiry is the certificate's
+ * notAfter or the secret's end date, never past a date the regime stops accepting it.
  */
-export function validateCredentialValues(options: ValidateOptions): ValidatedValues {
+export async function validateCredentialValues(options: ValidateOptions): Promise<ValidatedValues> {
   const { profile, mode, values } = options;
   const parsed = profileValuesSchema(profile, mode).safeParse(values);
   if (!parsed.success) {
@@ -63,25 +64,29 @@ export function validateCredentialValues(options: ValidateOptions): ValidatedVal
     const missing = profile.fields.filter((f) => f.secret && f.required && !secrets[f.name] && !options.setSecretFields?.has(f.name));
     if (missing.length) return { ok: false, fieldErrors: Object.fromEntries(missing.map((f) => [f.name, [`Enter the ${f.label.toLowerCase()}`]])) };
   }
+  if (profile.endsAt && now().getTime() >= Date.parse(profile.endsAt)) {
+    const field = profile.fields.find((f) => f.secret)?.name ?? '_form';
+    return { ok: false, fieldErrors: { [field]: [`The regime stopped accepting this kind of credential on ${profile.endsAt.slice(0, 10)}. ${profile.notice ?? ''}`.trim()] } };
+  }
+  const tokenNip = options.profileId === 'ksef-token' ? /\|nip-(\d{10})\|/.exec(secrets.ksefToken ?? '')?.[1] : undefined;
+  if (tokenNip && tokenNip !== config.nip) {
+    return { ok: false, fieldErrors: { ksefToken: [`This KSeF token was issued for NIP ${tokenNip}, not for the context NIP ${config.nip ?? ''}`] } };
+  }
   try {
-    const facts = inspectCertificates(options.profileId, { ...options.storedSecrets, ...config, ...secrets });
+    const checked = await checkCertificateValues(options.profileId, { stored: options.storedSecrets ?? {}, config, secrets });
+    // A certificate read from a PKCS#12 file is kept beside it in clear (it is public), so its facts show without opening secrets.
+    if (checked?.certificatePem) config.certificate = checked.certificatePem;
     const endDate = profile.fields.some((f) => f.name === SECRET_EXPIRY_FIELD) ? (config[SECRET_EXPIRY_FIELD] ? new Date(`${config[SECRET_EXPIRY_FIELD]}T00:00:00Z`) : null) : undefined;
-    return { ok: true, config, secrets, expiresAt: facts?.notAfter ?? endDate };
+    return { ok: true, config, secrets, expiresAt: capAtRegimeEnd(checked?.expiresAt ?? endDate, profile.endsAt) };
   } catch (error) {
     if (error instanceof CertificateProblem) return { ok: false, fieldErrors: { [error.field]: [error.message] } };
     throw error;
   }
 }
 
-function inspectCertificates(profileId: TCredentialProfile, all: Record<string, string | undefined>): CertificateFacts | null {
-  if (profileId === 'zatca-csid') {
-    return inspectPemPair({ certificate: all.certificate ?? '', privateKey: all.privateKey ?? '' });
-  }
-  if (profileId === 'certificate') {
-    if (all.pkcs12) return inspectPkcs12({ pkcs12: all.pkcs12, password: all.pkcs12Password ?? '' });
-    if (!all.certificate) throw new CertificateProblem('certificate', 'Paste a certificate and its private key, or upload a PKCS#12 file');
-    if (!all.privateKey) throw new CertificateProblem('privateKey', 'Paste the private key that belongs to the certificate');
-    return inspectPemPair({ certificate: all.certificate, privateKey: all.privateKey });
-  }
-  return null;
+/** The earlier of the credential's own expiry and the regime's end date for this kind of credential. */
+function capAtRegimeEnd(expiresAt: Date | null | undefined, endsAt: string | undefined): Date | null | undefined {
+  if (!endsAt) return expiresAt;
+  const end = new Date(endsAt);
+  return expiresAt && expiresAt.getTime() < end.getTime() ? expiresAt : end;
 }

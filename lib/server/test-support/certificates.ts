@@ -3,7 +3,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { webcrypto } from 'node:crypto';
 import forge from 'node-forge';
+import { x509 } from '@/lib/server/certificates/x509';
 
 export interface TestCertificate {
   certificate: string;
@@ -25,13 +27,7 @@ export function makeCertificate({ days = 365, subject = '/CN=Strongroom Test/O=T
 }
 
 /** The certificate and key packed as PKCS#12 (base64), protected by `password`. */
-export function makePkcs12(pair: TestCertificate, password: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'strongroom-p12-'));
-  writeFileSync(join(dir, 'cert.pem'), pair.certificate);
-  writeFileSync(join(dir, 'key.pem'), pair.privateKey);
-  execFileSync('openssl', ['pkcs12', '-export', '-in', join(dir, 'cert.pem'), '-inkey', join(dir, 'key.pem'), '-passout', `pass:${password}`, '-out', join(dir, 'bundle.p12')]);
-  return readFileSync(join(dir, 'bundle.p12')).toString('base64');
-}
+export const makePkcs12 = (pair: TestCertificate, password: string): string => packPkcs12(pair, password);
 
 /** An RSA certificate that expired in 2020 (node-forge can date it in the past; OpenSSL 3.0 cannot). */
 export function makeExpiredCertificate(): TestCertificate {
@@ -49,4 +45,65 @@ export function makeExpiredCertificate(): TestCertificate {
     privateKey: forge.pki.privateKeyInfoToPem(forge.pki.wrapRsaPrivateKey(forge.pki.privateKeyToAsn1(keys.privateKey))),
     notAfter: cert.validity.notAfter,
   };
+}
+
+export interface IssuedCertificate {
+  certificate: string;
+  privateKey: string;
+  keys: CryptoKeyPair;
+  subject: string;
+}
+
+const RSA = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256', publicExponent: new Uint8Array([1, 0, 1]), modulusLength: 2048 } as const;
+const P256 = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
+
+/**
+ * A certificate made with @peculiar/x509: self-signed (a CA) when no issuer is given, else signed
+ * by the issuer. RSA or P-256; key usage and validity as asked (dates in the past are fine).
+ */
+export async function issueCertificate({
+  subject,
+  issuer,
+  ca = false,
+  algorithm = 'EC',
+  usages,
+  notBefore = new Date(Date.now() - 86_400_000),
+  notAfter = new Date(Date.now() + 365 * 86_400_000),
+}: {
+  subject: string;
+  issuer?: IssuedCertificate;
+  ca?: boolean;
+  algorithm?: 'RSA' | 'EC';
+  usages?: number;
+  notBefore?: Date;
+  notAfter?: Date;
+}): Promise<IssuedCertificate> {
+  const alg = algorithm === 'RSA' ? RSA : P256;
+  const keys = (await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify'])) as CryptoKeyPair;
+  const signer = issuer ?? { keys, subject };
+  const extensions: x509.Extension[] = [];
+  if (ca) extensions.push(new x509.BasicConstraintsExtension(true, undefined, true), new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true));
+  else if (usages !== undefined) extensions.push(new x509.KeyUsagesExtension(usages, true));
+  const certificate = await x509.X509CertificateGenerator.create({
+    serialNumber: Buffer.from(webcrypto.getRandomValues(new Uint8Array(8))).toString('hex').replace(/^[89a-f]/, '1'),
+    subject,
+    issuer: signer.subject,
+    notBefore,
+    notAfter,
+    publicKey: keys.publicKey,
+    signingKey: signer.keys.privateKey,
+    signingAlgorithm: issuer ? (issuer.keys.privateKey.algorithm.name === 'ECDSA' ? P256 : RSA) : alg,
+    extensions,
+  });
+  const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey)).toString('base64');
+  return { certificate: certificate.toString('pem'), privateKey: `-----BEGIN PRIVATE KEY-----\n${pkcs8.replace(/(.{64})/g, '$1\n')}\n-----END PRIVATE KEY-----\n`, keys, subject };
+}
+
+/** A certificate and key (and CA certificates) packed as PKCS#12 (base64) by OpenSSL, protected by `password`. */
+export function packPkcs12(pair: { certificate: string; privateKey: string }, password: string, caCertificates = ''): string {
+  const dir = mkdtempSync(join(tmpdir(), 'strongroom-p12-'));
+  writeFileSync(join(dir, 'cert.pem'), pair.certificate + caCertificates);
+  writeFileSync(join(dir, 'key.pem'), pair.privateKey);
+  execFileSync('openssl', ['pkcs12', '-export', '-in', join(dir, 'cert.pem'), '-inkey', join(dir, 'key.pem'), '-passout', `pass:${password}`, '-out', join(dir, 'bundle.p12')]);
+  return readFileSync(join(dir, 'bundle.p12')).toString('base64');
 }

@@ -9,7 +9,8 @@ import { logger } from '@/lib/server/logger';
 import { defaultPolicy, type OutboundPolicy } from '@/lib/server/net/guarded-fetch';
 import { fail, ok, type Result } from '@/lib/server/result';
 import type { Services } from '@/lib/server/services';
-import { jitter, requestFreshToken } from '@/lib/server/tokens/request-fresh-token';
+import { jitter } from '@/lib/server/tokens/request-fresh-token';
+import { tokenSourceFor } from '@/lib/server/tokens/token-sources';
 import { releaseLease, sharedFlight, tryLease } from '@/lib/server/tokens/single-flight';
 import { CredentialChanged, readStoredToken, recordFailure, storeToken, transientCode } from '@/lib/server/tokens/token-grant';
 import { deferRefresh, mayRefresh, recallToken, type AccessToken } from '@/lib/server/tokens/token-memory';
@@ -33,7 +34,7 @@ interface Options {
 }
 
 /**
- * A valid access token for an OAuth credential, from memory, else from the sealed cache in the
+ * A valid access token for a credential that issues them (OAuth, KSeF: token-sources.ts), from memory, else from the sealed cache in the
  * database, else from the token endpoint. Past its refresh point a token is still served at once
  * while one refresh runs in the background; a transient failure of that refresh keeps it served until
  * its safety margin (token-memory.ts). Only a caller with no valid token waits for a fetch. One
@@ -75,7 +76,7 @@ async function obtain(services: Services, options: Options): Promise<Result<Acce
     // Another instance may have refreshed between our read and our lease.
     const again = await readStoredToken(services, credentialId);
     if (again.token) return ok(again.token);
-    return await fetchAndStore(services, options, again.grant?.credential ?? null);
+    return await fetchAndStore(services, options);
   } finally {
     await releaseLease(services.prisma, credentialId);
   }
@@ -103,7 +104,7 @@ async function refreshNow(services: Services, options: Options): Promise<void> {
   if (!(await tryLease(services.prisma, credentialId))) return;
   try {
     const again = await readStoredToken(services, credentialId);
-    if (again.grant && again.token && !again.fresh) await fetchAndStore(services, options, again.grant.credential);
+    if (again.grant && again.token && !again.fresh) await fetchAndStore(services, options);
   } finally {
     await releaseLease(services.prisma, credentialId);
   }
@@ -124,7 +125,7 @@ export function refreshAhead(services: Services, { credentialId, policy }: { cre
         changeCredentialStatus(tx, { credential, to: 'REFRESHING', onlyFrom: ['ACTIVE'], event: { actor: SYSTEM_ACTOR, action: 'token.refresh_ahead', outcome: 'SUCCESS' } }),
       );
       if (!started.changed) return 'skipped';
-      const result = await fetchAndStore(services, { credentialId, actor: SYSTEM_ACTOR, ...(policy ? { policy } : {}) }, credential);
+      const result = await fetchAndStore(services, { credentialId, actor: SYSTEM_ACTOR, ...(policy ? { policy } : {}) });
       if (!result.ok) await settleRefreshing(services, credential);
       return result.ok ? 'refreshed' : 'failed';
     } finally {
@@ -141,25 +142,17 @@ export async function settleRefreshing({ prisma }: Pick<Services, 'prisma'>, cre
   return moved.changed;
 }
 
-async function fetchAndStore(services: Services, { credentialId, actor, policy = defaultPolicy() }: Options, known: { id: string; organizationId: string } | null): Promise<Result<AccessToken>> {
-  const opened = await openCredentialForUse(services, { actor, credentialId, fields: ['clientSecret'], purpose: 'token.request' });
+async function fetchAndStore(services: Services, { credentialId, actor, policy = defaultPolicy() }: Options): Promise<Result<AccessToken>> {
+  const credential = await services.prisma.credential.findUniqueOrThrow({ where: { id: credentialId }, select: { id: true, organizationId: true, profile: true } });
+  const source = tokenSourceFor(credential.profile);
+  if (!source) return fail('INVALID_STATE', 'This type of credential does not issue access tokens.');
+  const opened = await openCredentialForUse(services, { actor, credentialId, fields: source.secretFields, purpose: 'token.request' });
   if (!opened.ok) return opened;
   const { config, secrets, version } = opened.data;
-  if (!config.tokenUrl || !config.clientId || !secrets.clientSecret) return fail('INVALID_STATE', 'This credential is not an OAuth client (no token endpoint, client ID or secret).');
-  const credential = known ?? (await services.prisma.credential.findUniqueOrThrow({ where: { id: credentialId }, select: { id: true, organizationId: true } }));
   const stored = await readSecrets(services.prisma, services.keyring, tokenOwner(credential), ['refreshToken']);
-  const { outcome, grantType } = await requestFreshToken(
-    {
-      tokenUrl: config.tokenUrl,
-      clientId: config.clientId,
-      clientSecret: secrets.clientSecret,
-      clientAuth: config.clientAuth === 'client_secret_post' ? 'client_secret_post' : 'client_secret_basic',
-      ...(config.scope ? { scope: config.scope } : {}),
-      ...(config.audience ? { audience: config.audience } : {}),
-    },
-    stored.refreshToken,
-    policy,
-  );
+  const fetched = await source.fetch(config, secrets, stored.refreshToken, policy);
+  if (!fetched) return fail('INVALID_STATE', 'This credential is incomplete: it cannot ask for an access token.');
+  const { outcome, grantType } = fetched;
   if (!outcome.ok) return recordFailure(services, credential, outcome);
   try {
     return await storeToken(services, { ...credential, version }, outcome, grantType, stored.refreshToken);

@@ -25,7 +25,7 @@ export async function requestFreshToken(
   return { outcome: await withRetries(() => requestToken(base, policy)), grantType: 'client_credentials' };
 }
 
-async function withRetries(call: () => Promise<TokenOutcome>): Promise<TokenOutcome> {
+export async function withRetries(call: () => Promise<TokenOutcome>): Promise<TokenOutcome> {
   let outcome = await call();
   for (let attempt = 0; attempt < RETRY.attempts && !outcome.ok && outcome.kind === 'transient'; attempt++) {
     const wait = Math.max(jitter(Math.min(RETRY.baseMs * 2 ** attempt, RETRY.capMs)), (outcome.retryAfterSeconds ?? 0) * 1000);
