@@ -102,7 +102,7 @@ export async function issueCertificate({
 /** A certificate and key (and CA certificates) packed as PKCS#12 (base64) by OpenSSL, protected by `password`. */
 export function packPkcs12(pair: { certificate: string; privateKey: string }, password: string, caCertificates = ''): string {
   const dir = mkdtempSync(join(tmpdir(), 'strongroom-p12-'));
-  writeFileSync(join(dir, 'cert.pem'), pair.certificate + caCertificates);
+  writeFileSync(join(dir, 'cert.pem'), `${pair.certificate.trim()}\n${caCertificates}`);
   writeFileSync(join(dir, 'key.pem'), pair.privateKey);
   execFileSync('openssl', ['pkcs12', '-export', '-in', join(dir, 'cert.pem'), '-inkey', join(dir, 'key.pem'), '-passout', `pass:${password}`, '-out', join(dir, 'bundle.p12')]);
   return readFileSync(join(dir, 'bundle.p12')).toString('base64');
