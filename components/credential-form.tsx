@@ -6,7 +6,9 @@ import { useEffect, useState } from 'react';
 import { useForm, type FieldPath } from 'react-hook-form';
 import Link from 'next/link';
 import { createCredentialAction, stageSecretsAction, updateCredentialAction } from '@/app/(app)/credentials/actions';
-import { FileField, FormError, SelectField, TextareaField, TextField } from '@/components/form/fields';
+import { FileField, FormError, SelectField, TextField } from '@/components/form/fields';
+import { PemField } from '@/components/form/pem-field';
+import { pemFromFile } from '@/lib/pem-files';
 import { useStepUp } from '@/components/use-step-up';
 import { CREDENTIAL_PROFILES, credentialFormSchema, SECRET_EXPIRY_FIELD, type ProfileField, type TCredentialForm, type TCredentialProfile } from '@/lib/schemas/credential-profiles';
 
@@ -93,7 +95,21 @@ export function CredentialForm(props: Props) {
       );
     }
     const field = { id: `field-${f.name}`, label: f.label, optional: !f.required, help: f.help, error: errorOf(name)?.message };
-    if (f.kind === 'pem') return <TextareaField key={f.name} {...field} rows={6} spellCheck={false} autoComplete="off" {...register(name)} />;
+    if (f.kind === 'pem') {
+      const pemLabel = f.name === 'privateKey' ? 'PRIVATE KEY' : 'CERTIFICATE';
+      return (
+        <PemField
+          key={f.name}
+          {...field}
+          rows={6}
+          spellCheck={false}
+          autoComplete="off"
+          readFile={(bytes) => pemFromFile(bytes, pemLabel)}
+          onText={(text) => setValue(name, text, { shouldValidate: true })}
+          {...register(name)}
+        />
+      );
+    }
     if (f.kind === 'select') return <SelectField key={f.name} {...field} options={f.options ?? []} {...register(name)} />;
     if (f.kind === 'file') return <FileField key={f.name} {...field} accept=".p12,.pfx,application/x-pkcs12" onFile={(base64) => setValue(name, base64, { shouldValidate: true })} />;
     return <TextField key={f.name} {...field} type={f.secret ? 'password' : f.kind === 'url' ? 'url' : f.kind === 'date' ? 'date' : 'text'} autoComplete={f.secret ? 'new-password' : 'off'} spellCheck={false} {...register(name)} />;

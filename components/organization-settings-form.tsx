@@ -5,7 +5,8 @@ import { useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { saveOrganizationSettingsAction } from '@/app/(app)/admin/settings/actions';
 import { FormError, SelectField, TextField } from '@/components/form/fields';
-import { DEFAULT_LEAD_DAYS, MAX_LEAD_DAYS } from '@/lib/expiry';
+import { DEFAULT_LEAD_DAYS, defaultLeadDays, MAX_LEAD_DAYS } from '@/lib/expiry';
+import { isCredentialProfile } from '@/lib/schemas/credential-profiles';
 import { TIME_ZONES } from '@/lib/format';
 import type { TOrganizationSettings } from '@/lib/schemas/organization-settings';
 
@@ -40,7 +41,7 @@ export function OrganizationSettingsForm({ timeZone, leadDays, profiles }: { tim
       <fieldset>
         <legend>Expiry lead times (days)</legend>
         <p className="muted">
-          From this many days before its expiry a credential counts as expiring and its people are reminded (then weekly, daily in the last week). Empty: {DEFAULT_LEAD_DAYS} days. 1 to {MAX_LEAD_DAYS}.
+          From this many days before its expiry a credential counts as expiring and its people are reminded (then weekly, daily in the last week). Empty: the regime’s own lead time shown in the field (how long renewal takes there). 1 to {MAX_LEAD_DAYS}.
         </p>
         {profiles.map((profile) => (
           <TextField
@@ -49,7 +50,7 @@ export function OrganizationSettingsForm({ timeZone, leadDays, profiles }: { tim
             label={profile.title}
             optional
             inputMode="numeric"
-            placeholder={String(DEFAULT_LEAD_DAYS)}
+            placeholder={String(isCredentialProfile(profile.id) ? defaultLeadDays(profile.id) : DEFAULT_LEAD_DAYS)}
             error={errors.lead?.[profile.id]?.message}
             {...register(`lead.${profile.id}`)}
           />

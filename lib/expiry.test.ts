@@ -20,6 +20,13 @@ describe('expiry rules', () => {
     expect(ZExpiryLeadDays.safeParse({ 'not-a-profile': 10 }).success).toBe(false);
   });
 
+  it('uses the regime’s renewal time when the organization chose none: Peppol and SDI 45 days, KSeF tokens 60', () => {
+    expect(leadDaysFor('peppol-ap-certificate', {})).toBe(45);
+    expect(leadDaysFor('sdi-channel-certificate', null)).toBe(45);
+    expect(leadDaysFor('ksef-token', {})).toBe(60);
+    expect(leadDaysFor('peppol-ap-certificate', { 'peppol-ap-certificate': 20 })).toBe(20);
+  });
+
   it('reads a profile’s lead time from the organization’s setting, else 30 days', () => {
     expect(leadDaysFor('zatca-csid', { 'zatca-csid': 60 })).toBe(60);
     expect(leadDaysFor('api-key', { 'zatca-csid': 60 })).toBe(30);

@@ -22,11 +22,19 @@ export const ZLeadDays = z.coerce
 export const ZExpiryLeadDays = z.partialRecord(z.enum(Object.keys(CREDENTIAL_PROFILES) as [TCredentialProfile, ...TCredentialProfile[]]), ZLeadDays);
 export type TExpiryLeadDays = z.infer<typeof ZExpiryLeadDays>;
 
+/** A profile's lead time unless the organization chose one: what renewal takes in its regime, else 30 days. */
+export const defaultLeadDays = (profile: TCredentialProfile): number => (CREDENTIAL_PROFILES[profile] as { leadDays?: number }).leadDays ?? DEFAULT_LEAD_DAYS;
+
+/** Every profile's default lead time, by profile id (for queries that judge many credentials at once). */
+export const DEFAULT_LEAD_DAYS_BY_PROFILE: Record<TCredentialProfile, number> = Object.fromEntries(
+  (Object.keys(CREDENTIAL_PROFILES) as TCredentialProfile[]).map((profile) => [profile, defaultLeadDays(profile)]),
+) as Record<TCredentialProfile, number>;
+
 /** Reads the stored setting leniently: anything unreadable falls back to the default. */
 export function leadDaysFor(profile: string, setting: unknown): number {
   const parsed = ZExpiryLeadDays.safeParse(setting);
-  const chosen = parsed.success && isCredentialProfile(profile) ? parsed.data[profile] : undefined;
-  return chosen ?? DEFAULT_LEAD_DAYS;
+  if (!isCredentialProfile(profile)) return DEFAULT_LEAD_DAYS;
+  return (parsed.success ? parsed.data[profile] : undefined) ?? defaultLeadDays(profile);
 }
 
 /** Days left until `expiresAt`, counting a started day as one ("in 10 days" until 9 days and a bit are left); 0 or less once past. */

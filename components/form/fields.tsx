@@ -10,7 +10,7 @@ export interface ControlProps {
   'aria-describedby'?: string;
 }
 
-interface FrameProps {
+export interface FrameProps {
   id: string;
   label: ReactNode;
   /** Shown next to the label. */
@@ -43,7 +43,7 @@ export function Field({ id, label, optional, help, error, children }: FrameProps
   );
 }
 
-type Native<T> = Omit<T, 'id' | 'aria-invalid' | 'aria-describedby'>;
+export type Native<T> = Omit<T, 'id' | 'aria-invalid' | 'aria-describedby'>;
 
 export function TextField({ id, label, optional, help, error, ...input }: FrameProps & Native<InputHTMLAttributes<HTMLInputElement>>) {
   return <Field {...{ id, label, optional, help, error }}>{(control) => <input {...input} {...control} />}</Field>;

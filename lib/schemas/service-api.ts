@@ -44,6 +44,18 @@ const ZFieldStatus = z.object({
   defaultValue: z.string().optional(),
 });
 
+export const ZCertificateFacts = z
+  .object({
+    subject: z.string(),
+    issuer: z.string(),
+    serialNumber: z.string().meta({ description: 'Hexadecimal' }),
+    notBefore: z.string().meta({ description: 'ISO 8601' }),
+    notAfter: z.string().meta({ description: 'ISO 8601' }),
+    sha256: z.string().meta({ description: 'SHA-256 of the DER certificate, colon-separated hex' }),
+    pkiGeneration: z.string().nullable().meta({ description: 'Peppol: the OpenPeppol PKI generation its CA names (G2 certificates were revoked on 1 April 2026)' }),
+  })
+  .meta({ id: 'CertificateFacts', description: 'The stored certificate (public); never its key.' });
+
 export const ZCredentialStatus = z
   .object({
     id: z.uuid(),
@@ -65,6 +77,8 @@ export const ZCredentialStatus = z
     deletedBy: z.string().nullable().meta({ description: "Who deleted it, while it can be restored." }),
     fields: z.array(ZFieldStatus),
     lastTest: ZLastTest,
+    certificate: ZCertificateFacts.nullable(),
+    notice: z.string().nullable().meta({ description: 'What the regime requires of this kind of credential (e.g. KSeF tokens end on 31 December 2026).' }),
   })
   .meta({ id: 'CredentialStatus' });
 

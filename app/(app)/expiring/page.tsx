@@ -84,6 +84,7 @@ export default async function ExpiringPage({ searchParams }: { searchParams: Pro
                     <div className="muted">
                       {item.profileTitle} · {item.environment === 'PRODUCTION' ? 'Production' : 'Sandbox'}
                     </div>
+                    {item.notice && <p className="notice">{item.notice}</p>}
                   </td>
                   <td>
                     {item.legalEntity.name}

@@ -1,6 +1,6 @@
 import 'server-only';
 import type { TCredentialProfile } from '@/lib/schemas/credential-profiles';
-import { chainTo, nameAttribute, readPemCertificates, x509, type Certificate } from '@/lib/server/certificates/x509';
+import { certificateFacts, chainTo, nameAttribute, readPemCertificates, x509, type Certificate, type CertificateFacts } from '@/lib/server/certificates/x509';
 import { now } from '@/lib/server/clock';
 import { CertificateProblem, checkValidityWindow, inspectPemPair, inspectPkcs12, type InspectedCertificate } from '@/lib/server/credentials/inspect-certificate';
 
@@ -96,6 +96,22 @@ async function checkChain(inspected: InspectedCertificate, caPem: string, field:
     throw new CertificateProblem(field, `This certificate does not chain to the configured CA “${ca}” (it was issued by “${issuer}”)`, 'certificate_chain');
   }
   return chain;
+}
+
+/**
+ * The facts of a credential's stored certificate (public, kept in its config) for its page and the
+ * API, with the OpenPeppol PKI generation of a Peppol certificate; null when none is stored or readable.
+ */
+export async function storedCertificateFacts(profileId: string, config: Record<string, string | undefined>): Promise<(CertificateFacts & { pkiGeneration: string | null }) | null> {
+  try {
+    const [leaf, ...rest] = readPemCertificates(config.certificate ?? '');
+    if (!leaf) return null;
+    const cas = profileId === 'peppol-ap-certificate' && config.caCertificates ? readPemCertificates(config.caCertificates) : [];
+    const chain = cas.length ? await chainTo(leaf, [...rest, ...cas.slice(0, -1)], cas.at(-1)!) : null;
+    return { ...certificateFacts(leaf), pkiGeneration: chain ? (peppolGeneration(chain) ?? null) : null };
+  } catch {
+    return null;
+  }
 }
 
 /** The OpenPeppol PKI generation named by the CAs in the chain ("PEPPOL ACCESS POINT CA - G2"), if any. */

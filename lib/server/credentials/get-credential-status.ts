@@ -7,6 +7,7 @@ import { describeProfile, profileDefinition } from '@/lib/schemas/credential-pro
 import { markIntegrityFailure } from '@/lib/server/credentials/mark-integrity-failure';
 import { type Services } from '@/lib/server/services';
 import { credentialOwner } from '@/lib/server/credentials/credential-secrets';
+import { storedCertificateFacts } from '@/lib/server/credentials/certificate-checks';
 import { describeSecrets, readSecrets, SecretIntegrityError } from '@/lib/server/crypto/sealed-secrets';
 
 /** Everything a person may know about a credential (the shape the API documents). No secret, no sealed value. */
@@ -95,5 +96,7 @@ export async function getCredentialStatus(
     deletedBy: row.deletedBy,
     fields,
     lastTest,
+    certificate: definition?.fields.some((f) => f.name === 'certificate') ? await storedCertificateFacts(row.profile, config) : null,
+    notice: definition?.notice ?? null,
   };
 }

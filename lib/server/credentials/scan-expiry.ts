@@ -1,5 +1,5 @@
 import 'server-only';
-import { daysLeft, DEFAULT_LEAD_DAYS, expiringReminderDue, leadDaysFor, ZExpiryLeadDays } from '@/lib/expiry';
+import { daysLeft, DEFAULT_LEAD_DAYS, DEFAULT_LEAD_DAYS_BY_PROFILE, expiringReminderDue, leadDaysFor, ZExpiryLeadDays } from '@/lib/expiry';
 import { SYSTEM_ACTOR } from '@/lib/server/audit/append-audit-event';
 import { nowMs } from '@/lib/server/clock';
 import { changeCredentialStatus } from '@/lib/server/credentials/change-credential-status';
@@ -48,7 +48,7 @@ export async function scanExpiry(services: Services): Promise<{ expired: number;
   // Expiring: read only what can be inside the longest lead time any organization chose.
   const organizations = await prisma.organization.findMany({ select: { id: true, expiryLeadDays: true } });
   const settings = new Map(organizations.map((o) => [o.id, o.expiryLeadDays]));
-  const longest = Math.max(DEFAULT_LEAD_DAYS, ...organizations.flatMap((o) => Object.values(ZExpiryLeadDays.catch({}).parse(o.expiryLeadDays))));
+  const longest = Math.max(DEFAULT_LEAD_DAYS, ...Object.values(DEFAULT_LEAD_DAYS_BY_PROFILE), ...organizations.flatMap((o) => Object.values(ZExpiryLeadDays.catch({}).parse(o.expiryLeadDays))));
   const candidates = await prisma.$queryRaw<{ id: string; organizationId: string; profile: string; expiresAt: Date; lastSentAt: Date | null }[]>`
     SELECT c.id::text, c."organizationId"::text, c.profile, c."expiresAt",
            (SELECT max(n."occurredAt") FROM "Notification" n WHERE n."credentialId" = c.id AND n.event = 'credential.expiring') AS "lastSentAt"

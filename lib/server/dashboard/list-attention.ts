@@ -1,7 +1,7 @@
 import 'server-only';
 import { credentialHealth } from '@/lib/credential-health';
-import { DEFAULT_LEAD_DAYS, leadDaysFor } from '@/lib/expiry';
-import { describeProfile, PROFILE_IDS } from '@/lib/schemas/credential-profiles';
+import { DEFAULT_LEAD_DAYS, DEFAULT_LEAD_DAYS_BY_PROFILE, leadDaysFor } from '@/lib/expiry';
+import { describeProfile, profileDefinition, PROFILE_IDS } from '@/lib/schemas/credential-profiles';
 import type { TAttentionFilters } from '@/lib/schemas/dashboard-filters';
 import { lastTestOutcomes } from '@/lib/server/connection-tests/list-connection-tests';
 import type { Services } from '@/lib/server/services';
@@ -13,6 +13,8 @@ export interface AttentionItem {
   id: string;
   label: string;
   profileTitle: string;
+  /** What the regime requires of this kind of credential, when it says something (KSeF tokens). */
+  notice: string | null;
   environment: 'SANDBOX' | 'PRODUCTION';
   status: string;
   category: AttentionCategory;
@@ -62,6 +64,7 @@ export async function listAttention(
     id: row.id,
     label: row.label,
     profileTitle: describeProfile(row.profile).title,
+    notice: profileDefinition(row.profile)?.notice ?? null,
     environment: row.environment,
     status: row.status,
     category,
@@ -96,7 +99,7 @@ export async function countAttention({ prisma }: Pick<Services, 'prisma'>, { org
   const [row] = await prisma.$queryRaw<{ expired: number; failing: number; expiring: number; neverTested: number }[]>`
     WITH live AS (
       SELECT c.status, c."expiresAt",
-             COALESCE(CASE WHEN jsonb_typeof(o."expiryLeadDays" -> c.profile) = 'number' THEN (o."expiryLeadDays" ->> c.profile)::int END, ${DEFAULT_LEAD_DAYS}) AS lead,
+             COALESCE(CASE WHEN jsonb_typeof(o."expiryLeadDays" -> c.profile) = 'number' THEN (o."expiryLeadDays" ->> c.profile)::int END, (${JSON.stringify(DEFAULT_LEAD_DAYS_BY_PROFILE)}::jsonb ->> c.profile)::int, ${DEFAULT_LEAD_DAYS}) AS lead,
              (SELECT t.outcome::text FROM "ConnectionTest" t WHERE t."credentialId" = c.id ORDER BY t."startedAt" DESC LIMIT 1) AS last
         FROM "Credential" c
         JOIN "LegalEntity" le ON le.id = c."legalEntityId"

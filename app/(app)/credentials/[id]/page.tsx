@@ -87,6 +87,11 @@ export default async function CredentialPage({
           Deleted on {when(credential.deletedAt)}{credential.deletedBy ? ` by ${credential.deletedBy}` : ''}. It can be restored for 30 days.
         </p>
       )}
+      {credential.notice && (
+        <p className="notice" role="note">
+          {credential.notice}
+        </p>
+      )}
       {credential.lastError && (
         <p className="form-error" role="status">
           {credential.lastError}
@@ -147,6 +152,41 @@ export default async function CredentialPage({
         <section className="panel" aria-labelledby="watch-heading">
           <h2 id="watch-heading">Owner and scheduled tests</h2>
           <CredentialWatchForm credentialId={credential.id} ownerId={watch.owner?.id ?? null} testEveryHours={watch.testEveryHours} people={people} />
+        </section>
+      )}
+      {credential.certificate && (
+        <section className="panel" aria-labelledby="certificate-heading">
+          <h2 id="certificate-heading">Certificate</h2>
+          {credential.certificate.pkiGeneration === 'G2' && (
+            <p className="form-error" role="status">
+              Dead: this certificate chains to the OpenPeppol G2 CA, and every G2 certificate was revoked on 1 April 2026, whatever its end date says. Request a G3 certificate.
+            </p>
+          )}
+          <dl className="facts">
+            <dt>Subject</dt>
+            <dd>{credential.certificate.subject}</dd>
+            <dt>Issuer</dt>
+            <dd>{credential.certificate.issuer}</dd>
+            <dt>Serial number</dt>
+            <dd>
+              <code>{credential.certificate.serialNumber}</code>
+            </dd>
+            <dt>Valid</dt>
+            <dd>
+              {when(new Date(credential.certificate.notBefore))} – {when(new Date(credential.certificate.notAfter))}
+            </dd>
+            <dt>SHA-256 fingerprint</dt>
+            <dd>
+              <code className="fingerprint">{credential.certificate.sha256}</code>
+            </dd>
+            {credential.certificate.pkiGeneration && (
+              <>
+                <dt>OpenPeppol PKI</dt>
+                <dd>{credential.certificate.pkiGeneration}</dd>
+              </>
+            )}
+          </dl>
+          <p className="muted">The private key stays sealed; only the certificate, which is public, is shown.</p>
         </section>
       )}
       <section className="panel" aria-labelledby="fields-heading">
