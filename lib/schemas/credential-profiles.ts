@@ -143,6 +143,17 @@ const KSEF_SOURCE = 'KSeF API 2.0, OpenAPI v2 and ksef-docs (uwierzytelnianie.md
 /** KSeF tokens are withdrawn from 1 January 2027 (00:00 in Warsaw). */
 export const KSEF_TOKEN_END = '2026-12-31T23:00:00.000Z';
 
+/** ZATCA's Fatoora API gateways (developer portal = sandbox, simulation, core = production). */
+export const FATOORA_API = {
+  'developer-portal': 'https://gw-fatoora.zatca.gov.sa/e-invoicing/developer-portal',
+  simulation: 'https://gw-fatoora.zatca.gov.sa/e-invoicing/simulation',
+  core: 'https://gw-fatoora.zatca.gov.sa/e-invoicing/core',
+} as const;
+const ZATCA_SOURCE = 'ZATCA E-Invoicing Detailed Technical Guidelines and Security Features Implementation Standards (CSR fields, secp256k1), Fatoora onboarding and renewal APIs (compliance, production/csids)';
+/** A Saudi VAT number: 15 digits, starting and ending with 3. */
+const zatcaVat = z.string().trim().regex(/^3\d{13}3$/, 'A Saudi VAT number is 15 digits, starting and ending with 3');
+const csrText = (label: string) => z.string().trim().min(1, `Enter the ${label}`).max(200, 'At most 200 characters').regex(/^[^\x00-\x1f|]*$/, 'One line, without |');
+
 export const CREDENTIAL_PROFILES = {
   'uae-asp-api-key': {
     regime: 'AE',
@@ -178,12 +189,29 @@ export const CREDENTIAL_PROFILES = {
     regime: 'SA',
     title: 'ZATCA CSID',
     test: 'certificate',
+    source: ZATCA_SOURCE,
     fields: [
-      field('vatNumber', 'VAT number', 'text', z.string().trim().regex(/^3\d{13}3$/, '15 digits, starting and ending with 3')),
-      field('egsSerial', 'EGS serial number', 'text', z.string().trim().min(1, 'Enter the EGS serial number').max(256, 'At most 256 characters')),
-      field('certificate', 'CSID certificate', 'pem', pem('certificate', CERTIFICATE_PEM)),
-      field('csidSecret', 'CSID secret', 'secret', secretLine('CSID secret')),
-      field('privateKey', 'Private key', 'pem', pem('private key', PRIVATE_KEY_PEM), { secret: true }),
+      field('apiBaseUrl', 'Fatoora API', 'url', url, {
+        defaultValue: FATOORA_API['developer-portal'],
+        help: `Sandbox ${FATOORA_API['developer-portal']}, simulation ${FATOORA_API.simulation}, production ${FATOORA_API.core}`,
+      }),
+      field('vatNumber', 'VAT number', 'text', zatcaVat),
+      field('egsSerial', 'EGS serial number', 'text', z.string().trim().regex(/^1-[^|]{1,100}\|2-[^|]{1,100}\|3-[^|]{1,100}$/, 'As ZATCA asks: 1-<solution>|2-<model or version>|3-<serial>'), {
+        help: '1-<solution name>|2-<model or version>|3-<serial>, e.g. 1-ERP|2-4.2|3-0001',
+      }),
+      field('commonName', 'EGS unit name (CN)', 'text', csrText('EGS unit name'), { required: false, help: 'For the CSR when Strongroom onboards the unit' }),
+      field('organizationUnit', 'Branch (OU)', 'text', csrText('branch'), { required: false, help: 'For a VAT group (11th digit 1): the member’s 10-digit TIN' }),
+      field('organizationName', 'Taxpayer name (O)', 'text', csrText('taxpayer name'), { required: false }),
+      field('invoiceTypes', 'Invoice types', 'text', z.string().trim().regex(/^[01]{4}$/, 'Four digits of 0 and 1: standard, simplified, then two reserved, e.g. 1100'), {
+        required: false,
+        defaultValue: '1100',
+        help: '1100 = standard (B2B) and simplified (B2C) invoices',
+      }),
+      field('registeredAddress', 'Branch address', 'text', csrText('address'), { required: false }),
+      field('businessCategory', 'Industry', 'text', csrText('industry'), { required: false }),
+      field('certificate', 'CSID certificate', 'pem', pem('certificate', CERTIFICATE_PEM), { required: false, help: 'Empty when Strongroom onboards the unit itself' }),
+      field('csidSecret', 'CSID secret', 'secret', secretLine('CSID secret'), { required: false }),
+      field('privateKey', 'Private key', 'pem', pem('private key', PRIVATE_KEY_PEM), { secret: true, required: false }),
     ],
   },
   'ksef-token': {

@@ -10,6 +10,8 @@ import { requireRole } from '@/lib/server/auth/session';
 import { runConnectionTest, type ConnectionTestDto } from '@/lib/server/connection-tests/run-connection-test';
 import { z } from 'zod';
 import type { TStageSecrets } from '@/lib/schemas/governance';
+import type { TZatcaStep } from '@/lib/schemas/zatca';
+import { runZatcaStep } from '@/lib/server/zatca/onboard-egs';
 import { submitCredentialChange, type Submitted } from '@/lib/server/approvals/submit-credential-change';
 import { promotePendingVersion } from '@/lib/server/credentials/promote-pending-version';
 import { testPendingVersion } from '@/lib/server/credentials/test-pending-version';
@@ -85,4 +87,9 @@ export async function setCredentialWatchAction(input: TCredentialWatch): Promise
   const result = await setCredentialWatch(await services(), { actor: await requestActor(user), organizationId: user.organizationId, input });
   if (result.ok) revalidatePath(`/credentials/${String(input.credentialId)}`);
   return toActionResult(result);
+}
+
+/** One ZATCA onboarding step for an EGS unit: compliance CSID (OTP), production CSID, or renewal (OTP). */
+export async function zatcaStepAction(input: TZatcaStep): Promise<ActionResult<{ stage: string; message: string }>> {
+  return secretChangeAction('credentials', ({ services, actor, organizationId }) => runZatcaStep(services, { actor, organizationId, input }), { refresh: '/dashboard' });
 }

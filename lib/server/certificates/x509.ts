@@ -54,6 +54,12 @@ export function keyMatches(certificate: Certificate, key: KeyObject): boolean {
   return Buffer.from(certificate.publicKey.rawData).equals(fromKey);
 }
 
+/** The subject and the subject alternative names as text (ZATCA puts the VAT number in a directoryName there). */
+export function namesInCertificate(certificate: Certificate): string {
+  const san = certificate.getExtension(x509.SubjectAlternativeNameExtension);
+  return [certificate.subject, ...(san ? san.names.items.map((name) => name.value) : [])].join('\n');
+}
+
 /** An attribute of a distinguished name (`CN`, `O`, `2.5.4.97` …), first value, or undefined. */
 export function nameAttribute(name: x509.Name | string, attribute: string): string | undefined {
   const parsed = typeof name === 'string' ? new x509.Name(name) : name;

@@ -4,6 +4,7 @@ import { changeCredentialStatus } from '@/lib/server/credentials/change-credenti
 import { z } from 'zod';
 import { profileDefinition, type TCredentialProfile } from '@/lib/schemas/credential-profiles';
 import { appendAuditEvent, type Actor } from '@/lib/server/audit/append-audit-event';
+import { namesInCertificate } from '@/lib/server/certificates/x509';
 import { checkCertificateValues } from '@/lib/server/credentials/certificate-checks';
 import { CertificateProblem } from '@/lib/server/credentials/inspect-certificate';
 import { openCredentialForUse } from '@/lib/server/credentials/open-credential-for-use';
@@ -183,8 +184,8 @@ async function checkCertificate(profileId: string, config: Record<string, string
   }
   if (!checked) return { outcome: 'FAILURE', credentialRefused: false, errorCode: 'not_a_certificate', message: 'This credential holds no certificate.' };
   const { inspected, expiresAt, generation } = checked;
-  if (config.vatNumber && !inspected.facts.subject.includes(config.vatNumber)) {
-    return { outcome: 'FAILURE', credentialRefused: true, errorCode: 'certificate_subject', message: `The certificate's subject does not name VAT number ${config.vatNumber}.` };
+  if (config.vatNumber && !namesInCertificate(inspected.certificate).includes(config.vatNumber)) {
+    return { outcome: 'FAILURE', credentialRefused: true, errorCode: 'certificate_subject', message: `The certificate names neither in its subject nor in its alternative names the VAT number ${config.vatNumber}.` };
   }
   const daysLeft = Math.floor((expiresAt.getTime() - now().getTime()) / 86_400_000);
   const chained = config.caCertificates ? ` it chains to the configured CA${generation ? ` (OpenPeppol ${generation})` : ''};` : '';

@@ -96,10 +96,12 @@ export async function applyCredentialCreate(
     expiresAt,
     attribution: { at, setBy: approval?.requestedBy ?? actor.label ?? null, approvedBy: approval ? (actor.label ?? null) : null },
   });
-  // Created as a draft (the column's default) and configured in the same transaction.
+  // Created as a draft (the column's default) and configured in the same transaction; without any
+  // secret (a ZATCA EGS unit Strongroom will onboard) it stays a draft.
+  const configured = Object.keys(secrets).length > 0;
   await changeCredentialStatus(tx, {
     credential,
-    to: 'ACTIVE',
+    to: configured ? 'ACTIVE' : 'DRAFT',
     event: {
       actor,
       action: 'credential.create',

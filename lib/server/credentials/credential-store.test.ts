@@ -166,7 +166,7 @@ describe.each(testDatabaseKinds())('credential store on %s', (kind) => {
             profile: 'zatca-csid',
             environment: 'PRODUCTION',
             label: `zatca ${randomBytes(3).toString('hex')}`,
-            values: { vatNumber: '310122393500003', egsSerial: '1-SR|2-T|3-1', csidSecret: canary(), ...values },
+            values: { apiBaseUrl: 'https://gw-fatoora.zatca.gov.sa/e-invoicing/simulation', vatNumber: '310122393500003', egsSerial: '1-SR|2-T|3-1', csidSecret: canary(), ...values },
           },
         });
       expect(await zatca({ certificate: 'not a certificate', privateKey: pair.privateKey })).toMatchObject({

@@ -49,12 +49,13 @@ export async function promotePendingVersion(
         await appendAuditEvent(tx, { actor, action, target: { type: 'Credential', id: credentialId }, organizationId, outcome: 'SUCCESS', details: { secretVersion: discarded.number } });
         return discarded.number;
       }
-      const promoted = await promotePending(tx, keyring, { credential, at });
+      const stored = credential.config as Record<string, string>;
+      const promoted = await promotePending(tx, keyring, { credential, at, current: stored });
       if (!promoted) throw new Refused(noPending());
-      if (promoted.expiresAt) {
-        const hasEndDate = profileDefinition(credential.profile)?.fields.some((f) => f.name === SECRET_EXPIRY_FIELD);
-        const config = { ...(credential.config as Record<string, string>), ...(hasEndDate ? { [SECRET_EXPIRY_FIELD]: promoted.expiresAt.toISOString().slice(0, 10) } : {}) };
-        await tx.credential.update({ where: { id: credentialId }, data: { expiresAt: promoted.expiresAt, config } });
+      if (promoted.expiresAt || Object.keys(promoted.publicValues).length) {
+        const hasEndDate = promoted.expiresAt && profileDefinition(credential.profile)?.fields.some((f) => f.name === SECRET_EXPIRY_FIELD);
+        const config = { ...stored, ...promoted.publicValues, ...(hasEndDate ? { [SECRET_EXPIRY_FIELD]: promoted.expiresAt!.toISOString().slice(0, 10) } : {}) };
+        await tx.credential.update({ where: { id: credentialId }, data: { config, ...(promoted.expiresAt ? { expiresAt: promoted.expiresAt } : {}) } });
       }
       await tx.credential.update({ where: { id: credentialId }, data: { configuredAt: at, configuredById: actor.type === 'USER' ? (actor.id ?? null) : null } });
       await resetTokenGrant(tx, credential);

@@ -53,7 +53,13 @@ export async function applyRollback(
   if (count === 0) return false;
   const restored = await rollBack(tx, keyring, { credential, at });
   if (!restored) throw new NoPrevious();
-  if (restored.expiresAt) await tx.credential.update({ where: { id: credential.id }, data: { expiresAt: restored.expiresAt } });
+  if (restored.expiresAt || Object.keys(restored.publicValues).length) {
+    const { config } = await tx.credential.findUniqueOrThrow({ where: { id: credential.id }, select: { config: true } });
+    await tx.credential.update({
+      where: { id: credential.id },
+      data: { config: { ...(config as Record<string, string>), ...restored.publicValues }, ...(restored.expiresAt ? { expiresAt: restored.expiresAt } : {}) },
+    });
+  }
   await resetTokenGrant(tx, credential);
   await changeCredentialStatus(tx, {
     credential,

@@ -59,7 +59,16 @@ export async function installSecrets(
     expiresAt,
     promote,
     attribution,
-  }: { credential: CredentialRef; secrets: Record<string, string>; expiresAt?: Date | null; promote?: string; attribution: Attribution },
+    replacedPublic = {},
+  }: {
+    credential: CredentialRef;
+    secrets: Record<string, string>;
+    expiresAt?: Date | null;
+    promote?: string;
+    attribution: Attribution;
+    /** Public values this change replaces in the credential's config (its certificate), kept with the previous version. */
+    replacedPublic?: Record<string, string>;
+  },
 ): Promise<{ number: number } | null> {
   if (Object.keys(secrets).length === 0) return null;
   const { at } = attribution;
@@ -81,7 +90,7 @@ export async function installSecrets(
         },
         select: { id: true, organizationId: true },
       }));
-    const values = await openSealedRows(tx, keyring, owner, held);
+    const values = { ...(await openSealedRows(tx, keyring, owner, held)), ...replacedPublic };
     for (const [field, value] of Object.entries(values)) await writeSecret(tx, keyring, versionOwner(current), field, value);
     await tx.secretVersion.update({ where: { id: current.id }, data: { state: 'PREVIOUS', currentUntil: at, destroyAfter: new Date(at.getTime() + rollbackDays * 86_400_000) } });
   }
@@ -139,15 +148,32 @@ export async function openPendingSecrets(tx: Prisma.TransactionClient, keyring: 
   return readSecrets(tx, keyring, versionOwner(version), fields);
 }
 
-/** Pending → current; the version it replaces becomes previous. Null if there is no pending version. */
-export async function promotePending(tx: Prisma.TransactionClient, keyring: Keyring, { credential, at }: { credential: CredentialRef; at: Date }) {
+/**
+ * Public fields a version may carry beside its secrets: a renewed certificate belongs to its key. They
+ * are sealed in the version like the rest, and live in the credential's config while it is current.
+ */
+export const PUBLIC_VERSION_FIELDS = ['certificate'] as const;
+
+const splitPublic = (values: Record<string, string>) => {
+  const secrets: Record<string, string> = {};
+  const publicValues: Record<string, string> = {};
+  for (const [field, value] of Object.entries(values)) ((PUBLIC_VERSION_FIELDS as readonly string[]).includes(field) ? publicValues : secrets)[field] = value;
+  return { secrets, publicValues };
+};
+
+/**
+ * Pending → current; the version it replaces becomes previous (with the public values it replaces,
+ * `current`). Returns the public values to put in the config; null if there is no pending version.
+ */
+export async function promotePending(tx: Prisma.TransactionClient, keyring: Keyring, { credential, at, current = {} }: { credential: CredentialRef; at: Date; current?: Record<string, string | undefined> }) {
   const pending = await tx.secretVersion.findFirst({ where: { credentialId: credential.id, state: 'PENDING' }, select: { id: true, organizationId: true, number: true, expiresAt: true, fingerprints: true } });
   if (!pending) return null;
   const fields = Object.keys(pending.fingerprints as Record<string, string>);
-  const secrets = await openPendingSecrets(tx, keyring, pending, fields);
+  const { secrets, publicValues } = splitPublic(await openPendingSecrets(tx, keyring, pending, fields));
+  const replacedPublic = Object.fromEntries(Object.keys(publicValues).flatMap((field) => (current[field] ? [[field, current[field]!]] : [])));
   await deleteSecrets(tx, versionOwner(pending));
-  await installSecrets(tx, keyring, { credential, secrets, promote: pending.id, attribution: { at, setBy: null } });
-  return { number: pending.number, expiresAt: pending.expiresAt };
+  await installSecrets(tx, keyring, { credential, secrets, promote: pending.id, attribution: { at, setBy: null }, replacedPublic });
+  return { number: pending.number, expiresAt: pending.expiresAt, publicValues };
 }
 
 /** The previous version becomes current again, exactly as it was; the one it replaces is destroyed. Null if none is restorable. */
@@ -159,13 +185,13 @@ export async function rollBack(tx: Prisma.TransactionClient, keyring: Keyring, {
   if (!previous) return null;
   const owner = credentialOwner(credential);
   const fields = Object.keys(previous.fingerprints as Record<string, string>);
-  const values = await readSecrets(tx, keyring, versionOwner(previous), fields);
+  const { secrets: values, publicValues } = splitPublic(await readSecrets(tx, keyring, versionOwner(previous), fields));
   await tx.secretVersion.updateMany({ where: { credentialId: credential.id, state: 'CURRENT' }, data: { state: 'RETIRED', currentUntil: at, retiredAt: at, retiredReason: 'rolled back' } });
   await deleteSecrets(tx, owner);
   for (const [field, value] of Object.entries(values)) await writeSecret(tx, keyring, owner, field, value);
   await deleteSecrets(tx, versionOwner(previous));
   await tx.secretVersion.update({ where: { id: previous.id }, data: { state: 'CURRENT', currentFrom: at, currentUntil: null, destroyAfter: null } });
-  return { number: previous.number, expiresAt: previous.expiresAt };
+  return { number: previous.number, expiresAt: previous.expiresAt, publicValues };
 }
 
 /** Throws the pending version away. */

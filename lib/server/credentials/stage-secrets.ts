@@ -27,7 +27,10 @@ export async function prepareStage(services: Services, { actor, organizationId, 
   const prepared = await prepareCredentialUpdate(services, { actor, organizationId, action: 'credential.stage', input: { credentialId, version, label: stored.label, values: { ...config, ...values } } });
   if (!prepared.ok) return prepared;
   if (Object.keys(prepared.data.secrets).length === 0) return refuse(fail('VALIDATION', 'Enter at least one new secret for the pending version.'), credentialId);
-  return ok({ ...prepared.data, config });
+  // A new PKCS#12 file brings its own certificate: it travels with the pending version and becomes the config's on promotion.
+  const certificate = prepared.data.config.certificate;
+  const secrets = certificate && certificate !== config.certificate ? { ...prepared.data.secrets, certificate } : prepared.data.secrets;
+  return ok({ ...prepared.data, secrets, config });
 }
 
 /** Seals a prepared pending version in the caller's transaction (check-and-set on the version, else VersionConflict). */

@@ -5,7 +5,7 @@ import { appendAuditEvent, type Actor } from '@/lib/server/audit/append-audit-ev
 import { now } from '@/lib/server/clock';
 import { probeCredential, SECRET_FIELDS_BY_TEST } from '@/lib/server/connection-tests/run-connection-test';
 import { openCredentialForUse } from '@/lib/server/credentials/open-credential-for-use';
-import { openPendingSecrets } from '@/lib/server/credentials/secret-versions';
+import { openPendingSecrets, PUBLIC_VERSION_FIELDS } from '@/lib/server/credentials/secret-versions';
 import { defaultPolicy, type OutboundPolicy } from '@/lib/server/net/guarded-fetch';
 import { fail, ok, type Result } from '@/lib/server/result';
 import type { Services } from '@/lib/server/services';
@@ -27,7 +27,8 @@ export async function testPendingVersion(
   if (!pending) return fail('INVALID_STATE', 'This credential has no pending version to test.');
   const kind = profileDefinition(credential.profile)?.test ?? 'none';
   if (kind === 'none') return fail('INVALID_STATE', 'This type of credential has no connection test.');
-  const fields = SECRET_FIELDS_BY_TEST[kind];
+  // A renewed certificate travels with its pending version (PUBLIC_VERSION_FIELDS).
+  const fields = [...SECRET_FIELDS_BY_TEST[kind], ...PUBLIC_VERSION_FIELDS];
   const opened = await openCredentialForUse(services, { actor, credentialId, fields, purpose: 'pending_version_test' });
   if (!opened.ok) return opened;
   const staged = await openPendingSecrets(services.prisma, services.keyring, pending, fields);

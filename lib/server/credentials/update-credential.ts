@@ -136,10 +136,12 @@ export async function applyCredentialUpdate(
   });
   // Tokens belong to the secret, client, scope and endpoint they were issued for: never serve them after a change.
   if (installed || !sameConfig(before.config, config)) await resetTokenGrant(tx, credential);
-  // New values are a fresh start: the credential is configured and its old error is moot.
+  // New values are a fresh start: the credential is configured and its old error is moot. A draft
+  // edited without any secret (a ZATCA unit waiting to be onboarded) stays a draft.
+  const holdsSecrets = installed !== null || (await tx.sealedSecret.count({ where: { ownerTable: 'Credential', ownerId: credential.id } })) > 0;
   await changeCredentialStatus(tx, {
     credential,
-    to: 'ACTIVE',
+    to: holdsSecrets ? 'ACTIVE' : 'DRAFT',
     event: {
       actor,
       action: 'credential.update',

@@ -74,6 +74,9 @@ export async function validateCredentialValues(options: ValidateOptions): Promis
   }
   try {
     const checked = await checkCertificateValues(options.profileId, { stored: options.storedSecrets ?? {}, config, secrets });
+    if (options.profileId === 'zatca-csid' && checked && !secrets.csidSecret && !options.setSecretFields?.has('csidSecret')) {
+      return { ok: false, fieldErrors: { csidSecret: ['Enter the CSID secret that came with the certificate'] } };
+    }
     // A certificate read from a PKCS#12 file is kept beside it in clear (it is public), so its facts show without opening secrets.
     if (checked?.certificatePem) config.certificate = checked.certificatePem;
     const endDate = profile.fields.some((f) => f.name === SECRET_EXPIRY_FIELD) ? (config[SECRET_EXPIRY_FIELD] ? new Date(`${config[SECRET_EXPIRY_FIELD]}T00:00:00Z`) : null) : undefined;

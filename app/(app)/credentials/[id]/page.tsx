@@ -356,6 +356,11 @@ export default async function CredentialPage({
               Set pending secrets
             </Link>
           )}
+          {changeable && credential.profile === 'zatca-csid' && (
+            <Link className="button secondary" href={`/credentials/${credential.id}/zatca`}>
+              Onboard or renew with ZATCA
+            </Link>
+          )}
           <CredentialDangerZone credentialId={credential.id} version={credential.version} revoked={credential.status === 'REVOKED'} deleted={Boolean(credential.deletedAt)} />
         </section>
       )}
