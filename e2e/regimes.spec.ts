@@ -3,6 +3,7 @@ import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
 import { expect, loginAs, openNewCredentialForm, test } from './fixtures';
 
 /** A CA and a channel certificate it issued (RSA, made by OpenSSL), the certificate also as DER, and a key of another certificate. */
@@ -43,6 +44,8 @@ test('a certificate uploaded as files is checked against its key and CA, and its
   await expect(facts).toContainText('CN=SDI-CHANNEL-0001, O=Esempio SpA, C=IT');
   await expect(facts).toContainText('CN=SdI Test CA, O=Strongroom Test');
   await expect(facts).toContainText(files.fingerprint);
+  const { violations } = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
+  expect(violations.map((v) => v.id)).toEqual([]);
 
   await page.getByRole('button', { name: 'Test connection' }).click();
   await expect(page.getByRole('status').filter({ hasText: /chains to the configured CA/ })).toBeVisible();

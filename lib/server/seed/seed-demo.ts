@@ -28,7 +28,23 @@ const ENTITIES = [
     taxId: '310122393500003',
     country: 'SA',
     credentials: [
-      { profile: 'zatca-csid', environment: 'PRODUCTION', label: 'EGS unit 1', config: { egsSerial: '1-Strongroom|2-Demo|3-0001' } },
+      {
+        profile: 'zatca-csid',
+        environment: 'PRODUCTION',
+        label: 'EGS unit 1',
+        // Everything the CSR needs: the unit can be onboarded from its page with a Fatoora OTP.
+        config: {
+          apiBaseUrl: 'https://gw-fatoora.zatca.gov.sa/e-invoicing/simulation',
+          vatNumber: '310122393500003',
+          egsSerial: '1-Strongroom|2-Demo|3-0001',
+          commonName: 'EGS1-310122393500003',
+          organizationUnit: 'Riyadh Head Office',
+          organizationName: 'Riyadh Supplies Co.',
+          invoiceTypes: '1100',
+          registeredAddress: 'King Fahd Road 100, Riyadh',
+          businessCategory: 'Wholesale',
+        },
+      },
     ],
   },
 ] as const;
