@@ -12,6 +12,7 @@ import { z } from 'zod';
 import type { TStageSecrets } from '@/lib/schemas/governance';
 import type { TZatcaStep } from '@/lib/schemas/zatca';
 import { runZatcaStep } from '@/lib/server/zatca/onboard-egs';
+import { renewKsefCertificate } from '@/lib/server/ksef/renew-certificate';
 import { submitCredentialChange, type Submitted } from '@/lib/server/approvals/submit-credential-change';
 import { promotePendingVersion } from '@/lib/server/credentials/promote-pending-version';
 import { testPendingVersion } from '@/lib/server/credentials/test-pending-version';
@@ -92,4 +93,9 @@ export async function setCredentialWatchAction(input: TCredentialWatch): Promise
 /** One ZATCA onboarding step for an EGS unit: compliance CSID (OTP), production CSID, or renewal (OTP). */
 export async function zatcaStepAction(input: TZatcaStep): Promise<ActionResult<{ stage: string; message: string }>> {
   return secretChangeAction('credentials', ({ services, actor, organizationId }) => runZatcaStep(services, { actor, organizationId, input }), { refresh: '/dashboard' });
+}
+
+/** Renew a KSeF authentication certificate through KSeF; the new one becomes the pending version. */
+export async function renewKsefCertificateAction(input: TCredentialRef): Promise<ActionResult<{ secretVersion: number; message: string }>> {
+  return secretChangeAction('credentials', ({ services, actor, organizationId }) => renewKsefCertificate(services, { actor, organizationId, input }), { refresh: '/dashboard' });
 }

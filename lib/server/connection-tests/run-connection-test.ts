@@ -12,7 +12,7 @@ import type { Services } from '@/lib/server/services';
 import { defaultPolicy, guardedFetch, OutboundError, type OutboundPolicy } from '@/lib/server/net/guarded-fetch';
 import { scrubSecrets } from '@/lib/server/net/provider-text';
 import { fail, ok, type Result } from '@/lib/server/result';
-import { ksefSignIn } from '@/lib/server/tokens/ksef';
+import { ksefSignIn } from '@/lib/server/ksef/sign-in';
 import { requestToken } from '@/lib/server/tokens/request-token';
 import { ksefSignInOf } from '@/lib/server/tokens/token-sources';
 import type { Prisma, TestTrigger } from '@/prisma/generated/client';

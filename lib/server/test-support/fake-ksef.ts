@@ -1,11 +1,21 @@
 import 'server-only';
-import { constants, createHash, createPrivateKey, privateDecrypt, randomUUID, X509Certificate } from 'node:crypto';
+import { constants, createHash, createPrivateKey, privateDecrypt, randomUUID, verify, X509Certificate } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DOMParser } from '@xmldom/xmldom';
 import { SignedXml } from 'xml-crypto';
+import { x509 } from '@/lib/server/certificates/x509';
 import { nowMs } from '@/lib/server/clock';
 import { issueCertificate } from '@/lib/server/test-support/certificates';
 import { json, startFaultServer } from '@/lib/server/test-support/test-servers';
+
+/** ECDSA-SHA256 for xml-crypto's verifier. */
+class EcdsaSha256 {
+  getAlgorithmName = () => 'http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256';
+  verifySignature = (material: string, key: string, signatureValue: string) => verify('sha256', Buffer.from(material), { key, dsaEncoding: 'ieee-p1363' }, Buffer.from(signatureValue, 'base64'));
+  getSignature = () => {
+    throw new Error('verification only');
+  };
+}
 
 /**
  * A local stand-in for the KSeF 2.0 authentication API (ksef-docs uwierzytelnianie.md, OpenAPI v2)
@@ -21,9 +31,14 @@ export async function startFakeKsef({ accessSeconds = 900, refreshSeconds = 7 * 
   const otherKey = await issueCertificate({ subject: 'CN=KSeF symmetric key encryption (test)', algorithm: 'RSA' });
   const derOf = (pem: string) => new X509Certificate(pem).raw.toString('base64');
   const tokens = new Map<string, string>(); // KSeF token → NIP
-  const certificates = new Map<string, string>(); // SHA-256 of a registered KSeF certificate → NIP
+  const certificates = new Map<string, { nip: string; subject: string }>(); // SHA-256 of a registered KSeF certificate → NIP, subject
   const challenges = new Map<string, { timestampMs: number; used: boolean }>();
-  const operations = new Map<string, { authenticationToken: string; code: number; polls: number; redeemed: boolean }>();
+  /** A sign-in: with a KSeF token, or signed (XAdES) by a certificate whose subject KSeF then knows. */
+  const operations = new Map<string, { authenticationToken: string; code: number; polls: number; redeemed: boolean; signedBy?: string }>();
+  const sessions = new Map<string, { signedBy?: string }>(); // access token → how its sign-in was made
+  const enrolments = new Map<string, { csr: x509.Pkcs10CertificateRequest; polls: number; serial: string; nip: string }>();
+  const ksefCa = await issueCertificate({ subject: 'CN=Fake KSeF CA, O=Strongroom Test, C=PL', ca: true });
+  const issued: string[] = [];
   const refreshTokens = new Map<string, number>(); // refresh token → valid until
   const accessTokens = new Set<string>();
   const calls: string[] = [];
@@ -32,10 +47,10 @@ export async function startFakeKsef({ accessSeconds = 900, refreshSeconds = 7 * 
 
   const bearer = (req: IncomingMessage) => /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
   const validUntil = (seconds: number) => new Date(nowMs() + seconds * 1000).toISOString();
-  const startOperation = (res: ServerResponse, code: number) => {
+  const startOperation = (res: ServerResponse, code: number, signedBy?: string) => {
     const referenceNumber = `20261203-AU-${randomUUID().slice(0, 8).toUpperCase()}`;
     const authenticationToken = `auth-${randomUUID()}`;
-    operations.set(referenceNumber, { authenticationToken, code, polls: 0, redeemed: false });
+    operations.set(referenceNumber, { authenticationToken, code, polls: 0, redeemed: false, ...(signedBy ? { signedBy } : {}) });
     json(res, 202, { referenceNumber, authenticationToken: { token: authenticationToken, validUntil: validUntil(600) } });
   };
   /** A fresh challenge, used once; a refusal otherwise. */
@@ -81,7 +96,8 @@ export async function startFakeKsef({ accessSeconds = 900, refreshSeconds = 7 * 
       return startOperation(res, code);
     }
     if (req.method === 'POST' && path === '/auth/xades-signature') {
-      return startOperation(res, verifyAuthTokenRequest(body));
+      const verdict = verifyAuthTokenRequest(body);
+      return startOperation(res, verdict.code, verdict.signedBy);
     }
     const status = /^\/auth\/([^/]+)$/.exec(path);
     if (req.method === 'GET' && status && status[1] !== 'challenge') {
@@ -97,6 +113,7 @@ export async function startFakeKsef({ accessSeconds = 900, refreshSeconds = 7 * 
       const accessToken = `ksef-access-${randomUUID()}`;
       const refreshToken = `ksef-refresh-${randomUUID()}`;
       accessTokens.add(accessToken);
+      sessions.set(accessToken, { ...(operation.signedBy ? { signedBy: operation.signedBy } : {}) });
       refreshTokens.set(refreshToken, nowMs() + refreshSeconds * 1000);
       return json(res, 200, { accessToken: { token: accessToken, validUntil: validUntil(accessSeconds) }, refreshToken: { token: refreshToken, validUntil: validUntil(refreshSeconds) } });
     }
@@ -107,17 +124,84 @@ export async function startFakeKsef({ accessSeconds = 900, refreshSeconds = 7 * 
       accessTokens.add(accessToken);
       return json(res, 200, { accessToken: { token: accessToken, validUntil: validUntil(accessSeconds) } });
     }
+    // Enrolment (certyfikaty-KSeF.md): only for a session signed with a certificate, in that certificate's name.
+    if (path.startsWith('/certificates/')) return enrol(req, path, body, res);
     json(res, 404, {});
   });
 
+  async function enrol(req: IncomingMessage, path: string, body: string, res: ServerResponse) {
+    const session = sessions.get(bearer(req) ?? '');
+    if (!session) return json(res, 401, {});
+    if (!session.signedBy) return json(res, 403, { exception: { exceptionDetailList: [{ exceptionCode: 25001, exceptionDescription: 'enrolment needs a signed sign-in' }] } });
+    const signer = [...certificates.values()].find((c) => c.subject === session.signedBy)!;
+    const dataOf = (subject: string) => {
+      const name = new x509.Name(subject);
+      const pick = (oid: string) => name.getField(oid)[0];
+      return Object.fromEntries(
+        Object.entries({ commonName: pick('2.5.4.3'), countryName: pick('2.5.4.6'), organizationName: pick('2.5.4.10'), organizationIdentifier: pick('2.5.4.97') }).filter(([, v]) => v !== undefined),
+      );
+    };
+    if (req.method === 'GET' && path === '/certificates/enrollments/data') return json(res, 200, dataOf(signer.subject));
+    if (req.method === 'POST' && path === '/certificates/enrollments') {
+      const request = JSON.parse(body) as { certificateName?: string; certificateType?: string; csr?: string };
+      let csr: x509.Pkcs10CertificateRequest;
+      try {
+        csr = new x509.Pkcs10CertificateRequest(Buffer.from(request.csr ?? '', 'base64'));
+      } catch {
+        return json(res, 400, { exception: { exceptionDetailList: [{ exceptionCode: 25002 }] } });
+      }
+      // The CSR must be signed by its key and carry exactly the enrolment data's name.
+      const sameName = JSON.stringify(dataOf(csr.subject)) === JSON.stringify(dataOf(signer.subject)) && new x509.Name(csr.subject).toJSON().length === Object.keys(dataOf(signer.subject)).length;
+      if (request.certificateType !== 'Authentication' || !request.certificateName || !(await csr.verify()) || !sameName) {
+        return json(res, 400, { exception: { exceptionDetailList: [{ exceptionCode: 25003 }] } });
+      }
+      const referenceNumber = `20261203-CE-${randomUUID().slice(0, 8).toUpperCase()}`;
+      enrolments.set(referenceNumber, { csr, polls: 0, serial: randomUUID().replace(/-/g, '').slice(0, 16).toUpperCase(), nip: signer.nip });
+      return json(res, 202, { referenceNumber, timestamp: new Date(nowMs()).toISOString() });
+    }
+    const status = /^\/certificates\/enrollments\/([^/]+)$/.exec(path);
+    if (req.method === 'GET' && status) {
+      const enrolment = enrolments.get(status[1]!);
+      if (!enrolment) return json(res, 404, {});
+      enrolment.polls += 1;
+      return json(res, 200, { requestDate: new Date(nowMs()).toISOString(), status: { code: enrolment.polls <= pendingPolls ? 100 : 200, description: '…' }, ...(enrolment.polls > pendingPolls ? { certificateSerialNumber: enrolment.serial } : {}) });
+    }
+    if (req.method === 'POST' && path === '/certificates/retrieve') {
+      const { certificateSerialNumbers = [] } = JSON.parse(body) as { certificateSerialNumbers?: string[] };
+      const found = [...enrolments.values()].filter((e) => certificateSerialNumbers.includes(e.serial) && e.polls > pendingPolls);
+      const list = [];
+      for (const enrolment of found) {
+        const certificate = await x509.X509CertificateGenerator.create({
+          serialNumber: enrolment.serial,
+          subject: enrolment.csr.subject,
+          issuer: ksefCa.subject,
+          notBefore: new Date(nowMs() - 60_000),
+          notAfter: new Date(nowMs() + 2 * 365 * 86_400_000),
+          publicKey: await enrolment.csr.publicKey.export(),
+          signingKey: ksefCa.keys.privateKey,
+          signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' },
+          extensions: [new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true)],
+        });
+        const pem = certificate.toString('pem');
+        certificates.set(createHash('sha256').update(new X509Certificate(pem).raw).digest('hex'), { nip: enrolment.nip, subject: certificate.subject });
+        issued.push(pem);
+        list.push({ certificate: Buffer.from(certificate.rawData).toString('base64'), certificateName: 'enrolled', certificateSerialNumber: enrolment.serial, certificateType: 'Authentication' });
+      }
+      return json(res, 200, { certificates: list });
+    }
+    json(res, 404, {});
+  }
+
   /** 200 when the signature is valid, by a registered KSeF certificate, over a fresh challenge for its NIP; else a KSeF refusal code. */
-  function verifyAuthTokenRequest(xml: string): number {
+  function verifyAuthTokenRequest(xml: string): { code: number; signedBy?: string } {
     const document = new DOMParser().parseFromString(xml, 'application/xml');
     const signatureNode = document.getElementsByTagNameNS('http://www.w3.org/2000/09/xmldsig#', 'Signature')[0];
     const der = document.getElementsByTagNameNS('http://www.w3.org/2000/09/xmldsig#', 'X509Certificate')[0]?.textContent;
-    if (!signatureNode || !der) return 460;
+    if (!signatureNode || !der) return { code: 460 };
     const pem = `-----BEGIN CERTIFICATE-----\n${der}\n-----END CERTIFICATE-----`;
     const verifier = new SignedXml({ publicCert: pem, getCertFromKeyInfo: () => null });
+    // xml-crypto knows RSA only; KSeF also takes ECDSA (P-256) signatures, r‖s as XML-DSig has them.
+    verifier.SignatureAlgorithms['http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256'] = EcdsaSha256 as never;
     verifier.loadSignature(signatureNode as never);
     let valid = false;
     try {
@@ -127,11 +211,11 @@ export async function startFakeKsef({ accessSeconds = 900, refreshSeconds = 7 * 
     }
     // Both the document and the XAdES signed properties must be covered.
     const covered = verifier.getSignedReferences().length === 2 && xml.includes('http://uri.etsi.org/01903#SignedProperties');
-    if (!valid || !covered) return 460;
+    if (!valid || !covered) return { code: 460 };
     const text = (name: string) => document.getElementsByTagNameNS('http://ksef.mf.gov.pl/auth/token/2.0', name)[0]?.textContent ?? '';
-    if (!takeChallenge(text('Challenge'))) return 415;
-    const fingerprint = createHash('sha256').update(Buffer.from(der, 'base64')).digest('hex');
-    return certificates.get(fingerprint) === text('Nip') ? 200 : 470;
+    if (!takeChallenge(text('Challenge'))) return { code: 415 };
+    const registered = certificates.get(createHash('sha256').update(Buffer.from(der, 'base64')).digest('hex'));
+    return registered?.nip === text('Nip') ? { code: 200, signedBy: registered.subject } : { code: 470 };
   }
 
   return {
@@ -148,8 +232,10 @@ export async function startFakeKsef({ accessSeconds = 900, refreshSeconds = 7 * 
     },
     /** Registers a KSeF certificate (PEM) as one that may sign in for the NIP. */
     registerCertificate(pem: string, nip: string) {
-      certificates.set(createHash('sha256').update(new X509Certificate(pem).raw).digest('hex'), nip);
+      certificates.set(createHash('sha256').update(new X509Certificate(pem).raw).digest('hex'), { nip, subject: new x509.X509Certificate(pem).subject });
     },
+    /** Certificates issued by enrolment, in PEM. */
+    issued,
     expireRefreshTokens() {
       refreshTokens.clear();
     },

@@ -1,7 +1,7 @@
 import 'server-only';
 import { profileDefinition } from '@/lib/schemas/credential-profiles';
 import type { OutboundPolicy } from '@/lib/server/net/guarded-fetch';
-import { ksefRefresh, ksefSignIn, type KsefSignIn } from '@/lib/server/tokens/ksef';
+import { ksefRefresh, ksefSignIn, type KsefSignIn } from '@/lib/server/ksef/sign-in';
 import { requestFreshToken, withRetries } from '@/lib/server/tokens/request-fresh-token';
 import type { TokenOutcome } from '@/lib/server/tokens/request-token';
 
@@ -32,7 +32,9 @@ const oauth: TokenSource = {
 
 /** KSeF sign-in values from a stored KSeF credential (token or certificate), or null when incomplete. */
 export function ksefSignInOf(config: Record<string, string>, secrets: Partial<Record<string, string>>): KsefSignIn | null {
-  const { apiBaseUrl, nip, certificate } = config;
+  const { apiBaseUrl, nip } = config;
+  // A pending version under test brings its own certificate.
+  const certificate = secrets.certificate ?? config.certificate;
   if (!apiBaseUrl || !nip) return null;
   if (secrets.ksefToken) return { apiBaseUrl, nip, ksefToken: secrets.ksefToken };
   if (certificate && secrets.privateKey) return { apiBaseUrl, nip, certificate, privateKey: secrets.privateKey };

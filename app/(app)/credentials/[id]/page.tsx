@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { ZPageNumber } from '@/lib/schemas/paging';
 import { CredentialDangerZone } from '@/components/credential-danger-zone';
 import { HealthBadge } from '@/components/health-badge';
+import { KsefRenewButton } from '@/components/ksef-renew-button';
 import { LatencyChart } from '@/components/latency-chart';
 import { RunTestButton } from '@/components/run-test-button';
 import { ADMINS, AUDIT_READERS, STATUS_READERS, TESTERS } from '@/lib/roles';
@@ -356,6 +357,7 @@ export default async function CredentialPage({
               Set pending secrets
             </Link>
           )}
+          {changeable && credential.profile === 'ksef-certificate' && credential.status !== 'DRAFT' && <KsefRenewButton credentialId={credential.id} version={credential.version} />}
           {changeable && credential.profile === 'zatca-csid' && (
             <Link className="button secondary" href={`/credentials/${credential.id}/zatca`}>
               Onboard or renew with ZATCA

@@ -1,9 +1,12 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, X509Certificate } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { x509 } from '@/lib/server/certificates/x509';
 import { setClock } from '@/lib/server/clock';
 import { runConnectionTest } from '@/lib/server/connection-tests/run-connection-test';
 import { createCredential } from '@/lib/server/credentials/create-credential';
+import { promotePendingVersion } from '@/lib/server/credentials/promote-pending-version';
+import { testPendingVersion } from '@/lib/server/credentials/test-pending-version';
+import { renewKsefCertificate } from '@/lib/server/ksef/renew-certificate';
 import { makeKeyring } from '@/lib/server/crypto/keyring';
 import type { Database } from '@/lib/server/db/open-database';
 import type { OutboundPolicy } from '@/lib/server/net/guarded-fetch';
@@ -14,7 +17,7 @@ import { openTestDatabase, testDatabaseKinds } from '@/lib/server/test-support/t
 import { getAccessToken } from '@/lib/server/tokens/get-access-token';
 import { getTokenState } from '@/lib/server/tokens/get-token-state';
 import { flightsSettled } from '@/lib/server/tokens/single-flight';
-import { signAuthTokenRequest } from '@/lib/server/tokens/ksef-xades';
+import { signAuthTokenRequest } from '@/lib/server/ksef/xades';
 import { invalidateAccessToken } from '@/lib/server/tokens/token-grant';
 
 const policy: OutboundPolicy = { allowLoopback: true, allowPrivate: false, timeoutMs: 2_000, maxBytes: 64 * 1024 };
@@ -159,6 +162,49 @@ describe.each(testDatabaseKinds())('KSeF token sources on %s', (kind) => {
       ok: true,
       data: { outcome: 'FAILURE', errorCode: 'ksef_status_470' },
     });
+  });
+
+  it('renews a KSeF certificate through KSeF: a new key and CSR in the enrolment data’s name, the result a pending version that signs in', async () => {
+    await begin();
+    const current = await issueCertificate({ subject: `CN=Polska sp. z o.o., O=Polska sp. z o.o., 2.5.4.97=VATPL-${NIP}, C=PL`, algorithm: 'RSA', usages: x509.KeyUsageFlags.digitalSignature });
+    ksef.registerCertificate(current.certificate, NIP);
+    const id = await created('ksef-certificate', { apiBaseUrl: ksef.url, nip: NIP, certificate: current.certificate, privateKey: current.privateKey });
+    const version = (await db.prisma.credential.findUniqueOrThrow({ where: { id } })).version;
+    const renewed = await renewKsefCertificate(services, { actor: system, organizationId, input: { credentialId: id, version }, policy });
+    expect(renewed).toMatchObject({ ok: true, data: { message: expect.stringContaining('pending version') } });
+    expect(ksef.calls.filter((c) => c.includes('/certificates/'))).toEqual([
+      'GET /certificates/enrollments/data',
+      'POST /certificates/enrollments',
+      expect.stringMatching(/^GET \/certificates\/enrollments\//),
+      expect.stringMatching(/^GET \/certificates\/enrollments\//),
+      'POST /certificates/retrieve',
+    ]);
+    const issued = new X509Certificate(ksef.issued[0]!);
+    const attributes = (subject: string) => subject.split('\n').sort();
+    expect(attributes(issued.subject)).toEqual(attributes(new X509Certificate(current.certificate).subject));
+    // The current certificate is still the one in use; the pending one signs in when tested.
+    expect((await db.prisma.credential.findUniqueOrThrow({ where: { id } })).config).toMatchObject({ certificate: current.certificate });
+    expect(await testPendingVersion(services, { organizationId, credentialId: id, actor: system, policy })).toMatchObject({ ok: true, data: { outcome: 'SUCCESS' } });
+    const promoted = await promotePendingVersion(services, { actor: system, organizationId, input: { credentialId: id, version: (await db.prisma.credential.findUniqueOrThrow({ where: { id } })).version } });
+    expect(promoted).toMatchObject({ ok: true });
+    const after = await db.prisma.credential.findUniqueOrThrow({ where: { id } });
+    expect(new X509Certificate((after.config as Record<string, string>).certificate!).fingerprint256).toBe(issued.fingerprint256);
+    expect(after.expiresAt?.toISOString()).toBe(new Date(issued.validTo).toISOString());
+    expect(await token(id)).toMatchObject({ ok: true });
+    // The key was made here: it is in no answer and no clear column.
+    expect(JSON.stringify([renewed, after])).not.toContain('PRIVATE KEY');
+  });
+
+  it('does not enrol on a session signed in with a KSeF token (KSeF wants a signature)', async () => {
+    await begin();
+    const current = await issueCertificate({ subject: 'CN=Unregistered', algorithm: 'RSA', usages: x509.KeyUsageFlags.digitalSignature });
+    const id = await created('ksef-certificate', { apiBaseUrl: ksef.url, nip: NIP, certificate: current.certificate, privateKey: current.privateKey });
+    const version = (await db.prisma.credential.findUniqueOrThrow({ where: { id } })).version;
+    expect(await renewKsefCertificate(services, { actor: system, organizationId, input: { credentialId: id, version }, policy })).toMatchObject({
+      ok: false,
+      error: { message: expect.stringMatching(/status 470.*Nothing was stored/) },
+    });
+    expect(await db.prisma.secretVersion.count({ where: { credentialId: id, state: 'PENDING' } })).toBe(0);
   });
 
   it('keeps the two KSeF certificate types apart', async () => {
