@@ -232,7 +232,13 @@ export const CREDENTIAL_PROFILES = {
     tokens: 'ksef',
     leadDays: 30,
     source: KSEF_SOURCE,
-    fields: [ksefApi, field('nip', 'Context NIP', 'text', nip, { help: 'The NIP this certificate signs in for' }), ...certificateAndKey({ pkcs12: false })],
+    fields: [
+      ksefApi,
+      field('nip', 'Context NIP', 'text', nip, { help: 'The NIP this certificate signs in for' }),
+      ...certificateAndKey({ pkcs12: false }).map((f) =>
+        f.name === 'certificate' ? { ...f, required: false, help: `${f.help}. Leave certificate and key empty to have Strongroom make the key and a CSR for KSeF’s application` } : { ...f, required: false },
+      ),
+    ],
   },
   'ksef-offline-certificate': {
     regime: 'PL',

@@ -13,6 +13,8 @@ import type { TStageSecrets } from '@/lib/schemas/governance';
 import type { TZatcaStep } from '@/lib/schemas/zatca';
 import { runZatcaStep } from '@/lib/server/zatca/onboard-egs';
 import { renewKsefCertificate } from '@/lib/server/ksef/renew-certificate';
+import { completeCsrEnrolment, startCsrEnrolment } from '@/lib/server/ksef/enrol-with-csr';
+import type { TKsefCsrComplete, TKsefCsrStart } from '@/lib/schemas/ksef';
 import { submitCredentialChange, type Submitted } from '@/lib/server/approvals/submit-credential-change';
 import { promotePendingVersion } from '@/lib/server/credentials/promote-pending-version';
 import { testPendingVersion } from '@/lib/server/credentials/test-pending-version';
@@ -98,4 +100,14 @@ export async function zatcaStepAction(input: TZatcaStep): Promise<ActionResult<{
 /** Renew a KSeF authentication certificate through KSeF; the new one becomes the pending version. */
 export async function renewKsefCertificateAction(input: TCredentialRef): Promise<ActionResult<{ secretVersion: number; message: string }>> {
   return secretChangeAction('credentials', ({ services, actor, organizationId }) => renewKsefCertificate(services, { actor, organizationId, input }), { refresh: '/dashboard' });
+}
+
+/** First KSeF certificate: make the key (sealed, pending) and the CSR to hand to KSeF's application. */
+export async function startKsefEnrolmentAction(input: TKsefCsrStart): Promise<ActionResult<{ csr: string }>> {
+  return secretChangeAction('credentials', ({ services, actor, organizationId }) => startCsrEnrolment(services, { actor, organizationId, input }), { refresh: '/dashboard' });
+}
+
+/** First KSeF certificate: attach the certificate KSeF issued for the CSR. */
+export async function completeKsefEnrolmentAction(input: TKsefCsrComplete): Promise<ActionResult<null>> {
+  return secretChangeAction('credentials', ({ services, actor, organizationId }) => completeCsrEnrolment(services, { actor, organizationId, input }), { refresh: '/dashboard' });
 }

@@ -34,8 +34,9 @@ interface Values {
 export async function checkCertificateValues(profileId: TCredentialProfile, { stored, config, secrets }: Values, at = now()): Promise<CheckedCertificate | null> {
   if (!['zatca-csid', 'certificate', 'ksef-certificate', 'ksef-offline-certificate', 'sdi-channel-certificate', 'peppol-ap-certificate'].includes(profileId)) return null;
   const all = { ...stored, ...config, ...secrets };
-  // A ZATCA EGS unit with no CSID yet waits for Strongroom to onboard it (zatca/onboard-egs.ts).
-  if (profileId === 'zatca-csid' && !all.certificate && !all.privateKey && !all.csidSecret) return null;
+  // A ZATCA EGS unit with no CSID yet, or a KSeF certificate not enrolled yet, waits for Strongroom to
+  // make its key (zatca/onboard-egs.ts, ksef/enrol-with-csr.ts).
+  if ((profileId === 'zatca-csid' || profileId === 'ksef-certificate') && !all.certificate && !all.privateKey && !all.csidSecret && !all.pkcs12) return null;
   // A PKCS#12 file given now wins; else a certificate with its key; else a stored PKCS#12 file.
   const fromPkcs12 = Boolean(secrets.pkcs12) || (!all.privateKey && Boolean(all.pkcs12));
   let inspected: InspectedCertificate;

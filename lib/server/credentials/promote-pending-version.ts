@@ -36,8 +36,10 @@ export async function promotePendingVersion(
   const refuse = (failure: ReturnType<typeof fail>) => refuseChange(prisma, { actor, organizationId, action, credentialId: parsed.data?.credentialId, failure: failure.error });
   if (!parsed.success) return refuse(fail('NOT_FOUND', 'This credential does not exist.'));
   const { credentialId, version } = parsed.data;
-  const credential = await prisma.credential.findFirst({ where: { id: credentialId, organizationId, deletedAt: null }, select: { id: true, organizationId: true, profile: true, config: true } });
+  const credential = await prisma.credential.findFirst({ where: { id: credentialId, organizationId, deletedAt: null }, select: { id: true, organizationId: true, profile: true, config: true, status: true } });
   if (!credential) return refuse(fail('NOT_FOUND', 'This credential does not exist or was deleted.'));
+  // A draft's pending version is a key waiting for its certificate (KSeF enrolment): it is completed, not promoted.
+  if (credential.status === 'DRAFT' && !discard) return refuse(fail('INVALID_STATE', 'This credential is not configured yet: attach the certificate issued for its key first.'));
   try {
     const number = await prisma.$transaction(async (tx: Prisma.TransactionClient) => {
       const at = now();

@@ -7,6 +7,7 @@ import { createCredential } from '@/lib/server/credentials/create-credential';
 import { promotePendingVersion } from '@/lib/server/credentials/promote-pending-version';
 import { testPendingVersion } from '@/lib/server/credentials/test-pending-version';
 import { renewKsefCertificate } from '@/lib/server/ksef/renew-certificate';
+import { completeCsrEnrolment, startCsrEnrolment } from '@/lib/server/ksef/enrol-with-csr';
 import { makeKeyring } from '@/lib/server/crypto/keyring';
 import type { Database } from '@/lib/server/db/open-database';
 import type { OutboundPolicy } from '@/lib/server/net/guarded-fetch';
@@ -205,6 +206,50 @@ describe.each(testDatabaseKinds())('KSeF token sources on %s', (kind) => {
       error: { message: expect.stringMatching(/status 470.*Nothing was stored/) },
     });
     expect(await db.prisma.secretVersion.count({ where: { credentialId: id, state: 'PENDING' } })).toBe(0);
+  });
+
+  it('enrols the first certificate with a CSR made here: the key waits sealed, the issued certificate is attached to it', async () => {
+    await begin();
+    const id = await created('ksef-certificate', { apiBaseUrl: ksef.url, nip: NIP });
+    expect(await db.prisma.credential.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: 'DRAFT' });
+    const version = () => db.prisma.credential.findUniqueOrThrow({ where: { id } }).then((c) => c.version);
+    const subject = { commonName: 'Polska sp. z o.o.', organizationName: 'Polska sp. z o.o.', organizationIdentifier: `VATPL-${NIP}`, countryName: 'PL' };
+    const started = await startCsrEnrolment(services, { actor: system, organizationId, input: { credentialId: id, version: await version(), subject } });
+    expect(started).toMatchObject({ ok: true, data: { csr: expect.stringContaining('BEGIN CERTIFICATE REQUEST') } });
+    const csr = new x509.Pkcs10CertificateRequest(started.ok ? started.data.csr : '');
+    expect(await csr.verify()).toBe(true);
+    expect(csr.subject).toContain(`2.5.4.97=VATPL-${NIP}`);
+
+    // What KSeF's application would issue for that CSR (here: our test CA), and a certificate for another key.
+    const ca = await issueCertificate({ subject: 'CN=KSeF test CA', ca: true });
+    const issue = async (publicKey: CryptoKey) =>
+      (
+        await x509.X509CertificateGenerator.create({
+          serialNumber: '0a1b2c',
+          subject: csr.subject,
+          issuer: ca.subject,
+          notBefore: new Date(start - 60_000),
+          notAfter: new Date(start + 730 * 86_400_000),
+          publicKey,
+          signingKey: ca.keys.privateKey,
+          signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' },
+          extensions: [new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true)],
+        })
+      ).toString('pem');
+    const stranger = await issueCertificate({ subject: 'CN=Other key', usages: x509.KeyUsageFlags.digitalSignature });
+    const wrong = await completeCsrEnrolment(services, { actor: system, organizationId, input: { credentialId: id, version: await version(), certificate: await issue(stranger.keys.publicKey) } });
+    expect(wrong).toMatchObject({ ok: false, error: { fieldErrors: { certificate: [expect.stringContaining('not issued for the key Strongroom made')] } } });
+    expect(await db.prisma.credential.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: 'DRAFT' });
+
+    const certificate = await issue(await csr.publicKey.export());
+    expect(await completeCsrEnrolment(services, { actor: system, organizationId, input: { credentialId: id, version: await version(), certificate } })).toMatchObject({ ok: true });
+    const enrolled = await db.prisma.credential.findUniqueOrThrow({ where: { id } });
+    expect(enrolled).toMatchObject({ status: 'ACTIVE', expiresAt: new Date(new X509Certificate(certificate).validTo) });
+    expect((enrolled.config as Record<string, string>).certificate).toContain('BEGIN CERTIFICATE');
+    expect((await db.prisma.sealedSecret.findMany({ where: { ownerId: id }, select: { field: true } })).map((s) => s.field)).toEqual(['privateKey']);
+    // Registered with KSeF, it signs in.
+    ksef.registerCertificate(certificate, NIP);
+    expect(await token(id)).toMatchObject({ ok: true });
   });
 
   it('keeps the two KSeF certificate types apart', async () => {

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { ZPageNumber } from '@/lib/schemas/paging';
 import { CredentialDangerZone } from '@/components/credential-danger-zone';
 import { HealthBadge } from '@/components/health-badge';
+import { KsefEnrolment } from '@/components/ksef-enrolment';
 import { KsefRenewButton } from '@/components/ksef-renew-button';
 import { LatencyChart } from '@/components/latency-chart';
 import { RunTestButton } from '@/components/run-test-button';
@@ -190,6 +191,16 @@ export default async function CredentialPage({
           <p className="muted">The private key stays sealed; only the certificate, which is public, is shown.</p>
         </section>
       )}
+      {changeable && credential.profile === 'ksef-certificate' && credential.status === 'DRAFT' && (
+        <section className="panel" aria-labelledby="enrol-heading">
+          <h2 id="enrol-heading">Enrol in KSeF</h2>
+          <p className="muted">
+            The first KSeF certificate is requested in KSeF’s own application (it wants a qualified signature). Strongroom makes the key, keeps it sealed, and gives you the
+            request to upload there; then attach the certificate KSeF issues.
+          </p>
+          <KsefEnrolment credentialId={credential.id} version={credential.version} nip={credential.fields.find((f) => f.name === 'nip')?.value ?? ''} keyWaiting={Boolean(pendingVersion)} />
+        </section>
+      )}
       <section className="panel" aria-labelledby="fields-heading">
         <h2 id="fields-heading">Settings and secrets</h2>
         <table>
@@ -280,7 +291,7 @@ export default async function CredentialPage({
         )}
         {/* Kept on the page when nothing is left to promote or roll back, so its last message stays. */}
         {changeable && versions.length > 0 && (
-          <SecretVersionActions credentialId={credential.id} version={credential.version} hasPending={Boolean(pendingVersion)} canRollBack={Boolean(previousVersion)} />
+          <SecretVersionActions credentialId={credential.id} version={credential.version} hasPending={Boolean(pendingVersion) && credential.status !== 'DRAFT'} canRollBack={Boolean(previousVersion)} />
         )}
       </section>
       <section className="panel" aria-labelledby="history-heading">
