@@ -40,7 +40,7 @@ export default async function ExpiringPage({ searchParams }: { searchParams: Pro
     <>
       <h1>Expiring and failing</h1>
       <p className="muted">
-        Dates in {zone} (Admin → Settings). A credential is expiring inside its lead time (30 days unless your organization chose otherwise) and is not served once expired.
+        Dates in {zone} (Admin → Settings). A credential is expiring inside its lead time (its regime’s renewal time: 30 days, Peppol and SDI certificates 45, KSeF tokens 60, unless your organization chose otherwise) and is not served once expired.
       </p>
       <AttentionCounts counts={counts} href={link} label="Counts" />
       <section className="panel" aria-labelledby="attention-filters-heading">

@@ -38,7 +38,7 @@ export async function startCsrEnrolment(services: Services, { actor, organizatio
   const made = await buildKsefCsr(Object.fromEntries(Object.entries(subject).filter(([, value]) => value)) as typeof subject);
   const csr = toPem(made.csr);
   const staged = await services.prisma.$transaction(async (tx) => {
-    const { count } = await tx.credential.updateMany({ where: { id: credential.id, version: parsed.data.version, status: 'DRAFT' }, data: { version: { increment: 1 } } });
+    const { count } = await tx.credential.updateMany({ where: { id: credential.id, version: parsed.data.version, status: { equals: 'DRAFT' } }, data: { version: { increment: 1 } } });
     if (count === 0) return false;
     await stageSecrets(tx, services.keyring, { credential, secrets: { privateKey: made.privateKey, csr }, attribution: { at: now(), setBy: actor.label ?? null } });
     await appendAuditEvent(tx, { actor, action: 'ksef.csr', target: { type: 'Credential', id: credential.id }, organizationId, outcome: 'SUCCESS', details: { subject: Object.keys(subject) } });
@@ -76,7 +76,7 @@ export async function completeCsrEnrolment(services: Services, { actor, organiza
   if (!keyMatches(readPemCertificates(certificate)[0]!, createPrivateKey(privateKey!))) return refuse(fail('VALIDATION', 'Check the certificate.', { certificate: ['This certificate was not issued for the key Strongroom made'] }));
   const done = await prisma.$transaction(async (tx) => {
     const at = now();
-    const { count } = await tx.credential.updateMany({ where: { id: credential.id, version: parsed.data.version, status: 'DRAFT' }, data: { version: { increment: 1 }, configuredAt: at } });
+    const { count } = await tx.credential.updateMany({ where: { id: credential.id, version: parsed.data.version, status: { equals: 'DRAFT' } }, data: { version: { increment: 1 }, configuredAt: at } });
     if (count === 0) return false;
     // The CSR has done its work; the certificate joins the key, and the pending version becomes the current one.
     await deleteSecrets(tx, versionOwner(pending), ['csr']);

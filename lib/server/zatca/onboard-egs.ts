@@ -157,8 +157,9 @@ export async function runZatcaStep(
       if (!keyMatches(result.parsedCertificate, createPrivateKey(held.privateKey))) throw new Refused(fail('INVALID_STATE', 'ZATCA’s production CSID is not for this unit’s key. Nothing was stored.'));
       await prisma.$transaction(async (tx) => {
         await claim(tx);
-        await installSecrets(tx, keyring, { credential, secrets: { csidSecret: result.csid.secret }, expiresAt: result.parsedCertificate.notAfter, attribution, replacedPublic: { certificate: config.certificate! } });
+        // The unit leaves the compliance stage: its request id is not part of the production version.
         await deleteSecrets(tx, credentialOwner(credential), [COMPLIANCE_REQUEST]);
+        await installSecrets(tx, keyring, { credential, secrets: { csidSecret: result.csid.secret }, expiresAt: result.parsedCertificate.notAfter, attribution, replacedPublic: { certificate: config.certificate! } });
         await tx.credential.update({ where: { id: credentialId }, data: { config: { ...config, certificate: result.certificate }, expiresAt: result.parsedCertificate.notAfter, configuredAt: attribution.at } });
         await resetTokenGrant(tx, credential);
         await changeCredentialStatus(tx, { credential, to: 'ACTIVE', event: { actor, action, outcome: 'SUCCESS', details: { stage: 'production', requestId: result.csid.requestId } } });
