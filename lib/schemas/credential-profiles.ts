@@ -47,8 +47,6 @@ export interface CredentialProfileDefinition {
   endsAt?: string;
   /** Shown on its page and in the expiring view: what to do about this kind of credential. */
   notice?: string;
-  /** The published document (and version) the profile follows, for the README. */
-  source?: string;
 }
 
 const MAX_URL = 2048;
@@ -138,7 +136,6 @@ const ksefApi = field('apiBaseUrl', 'KSeF API', 'url', url, {
   defaultValue: KSEF_API.test,
   help: `Test ${KSEF_API.test}, demo ${KSEF_API.demo}, production ${KSEF_API.production}`,
 });
-const KSEF_SOURCE = 'KSeF API 2.0, OpenAPI v2 and ksef-docs (uwierzytelnianie.md, tokeny-ksef.md, certyfikaty-KSeF.md), Ministry of Finance (CIRFMF), 2025';
 
 /** KSeF tokens are withdrawn from 1 January 2027 (00:00 in Warsaw). */
 export const KSEF_TOKEN_END = '2026-12-31T23:00:00.000Z';
@@ -149,7 +146,6 @@ export const FATOORA_API = {
   simulation: 'https://gw-fatoora.zatca.gov.sa/e-invoicing/simulation',
   core: 'https://gw-fatoora.zatca.gov.sa/e-invoicing/core',
 } as const;
-const ZATCA_SOURCE = 'ZATCA E-Invoicing Detailed Technical Guidelines and Security Features Implementation Standards (CSR fields, secp256k1), Fatoora onboarding and renewal APIs (compliance, production/csids)';
 /** A Saudi VAT number: 15 digits, starting and ending with 3. */
 const zatcaVat = z.string().trim().regex(/^3\d{13}3$/, 'A Saudi VAT number is 15 digits, starting and ending with 3');
 const csrText = (label: string) => z.string().trim().min(1, `Enter the ${label}`).max(200, 'At most 200 characters').regex(/^[^\x00-\x1f|]*$/, 'One line, without |');
@@ -189,7 +185,6 @@ export const CREDENTIAL_PROFILES = {
     regime: 'SA',
     title: 'ZATCA CSID',
     test: 'certificate',
-    source: ZATCA_SOURCE,
     fields: [
       field('apiBaseUrl', 'Fatoora API', 'url', url, {
         defaultValue: FATOORA_API['developer-portal'],
@@ -222,7 +217,6 @@ export const CREDENTIAL_PROFILES = {
     leadDays: 60,
     endsAt: KSEF_TOKEN_END,
     notice: 'The Ministry of Finance withdraws KSeF tokens from 1 January 2027: this token stops working at the end of 31 December 2026, whatever else it says. Replace it with a KSeF certificate (type 1, authentication) before then.',
-    source: KSEF_SOURCE,
     fields: [ksefApi, field('nip', 'Context NIP', 'text', nip, { help: 'The NIP the token acts for' }), field('ksefToken', 'KSeF token', 'secret', secretLine('KSeF token'))],
   },
   'ksef-certificate': {
@@ -231,7 +225,6 @@ export const CREDENTIAL_PROFILES = {
     test: 'ksef',
     tokens: 'ksef',
     leadDays: 30,
-    source: KSEF_SOURCE,
     fields: [
       ksefApi,
       field('nip', 'Context NIP', 'text', nip, { help: 'The NIP this certificate signs in for' }),
@@ -245,7 +238,6 @@ export const CREDENTIAL_PROFILES = {
     title: 'KSeF certificate (offline)',
     test: 'certificate',
     leadDays: 30,
-    source: KSEF_SOURCE,
     fields: [field('nip', 'NIP', 'text', nip), ...certificateAndKey({ pkcs12: false })],
   },
   'sdi-channel-certificate': {
@@ -253,7 +245,6 @@ export const CREDENTIAL_PROFILES = {
     title: 'SDI channel certificate',
     test: 'certificate',
     leadDays: 45,
-    source: 'Sistema di Interscambio, SDICoop: “Istruzioni per il servizio SDICoop – Trasmissione/Ricezione” and “Specifiche tecniche per l’accreditamento dei canali”, Agenzia delle Entrate',
     fields: [
       field('channel', 'Channel', 'select', z.enum(['SDICoop Trasmissione', 'SDICoop Ricezione', 'SPCoop', 'SDIFTP']), {
         options: ['SDICoop Trasmissione', 'SDICoop Ricezione', 'SPCoop', 'SDIFTP'],
@@ -268,7 +259,6 @@ export const CREDENTIAL_PROFILES = {
     title: 'Peppol access point certificate',
     test: 'certificate',
     leadDays: 45,
-    source: 'OpenPeppol “Peppol PKI – Certificate Policy” and the G3 migration notices (G3 from 25 Feb 2026, G2 revoked 1 Apr 2026)',
     fields: [
       field('seatId', 'Peppol seat ID', 'text', z.string().trim().regex(/^P[A-Z]{2}\d{6}$/, 'A seat ID such as POP000123 (P, country, 6 digits)'), { help: 'As in the certificate’s common name, e.g. POP000123' }),
       ...certificateAndKey({ pkcs12: true }),
