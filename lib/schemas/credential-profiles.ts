@@ -377,8 +377,11 @@ export const ZCredentialUpdate = z.object({
 });
 export type TCredentialUpdate = z.input<typeof ZCredentialUpdate>;
 
+/** Values a version may hold beside the profile's fields (onboarding in the vault). */
+const VERSION_FIELD_LABELS: Record<string, string> = { complianceRequestId: 'ZATCA compliance request', csr: 'Certificate request (CSR)' };
+
 /** A profile field's label ("Client secret"), or its name if the profile does not know it. */
-export const fieldLabel = (profileId: string, name: string) => profileDefinition(profileId)?.fields.find((f) => f.name === name)?.label ?? name;
+export const fieldLabel = (profileId: string, name: string) => profileDefinition(profileId)?.fields.find((f) => f.name === name)?.label ?? VERSION_FIELD_LABELS[name] ?? name;
 
 export const ZCredentialRef = z.object({ credentialId: z.uuid('Unknown credential'), version: z.number().int().positive() });
 export type TCredentialRef = z.infer<typeof ZCredentialRef>;
