@@ -40,7 +40,7 @@ const routes: (RouteConfig & { 'x-scope'?: string })[] = [
   {
     method: 'get',
     path: '/credentials/{id}/access-token',
-    summary: 'A valid access token of an OAuth credential (refreshed ahead of expiry)',
+    summary: 'A valid access token of an OAuth or KSeF credential (refreshed ahead of expiry)',
     'x-scope': 'token:read',
     request: credentialParams,
     responses: {
