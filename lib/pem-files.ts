@@ -3,6 +3,9 @@
 
 export type PemLabel = 'CERTIFICATE' | 'PRIVATE KEY';
 
+/** Base64 DER as a PEM block of the label, in 64-character lines. */
+export const pemBlock = (label: string, base64: string) => `-----BEGIN ${label}-----\n${base64.replace(/\s+/g, '').replace(/(.{64})/g, '$1\n').trim()}\n-----END ${label}-----\n`;
+
 const PEM = /-----BEGIN [A-Z0-9 ]+-----[\s\S]+?-----END [A-Z0-9 ]+-----/g;
 
 /** The PEM text of a chosen file, or null when it is neither PEM nor DER. */
@@ -14,8 +17,7 @@ export function pemFromFile(bytes: Uint8Array, label: PemLabel): string | null {
   if (bytes.length < 4 || bytes[0] !== 0x30 || derLength(bytes) !== bytes.length) return null;
   let binary = '';
   for (const byte of bytes) binary += String.fromCharCode(byte);
-  const body = btoa(binary).replace(/(.{64})/g, '$1\n').trim();
-  return `-----BEGIN ${label}-----\n${body}\n-----END ${label}-----`;
+  return pemBlock(label, btoa(binary));
 }
 
 /** Total length of the DER element at the start (tag, length octets, content), or -1 if unreadable. */

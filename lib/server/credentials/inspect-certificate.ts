@@ -1,6 +1,7 @@
 import 'server-only';
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import forge from 'node-forge';
+import { pemBlock } from '@/lib/pem-files';
 import { certificateFacts, keyMatches, readPemCertificates, toPem, type Certificate, type CertificateFacts } from '@/lib/server/certificates/x509';
 import { now } from '@/lib/server/clock';
 
@@ -72,7 +73,7 @@ export function inspectPkcs12({ pkcs12, password }: { pkcs12: string; password: 
   }
   // forge decodes RSA itself; for other key types it leaves the ASN.1, which node:crypto reads.
   const derOf = (asn1: forge.asn1.Asn1) => Buffer.from(forge.asn1.toDer(asn1).getBytes(), 'binary');
-  const pemOf = (bag: forge.pkcs12.Bag) => (bag.cert ? forge.pki.certificateToPem(bag.cert) : `-----BEGIN CERTIFICATE-----\n${derOf((bag as { asn1: forge.asn1.Asn1 }).asn1).toString('base64')}\n-----END CERTIFICATE-----`);
+  const pemOf = (bag: forge.pkcs12.Bag) => (bag.cert ? forge.pki.certificateToPem(bag.cert) : pemBlock('CERTIFICATE', derOf((bag as { asn1: forge.asn1.Asn1 }).asn1).toString('base64')));
   const certBags = p12.getBags({ bagType: forge.pki.oids.certBag! })[forge.pki.oids.certBag!] ?? [];
   const keyBag = p12.getBags({ bagType: forge.pki.oids.pkcs8ShroudedKeyBag! })[forge.pki.oids.pkcs8ShroudedKeyBag!]?.[0];
   if (!certBags.length) throw new CertificateProblem(fields.pkcs12, 'The PKCS#12 file holds no certificate');

@@ -1,6 +1,7 @@
 import 'server-only';
 import { createPrivateKey, webcrypto } from 'node:crypto';
 import { z } from 'zod';
+import { pemBlock } from '@/lib/pem-files';
 import { keyMatches, readDerCertificate, x509 } from '@/lib/server/certificates/x509';
 import { caller, guarded, KsefFailure, refused, untilDone, type KsefFailureOutcome } from '@/lib/server/ksef/api';
 import { ksefSignIn } from '@/lib/server/ksef/sign-in';
@@ -35,7 +36,7 @@ export async function buildKsefCsr(data: z.infer<typeof ZEnrollmentData>): Promi
   const name = (Object.keys(DN) as (keyof typeof DN)[]).flatMap((field) => (data[field] ? [{ [DN[field]]: [data[field]] }] : []));
   const request = await x509.Pkcs10CertificateRequestGenerator.create({ name, keys, signingAlgorithm: algorithm });
   const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey)).toString('base64');
-  return { csr: Buffer.from(request.rawData).toString('base64'), privateKey: `-----BEGIN PRIVATE KEY-----\n${pkcs8.replace(/(.{64})/g, '$1\n').trim()}\n-----END PRIVATE KEY-----\n` };
+  return { csr: Buffer.from(request.rawData).toString('base64'), privateKey: pemBlock('PRIVATE KEY', pkcs8) };
 }
 
 /** A new KSeF authentication certificate and its key, enrolled in the name of the certificate that signs in. Never throws. */

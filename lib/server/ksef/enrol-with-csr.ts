@@ -1,5 +1,6 @@
 import 'server-only';
 import { createPrivateKey } from 'node:crypto';
+import { pemBlock } from '@/lib/pem-files';
 import { ZKsefCsrComplete, ZKsefCsrStart, type TKsefCsrComplete, type TKsefCsrStart } from '@/lib/schemas/ksef';
 import { appendAuditEvent, type Actor } from '@/lib/server/audit/append-audit-event';
 import { keyMatches, readPemCertificates } from '@/lib/server/certificates/x509';
@@ -19,8 +20,6 @@ import type { Services } from '@/lib/server/services';
 // makes the key (sealed as a pending version, never shown) and the CSR (public) for the subject KSeF
 // names; the certificate KSeF issues is attached to that key, and the credential starts working.
 
-const toPem = (base64Der: string) => `-----BEGIN CERTIFICATE REQUEST-----\n${base64Der.replace(/(.{64})/g, '$1\n').trim()}\n-----END CERTIFICATE REQUEST-----\n`;
-
 /** A draft KSeF certificate credential of the organization, at the version the admin saw. */
 async function draftOf({ prisma }: Services, organizationId: string, credentialId: string) {
   return prisma.credential.findFirst({ where: { id: credentialId, organizationId, deletedAt: null, profile: 'ksef-certificate' }, select: { id: true, organizationId: true, version: true, status: true, config: true } });
@@ -36,7 +35,7 @@ export async function startCsrEnrolment(services: Services, { actor, organizatio
   if (credential.status !== 'DRAFT') return refuse(fail('INVALID_STATE', 'This credential already holds a certificate: renew it through KSeF instead.'));
   const { subject } = parsed.data;
   const made = await buildKsefCsr(Object.fromEntries(Object.entries(subject).filter(([, value]) => value)) as typeof subject);
-  const csr = toPem(made.csr);
+  const csr = pemBlock('CERTIFICATE REQUEST', made.csr);
   const staged = await services.prisma.$transaction(async (tx) => {
     const { count } = await tx.credential.updateMany({ where: { id: credential.id, version: parsed.data.version, status: { equals: 'DRAFT' } }, data: { version: { increment: 1 } } });
     if (count === 0) return false;

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { webcrypto } from 'node:crypto';
 import forge from 'node-forge';
+import { pemBlock } from '@/lib/pem-files';
 import { x509 } from '@/lib/server/certificates/x509';
 
 export interface TestCertificate {
@@ -96,7 +97,7 @@ export async function issueCertificate({
     extensions,
   });
   const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey)).toString('base64');
-  return { certificate: certificate.toString('pem'), privateKey: `-----BEGIN PRIVATE KEY-----\n${pkcs8.replace(/(.{64})/g, '$1\n')}\n-----END PRIVATE KEY-----\n`, keys, subject };
+  return { certificate: certificate.toString('pem'), privateKey: pemBlock('PRIVATE KEY', pkcs8), keys, subject };
 }
 
 /** A certificate and key (and CA certificates) packed as PKCS#12 (base64) by OpenSSL, protected by `password`. */

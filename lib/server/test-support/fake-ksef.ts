@@ -3,6 +3,7 @@ import { constants, createHash, createPrivateKey, privateDecrypt, randomUUID, ve
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DOMParser } from '@xmldom/xmldom';
 import { SignedXml } from 'xml-crypto';
+import { pemBlock } from '@/lib/pem-files';
 import { x509 } from '@/lib/server/certificates/x509';
 import { nowMs } from '@/lib/server/clock';
 import { issueCertificate } from '@/lib/server/test-support/certificates';
@@ -198,7 +199,7 @@ export async function startFakeKsef({ accessSeconds = 900, refreshSeconds = 7 * 
     const signatureNode = document.getElementsByTagNameNS('http://www.w3.org/2000/09/xmldsig#', 'Signature')[0];
     const der = document.getElementsByTagNameNS('http://www.w3.org/2000/09/xmldsig#', 'X509Certificate')[0]?.textContent;
     if (!signatureNode || !der) return { code: 460 };
-    const pem = `-----BEGIN CERTIFICATE-----\n${der}\n-----END CERTIFICATE-----`;
+    const pem = pemBlock('CERTIFICATE', der);
     const verifier = new SignedXml({ publicCert: pem, getCertFromKeyInfo: () => null });
     // xml-crypto knows RSA only; KSeF also takes ECDSA (P-256) signatures, r‖s as XML-DSig has them.
     verifier.SignatureAlgorithms['http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256'] = EcdsaSha256 as never;

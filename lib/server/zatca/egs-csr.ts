@@ -3,6 +3,7 @@ import { createPublicKey, generateKeyPairSync, sign, type KeyObject } from 'node
 import { CertificationRequest, CertificationRequestInfo, Attributes } from '@peculiar/asn1-csr';
 import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
 import { AlgorithmIdentifier, Attribute, Extension, Extensions, GeneralName, GeneralNames, id_ce_subjectAltName, Name, SubjectPublicKeyInfo } from '@peculiar/asn1-x509';
+import { pemBlock } from '@/lib/pem-files';
 import { x509 } from '@/lib/server/certificates/x509';
 
 // The CSR of an EGS unit as ZATCA specifies it (E-Invoicing Detailed Technical Guidelines and the
@@ -84,6 +85,5 @@ export function buildEgsCsr(key: KeyObject, fields: EgsCsrFields, environment: F
   });
   const signature = sign('sha256', Buffer.from(AsnConvert.serialize(info)), key);
   const request = new CertificationRequest({ certificationRequestInfo: info, signatureAlgorithm: new AlgorithmIdentifier({ algorithm: OID.ecdsaWithSha256 }), signature: new Uint8Array(signature).buffer });
-  const der = Buffer.from(AsnConvert.serialize(request)).toString('base64');
-  return `-----BEGIN CERTIFICATE REQUEST-----\n${der.replace(/(.{64})/g, '$1\n').trim()}\n-----END CERTIFICATE REQUEST-----\n`;
+  return pemBlock('CERTIFICATE REQUEST', Buffer.from(AsnConvert.serialize(request)).toString('base64'));
 }

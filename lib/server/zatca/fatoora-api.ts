@@ -1,5 +1,6 @@
 import 'server-only';
 import { z } from 'zod';
+import { pemBlock } from '@/lib/pem-files';
 import { guardedFetch, OutboundError, type OutboundPolicy } from '@/lib/server/net/guarded-fetch';
 import { scrubSecrets } from '@/lib/server/net/provider-text';
 
@@ -20,8 +21,7 @@ export type FatooraResult = { ok: true; csid: Csid } | { ok: false; code: string
 const ZCsid = z.object({ binarySecurityToken: z.string().min(1), secret: z.string().min(1), requestID: z.union([z.string(), z.number()]).transform(String) });
 
 /** The certificate of a CSID, as PEM. */
-export const certificateOfCsid = (binarySecurityToken: string) =>
-  `-----BEGIN CERTIFICATE-----\n${Buffer.from(binarySecurityToken, 'base64').toString('ascii').replace(/\s+/g, '').replace(/(.{64})/g, '$1\n').trim()}\n-----END CERTIFICATE-----\n`;
+export const certificateOfCsid = (binarySecurityToken: string) => pemBlock('CERTIFICATE', Buffer.from(binarySecurityToken, 'base64').toString('ascii'));
 
 /** The binarySecurityToken of a certificate (PEM): base64 of its base64 DER. */
 export const binarySecurityTokenOf = (certificatePem: string) => Buffer.from(certificatePem.replace(/-----[A-Z ]+-----|\s+/g, ''), 'ascii').toString('base64');
