@@ -1,5 +1,5 @@
 import 'server-only';
-import type { TCredentialProfile } from '@/lib/schemas/credential-profiles';
+import { profileDefinition, type TCredentialProfile } from '@/lib/schemas/credential-profiles';
 import { certificateFacts, chainTo, nameAttribute, readPemCertificates, x509, type Certificate, type CertificateFacts } from '@/lib/server/certificates/x509';
 import { now } from '@/lib/server/clock';
 import { CertificateProblem, checkValidityWindow, inspectPemPair, inspectPkcs12, type InspectedCertificate } from '@/lib/server/credentials/inspect-certificate';
@@ -32,7 +32,7 @@ interface Values {
  * Throws CertificateProblem naming the field; returns null for profiles without a certificate.
  */
 export async function checkCertificateValues(profileId: TCredentialProfile, { stored, config, secrets }: Values, at = now()): Promise<CheckedCertificate | null> {
-  if (!['zatca-csid', 'certificate', 'ksef-certificate', 'ksef-offline-certificate', 'sdi-channel-certificate', 'peppol-ap-certificate'].includes(profileId)) return null;
+  if (!profileDefinition(profileId)?.fields.some((f) => f.name === 'certificate')) return null;
   const all = { ...stored, ...config, ...secrets };
   // A ZATCA EGS unit with no CSID yet, or a KSeF certificate not enrolled yet, waits for Strongroom to
   // make its key (zatca/onboard-egs.ts, ksef/enrol-with-csr.ts).

@@ -70,6 +70,15 @@ export function egsCsrFields(config: Record<string, string | undefined>, entity:
   return Object.keys(errors).length ? { ok: false, fieldErrors: errors } : { ok: true, fields };
 }
 
+/** The first certificate of a PEM text, or null when there is none that parses. */
+function readableCertificate(pem: string) {
+  try {
+    return readPemCertificates(pem)[0] ?? null;
+  } catch {
+    return null;
+  }
+}
+
 class Refused extends Error {
   constructor(readonly failure: ReturnType<typeof fail>) {
     super(failure.error.message);
@@ -119,13 +128,7 @@ export async function runZatcaStep(
   const issued = (result: FatooraResult) => {
     if (!result.ok) throw new Refused(fail(result.code === 'unavailable' || result.code === 'timeout' ? 'PROVIDER_UNREACHABLE' : 'INVALID_STATE', `${result.message} Nothing was stored.`));
     const certificate = certificateOfCsid(result.csid.binarySecurityToken);
-    const [parsedCertificate] = (() => {
-      try {
-        return readPemCertificates(certificate);
-      } catch {
-        return [];
-      }
-    })();
+    const parsedCertificate = readableCertificate(certificate);
     if (!parsedCertificate) throw new Refused(fail('INVALID_STATE', 'ZATCA answered with a certificate that cannot be read. Nothing was stored.'));
     return { csid: result.csid, certificate, parsedCertificate };
   };
