@@ -44,13 +44,15 @@ test('signing out ends the session on the server: a copied cookie opens no page 
   }
 });
 
-test('after a step-up, a return path with a tab in it never leaves the site', async ({ page, baseURL }) => {
-  await loginAs(page, 'ADMIN');
-  await page.goto('/step-up?purpose=credentials&next=/%09/evil.example/phish');
-  await confirmStepUp(page);
-  await page.waitForURL((url) => url.pathname === '/dashboard');
-  expect(new URL(page.url()).origin).toBe(new URL(baseURL!).origin);
-});
+for (const next of ['/%09/evil.example/phish', '/.//evil.example/x', '/%2e//evil.example/x']) {
+  test(`after a step-up, the return path ${next} never leaves the site`, async ({ page, baseURL }) => {
+    await loginAs(page, 'ADMIN');
+    await page.goto(`/step-up?purpose=credentials&next=${next}`);
+    await confirmStepUp(page);
+    await page.waitForURL((url) => url.pathname === '/dashboard');
+    expect(new URL(page.url()).origin).toBe(new URL(baseURL!).origin);
+  });
+}
 
 test('replacing the authenticator shows a new key; after confirming it the old one opens nothing', async ({ page }) => {
   await loginAs(page, 'AUDITOR');

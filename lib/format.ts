@@ -19,8 +19,8 @@ const OWN_ORIGIN = 'http://strongroom.invalid';
 /**
  * A `next` parameter only if it is a path on this site: never a way to send the user elsewhere.
  * Parsed as a URL the way a browser would (which drops tabs and newlines and reads `\` as `/`), and
- * kept only if it stays on our origin; returned in its normalised form, so what was checked is what
- * the browser is sent to.
+ * kept only if it stays on our origin and its normalised path starts with exactly one `/`; returned in
+ * that normalised form, so what was checked is what the browser is sent to.
  */
 export function safeReturnPath(value: unknown): string | null {
   if (typeof value !== 'string' || !value.startsWith('/')) return null;
@@ -30,6 +30,8 @@ export function safeReturnPath(value: unknown): string | null {
   } catch {
     return null;
   }
-  if (url.origin !== OWN_ORIGIN) return null;
+  // A normalised path that starts with `//` (from `/.//host`, `/a/..//host`, `/%2e//host` …) is
+  // protocol-relative: a browser sent there leaves our origin.
+  if (url.origin !== OWN_ORIGIN || !url.pathname.startsWith('/') || url.pathname.startsWith('//')) return null;
   return `${url.pathname}${url.search}${url.hash}`;
 }
