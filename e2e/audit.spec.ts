@@ -31,8 +31,8 @@ test('an auditor reads the log, verifies the chain and exports it', async ({ pag
   const csv = await page.request.get('/audit/export?format=csv');
   expect(csv.status()).toBe(200);
   expect(csv.headers()['content-disposition']).toMatch(/attachment; filename="strongroom-audit-.*\.csv"/);
-  const lines = (await csv.text()).trim().split('\n');
-  expect(lines[0]).toBe('seq,at,actorType,actorLabel,action,targetType,targetId,outcome,ip,userAgent,details,hash,description');
+  const lines = (await csv.text()).trim().split('\r\n');
+  expect(lines[0]).toBe('"seq","at","actorType","actorLabel","action","targetType","targetId","outcome","ip","userAgent","details","hash","description"');
   expect(lines.length).toBeGreaterThan(1);
 
   // The JSON export is the verifiable form: every hashed field, a checkpoint signed now, the public key.

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { oneLineText } from '@/lib/schemas/text';
 
 /** What Strongroom tells people about, by mail and webhook. */
 export const NOTIFICATION_EVENTS = {
@@ -24,7 +25,7 @@ export const ZWebhookEndpointCreate = z.object({
   url: z
     .url({ protocol: /^https?$/, error: 'Enter a full URL such as https://hooks.example.com/strongroom' })
     .max(2048, 'At most 2048 characters'),
-  description: z.string().trim().max(200, 'At most 200 characters').default(''),
+  description: oneLineText({ min: 0, max: 200 }).default(''),
   eventTypes: z.array(z.enum(WEBHOOK_EVENT_TYPES), { error: 'Choose at least one event' }).min(1, 'Choose at least one event'),
 });
 export type TWebhookEndpointCreate = z.input<typeof ZWebhookEndpointCreate>;

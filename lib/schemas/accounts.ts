@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { oneLineText } from '@/lib/schemas/text';
 import { ROLES } from '@/lib/roles';
 
 export const MIN_PASSWORD_LENGTH = 12;
@@ -7,7 +8,7 @@ export const MIN_PASSWORD_LENGTH = 12;
 export const ZLinkToken = z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'This link is not valid.');
 
 export const ZEmail = z.email('Enter an email address').max(254, 'Too long for an email address').transform((e) => e.toLowerCase());
-export const ZPersonName = z.string().trim().min(1, 'Enter a name').max(120, 'At most 120 characters');
+export const ZPersonName = oneLineText({ min: 1, max: 120, empty: 'Enter a name' });
 
 /** A new password with its repetition; never the account's email address. */
 function withNewPassword<T extends z.ZodRawShape>(shape: T, emailOf: (value: Record<string, unknown>) => unknown) {
@@ -30,7 +31,7 @@ function withNewPassword<T extends z.ZodRawShape>(shape: T, emailOf: (value: Rec
 }
 
 const FIRST_ADMIN = {
-  organizationName: z.string().trim().min(2, 'Enter the organization’s name').max(120, 'At most 120 characters'),
+  organizationName: oneLineText({ min: 2, max: 120, empty: 'Enter the organization’s name' }),
   name: ZPersonName,
   email: ZEmail,
 };

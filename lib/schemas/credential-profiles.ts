@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { oneLineText } from '@/lib/schemas/text';
 import { validNip } from '@/lib/tax-ids';
 
 /**
@@ -355,7 +356,7 @@ export function profileValuesSchema(profile: CredentialProfileDefinition, mode: 
   return z.strictObject(shape, { error: (issue) => (issue.code === 'unrecognized_keys' ? 'Unknown fields for this credential type' : undefined) });
 }
 
-const label = z.string().trim().min(1, 'Give the credential a label').max(120, 'At most 120 characters');
+const label = oneLineText({ min: 1, max: 120, empty: 'Give the credential a label' });
 const environment = z.enum(['SANDBOX', 'PRODUCTION'], { error: 'Choose sandbox or production' });
 
 /** Create form: which entity, which kind, where, and the values. */

@@ -1,13 +1,14 @@
 import { z } from 'zod';
+import { oneLineText } from '@/lib/schemas/text';
 import { checkTaxId, COUNTRY_CODES } from '@/lib/tax-ids';
 
 /** A legal entity as its form sends it; the tax id comes out in the form it is stored in. */
 export const ZLegalEntity = z
   .object({
-    name: z.string().trim().min(2, 'Enter the entity’s registered name').max(200, 'At most 200 characters'),
+    name: oneLineText({ min: 2, max: 200, empty: 'Enter the entity’s registered name' }),
     country: z.string().refine((code) => COUNTRY_CODES.includes(code), 'Choose a country'),
     taxId: z.string().max(60, 'Too long for a tax id'),
-    externalRef: z.string().trim().max(100, 'At most 100 characters').optional(),
+    externalRef: oneLineText({ min: 0, max: 100 }).optional(),
   })
   .transform((value, context) => {
     const checked = checkTaxId(value.country, value.taxId);

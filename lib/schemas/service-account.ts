@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { oneLineText } from '@/lib/schemas/text';
 
 export const SERVICE_SCOPES = {
   'token:read': 'Get access tokens',
@@ -8,7 +9,7 @@ export const SERVICE_SCOPES = {
 export type TServiceScope = keyof typeof SERVICE_SCOPES;
 
 export const ZServiceAccountCreate = z.object({
-  name: z.string().trim().min(1, 'Name the service (e.g. "transmission service")').max(120, 'At most 120 characters'),
+  name: oneLineText({ min: 1, max: 120, empty: 'Name the service (e.g. "transmission service")' }),
   scopes: z.array(z.enum(Object.keys(SERVICE_SCOPES) as [TServiceScope, ...TServiceScope[]])).min(1, 'Choose at least one permission'),
   legalEntityIds: z.array(z.uuid()).min(1, 'Choose at least one legal entity'),
 });

@@ -1,17 +1,11 @@
 import 'server-only';
-import { stringify } from 'csv-stringify/sync';
+import { csvRecord } from '@/lib/csv';
 import { CREDENTIAL_HEALTH } from '@/lib/credential-health';
 import { credentialSummarySelect, summarizeCredential } from '@/lib/server/dashboard/summarize-credential';
 import { now } from '@/lib/server/clock';
 import type { Services } from '@/lib/server/services';
 
 const HEADER = ['entity', 'country', 'tax_id', 'external_reference', 'entity_archived', 'credential', 'type', 'environment', 'status', 'expires_at', 'last_tested', 'last_test_outcome'];
-
-/**
- * A cell as text a spreadsheet shows and never runs: one starting like a formula (= + - @, tab, CR)
- * gets a leading apostrophe (OWASP's advice for CSV injection).
- */
-export const spreadsheetSafe = (cell: string): string => (/^[=+\-@\t\r]/.test(cell) ? `'${cell}` : cell);
 
 /**
  * The organization's legal entities, one row per credential (status only: never a secret, a setting
@@ -49,5 +43,5 @@ export async function exportLegalEntities({ prisma }: Pick<Services, 'prisma'>, 
       ];
     });
   });
-  return '\uFEFF' + stringify([HEADER, ...rows.map((row) => row.map(spreadsheetSafe))], { record_delimiter: 'windows' });
+  return '\uFEFF' + [HEADER, ...rows].map(csvRecord).join('');
 }

@@ -72,6 +72,34 @@ describe.each(testDatabaseKinds())('legal entities CSV on %s', (kind) => {
     expect(await db.prisma.auditEvent.findFirstOrThrow({ where: { action: 'entity.import' }, orderBy: { seq: 'desc' } })).toMatchObject({ outcome: 'DENIED' });
   });
 
+  it.each([
+    ['a leading space', ' =1+1'],
+    ['a no-break space', '\u00a0=1+1'],
+    ['a byte-order mark', '\uFEFF=1+1'],
+    ['a line separator', '\u2028=1+1'],
+    ['a tab', '\t=1+1'],
+  ])('finds a formula behind %s, which the trim would drop', async (_case, name) => {
+    const result = await preview(utf8(`name,country,tax_id\n"${name}",DE,DE136695976\n`));
+    expect(result.rows[0]!.errors).toContain('Name starts with = + - or @, which a spreadsheet would run as a formula');
+  });
+
+  it.each([
+    ['a line feed', 'Acme\n=1+1'],
+    ['a carriage return', 'Acme\r@SUM(A1)'],
+    ['a line separator', 'Acme\u2028Polska'],
+    ['a NUL', 'Acme\u0000'],
+  ])('refuses a name or reference with %s, writing nothing', async (_case, name) => {
+    const before = await entityCount();
+    const file = utf8(`name,country,tax_id,external_reference\nAcme,DE,DE136695976,"${name}"\n"${name}",DE,DE811569869,\n`);
+    const result = await preview(file);
+    expect(result.rows.map((row) => row.errors)).toEqual([
+      ['External reference: One line, without tabs, line breaks or other control characters'],
+      ['Name: One line, without tabs, line breaks or other control characters'],
+    ]);
+    expect(await importLegalEntities(db, { actor, organizationId, file })).toMatchObject({ ok: false });
+    expect(await entityCount()).toBe(before);
+  });
+
   it('imports a right file (comma or semicolon) all at once, audited as one event with the count', async () => {
     const before = await entityCount();
     expect(await importLegalEntities(db, { actor, organizationId, file: utf8(`\uFEFF${GOOD}`) })).toEqual({ ok: true, data: { imported: 2 } });
@@ -92,10 +120,17 @@ describe.each(testDatabaseKinds())('legal entities CSV on %s', (kind) => {
   it('exports entities with their credentials’ status, never a setting, and defuses formulas', async () => {
     await db.prisma.legalEntity.create({ data: { organizationId, name: '=cmd|"/c calc"!A1', country: 'FR', taxId: 'FR40303265045' } });
     const csv = await exportLegalEntities(db, { organizationId });
-    expect(csv.startsWith('\uFEFFentity,country,tax_id,external_reference,entity_archived,credential,type,environment,status')).toBe(true);
+    expect(csv.startsWith('\uFEFF"entity","country","tax_id","external_reference","entity_archived","credential","type","environment","status"')).toBe(true);
     const rows = parse(csv, { bom: true, columns: true }) as Record<string, string>[];
     expect(rows.find((r) => r.tax_id === 'FR40303265045')?.entity).toBe(`'=cmd|"/c calc"!A1`);
     expect(rows.find((r) => r.credential === 'Direct DCTCE')).toMatchObject({ entity: 'Gulf Trading FZ-LLC', environment: 'production', status: expect.any(String) });
+    // Names stored before line breaks were refused: each stays in its quoted cell, and no line of the
+    // file starts like a formula for a program that splits on bare line breaks.
+    await db.prisma.legalEntity.create({ data: { organizationId, name: 'Acme\n=1+1\r@SUM(A1)\r\n-2', country: 'FR', taxId: 'FR83404833048' } });
+    const withBreaks = await exportLegalEntities(db, { organizationId });
+    expect(withBreaks.split(/\r\n|\r|\n/).filter((line) => /^[\t]?[=+\-@]/.test(line))).toEqual([]);
+    const reread = parse(withBreaks, { bom: true, columns: true }) as Record<string, string>[];
+    expect(reread.find((r) => r.tax_id === 'FR83404833048')?.entity).toBe("Acme\n'=1+1\r'@SUM(A1)\r\n'-2");
     // Non-secret settings stay out too (the client id of the demo slot, its base URL).
     expect(csv).not.toContain('gulf-trading-erp');
     expect(csv).not.toContain('sandbox.asp.example');

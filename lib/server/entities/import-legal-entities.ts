@@ -1,5 +1,6 @@
 import 'server-only';
 import { parse } from 'csv-parse/sync';
+import { startsLikeFormula } from '@/lib/csv';
 import { ZLegalEntity } from '@/lib/schemas/legal-entity';
 import { appendAuditEvent, type Actor } from '@/lib/server/audit/append-audit-event';
 import { recordRefusal } from '@/lib/server/audit/record-refusal';
@@ -28,9 +29,6 @@ export interface ImportPreview {
   rows: ImportRow[];
 }
 
-/** A cell a spreadsheet would run as a formula (OWASP "CSV injection"). */
-const FORMULA = /^[=+\-@\t\r]/;
-
 /**
  * Reads a CSV of legal entities (header: name, country, tax_id, optional external_reference; UTF-8)
  * and checks every row as the entity form would, plus duplicates inside the file and against the
@@ -42,7 +40,7 @@ export async function previewImport({ prisma }: Pick<Services, 'prisma'>, { orga
   const rows = parsed.records.map((record, index): ImportRow => {
     const cells = { name: record.name ?? '', country: (record.country ?? '').trim().toUpperCase(), taxId: record.tax_id ?? '', externalRef: record.external_reference ?? '' };
     const errors = Object.entries(cells)
-      .filter(([, value]) => FORMULA.test(value))
+      .filter(([, value]) => startsLikeFormula(value))
       .map(([field]) => `${label(field)} starts with = + - or @, which a spreadsheet would run as a formula`);
     const checked = ZLegalEntity.safeParse(cells);
     if (!checked.success) errors.push(...checked.error.issues.map((issue) => `${label(String(issue.path[0]))}: ${issue.message}`));

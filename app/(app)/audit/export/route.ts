@@ -1,3 +1,4 @@
+import { csvRecord } from '@/lib/csv';
 import { auditFilterParams, describeAuditEvent, ZAuditFilters } from '@/lib/audit-actions';
 import { recordAuditEvent } from '@/lib/server/audit/record-audit-event';
 import { AUDIT_READERS } from '@/lib/roles';
@@ -11,12 +12,7 @@ export const dynamic = 'force-dynamic';
 
 const COLUMNS = ['seq', 'at', 'actorType', 'actorLabel', 'action', 'targetType', 'targetId', 'outcome', 'ip', 'userAgent', 'details', 'hash'] as const;
 
-// Quotes every cell, and defuses cells a spreadsheet would run as a formula.
-const csvCell = (value: unknown) => {
-  const text = value instanceof Date ? value.toISOString() : typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value ?? '');
-  const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
-  return `"${safe.replace(/"/g, '""')}"`;
-};
+const cellText = (value: unknown) => (value instanceof Date ? value.toISOString() : typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value ?? ''));
 
 /** GET /audit/export?format=csv|json[&filters]: CSV of the filtered log with readable descriptions; JSON: the whole chain, verifiable offline. */
 export async function GET(request: Request) {
@@ -36,8 +32,8 @@ export async function GET(request: Request) {
     async start(controller) {
       const send = (text: string) => controller.enqueue(encoder.encode(text));
       if (format === 'csv') {
-        send(`${[...COLUMNS, 'description'].join(',')}\n`);
-        for await (const event of allAuditEvents(db, user.organizationId, filters)) send(`${[...COLUMNS.map((c) => csvCell(event[c])), csvCell(describeAuditEvent(event))].join(',')}\n`);
+        send(csvRecord([...COLUMNS, 'description']));
+        for await (const event of allAuditEvents(db, user.organizationId, filters)) send(csvRecord([...COLUMNS.map((c) => cellText(event[c])), describeAuditEvent(event)]));
       } else {
         // The verifiable form: a checkpoint signed now, the public keys, every hashed field.
         for await (const chunk of exportAuditLog(db, keys, { organizationId: user.organizationId })) send(chunk);
