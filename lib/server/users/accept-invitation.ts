@@ -2,6 +2,7 @@ import 'server-only';
 import { appendAuditEvent, type Actor } from '@/lib/server/audit/append-audit-event';
 import { recordRefusal } from '@/lib/server/audit/record-refusal';
 import { findUsableLink, useLink } from '@/lib/server/auth/one-time-links';
+import { now } from '@/lib/server/clock';
 import { hashPassword } from '@/lib/server/auth/password';
 import { fail, ok, type Result } from '@/lib/server/result';
 import type { Services } from '@/lib/server/services';
@@ -44,6 +45,13 @@ export async function acceptInvitation(
   const joined = await prisma.$transaction(async (tx) => {
     const link = await useLink(tx, 'INVITE', token);
     if (!link?.email || !link.role || !link.organizationId) return null;
+    // Whoever sent it must still be an active administrator of the organization (their invitations are
+    // cancelled when they stop being one; this holds against a race with that).
+    const issuer = link.createdById ? await tx.user.findFirst({ where: { id: link.createdById, organizationId: link.organizationId, role: 'ADMIN', disabledAt: null }, select: { id: true } }) : null;
+    if (link.createdById && !issuer) {
+      await tx.oneTimeLink.update({ where: { id: link.id }, data: { usedAt: null, cancelledAt: now() } });
+      return null;
+    }
     // The address may have got an account since the invitation (another invitation, the seed).
     if (await tx.user.findUnique({ where: { email: link.email }, select: { id: true } })) return { taken: link, user: null };
     const user = await tx.user.create({

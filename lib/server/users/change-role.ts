@@ -3,6 +3,7 @@ import { appendAuditEvent, type Actor } from '@/lib/server/audit/append-audit-ev
 import { recordRefusal } from '@/lib/server/audit/record-refusal';
 import { fail, ok, type Failure, type Result } from '@/lib/server/result';
 import type { Services } from '@/lib/server/services';
+import { cancelInvitationsIssuedBy } from '@/lib/server/users/cancel-invitation';
 import { isLastActiveAdmin, LAST_ADMIN_MESSAGE } from '@/lib/server/users/last-admin';
 import type { Role } from '@/prisma/generated/client';
 
@@ -26,7 +27,9 @@ export async function changeRole(
     await tx.user.update({ where: { id: userId }, data: { role } });
     // Grants opened under the old role end with it.
     await tx.stepUpGrant.deleteMany({ where: { userId } });
-    await appendAuditEvent(tx, { actor, action: 'user.role_change', target, organizationId, outcome: 'SUCCESS', details: { from: user.role, to: role } });
+    // Invitations they sent as an administrator end with that authority.
+    const invitationsCancelled = user.role === 'ADMIN' ? await cancelInvitationsIssuedBy(tx, { issuerId: userId }) : 0;
+    await appendAuditEvent(tx, { actor, action: 'user.role_change', target, organizationId, outcome: 'SUCCESS', details: { from: user.role, to: role, ...(invitationsCancelled ? { invitationsCancelled } : {}) } });
     return null;
   });
   if (!outcome) return ok(null);

@@ -27,7 +27,9 @@ export async function inviteUser(
   { actor, organizationId, email, role, baseUrl, mailer }: { actor: Actor; organizationId: string; email: string; role: Role; baseUrl: string; mailer: Mailer | null },
 ): Promise<Result<IssuedLink>> {
   const refuse = (message: string) => recordRefusal(prisma, { actor, organizationId, action: 'user.invite', failure: fail('CONFLICT', message, { email: [message] }).error });
-  if (await prisma.user.findUnique({ where: { email }, select: { id: true } })) return refuse(`${email} already has an account.`);
+  // Only an account in this organization is named: whether an address has one in another organization
+  // is not this administrator's to learn (that invitation goes out, and its holder is told to sign in).
+  if (await prisma.user.findFirst({ where: { email, organizationId }, select: { id: true } })) return refuse(`${email} already has an account.`);
   const open = await prisma.oneTimeLink.findFirst({ where: { organizationId, purpose: 'INVITE', email, usedAt: null, cancelledAt: null, expiresAt: { gt: now() } } });
   if (open) return refuse(`${email} has an open invitation already: resend or cancel it in the list below.`);
   return ok(await issueInvitation(prisma, { actor, organizationId, email, role, baseUrl, mailer, action: 'user.invite' }));

@@ -5,11 +5,12 @@ import { endSessionsOf } from '@/lib/server/auth/sessions';
 import { now } from '@/lib/server/clock';
 import { fail, ok, type Failure, type Result } from '@/lib/server/result';
 import type { Services } from '@/lib/server/services';
+import { cancelInvitationsIssuedBy } from '@/lib/server/users/cancel-invitation';
 import { isLastActiveAdmin, LAST_ADMIN_MESSAGE } from '@/lib/server/users/last-admin';
 
 /**
  * Deactivates a user (they cannot sign in; their open sessions are refused from their next request
- * and their step-up grants and reset links end) or reactivates them. Never oneself, never the last
+ * and their step-up grants, reset links and the invitations they sent end) or reactivates them. Never oneself, never the last
  * active administrator. The account and its history stay.
  */
 export async function setUserActive(
@@ -34,7 +35,8 @@ export async function setUserActive(
     await tx.user.update({ where: { id: userId }, data: { disabledAt: now() } });
     const sessions = await endSessionsOf(tx, { userId });
     await tx.oneTimeLink.updateMany({ where: { userId, usedAt: null, cancelledAt: null }, data: { cancelledAt: now() } });
-    await appendAuditEvent(tx, { actor, action, target, organizationId, outcome: 'SUCCESS', details: { sessionsEnded: sessions } });
+    const invitationsCancelled = await cancelInvitationsIssuedBy(tx, { issuerId: userId });
+    await appendAuditEvent(tx, { actor, action, target, organizationId, outcome: 'SUCCESS', details: { sessionsEnded: sessions, invitationsCancelled } });
     return null;
   });
   if (!outcome) return ok(null);

@@ -68,6 +68,46 @@ describe.each(testDatabaseKinds())('people on %s', (kind) => {
     });
   });
 
+  it('an invitation ends with its issuer’s authority: deactivated or demoted, in the same transaction; a late acceptance is refused', async () => {
+    const makeAdmin = async (name: string) => {
+      const user = await db.prisma.user.create({ data: { organizationId, email: `${name}@acme.example`, name, role: 'ADMIN', passwordHash: 'x' } });
+      return { user, actor: { type: 'USER' as const, id: user.id, label: user.email, ...request } };
+    };
+    const inviteBy = async (issuer: Actor, email: string) => {
+      const invited = await inviteUser(db, { actor: issuer, organizationId, email, role: 'ADMIN', baseUrl: BASE, mailer: null });
+      if (!invited.ok) throw new Error(invited.error.message);
+      return tokenOf(invited.data.url);
+    };
+    const deactivated = await makeAdmin('issuer-one');
+    const first = await inviteBy(deactivated.actor, 'puppet-one@acme.example');
+    expect(await setUserActive(db, { actor, organizationId, userId: deactivated.user.id, active: false })).toEqual({ ok: true, data: null });
+    expect((await lastEvent('user.deactivate')).details).toMatchObject({ invitationsCancelled: 1 });
+    expect(await readInvitation(db, first)).toBeNull();
+    expect(await acceptInvitation(db, { token: first, name: 'Puppet', password: NEW_PASSWORD, request })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+
+    const demoted = await makeAdmin('issuer-two');
+    const second = await inviteBy(demoted.actor, 'puppet-two@acme.example');
+    expect(await changeRole(db, { actor, organizationId, userId: demoted.user.id, role: 'OPERATOR' })).toEqual({ ok: true, data: null });
+    expect((await lastEvent('user.role_change')).details).toMatchObject({ from: 'ADMIN', to: 'OPERATOR', invitationsCancelled: 1 });
+    expect(await acceptInvitation(db, { token: second, name: 'Puppet', password: NEW_PASSWORD, request })).toMatchObject({ ok: false });
+
+    // A race: the issuer stopped being an administrator between the link check and the acceptance.
+    const raced = await makeAdmin('issuer-three');
+    const third = await inviteBy(raced.actor, 'puppet-three@acme.example');
+    await db.prisma.user.update({ where: { id: raced.user.id }, data: { disabledAt: new Date() } });
+    expect(await acceptInvitation(db, { token: third, name: 'Puppet', password: NEW_PASSWORD, request })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    expect(await db.prisma.user.count({ where: { email: { startsWith: 'puppet-' } } })).toBe(0);
+  });
+
+  it('inviting an address that has an account in another organization says nothing of it to the inviter', async () => {
+    const other = await db.prisma.organization.create({ data: { name: 'Elsewhere Ltd', slug: 'elsewhere' } });
+    await db.prisma.user.create({ data: { organizationId: other.id, email: 'someone@elsewhere.example', name: 'Someone', role: 'VIEWER', passwordHash: 'x' } });
+    const invited = await inviteUser(db, { actor, organizationId, email: 'someone@elsewhere.example', role: 'VIEWER', baseUrl: BASE, mailer: null });
+    expect(invited.ok).toBe(true);
+    // The holder of the address learns it when they open the link: their account is elsewhere.
+    if (invited.ok) expect(await acceptInvitation(db, { token: tokenOf(invited.data.url), name: 'Someone', password: NEW_PASSWORD, request })).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
+  });
+
   it('an invitation expires after 7 days; resend gives a new link and kills the old one; cancel kills it', async () => {
     const first = await inviteUser(db, { actor, organizationId, email: 'pat@acme.example', role: 'VIEWER', baseUrl: BASE, mailer: null });
     if (!first.ok) throw new Error(first.error.message);

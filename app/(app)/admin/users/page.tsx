@@ -21,6 +21,7 @@ export default async function UsersPage() {
         <h2 id="invite-heading">Invite someone</h2>
         <p className="muted">
           They get a link to choose their name and password (valid 7 days, single use). Administrators set up two-factor before they can change anything.
+          An invitation ends when the administrator who sent it is deactivated or stops being an administrator.
         </p>
         <InviteUserForm />
       </section>
