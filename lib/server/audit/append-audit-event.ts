@@ -1,4 +1,5 @@
 import 'server-only';
+import { now } from '@/lib/server/clock';
 import type { ActorType, AuditOutcome, Prisma } from '@/prisma/generated/client';
 import { canonicalAuditEvent, GENESIS_HASH } from '@/lib/server/audit/hash-audit-event';
 
@@ -33,7 +34,7 @@ export const auditChainOf = (organizationId: string | null | undefined) => organ
 /** The stored fields of an event, as its hash covers them. */
 export function auditFields(input: AuditEventInput) {
   return {
-    at: new Date(),
+    at: now(),
     actorType: input.actor.type,
     actorId: input.actor.id ?? null,
     actorLabel: clip(input.actor.label),

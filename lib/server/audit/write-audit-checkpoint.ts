@@ -1,4 +1,5 @@
 import 'server-only';
+import { now as currentTime } from '@/lib/server/clock';
 import { auditSigningKey, checkpointMessage, signCheckpoint } from '@/lib/server/crypto/audit-signing-key';
 import type { Keyring } from '@/lib/server/crypto/keyring';
 import type { Services } from '@/lib/server/services';
@@ -9,7 +10,7 @@ import type { PrismaClient } from '@/prisma/generated/client';
  * unless the newest checkpoint already names that event. Returns the checkpointed event's number,
  * or null for a chain with no events.
  */
-export async function writeAuditCheckpoint(prisma: PrismaClient, keyring: Keyring, { chain, now = new Date() }: { chain: string; now?: Date }): Promise<bigint | null> {
+export async function writeAuditCheckpoint(prisma: PrismaClient, keyring: Keyring, { chain, now = currentTime() }: { chain: string; now?: Date }): Promise<bigint | null> {
   const head = await prisma.auditEvent.findFirst({ where: { chain }, orderBy: { seq: 'desc' }, select: { seq: true, hash: true } });
   if (!head) return null;
   const last = await prisma.auditCheckpoint.findFirst({ where: { chain }, orderBy: { seq: 'desc' }, select: { seq: true } });

@@ -1,4 +1,5 @@
 import 'server-only';
+import { now } from '@/lib/server/clock';
 import { recordAuditEvent } from '@/lib/server/audit/record-audit-event';
 import { getServerSession } from 'next-auth';
 import { headers } from 'next/headers';
@@ -49,7 +50,7 @@ export const currentUser = cache(async (): Promise<CurrentUser | null> => {
       },
     },
   });
-  if (!row || row.endedAt || row.expiresAt <= new Date() || row.userId !== session.userId || row.user.disabledAt) return null;
+  if (!row || row.endedAt || row.expiresAt <= now() || row.userId !== session.userId || row.user.disabledAt) return null;
   const { disabledAt: _disabled, totpEnabledAt, organization, ...rest } = row.user;
   return { ...rest, organizationName: organization.name, sessionId: session.sessionId, totpEnabled: totpEnabledAt !== null };
 });

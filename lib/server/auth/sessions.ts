@@ -1,9 +1,10 @@
 import 'server-only';
+import { now, nowMs } from '@/lib/server/clock';
 import type { Prisma, PrismaClient } from '@/prisma/generated/client';
 
 /** Records a new sign-in; its id goes into the session JWT. */
 export async function startSession(prisma: PrismaClient, { id, userId, maxAgeSeconds }: { id: string; userId: string; maxAgeSeconds: number }): Promise<void> {
-  await prisma.session.create({ data: { id, userId, expiresAt: new Date(Date.now() + maxAgeSeconds * 1000) } });
+  await prisma.session.create({ data: { id, userId, expiresAt: new Date(nowMs() + maxAgeSeconds * 1000) } });
 }
 
 /**
@@ -12,7 +13,7 @@ export async function startSession(prisma: PrismaClient, { id, userId, maxAgeSec
  */
 export async function endSession(prisma: PrismaClient, { id }: { id: string }): Promise<void> {
   await prisma.$transaction([
-    prisma.session.updateMany({ where: { id, endedAt: null }, data: { endedAt: new Date() } }),
+    prisma.session.updateMany({ where: { id, endedAt: null }, data: { endedAt: now() } }),
     prisma.stepUpGrant.deleteMany({ where: { sessionId: id } }),
   ]);
 }
@@ -23,7 +24,7 @@ export async function endSession(prisma: PrismaClient, { id }: { id: string }): 
  */
 export async function endSessionsOf(tx: Prisma.TransactionClient, { userId, except }: { userId: string; except?: string }): Promise<number> {
   const others = except ? { not: except } : undefined;
-  const { count } = await tx.session.updateMany({ where: { userId, endedAt: null, ...(others ? { id: others } : {}) }, data: { endedAt: new Date() } });
+  const { count } = await tx.session.updateMany({ where: { userId, endedAt: null, ...(others ? { id: others } : {}) }, data: { endedAt: now() } });
   await tx.stepUpGrant.deleteMany({ where: { userId, ...(others ? { sessionId: others } : {}) } });
   return count;
 }

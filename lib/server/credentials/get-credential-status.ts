@@ -1,4 +1,5 @@
 import 'server-only';
+import { now as currentTime } from '@/lib/server/clock';
 import { leadDaysFor } from '@/lib/expiry';
 import type { z } from 'zod';
 import type { ZCredentialStatus } from '@/lib/schemas/service-api';
@@ -20,7 +21,7 @@ export type CredentialFieldStatus = CredentialStatusDto['fields'][number];
  */
 export async function getCredentialStatus(
   { prisma, keyring }: Services,
-  { organizationId, credentialId, now = new Date() }: { organizationId: string; credentialId: string; now?: Date },
+  { organizationId, credentialId, now = currentTime() }: { organizationId: string; credentialId: string; now?: Date },
 ): Promise<CredentialStatusDto | null> {
   const row = await prisma.credential.findFirst({
     where: { id: credentialId, organizationId },

@@ -1,11 +1,12 @@
 import 'server-only';
+import { now as currentTime } from '@/lib/server/clock';
 import { appendAuditEvent, SYSTEM_ACTOR } from '@/lib/server/audit/append-audit-event';
 import { RECOVERY_DAYS } from '@/lib/server/credentials/delete-credential';
 import { destroyCredentialSecrets } from '@/lib/server/credentials/credential-secrets';
 import type { PrismaClient } from '@/prisma/generated/client';
 
 /** Removes credentials deleted more than RECOVERY_DAYS ago, with their sealed secrets and history. */
-export async function purgeDeletedCredentials(prisma: PrismaClient, now = new Date()): Promise<number> {
+export async function purgeDeletedCredentials(prisma: PrismaClient, now = currentTime()): Promise<number> {
   const expired = await prisma.credential.findMany({
     where: { deletedAt: { lt: new Date(now.getTime() - RECOVERY_DAYS * 86_400_000) } },
     select: { id: true, organizationId: true },

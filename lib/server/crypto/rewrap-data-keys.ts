@@ -1,4 +1,5 @@
 import 'server-only';
+import { now } from '@/lib/server/clock';
 import { recordAuditEvent } from '@/lib/server/audit/record-audit-event';
 import { SYSTEM_ACTOR } from '@/lib/server/audit/append-audit-event';
 import { unwrapDataKey, wrapDataKey } from '@/lib/server/crypto/data-keys';
@@ -22,7 +23,7 @@ export async function rewrapDataKeys(
   let done = 0;
   for (const row of stale) {
     const wrapped = wrapDataKey(keyring, row, unwrapDataKey(keyring, row));
-    await prisma.dataKey.updateMany({ where: { id: row.id, wrappedKey: row.wrappedKey }, data: { ...wrapped, rewrappedAt: new Date() } });
+    await prisma.dataKey.updateMany({ where: { id: row.id, wrappedKey: row.wrappedKey }, data: { ...wrapped, rewrappedAt: now() } });
     onProgress?.(++done, stale.length);
   }
   if (stale.length > 0) {

@@ -1,4 +1,5 @@
 import 'server-only';
+import { now } from '@/lib/server/clock';
 import { randomBytes } from 'node:crypto';
 import { appendAuditEvent, type Actor } from '@/lib/server/audit/append-audit-event';
 import type { Services } from '@/lib/server/services';
@@ -61,6 +62,6 @@ export async function activateTotp(
   await tx.recoveryCode.deleteMany({ where: { userId: user.id } });
   await tx.recoveryCode.createMany({ data: recoveryCodes.map((c) => ({ userId: user.id, codeHash: hashRecoveryCode(c) })) });
   await tx.stepUpGrant.deleteMany({ where: { userId: user.id } });
-  await tx.user.update({ where: { id: user.id }, data: { totpEnabledAt: new Date() } });
+  await tx.user.update({ where: { id: user.id }, data: { totpEnabledAt: now() } });
   return recoveryCodes;
 }

@@ -1,4 +1,5 @@
 import 'server-only';
+import { nowMs } from '@/lib/server/clock';
 import type { TStepUpPurpose } from '@/lib/schemas/step-up';
 import type { Actor } from '@/lib/server/audit/append-audit-event';
 import type { Services } from '@/lib/server/services';
@@ -19,7 +20,7 @@ export async function grantStepUp(
     purpose,
     code,
     actor,
-    now = Date.now(),
+    now = nowMs(),
     ttlSeconds = env().STEP_UP_GRANT_SECONDS,
   }: { user: { id: string; organizationId: string }; sessionId: string; purpose: TStepUpPurpose; code: string; actor: Actor; now?: number; ttlSeconds?: number },
 ): Promise<Result<{ expiresAt: Date }>> {
@@ -33,7 +34,7 @@ export async function grantStepUp(
 /** Whether this user, in this session, holds an unexpired grant for this purpose. */
 export async function hasStepUpGrant(
   prisma: Services['prisma'],
-  { userId, sessionId, purpose, now = Date.now() }: { userId: string; sessionId: string; purpose: TStepUpPurpose; now?: number },
+  { userId, sessionId, purpose, now = nowMs() }: { userId: string; sessionId: string; purpose: TStepUpPurpose; now?: number },
 ): Promise<boolean> {
   const grant = await prisma.stepUpGrant.findFirst({
     where: { userId, sessionId, purpose, expiresAt: { gt: new Date(now) } },
@@ -53,7 +54,7 @@ export async function useStepUpGrant(
     userId,
     sessionId,
     purpose,
-    now = Date.now(),
+    now = nowMs(),
     windowSeconds = env().STEP_UP_GRANT_SECONDS,
     maxSeconds = env().STEP_UP_MAX_SECONDS,
   }: { userId: string; sessionId: string; purpose: TStepUpPurpose; now?: number; windowSeconds?: number; maxSeconds?: number },

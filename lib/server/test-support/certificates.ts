@@ -7,6 +7,7 @@ import { webcrypto } from 'node:crypto';
 import forge from 'node-forge';
 import { pemBlock } from '@/lib/pem-files';
 import { x509 } from '@/lib/server/certificates/x509';
+import { nowMs } from '@/lib/server/clock';
 
 export interface TestCertificate {
   certificate: string;
@@ -60,7 +61,9 @@ const P256 = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
 
 /**
  * A certificate made with @peculiar/x509: self-signed (a CA) when no issuer is given, else signed
- * by the issuer. RSA or P-256; key usage and validity as asked (dates in the past are fine).
+ * by the issuer. RSA or P-256; key usage and validity as asked (dates in the past are fine). Its
+ * default validity is read from the one clock, so a test that moves the clock gets certificates
+ * valid at its time, not at the machine's.
  */
 export async function issueCertificate({
   subject,
@@ -68,8 +71,8 @@ export async function issueCertificate({
   ca = false,
   algorithm = 'EC',
   usages,
-  notBefore = new Date(Date.now() - 86_400_000),
-  notAfter = new Date(Date.now() + 365 * 86_400_000),
+  notBefore = new Date(nowMs() - 86_400_000),
+  notAfter = new Date(nowMs() + 365 * 86_400_000),
 }: {
   subject: string;
   issuer?: IssuedCertificate;

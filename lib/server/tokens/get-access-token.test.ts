@@ -206,7 +206,7 @@ describe.each(testDatabaseKinds())('token manager on %s', (kind) => {
       const at = useClock();
       const { server, id } = await failingAfterFirst((_, __, res) => json(res, 200, { access_token: 'from-us', token_type: 'Bearer', expires_in: 80 }));
       expect(await token(id)).toMatchObject({ ok: true });
-      await db.prisma.tokenGrant.update({ where: { credentialId: id }, data: { leaseOwner: 'another-instance', leaseUntil: new Date(Date.now() + 60_000) } });
+      await db.prisma.tokenGrant.update({ where: { credentialId: id }, data: { leaseOwner: 'another-instance', leaseUntil: new Date(clock + 60_000) } });
       at(41);
       // A process that has not seen the token yet reads it from the database, as another instance would.
       const fresh = await getAccessToken(services, { credentialId: id, credentialVersion: -1, actor: system, policy });
