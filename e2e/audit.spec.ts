@@ -36,7 +36,12 @@ test('an auditor reads the log, verifies the chain and exports it', async ({ pag
   expect(lines.length).toBeGreaterThan(1);
 
   // The JSON export is the verifiable form: every hashed field, a checkpoint signed now, the public key.
-  const json = await page.request.get('/audit/export?format=json');
+  // It signs a checkpoint and writes an event, so it is a POST from the page, never a link.
+  expect((await page.request.get('/audit/export?format=json')).status()).toBe(405);
+  expect((await page.request.post('/audit/export', { headers: { origin: 'http://evil.example' } })).status()).toBe(403);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export the whole chain (JSON, verifiable)' }).click()]);
+  expect(download.suggestedFilename()).toMatch(/^strongroom-audit-\d{4}-\d{2}-\d{2}\.json$/);
+  const json = await page.request.post('/audit/export', { headers: { origin: new URL(page.url()).origin } });
   const log = (await json.json()) as { format: string; checkpoints: { seq: string }[]; publicKeys: { pem: string }[]; events: { action: string; hash: string; prevHash: string; seq: string }[] };
   expect(log.format).toBe('strongroom-audit-export/1');
   expect(log.events.some((e) => e.action === 'audit.export')).toBe(true);

@@ -1,6 +1,7 @@
 // npm run audit:verify                     every chain in the database, with its signed checkpoints
-// npm run audit:verify -- --export FILE [--public-key PEM] [--organization ID]
-//                                          an export, offline, against a public key you trust
+// npm run audit:verify -- --export FILE [--public-key PEM] [--organization ID] [--checkpoints EARLIER-EXPORT …]
+//                                          an export, offline, against a public key you trust; the
+//                                          signed checkpoints of earlier exports you kept are checked too
 // npm run audit:verify -- --checkpoint     sign a checkpoint of every chain now
 // npm run audit:verify -- --public-key-out print the public key that signs checkpoints (PEM)
 // Exit 1 when anything is broken or the input is not what it should be.
@@ -17,7 +18,14 @@ import { databaseLocation } from '@/lib/server/db/open-database';
 import { openDatabase } from '@/lib/server/db/open-database';
 
 const { values } = parseArgs({
-  options: { export: { type: 'string' }, 'public-key': { type: 'string' }, organization: { type: 'string' }, checkpoint: { type: 'boolean' }, 'public-key-out': { type: 'boolean' } },
+  options: {
+    export: { type: 'string' },
+    'public-key': { type: 'string' },
+    organization: { type: 'string' },
+    checkpoints: { type: 'string', multiple: true },
+    checkpoint: { type: 'boolean' },
+    'public-key-out': { type: 'boolean' },
+  },
 });
 
 const describe = (report: AuditChainReport) =>
@@ -45,8 +53,17 @@ async function main() {
     return;
   }
   if (values.export) {
-    const report = await verifyAuditExport(readFileSync(values.export, 'utf8'), { publicKeys: trustedKeys(), ...(values.organization ? { expectedChain: values.organization } : {}) });
-    process.stdout.write(`${describe(report)}${report.legacyEvents ? ` (${report.legacyEvents} events from before per-organization chains: verify them with the database)` : ''}\n`);
+    const report = await verifyAuditExport(readFileSync(values.export, 'utf8'), {
+      publicKeys: trustedKeys(),
+      ...(values.organization ? { expectedChain: values.organization } : {}),
+      earlierExports: (values.checkpoints ?? []).map((file) => readFileSync(file, 'utf8')),
+    });
+    const notes = [
+      report.ok && report.headSignedAt ? `its last event signed ${report.headSignedAt.toISOString()}` : '',
+      report.earlierCheckpoints ? `${report.earlierCheckpoints} checkpoints of earlier exports checked` : '',
+      report.legacyEvents ? `${report.legacyEvents} events from before per-organization chains: verify them with the database` : '',
+    ].filter(Boolean);
+    process.stdout.write(`${describe(report)}${notes.length ? ` (${notes.join('; ')})` : ''}\n`);
     if (!report.ok) process.exitCode = 1;
     return;
   }

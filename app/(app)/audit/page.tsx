@@ -111,9 +111,11 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         <a className="button secondary" href={`/audit/export?${exportQuery}`}>
           {filtered ? 'Export these events (CSV)' : 'Export CSV'}
         </a>
-        <a className="button secondary" href="/audit/export?format=json">
-          Export the whole chain (JSON, verifiable)
-        </a>
+        <form method="post" action="/audit/export">
+          <button type="submit" className="secondary">
+            Export the whole chain (JSON, verifiable)
+          </button>
+        </form>
       </section>
       <section className="panel">
         {events.length === 0 ? (

@@ -11,12 +11,14 @@ export const AUDIT_EXPORT_FORMAT = 'strongroom-audit-export/1';
 
 /**
  * Everything an auditor needs to verify an organization's log without Strongroom, as JSON text in
- * chunks: a checkpoint of the chain signed now, the public keys, the chain's checkpoints and every
- * event with every field its hash covers, in chain order.
+ * chunks: a checkpoint of the chain's head signed now, the public keys, the chain's checkpoints and
+ * every event up to that head with every field its hash covers, in chain order. Events written while
+ * the export runs come after the signed head and wait for the next export, so the file always ends
+ * at a signed checkpoint (the verifier refuses one that does not).
  */
 export async function* exportAuditLog(prisma: PrismaClient, keyring: Keyring, { organizationId }: { organizationId: string }): AsyncGenerator<string> {
   const chain = auditChainOf(organizationId);
-  await writeAuditCheckpoint(prisma, keyring, { chain });
+  const headSeq = await writeAuditCheckpoint(prisma, keyring, { chain });
   const checkpoints = await prisma.auditCheckpoint.findMany({ where: { chain }, orderBy: { seq: 'asc' }, select: { seq: true, hash: true, signedAt: true, keyId: true, signature: true } });
   const publicKeys = auditSigningKeys(keyring).map((key) => ({ keyId: key.keyId, pem: key.publicKey.export({ format: 'pem', type: 'spki' }).toString() }));
   const header = { format: AUDIT_EXPORT_FORMAT, chain, organizationId, exportedAt: now().toISOString(), publicKeys, checkpoints: checkpoints.map((c) => ({ ...c, seq: c.seq.toString() })) };
@@ -24,7 +26,8 @@ export async function* exportAuditLog(prisma: PrismaClient, keyring: Keyring, { 
   let after: bigint | undefined;
   let first = true;
   for (;;) {
-    const rows = await prisma.auditEvent.findMany({ where: { organizationId, ...(after !== undefined ? { seq: { gt: after } } : {}) }, orderBy: { seq: 'asc' }, take: 1_000 });
+    if (headSeq === null) break;
+    const rows = await prisma.auditEvent.findMany({ where: { organizationId, seq: { lte: headSeq, ...(after !== undefined ? { gt: after } : {}) } }, orderBy: { seq: 'asc' }, take: 1_000 });
     for (const row of rows) {
       yield `${first ? '' : ','}\n${JSON.stringify({ ...row, seq: row.seq.toString() })}`;
       first = false;

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendAuditEvent } from '@/lib/server/audit/append-audit-event';
 import { exportAuditLog } from '@/lib/server/audit/export-audit-log';
+import { hashAuditEvent } from '@/lib/server/audit/hash-audit-event';
 import { verifyAuditExport } from '@/lib/server/audit/verify-audit-export';
 import { auditSigningKeys } from '@/lib/server/crypto/audit-signing-key';
 import { makeKeyring } from '@/lib/server/crypto/keyring';
@@ -55,6 +56,36 @@ describe('an exported audit log, verified offline', () => {
     expect(report).toMatchObject({ ok: false, brokenAt: expect.any(BigInt) });
   });
 
+  it.each([
+    ['its checkpoints dropped and its tail removed', (log: { checkpoints: unknown[]; events: unknown[] }) => ((log.checkpoints = []), log.events.pop())],
+    ['its checkpoints dropped and an event edited and re-hashed', (log: { checkpoints: unknown[]; events: Record<string, unknown>[] }) => {
+      log.checkpoints = [];
+      log.events[1]!.action = 'nothing to see';
+      let prev = log.events[0]!.hash as string;
+      for (const event of log.events.slice(1)) {
+        event.prevHash = prev;
+        event.hash = prev = hashAuditEvent(prev, { ...(event as object), at: new Date(event.at as string) } as never);
+      }
+    }],
+    ['events added after its signed head', (log: { events: Record<string, unknown>[] }) => {
+      const last = log.events.at(-1)!;
+      log.events.push({ ...last, seq: String(BigInt(last.seq as string) + 1n), action: 'added later', prevHash: last.hash, hash: hashAuditEvent(last.hash as string, { ...(last as object), at: new Date(last.at as string), action: "added later" } as never) });
+    }],
+  ])('refuses an export with %s: it must end at a signed checkpoint of its own', async (_, change) => {
+    expect(await verifyAuditExport(edited(change as never), { publicKeys })).toMatchObject({ ok: false, reason: expect.stringMatching(/no signed checkpoint of its last event/) });
+  });
+
+  it('with the checkpoints of an export the auditor kept, a later file cut back to an older head is caught', async () => {
+    await db.prisma.$transaction((tx) => appendAuditEvent(tx, { actor: { type: 'SYSTEM', label: 'test' }, action: 'later', outcome: 'SUCCESS', organizationId: org }));
+    let later = '';
+    for await (const chunk of exportAuditLog(db.prisma, keyring, { organizationId: org })) later += chunk;
+    expect(await verifyAuditExport(later, { publicKeys, earlierExports: [text] })).toMatchObject({ ok: true, events: 4, checkpoints: 2, earlierCheckpoints: 1 });
+    // Alone, the older file is intact (it ends at its own signed head); against the later one the auditor holds, it is not.
+    expect(await verifyAuditExport(text, { publicKeys })).toMatchObject({ ok: true, events: 3 });
+    expect(await verifyAuditExport(text, { publicKeys, earlierExports: [later] })).toMatchObject({ ok: false, reason: expect.stringMatching(/events after #\d+ were removed/) });
+    await expect(verifyAuditExport(text, { publicKeys, earlierExports: ['{}'] })).rejects.toThrow(/Earlier export 1 is not a Strongroom audit export/);
+  });
+
   it('refuses an export of another organization, and a file that is not an export, with a clear message', async () => {
     await expect(verifyAuditExport(text, { publicKeys, expectedChain: otherOrg })).rejects.toThrow(`not of ${otherOrg}`);
     await expect(verifyAuditExport('{"events": []}', { publicKeys })).rejects.toThrow(/not a Strongroom audit export/);
@@ -69,16 +100,16 @@ describe('an exported audit log, verified offline', () => {
     writeFileSync(join(dir, 'verify.mjs'), script);
     writeFileSync(join(dir, 'export.json'), text);
     expect(execFileSync(process.execPath, [join(dir, 'verify.mjs'), join(dir, 'export.json'), pem], { encoding: 'utf8' })).toBe('intact: 3 events, 1 checkpoints\n');
-    writeFileSync(join(dir, 'tail.json'), edited((log) => log.events.pop()));
-    const broken = (() => {
+    const run = (file: string) => {
       try {
-        execFileSync(process.execPath, [join(dir, 'verify.mjs'), join(dir, 'tail.json'), pem], { encoding: 'utf8' });
-        return { status: 0, stdout: '' };
+        return { status: 0, stdout: execFileSync(process.execPath, [join(dir, 'verify.mjs'), join(dir, file), pem], { encoding: 'utf8' }) };
       } catch (error) {
         return error as { status: number; stdout: string };
       }
-    })();
-    expect(broken.status).toBe(1);
-    expect(broken.stdout).toMatch(/^BROKEN: events named by checkpoints are missing/);
+    };
+    writeFileSync(join(dir, 'middle.json'), edited((log) => log.events.splice(1, 1)));
+    expect(run('middle.json')).toMatchObject({ status: 1, stdout: expect.stringMatching(/^BROKEN: event #\d+ does not link/) });
+    writeFileSync(join(dir, 'unsigned.json'), edited((log) => ((log.checkpoints = []), log.events.pop())));
+    expect(run('unsigned.json')).toMatchObject({ status: 1, stdout: expect.stringMatching(/^BROKEN: no signed checkpoint of the last event/) });
   });
 });

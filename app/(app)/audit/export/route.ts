@@ -6,6 +6,7 @@ import { exportAuditLog } from '@/lib/server/audit/export-audit-log';
 import { allAuditEvents } from '@/lib/server/audit/list-audit-events';
 import { requestActor } from '@/lib/server/auth/request-actor';
 import { requireRole } from '@/lib/server/auth/session';
+import { now } from '@/lib/server/clock';
 import { services } from '@/lib/server/services';
 
 export const dynamic = 'force-dynamic';
@@ -14,34 +15,46 @@ const COLUMNS = ['seq', 'at', 'actorType', 'actorLabel', 'action', 'targetType',
 
 const cellText = (value: unknown) => (value instanceof Date ? value.toISOString() : typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value ?? ''));
 
-/** GET /audit/export?format=csv|json[&filters]: CSV of the filtered log with readable descriptions; JSON: the whole chain, verifiable offline. */
+/**
+ * GET /audit/export?format=csv[&filters]: CSV of the filtered log with readable descriptions, to read.
+ * The verifiable JSON export is a POST: it signs a checkpoint and writes an event, which a link, a
+ * prefetch or another site's image tag must not do.
+ */
 export async function GET(request: Request) {
   const user = await requireRole(AUDIT_READERS, 'route:/audit/export');
   const url = new URL(request.url);
-  const format = url.searchParams.get('format') === 'json' ? 'json' : 'csv';
-  // CSV: the filtered view as the page shows it. JSON: always the whole chain, since only that verifies.
+  if (url.searchParams.get('format') === 'json') {
+    return Response.json({ error: 'The JSON export signs a checkpoint: ask for it with POST (the “Export the whole chain” button).' }, { status: 405, headers: { Allow: 'POST' } });
+  }
   const parsed = ZAuditFilters.safeParse(Object.fromEntries(url.searchParams));
   if (!parsed.success) return Response.json({ error: 'Some filters were not understood (dates are written 2026-12-01).' }, { status: 400 });
-  const filters = format === 'csv' ? parsed.data : {};
-  const { prisma: db, keyring: keys } = await services();
-  const actor = await requestActor(user);
-  await recordAuditEvent(db, { actor, action: 'audit.export', organizationId: user.organizationId, outcome: 'SUCCESS', details: { format, ...auditFilterParams(filters) } });
+  const { prisma: db } = await services();
+  await recordAuditEvent(db, { actor: await requestActor(user), action: 'audit.export', organizationId: user.organizationId, outcome: 'SUCCESS', details: { format: 'csv', ...auditFilterParams(parsed.data) } });
+  return download('csv', async function* () {
+    yield csvRecord([...COLUMNS, 'description']);
+    for await (const event of allAuditEvents(db, user.organizationId, parsed.data)) yield csvRecord([...COLUMNS.map((c) => cellText(event[c])), describeAuditEvent(event)]);
+  });
+}
 
+/** POST /audit/export: the whole chain as JSON, ending at a checkpoint signed now, verifiable offline. Same-origin forms only. */
+export async function POST(request: Request) {
+  const user = await requireRole(AUDIT_READERS, 'route:/audit/export');
+  const origin = request.headers.get('origin');
+  if (!origin || origin !== new URL(request.url).origin) return Response.json({ error: 'Export from the Audit log page.' }, { status: 403 });
+  const { prisma: db, keyring: keys } = await services();
+  await recordAuditEvent(db, { actor: await requestActor(user), action: 'audit.export', organizationId: user.organizationId, outcome: 'SUCCESS', details: { format: 'json' } });
+  return download('json', () => exportAuditLog(db, keys, { organizationId: user.organizationId }));
+}
+
+function download(format: 'csv' | 'json', chunks: () => AsyncGenerator<string>): Response {
   const encoder = new TextEncoder();
   const body = new ReadableStream<Uint8Array>({
     async start(controller) {
-      const send = (text: string) => controller.enqueue(encoder.encode(text));
-      if (format === 'csv') {
-        send(csvRecord([...COLUMNS, 'description']));
-        for await (const event of allAuditEvents(db, user.organizationId, filters)) send(csvRecord([...COLUMNS.map((c) => cellText(event[c])), describeAuditEvent(event)]));
-      } else {
-        // The verifiable form: a checkpoint signed now, the public keys, every hashed field.
-        for await (const chunk of exportAuditLog(db, keys, { organizationId: user.organizationId })) send(chunk);
-      }
+      for await (const chunk of chunks()) controller.enqueue(encoder.encode(chunk));
       controller.close();
     },
   });
-  const stamp = new Date().toISOString().slice(0, 10);
+  const stamp = now().toISOString().slice(0, 10);
   return new Response(body, {
     headers: {
       'Content-Type': format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json',
