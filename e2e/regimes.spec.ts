@@ -62,3 +62,27 @@ test('a file that is neither PEM nor DER is refused in the browser', async ({ pa
   await page.getByLabel('Certificate file').setInputFiles(join(dir, 'notes.txt'));
   await expect(page.getByText('notes.txt is not a PEM or DER file')).toBeVisible();
 });
+
+test('a PKCS#12 file that asks for 400,000 key-derivation rounds is refused at its field while the server keeps answering; an ordinary one is stored', async ({ page, request }) => {
+  const dir = mkdtempSync(join(tmpdir(), 'strongroom-p12-'));
+  const file = (name: string) => join(dir, name);
+  const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' });
+  openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', file('key.pem'), '-out', file('cert.pem'), '-subj', '/CN=Strongroom PKCS12 Test', '-days', '30');
+  for (const [name, iterations] of [['costly.p12', '400000'], ['ordinary.p12', '2048']] as const) {
+    openssl('pkcs12', '-export', '-in', file('cert.pem'), '-inkey', file('key.pem'), '-passout', 'pass:p12-password', '-iter', iterations, '-out', file(name));
+  }
+  await loginAs(page, 'ADMIN');
+  await openNewCredentialForm(page, 'Gulf Trading FZ-LLC', 'X.509 certificate');
+  await page.getByLabel('Label').fill('Bundle');
+  await page.getByLabel('PKCS#12 file (.p12 / .pfx)').setInputFiles(file('costly.p12'));
+  await page.getByLabel('PKCS#12 password').fill('p12-password');
+  await page.getByRole('button', { name: 'Create credential' }).click();
+  // The file opens in a worker thread, so the health route answers while it is looked at.
+  expect((await request.get('/api/health')).status()).toBe(200);
+  await expect(page.getByText(/asks for more key-derivation work than Strongroom allows/)).toBeVisible();
+
+  await page.getByLabel('PKCS#12 file (.p12 / .pfx)').setInputFiles(file('ordinary.p12'));
+  await page.getByRole('button', { name: 'Create credential' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toContainText('Bundle');
+  await expect(page.getByRole('region', { name: 'Certificate' })).toContainText('CN=Strongroom PKCS12 Test');
+});

@@ -2,7 +2,7 @@ import 'server-only';
 import { profileDefinition, type TCredentialProfile } from '@/lib/schemas/credential-profiles';
 import { certificateFacts, chainTo, nameAttribute, readPemCertificates, x509, type Certificate, type CertificateFacts } from '@/lib/server/certificates/x509';
 import { now } from '@/lib/server/clock';
-import { CertificateProblem, checkValidityWindow, inspectPemPair, inspectPkcs12, type InspectedCertificate } from '@/lib/server/credentials/inspect-certificate';
+import { CertificateProblem, checkValidityWindow, MAX_CERTIFICATES, inspectPemPair, inspectPkcs12, type InspectedCertificate } from '@/lib/server/credentials/inspect-certificate';
 
 /** OpenPeppol revoked every G2 certificate on this day; one that chains to a G2 CA is dead whatever its notAfter says. */
 export const PEPPOL_G2_REVOKED = new Date('2026-04-01T00:00:00Z');
@@ -42,7 +42,7 @@ export async function checkCertificateValues(profileId: TCredentialProfile, { st
   let inspected: InspectedCertificate;
   if (fromPkcs12) {
     if (secrets.pkcs12 && secrets.privateKey) throw new CertificateProblem('pkcs12', 'Give either a certificate with its private key, or a PKCS#12 file, not both');
-    inspected = inspectPkcs12({ pkcs12: all.pkcs12!, password: all.pkcs12Password ?? '' });
+    inspected = await inspectPkcs12({ pkcs12: all.pkcs12!, password: all.pkcs12Password ?? '' });
   } else {
     if (!all.certificate) throw new CertificateProblem('certificate', 'Add the certificate (paste it or choose its file)');
     if (!all.privateKey) throw new CertificateProblem('privateKey', 'Add the private key that belongs to the certificate; a certificate without its key cannot sign');
@@ -91,6 +91,7 @@ async function checkChain(inspected: InspectedCertificate, caPem: string, field:
     cas = [];
   }
   if (!cas.length) throw new CertificateProblem('caCertificates', 'This is not a readable CA certificate');
+  if (cas.length > MAX_CERTIFICATES) throw new CertificateProblem('caCertificates', `At most ${MAX_CERTIFICATES} CA certificates`);
   const anchor = cas.at(-1)!;
   const chain = await chainTo(inspected.certificate, [...inspected.chain, ...cas.slice(0, -1)], anchor);
   if (!chain) {

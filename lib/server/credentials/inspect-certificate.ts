@@ -1,7 +1,7 @@
 import 'server-only';
 import { createPrivateKey, type KeyObject } from 'node:crypto';
-import forge from 'node-forge';
 import { pemBlock } from '@/lib/pem-files';
+import { MAX_PKCS12_BYTES, openPkcs12, PKCS12_ITERATION_LIMITS } from '@/lib/server/certificates/open-pkcs12';
 import { certificateFacts, keyMatches, readPemCertificates, toPem, type Certificate, type CertificateFacts } from '@/lib/server/certificates/x509';
 import { now } from '@/lib/server/clock';
 
@@ -28,23 +28,42 @@ export class CertificateProblem extends Error {
   }
 }
 
+/** More certificates than any chain to an e-invoicing CA has; each one more is work for the chain builder. */
+export const MAX_CERTIFICATES = 10;
+
 function parseCertificates(field: string, pem: string): Certificate[] {
+  let certificates: Certificate[] = [];
   try {
-    const certificates = readPemCertificates(pem);
-    if (certificates.length) return certificates;
+    certificates = readPemCertificates(pem);
   } catch {
-    // fall through
+    // refused below
   }
-  throw new CertificateProblem(field, 'This is not a readable X.509 certificate');
+  if (!certificates.length) throw new CertificateProblem(field, 'This is not a readable X.509 certificate');
+  if (certificates.length > MAX_CERTIFICATES) throw new CertificateProblem(field, `At most ${MAX_CERTIFICATES} certificates: the certificate and its chain`);
+  return certificates;
+}
+
+/** The largest RSA key taken: signing with one takes time on the thread that signs, and no e-invoicing CA issues more. */
+export const MAX_RSA_BITS = 8192;
+
+/** Refuses a key whose every use would be costly (an oversized RSA modulus) or of a kind no regime uses (DSA, DH). */
+function checkKeyCost(key: KeyObject, field: string): KeyObject {
+  const type = key.asymmetricKeyType ?? '';
+  if (!['rsa', 'rsa-pss', 'ec', 'ed25519', 'ed448'].includes(type)) throw new CertificateProblem(field, `This is a ${type.toUpperCase() || 'kind of'} key, which no e-invoicing regime uses: give an RSA or EC key`);
+  const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
+  if (bits > MAX_RSA_BITS) throw new CertificateProblem(field, `This RSA key has ${bits} bits; Strongroom takes keys of up to ${MAX_RSA_BITS} bits`, 'certificate_too_costly');
+  return key;
 }
 
 function parsePrivateKey(field: string, key: string): KeyObject {
   if (/ENCRYPTED PRIVATE KEY/.test(key)) throw new CertificateProblem(field, 'This private key is encrypted: export it without a passphrase, or upload a PKCS#12 file with its password');
+  let parsed: KeyObject;
   try {
-    return createPrivateKey(key);
+    parsed = createPrivateKey(key);
   } catch {
     throw new CertificateProblem(field, 'This is not a readable private key');
   }
+  return checkKeyCost(parsed, field);
 }
 
 function inspected(certificate: Certificate, chain: Certificate[], key: KeyObject, keyField: string): InspectedCertificate {
@@ -61,32 +80,37 @@ export function inspectPemPair(
   return inspected(leaf!, chain, parsePrivateKey(fields.privateKey, privateKey), fields.privateKey);
 }
 
-/** Opens a PKCS#12 file (base64) with its password and checks its certificate and key. */
-export function inspectPkcs12({ pkcs12, password }: { pkcs12: string; password: string }, fields = { pkcs12: 'pkcs12', password: 'pkcs12Password' }): InspectedCertificate {
-  let p12: forge.pkcs12.Pkcs12Pfx;
-  try {
-    p12 = forge.pkcs12.pkcs12FromAsn1(forge.asn1.fromDer(forge.util.decode64(pkcs12)), password);
-  } catch (error) {
-    const message = error instanceof Error ? error.message : '';
-    if (/MAC could not be verified|Invalid password|decrypt/i.test(message)) throw new CertificateProblem(fields.password, 'Wrong password for this PKCS#12 file');
-    throw new CertificateProblem(fields.pkcs12, 'This is not a readable PKCS#12 file');
+const PKCS12_REFUSALS = {
+  unreadable: ['pkcs12', 'This is not a readable PKCS#12 file'],
+  password: ['password', 'Wrong password for this PKCS#12 file'],
+  too_large: ['pkcs12', `This PKCS#12 file is over ${MAX_PKCS12_BYTES / 1024} KiB: a certificate with its key and chain takes a few KiB`],
+  work: [
+    'pkcs12',
+    `This PKCS#12 file asks for more key-derivation work than Strongroom allows (over ${PKCS12_ITERATION_LIMITS.each.toLocaleString('en')} iterations for a step, or ${PKCS12_ITERATION_LIMITS.total.toLocaleString('en')} in all). Export it again with the usual counts, e.g. openssl pkcs12 -export -iter 10000 -maciter 10000.`,
+  ],
+  timeout: ['pkcs12', 'This PKCS#12 file took too long to open and was given up'],
+  busy: ['pkcs12', 'Several PKCS#12 files are being opened right now: try again in a moment'],
+} as const;
+
+/** Opens a PKCS#12 file (base64) with its password, in a worker with bounded work (certificates/open-pkcs12.ts), and checks its certificate and key. */
+export async function inspectPkcs12({ pkcs12, password }: { pkcs12: string; password: string }, fields = { pkcs12: 'pkcs12', password: 'pkcs12Password' }): Promise<InspectedCertificate> {
+  const opened = await openPkcs12(Buffer.from(pkcs12, 'base64'), password);
+  if (!opened.ok) {
+    const [field, message] = PKCS12_REFUSALS[opened.reason];
+    throw new CertificateProblem(field === 'password' ? fields.password : fields.pkcs12, message, opened.reason === 'work' || opened.reason === 'too_large' ? 'certificate_too_costly' : 'certificate_invalid');
   }
-  // forge decodes RSA itself; for other key types it leaves the ASN.1, which node:crypto reads.
-  const derOf = (asn1: forge.asn1.Asn1) => Buffer.from(forge.asn1.toDer(asn1).getBytes(), 'binary');
-  const pemOf = (bag: forge.pkcs12.Bag) => (bag.cert ? forge.pki.certificateToPem(bag.cert) : pemBlock('CERTIFICATE', derOf((bag as { asn1: forge.asn1.Asn1 }).asn1).toString('base64')));
-  const certBags = p12.getBags({ bagType: forge.pki.oids.certBag! })[forge.pki.oids.certBag!] ?? [];
-  const keyBag = p12.getBags({ bagType: forge.pki.oids.pkcs8ShroudedKeyBag! })[forge.pki.oids.pkcs8ShroudedKeyBag!]?.[0];
-  if (!certBags.length) throw new CertificateProblem(fields.pkcs12, 'The PKCS#12 file holds no certificate');
-  if (!keyBag) throw new CertificateProblem(fields.pkcs12, 'The PKCS#12 file holds a certificate without its private key');
+  const { certificates: ders, privateKey } = opened.contents;
+  if (!ders.length) throw new CertificateProblem(fields.pkcs12, 'The PKCS#12 file holds no certificate');
+  if (ders.length > MAX_CERTIFICATES) throw new CertificateProblem(fields.pkcs12, `At most ${MAX_CERTIFICATES} certificates: the certificate and its chain`);
+  if (!privateKey) throw new CertificateProblem(fields.pkcs12, 'The PKCS#12 file holds a certificate without its private key');
   let key: KeyObject;
   try {
-    key = keyBag.key
-      ? createPrivateKey(forge.pki.privateKeyInfoToPem(forge.pki.wrapRsaPrivateKey(forge.pki.privateKeyToAsn1(keyBag.key))))
-      : createPrivateKey({ key: derOf((keyBag as { asn1: forge.asn1.Asn1 }).asn1), format: 'der', type: 'pkcs8' });
+    key = createPrivateKey({ key: Buffer.from(privateKey), format: 'der', type: 'pkcs8' });
   } catch {
     throw new CertificateProblem(fields.pkcs12, 'The private key in this PKCS#12 file is not readable');
   }
-  const certificates = certBags.flatMap((bag) => parseCertificates(fields.pkcs12, pemOf(bag)));
+  checkKeyCost(key, fields.pkcs12);
+  const certificates = ders.flatMap((der) => parseCertificates(fields.pkcs12, pemBlock('CERTIFICATE', Buffer.from(der).toString('base64'))));
   // The end-entity certificate is the one the key belongs to; the others are its CA certificates.
   const leaf = certificates.find((certificate) => keyMatches(certificate, key));
   if (!leaf) throw new CertificateProblem(fields.pkcs12, 'The private key in this PKCS#12 file does not belong to its certificate');

@@ -1,0 +1,68 @@
+import 'server-only';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+
+/** The largest PKCS#12 file accepted (a certificate, its key and a chain take a few KiB). */
+export const MAX_PKCS12_BYTES = 64 * 1024;
+/**
+ * Key-derivation rounds one PKCS#12 file may ask for: each derivation at most `each` (OpenSSL writes
+ * 2,048, Windows 2,000, Java 10,000), all of them together at most `total` (a MAC, the certificates'
+ * and the key's encryption). node-forge does about 300,000 rounds a second here.
+ */
+export const PKCS12_ITERATION_LIMITS = { each: 100_000, total: 300_000 } as const;
+/** A file still opening after this long is stopped, whatever it declared. */
+const TIME_LIMIT_MS = 10_000;
+/** One file opens at a time; a few more may wait for their turn. */
+const MAX_WAITING = 8;
+
+export type Pkcs12Contents = { certificates: Uint8Array[]; privateKey: Uint8Array | null };
+export type Pkcs12Failure = 'unreadable' | 'password' | 'too_large' | 'work' | 'timeout' | 'busy';
+
+const WORKER_FILE = join(process.cwd(), 'lib', 'server', 'certificates', 'pkcs12-worker.cjs');
+
+let running: Promise<unknown> = Promise.resolve();
+let waiting = 0;
+
+/**
+ * Opens a PKCS#12 file (DER) with its password in a worker thread, never on the event loop that
+ * serves every other request: node-forge's key derivation is synchronous and its cost is whatever
+ * the file declares. The size is checked first, every derivation is counted against
+ * PKCS12_ITERATION_LIMITS before it runs, and the worker is stopped after a time limit. Files open
+ * one at a time, so a burst of connection tests queues here rather than taking every core.
+ */
+export async function openPkcs12(der: Uint8Array, password: string): Promise<{ ok: true; contents: Pkcs12Contents } | { ok: false; reason: Pkcs12Failure }> {
+  if (der.byteLength > MAX_PKCS12_BYTES) return { ok: false, reason: 'too_large' };
+  if (waiting >= MAX_WAITING) return { ok: false, reason: 'busy' };
+  waiting++;
+  const turn = running.then(() => runWorker(der, password));
+  running = turn.catch(() => undefined);
+  try {
+    return await turn;
+  } finally {
+    waiting--;
+  }
+}
+
+function runWorker(der: Uint8Array, password: string): Promise<{ ok: true; contents: Pkcs12Contents } | { ok: false; reason: Pkcs12Failure }> {
+  return new Promise((resolve) => {
+    const worker = new Worker(WORKER_FILE, {
+      workerData: { der, password, maxIterations: PKCS12_ITERATION_LIMITS.each, maxTotalIterations: PKCS12_ITERATION_LIMITS.total },
+      // Deeply nested ASN.1 ends in a RangeError inside the worker, never in this process.
+      resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 16, stackSizeMb: 2 },
+    });
+    const timer = setTimeout(() => {
+      void worker.terminate();
+      resolve({ ok: false, reason: 'timeout' });
+    }, TIME_LIMIT_MS);
+    const settle = (result: { ok: true; contents: Pkcs12Contents } | { ok: false; reason: Pkcs12Failure }) => {
+      clearTimeout(timer);
+      resolve(result);
+      void worker.terminate();
+    };
+    worker.once('message', (message: { ok: true; certificates: Uint8Array[]; privateKey: Uint8Array | null } | { ok: false; reason: Pkcs12Failure }) =>
+      settle(message.ok ? { ok: true, contents: { certificates: message.certificates, privateKey: message.privateKey } } : message),
+    );
+    worker.once('error', () => settle({ ok: false, reason: 'unreadable' }));
+    worker.once('exit', () => settle({ ok: false, reason: 'unreadable' }));
+  });
+}
