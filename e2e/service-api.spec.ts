@@ -1,7 +1,22 @@
 import Provider from 'oidc-provider';
-import { createServer, type Server } from 'node:http';
+import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { confirmStepUp, expect, loginAs, openNewCredentialForm, test } from './fixtures';
+
+/** A GET with the path sent exactly as written (a browser or Playwright would normalise it first). */
+function raw(origin: string, path: string, headers: Record<string, string>): Promise<{ status: number; body: unknown }> {
+  return new Promise((resolve, reject) => {
+    const { hostname, port } = new URL(origin);
+    const call = httpRequest({ host: hostname, port, path, headers, agent: false }, (response) => {
+      let text = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (text += chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text.startsWith('{') ? JSON.parse(text) : text }));
+    });
+    call.on('error', reject);
+    call.end();
+  });
+}
 
 const CLIENT_SECRET = 'e2e-client-secret-0123456789abcdef';
 let server: Server;
@@ -83,6 +98,18 @@ test('the transmission service gets a token through a scoped API key; every refu
     expect(response.status()).toBe(status);
     expect(await response.json()).toMatchObject({ error: { code, message: expect.any(String) } });
   }
+  // Spellings the router normalises reach the same API through the same gate: with the key they are
+  // served, without one the gate answers at once, and a flood without keys leaves keyed calls served.
+  const origin = new URL(page.url()).origin;
+  for (const spelling of ['/./api/v1', '/api/./v1', '/x/../api/v1', '/%2e/api/v1']) {
+    expect(await raw(origin, `${spelling}/credentials/${credentialId}/access-token`, auth)).toMatchObject({ status: 200 });
+    expect(await raw(origin, `${spelling}/credentials/${credentialId}/access-token`, {})).toMatchObject({ status: 401, body: { error: { code: 'UNAUTHENTICATED' } } });
+  }
+  const flood = Array.from({ length: 200 }, (_, i) => raw(origin, `/%2e/api/v1/credentials/${credentialId}/access-token?n=${i}`, {}));
+  const keyed = Array.from({ length: 10 }, () => raw(origin, `/api/v1/credentials/${credentialId}/access-token`, auth));
+  expect((await Promise.all(keyed)).map((answer) => answer.status)).toEqual(Array(10).fill(200));
+  expect(new Set((await Promise.all(flood)).map((answer) => answer.status))).toEqual(new Set([401]));
+
   // A credential of another legal entity.
   await page.goto('/dashboard');
   await page.getByRole('link', { name: 'MyInvois pre-production' }).click();

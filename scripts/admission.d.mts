@@ -6,3 +6,9 @@ export interface AdmissionGate {
 }
 
 export function admissionGate(options: { limit: number; maxQueued: number; maxWaitMs: number }): AdmissionGate;
+
+/** Whether a request target is the service API once normalised as the router normalises it. */
+export function isServiceApiPath(rawUrl?: string): boolean;
+
+/** Whether the request carries an API-key-shaped credential (Bearer or X-API-Key). */
+export function hasWellFormedKey(headers: Record<string, string | string[] | undefined>): boolean;

@@ -61,3 +61,50 @@ export function admissionGate({ limit, maxQueued, maxWaitMs }) {
     stats: () => ({ running, queued: queue.length }),
   };
 }
+
+/**
+ * Whether a request is for the service API (`/api/v1/…`) as the router will see it: the path
+ * normalised as a URL parser does (dot segments in every spelling, `%2e` included, backslashes),
+ * repeated slashes folded and percent-escapes decoded (its public OpenAPI document aside). Matching
+ * the raw URL would let `/./api/v1/…`,
+ * `/x/../api/v1/…` or `/%2e/api/v1/…` past the gate while Next.js serves them as the API.
+ *
+ * @param {string | undefined} rawUrl the request line's target
+ */
+export function isServiceApiPath(rawUrl = '') {
+  let path;
+  try {
+    path = new URL(`http://gate.invalid/${rawUrl.replace(/^[/\\]+/, '')}`).pathname;
+  } catch {
+    return true; // unparseable: the gate takes it, and the app refuses it
+  }
+  for (let i = 0; i < 3; i++) {
+    let decoded;
+    try {
+      decoded = decodeURIComponent(path);
+    } catch {
+      return true;
+    }
+    const normal = new URL(`http://gate.invalid/${decoded.replace(/[/\\]+/g, '/').replace(/^\//, '')}`).pathname.replace(/\/+/g, '/');
+    // The OpenAPI document is static and public: no key, no database, no slot.
+    if (/^\/api\/v1(\/|$)/i.test(normal)) return !/^\/api\/v1\/openapi\.json$/.test(normal);
+    if (normal === path) return false;
+    path = normal;
+  }
+  return true;
+}
+
+const KEY_SHAPE = /^sr_[A-Za-z0-9_-]{43}$/;
+
+/**
+ * Whether a request carries something shaped like an API key (Authorization: Bearer or X-API-Key),
+ * the only kind worth a slot: without one the answer is 401 whatever the database says, so the gate
+ * gives it at once and a flood of such requests never waits in line before a client with a key.
+ *
+ * @param {import('node:http').IncomingHttpHeaders} headers
+ */
+export function hasWellFormedKey(headers) {
+  const bearer = /^Bearer\s+(\S+)$/i.exec(String(headers.authorization ?? ''))?.[1];
+  const key = bearer ?? (typeof headers['x-api-key'] === 'string' ? headers['x-api-key'] : '');
+  return KEY_SHAPE.test(key);
+}

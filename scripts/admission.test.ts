@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { admissionGate } from './admission.mjs';
+import { admissionGate, hasWellFormedKey, isServiceApiPath } from './admission.mjs';
 
 describe('admission gate', () => {
   afterEach(() => void vi.useRealTimers());
@@ -49,5 +49,45 @@ describe('admission gate', () => {
     // The check phase of the next turn started both freed slots, in arrival order.
     expect(gate.stats()).toEqual({ running: 2, queued: 0 });
     for (const release of await Promise.all(waiting)) release!();
+  });
+});
+
+describe('what the gate takes', () => {
+  it.each([
+    '/api/v1/credentials',
+    '/api/v1/credentials/7d4c/access-token?x=1',
+    '/./api/v1/credentials',
+    '/api/./v1/credentials',
+    '/x/../api/v1/credentials',
+    '/%2e/api/v1/credentials',
+    '/%2E%2E/api/v1/credentials',
+    '/credentials/%2e%2e/%2e%2e/api/v1/credentials',
+    '//api/v1/credentials',
+    '/api//v1/credentials',
+    '/api/v%31/credentials',
+    '/%2561pi/v1/credentials',
+    '\\api\\v1\\credentials',
+    '/api\\v1/credentials',
+    '/API/v1/credentials',
+    '/api/v1',
+  ])('gates %j, which the router serves as the service API', (url) => {
+    expect(isServiceApiPath(url)).toBe(true);
+  });
+
+  it.each(['/dashboard', '/api/health', '/api/auth/session', '/api/v10/x', '/apiv1/x', '/_next/static/chunk.js', '/api/v1/openapi.json', '/./api/v1/openapi.json'])('lets %j through ungated', (url) => {
+    expect(isServiceApiPath(url)).toBe(false);
+  });
+
+  it.each([
+    [{ authorization: `Bearer sr_${'a'.repeat(43)}` }, true],
+    [{ authorization: `bearer   sr_${'a'.repeat(43)}` }, true],
+    [{ 'x-api-key': `sr_${'A-_9'.repeat(10)}abc` }, true],
+    [{}, false],
+    [{ authorization: 'Bearer ' }, false],
+    [{ authorization: `Bearer sr_${'a'.repeat(42)}` }, false],
+    [{ authorization: `Basic ${Buffer.from('a:b').toString('base64')}` }, false],
+    [{ 'x-api-key': `sr_${'a'.repeat(43)}!` }, false],
+  ])('a key in %j is well formed: %s', (headers, expected) => {
+    expect(hasWellFormedKey(headers)).toBe(expected);
   });
 });

@@ -5,7 +5,7 @@
 import { createServer } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { admissionGate } from './admission.mjs';
+import { admissionGate, hasWellFormedKey, isServiceApiPath } from './admission.mjs';
 
 // As `next start` does; set before Next.js and React load, since they pick their builds on import.
 process.env.NODE_ENV = 'production';
@@ -30,14 +30,22 @@ const gate = admissionGate({
   maxQueued: setting('MAX_QUEUED_REQUESTS', 1000),
   maxWaitMs: setting('MAX_QUEUE_WAIT_MS', 1000),
 });
-const gated = (url = '') => url.startsWith('/api/v1/');
+
+/** An API error as the app writes them: `{ error: { code, message } }`, never cached. */
+function answer(res, status, code, message, headers = {}) {
+  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers });
+  res.end(JSON.stringify({ error: { code, message } }));
+}
 
 const app = next({ dev: false, dir: join(dirname(fileURLToPath(import.meta.url)), '..'), port });
 const handle = app.getRequestHandler();
 await app.prepare();
 createServer(async (req, res) => {
   req.headers['x-strongroom-peer'] = req.socket.remoteAddress ?? '';
-  if (!gated(req.url)) return void handle(req, res);
+  if (!isServiceApiPath(req.url)) return void handle(req, res);
+  // Without a key there is nothing to look up: answered at once, so such requests never take a slot
+  // (or a database write) from a client with a key.
+  if (!hasWellFormedKey(req.headers)) return void answer(res, 401, 'UNAUTHENTICATED', 'Send an API key: Authorization: Bearer <key>.');
   // The slot is given back when the response is over, or at once if the client left while waiting.
   let release = null;
   let gone = false;
@@ -47,9 +55,6 @@ createServer(async (req, res) => {
   });
   release = await gate.admit();
   if (gone) return release?.();
-  if (!release) {
-    res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1', 'cache-control': 'no-store' });
-    return void res.end(JSON.stringify({ error: { code: 'OVERLOADED', message: 'The server is busy; retry after a second.' } }));
-  }
+  if (!release) return void answer(res, 503, 'OVERLOADED', 'The server is busy; retry after a second.', { 'retry-after': '1' });
   void handle(req, res);
 }).listen(port);
