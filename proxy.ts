@@ -32,7 +32,7 @@ export function proxy(request: NextRequest) {
 }
 
 export const config = {
-  // Pages only: the machine API answers JSON (no scripts to guard) and is the hot path; browsers
-  // learn HSTS from any page of the host.
-  matcher: [{ source: '/((?!api/|_next/static|_next/image|favicon.ico).*)' }],
+  // Pages only, next-auth's own pages among them: the machine API answers JSON (no scripts to guard)
+  // and is the hot path; browsers learn HSTS from any page of the host.
+  matcher: [{ source: '/((?!api/|_next/static|_next/image|favicon.ico).*)' }, { source: '/api/auth/:page(signin|signout|error|verify-request)' }],
 };

@@ -1,10 +1,11 @@
 import 'server-only';
 import { recordAuditEvent } from '@/lib/server/audit/record-audit-event';
 import { randomUUID } from 'node:crypto';
-import type { AuthOptions } from 'next-auth';
+import type { AuthOptions, Session } from 'next-auth';
 import CredentialsProvider from 'next-auth/providers/credentials';
 import { SIGN_IN_LOCKED_PREFIX, ZSignIn } from '@/lib/schemas/sign-in';
 import { authSecret } from '@/lib/server/auth/auth-secret';
+import { now } from '@/lib/server/clock';
 import { clientIp } from '@/lib/server/auth/client-ip';
 import { endSession, startSession } from '@/lib/server/auth/sessions';
 import { verifySignIn } from '@/lib/server/auth/verify-sign-in';
@@ -76,8 +77,11 @@ export function authOptions(): AuthOptions {
         }
         return token;
       },
-      // Only ids reach the session; name, role and organization are read fresh per request.
-      session({ session, token }) {
+      // Only ids reach the session; name, role and organization are read fresh per request. A session
+      // ended on the server (signed out, deactivated, expired) answers nothing, whatever its cookie says.
+      async session({ session, token }) {
+        const row = token.sid ? await (await services()).prisma.session.findUnique({ where: { id: token.sid }, select: { userId: true, endedAt: true, expiresAt: true, user: { select: { disabledAt: true } } } }) : null;
+        if (!row || row.endedAt || row.expiresAt <= now() || row.userId !== token.sub || row.user.disabledAt) return {} as Session;
         return { expires: session.expires, userId: token.sub ?? '', sessionId: token.sid ?? '' };
       },
     },

@@ -12,7 +12,7 @@ import { makeKeyring } from '@/lib/server/crypto/keyring';
 import type { Database } from '@/lib/server/db/open-database';
 import { smtpMailer } from '@/lib/server/mail/mailer';
 import type { OutboundPolicy } from '@/lib/server/net/guarded-fetch';
-import { createWebhookEndpoint } from '@/lib/server/notifications/create-webhook-endpoint';
+import { createWebhookEndpoint, urlRefusal } from '@/lib/server/notifications/create-webhook-endpoint';
 import { deliverNotifications, RETRY_DELAYS_MS } from '@/lib/server/notifications/deliver-notifications';
 import type { Services } from '@/lib/server/services';
 import { createFirstOrganization } from '@/lib/server/setup/create-organization';
@@ -308,5 +308,19 @@ describe.each(testDatabaseKinds())('lifecycle automation on %s', (kind) => {
       expect(result).toMatchObject({ ok: false, error: { code: 'VALIDATION', fieldErrors: { url: [expect.any(String)] } } });
     }
     expect(await createWebhookEndpoint(services, { actor: system, organizationId, input: { url: `${receiver.url}/x`, eventTypes: [] }, policy })).toMatchObject({ ok: false, error: { fieldErrors: { eventTypes: ['Choose at least one event'] } } });
+    // A name ending in a dot is refused before any lookup.
+    expect(await createWebhookEndpoint(services, { actor: system, organizationId, input: { url: 'https://localhost./x', eventTypes: ['credential.expired'] }, policy })).toMatchObject({
+      ok: false,
+      error: { fieldErrors: { url: ['Write the host name without the dot at its end (localhost).'] } },
+    });
+  });
+
+  it('refuses a webhook host that does not resolve (no lookup leaves this machine: the resolver is given)', async () => {
+    const nowhere = async () => {
+      throw Object.assign(new Error('getaddrinfo ENOTFOUND'), { code: 'ENOTFOUND' });
+    };
+    expect(await urlRefusal('https://hooks.acme.example/strongroom', policy, nowhere)).toBe('hooks.acme.example does not resolve to an address: check the name.');
+    expect(await urlRefusal('https://hooks.acme.example/strongroom', policy, async () => [{ address: '93.184.215.14' }])).toBeNull();
+    expect(await urlRefusal('https://hooks.acme.example/strongroom', policy, async () => [{ address: '10.0.0.8' }])).toMatch(/resolves to .*refused/);
   });
 });

@@ -52,8 +52,15 @@ export async function createWebhookEndpoint(
   return ok({ id: endpoint.id, signingSecret });
 }
 
-/** Why the guard would refuse this URL, or null. A name that does not resolve now is accepted: the guard checks at every call. */
-export async function urlRefusal(url: string, policy: Pick<OutboundPolicy, 'allowLoopback' | 'allowPrivate'>): Promise<string | null> {
+type Resolve = (host: string) => Promise<{ address: string }[]>;
+const resolveAll: Resolve = (host) => lookup(host, { all: true });
+
+/**
+ * Why this URL cannot be registered, or null: the guard would refuse it, its host ends in a dot (a
+ * second spelling of a name, which name checks would miss), or its name does not resolve now (a typo,
+ * or a name to be pointed somewhere later). The guard checks again at every call.
+ */
+export async function urlRefusal(url: string, policy: Pick<OutboundPolicy, 'allowLoopback' | 'allowPrivate'>, resolve: Resolve = resolveAll): Promise<string | null> {
   let parsed: URL;
   try {
     parsed = checkUrl(url, policy);
@@ -62,7 +69,9 @@ export async function urlRefusal(url: string, policy: Pick<OutboundPolicy, 'allo
     throw error;
   }
   const host = parsed.hostname.replace(/^\[|\]$/g, '');
-  const addresses = await lookup(host, { all: true }).catch(() => []);
+  if (host.endsWith('.')) return `Write the host name without the dot at its end (${host.replace(/\.+$/, '')}).`;
+  const addresses = await resolve(host).catch(() => []);
+  if (!addresses.length) return `${host} does not resolve to an address: check the name.`;
   for (const { address } of addresses) {
     const refused = addressRefusal(address, policy);
     if (refused) return `${host} resolves to ${refused}; refused.`;
