@@ -12,11 +12,14 @@ const perIp: LimitRule = { keyPrefix: 'sign-in:ip', points: PASSWORD_LIMITS.perI
  * Takes one attempt from the account's and the address's budgets *before* the password is checked,
  * so parallel guesses cannot all slip in under the limit. Returns the seconds to wait when either
  * budget is spent (0: go ahead), and `succeeded` to call once the password was right: the account's
- * count starts over and the address gets its point back.
+ * count starts over and the address gets its point back. An attempt on a locked account is refused
+ * without touching the address's budget: guesses at one locked account from a shared office address
+ * must not lock everyone else there out.
  */
 export async function takePasswordAttempt(prisma: PrismaClient, { email, ip }: { email: string; ip: string }): Promise<{ retryAfterSeconds: number; succeeded: () => Promise<void> }> {
   const account = email.toLowerCase();
-  const [forAccount, forIp] = await Promise.all([takePoint(prisma, perAccount, account), takePoint(prisma, perIp, ip)]);
+  const forAccount = await takePoint(prisma, perAccount, account);
+  const forIp = forAccount.retryAfterSeconds > 0 ? forAccount : await takePoint(prisma, perIp, ip);
   return {
     retryAfterSeconds: Math.max(forAccount.retryAfterSeconds, forIp.retryAfterSeconds),
     succeeded: async () => {

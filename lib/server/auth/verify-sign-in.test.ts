@@ -63,6 +63,14 @@ describe.each(testDatabaseKinds())('verifySignIn on %s', (kind) => {
     expect(await attempt('viewer@demo.example', PASSWORD, '198.51.100.10')).toMatchObject({ ok: true });
   });
 
+  it('attempts on a locked account do not spend the address’s budget: the office next door still signs in', async () => {
+    const office = '198.51.100.50';
+    for (let i = 0; i < SIGN_IN_LIMITS.perAccount; i++) await attempt('operator@demo.example', `nope-${i}`, office);
+    // Someone keeps hammering the locked account from the shared address, well past the address's limit.
+    for (let i = 0; i < SIGN_IN_LIMITS.perIp + 5; i++) expect(await attempt('operator@demo.example', `again-${i}`, office)).toMatchObject({ reason: 'locked' });
+    expect(await attempt('viewer@demo.example', PASSWORD, office)).toMatchObject({ ok: true });
+  });
+
   it('a success clears the account counter', async () => {
     for (let i = 0; i < SIGN_IN_LIMITS.perAccount - 1; i++) await attempt('admin@demo.example', `nope-${i}`);
     expect(await attempt('admin@demo.example', PASSWORD)).toMatchObject({ ok: true });
