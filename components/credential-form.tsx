@@ -10,7 +10,8 @@ import { FileField, FormError, SelectField, TextField } from '@/components/form/
 import { PemField } from '@/components/form/pem-field';
 import { pemFromFile } from '@/lib/pem-files';
 import { useStepUp } from '@/components/use-step-up';
-import { CREDENTIAL_PROFILES, credentialFormSchema, SECRET_EXPIRY_FIELD, type ProfileField, type TCredentialForm, type TCredentialProfile } from '@/lib/schemas/credential-profiles';
+import { callAction } from '@/lib/schemas/action-result';
+import { CREDENTIAL_PROFILES, credentialFormSchema, MAX_PKCS12_FILE_BYTES, SECRET_EXPIRY_FIELD, type ProfileField, type TCredentialForm, type TCredentialProfile } from '@/lib/schemas/credential-profiles';
 
 /** A stored secret as the form may know it: set or not, and its fingerprint. Never its value. */
 export interface StoredField {
@@ -55,12 +56,13 @@ export function CredentialForm(props: Props) {
   const onSubmit = handleSubmit(async (data) => {
     setFormError(null);
     const values = Object.fromEntries(Object.entries(data.values).filter((entry): entry is [string, string] => typeof entry[1] === 'string' && entry[1] !== ''));
-    const result =
+    const result = await callAction(() =>
       props.mode === 'create'
-        ? await createCredentialAction({ legalEntityId: props.legalEntityId, profile: props.profile, environment: data.environment as 'SANDBOX', label: data.label, values })
+        ? createCredentialAction({ legalEntityId: props.legalEntityId, profile: props.profile, environment: data.environment as 'SANDBOX', label: data.label, values })
         : props.mode === 'edit'
-          ? await updateCredentialAction({ credentialId: props.credentialId, version: props.version, label: data.label, values })
-          : await stageSecretsAction({ credentialId: props.credentialId, version: props.version, values: Object.fromEntries(Object.entries(values).filter(([name]) => definition.fields.some((f) => f.name === name && staged(f)))) });
+          ? updateCredentialAction({ credentialId: props.credentialId, version: props.version, label: data.label, values })
+          : stageSecretsAction({ credentialId: props.credentialId, version: props.version, values: Object.fromEntries(Object.entries(values).filter(([name]) => definition.fields.some((f) => f.name === name && staged(f)))) }),
+    );
     if (result.ok) {
       if (!result.data.applied) return setSubmitted(result.data.message);
       router.push(`/credentials/${result.data.credentialId}`);
@@ -111,7 +113,7 @@ export function CredentialForm(props: Props) {
       );
     }
     if (f.kind === 'select') return <SelectField key={f.name} {...field} options={f.options ?? []} {...register(name)} />;
-    if (f.kind === 'file') return <FileField key={f.name} {...field} accept=".p12,.pfx,application/x-pkcs12" onFile={(base64) => setValue(name, base64, { shouldValidate: true })} />;
+    if (f.kind === 'file') return <FileField key={f.name} {...field} accept=".p12,.pfx,application/x-pkcs12" maxBytes={MAX_PKCS12_FILE_BYTES} onFile={(base64) => setValue(name, base64, { shouldValidate: true })} />;
     return <TextField key={f.name} {...field} type={f.secret ? 'password' : f.kind === 'url' ? 'url' : f.kind === 'date' ? 'date' : 'text'} autoComplete={f.secret ? 'new-password' : 'off'} spellCheck={false} {...register(name)} />;
   };
 

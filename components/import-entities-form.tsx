@@ -4,6 +4,8 @@ import Link from 'next/link';
 import { useState } from 'react';
 import { importEntitiesAction, previewImportAction } from '@/app/(app)/entities/actions';
 import { FileField, FormError } from '@/components/form/fields';
+import { callAction } from '@/lib/schemas/action-result';
+import { MAX_IMPORT_BYTES } from '@/lib/schemas/legal-entity';
 import type { ImportPreview } from '@/lib/server/entities/import-legal-entities';
 
 /** Choose a CSV → preview every row with its errors → import all or nothing. */
@@ -24,13 +26,13 @@ export function ImportEntitiesForm() {
   };
   const check = () =>
     run(async () => {
-      const result = await previewImportAction({ file });
+      const result = await callAction(() => previewImportAction({ file }));
       if (result.ok) setPreview(result.data);
       else setError(result.formError ?? 'The file could not be read.');
     });
   const commit = () =>
     run(async () => {
-      const result = await importEntitiesAction({ file });
+      const result = await callAction(() => importEntitiesAction({ file }));
       if (result.ok) setImported(result.data.imported);
       else setError(result.formError ?? 'Nothing was imported.');
     });
@@ -50,6 +52,7 @@ export function ImportEntitiesForm() {
         id="import-file"
         label="CSV file"
         accept=".csv,text/csv"
+        maxBytes={MAX_IMPORT_BYTES}
         onFile={(base64) => {
           setFile(base64);
           setPreview(null);

@@ -71,9 +71,13 @@ test('a PKCS#12 file that asks for 400,000 key-derivation rounds is refused at i
   for (const [name, iterations] of [['costly.p12', '400000'], ['ordinary.p12', '2048']] as const) {
     openssl('pkcs12', '-export', '-in', file('cert.pem'), '-inkey', file('key.pem'), '-passout', 'pass:p12-password', '-iter', iterations, '-out', file(name));
   }
+  writeFileSync(file('huge.p12'), Buffer.alloc(70 * 1024, 0x30));
   await loginAs(page, 'ADMIN');
   await openNewCredentialForm(page, 'Gulf Trading FZ-LLC', 'X.509 certificate');
   await page.getByLabel('Label').fill('Bundle');
+  // Over the limit: refused in the browser, before anything is sent.
+  await page.getByLabel('PKCS#12 file (.p12 / .pfx)').setInputFiles(file('huge.p12'));
+  await expect(page.getByText('huge.p12 is over 64 KiB: choose a smaller file')).toBeVisible();
   await page.getByLabel('PKCS#12 file (.p12 / .pfx)').setInputFiles(file('costly.p12'));
   await page.getByLabel('PKCS#12 password').fill('p12-password');
   await page.getByRole('button', { name: 'Create credential' }).click();

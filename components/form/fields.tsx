@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import type { InputHTMLAttributes, ReactNode, SelectHTMLAttributes, TextareaHTMLAttributes } from 'react';
 
 // The accessible markup of every form, in one place: a label tied to its control, help and error
@@ -80,10 +81,11 @@ export function SelectField({
   );
 }
 
-/** A file chosen in the browser and handed over as base64 (the file never leaves as a file upload). */
-export function FileField({ id, label, optional, help, error, accept, onFile }: FrameProps & { accept: string; onFile: (base64: string) => void }) {
+/** A file chosen in the browser and handed over as base64 (the file never leaves as a file upload); one over `maxBytes` is refused here, before anything is sent. */
+export function FileField({ id, label, optional, help, error, accept, maxBytes, onFile }: FrameProps & { accept: string; maxBytes: number; onFile: (base64: string) => void }) {
+  const [tooLarge, setTooLarge] = useState<string | null>(null);
   return (
-    <Field {...{ id, label, optional, help, error }}>
+    <Field {...{ id, label, optional, help, error: tooLarge ?? error }}>
       {(control) => (
         <input
           type="file"
@@ -91,7 +93,9 @@ export function FileField({ id, label, optional, help, error, accept, onFile }: 
           {...control}
           onChange={async (event) => {
             const file = event.target.files?.[0];
-            const bytes = file ? new Uint8Array(await file.arrayBuffer()) : new Uint8Array();
+            const over = file && file.size > maxBytes ? `${file.name} is over ${formatBytes(maxBytes)}: choose a smaller file` : null;
+            setTooLarge(over);
+            const bytes = file && !over ? new Uint8Array(await file.arrayBuffer()) : new Uint8Array();
             onFile(bytes.length ? btoa(Array.from(bytes, (b) => String.fromCharCode(b)).join('')) : '');
           }}
         />
@@ -99,6 +103,8 @@ export function FileField({ id, label, optional, help, error, accept, onFile }: 
     </Field>
   );
 }
+
+const formatBytes = (bytes: number) => (bytes >= 1024 * 1024 ? `${bytes / (1024 * 1024)} MB` : `${bytes / 1024} KiB`);
 
 /** A group of checkboxes under one legend, with one error for the group. */
 export function ChoiceGroup({ id, legend, error, children }: { id: string; legend: ReactNode; error?: string | undefined; children: ReactNode }) {

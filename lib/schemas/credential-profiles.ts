@@ -53,6 +53,8 @@ export interface CredentialProfileDefinition {
 const MAX_URL = 2048;
 const MAX_SECRET = 4096;
 const MAX_PEM = 64 * 1024;
+/** The largest PKCS#12 file taken (checked in the browser before sending, and again on the server). */
+export const MAX_PKCS12_FILE_BYTES = 64 * 1024;
 
 /** A path on the base URL's host: `//host/…` or `/\host/…` would send the key to another host. */
 const healthPath = z

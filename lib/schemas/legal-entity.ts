@@ -21,3 +21,6 @@ export const ZLegalEntity = z
 export type TLegalEntity = z.input<typeof ZLegalEntity>;
 
 export const ZLegalEntityRef = z.object({ legalEntityId: z.uuid('Unknown legal entity') });
+
+/** The largest CSV of legal entities taken (checked in the browser before sending, and again on the server). */
+export const MAX_IMPORT_BYTES = 1024 * 1024;

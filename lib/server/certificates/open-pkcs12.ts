@@ -1,9 +1,10 @@
 import 'server-only';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { MAX_PKCS12_FILE_BYTES } from '@/lib/schemas/credential-profiles';
 
-/** The largest PKCS#12 file accepted (a certificate, its key and a chain take a few KiB). */
-export const MAX_PKCS12_BYTES = 64 * 1024;
+/** The largest PKCS#12 file accepted (a certificate, its key and a chain take a few KiB); the form checks it too. */
+export const MAX_PKCS12_BYTES = MAX_PKCS12_FILE_BYTES;
 /**
  * Key-derivation rounds one PKCS#12 file may ask for: each derivation at most `each` (OpenSSL writes
  * 2,048, Windows 2,000, Java 10,000), all of them together at most `total` (a MAC, the certificates'

@@ -1,14 +1,14 @@
 import 'server-only';
 import { parse } from 'csv-parse/sync';
 import { startsLikeFormula } from '@/lib/csv';
-import { ZLegalEntity } from '@/lib/schemas/legal-entity';
+import { MAX_IMPORT_BYTES, ZLegalEntity } from '@/lib/schemas/legal-entity';
 import { appendAuditEvent, type Actor } from '@/lib/server/audit/append-audit-event';
 import { recordRefusal } from '@/lib/server/audit/record-refusal';
 import { fail, ok, type Result } from '@/lib/server/result';
 import type { Services } from '@/lib/server/services';
 import { Prisma } from '@/prisma/generated/client';
 
-export const MAX_IMPORT_BYTES = 1024 * 1024;
+export { MAX_IMPORT_BYTES };
 export const MAX_IMPORT_ROWS = 5000;
 const REQUIRED = ['name', 'country', 'tax_id'] as const;
 const COLUMNS = [...REQUIRED, 'external_reference'];
