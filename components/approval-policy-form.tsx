@@ -22,7 +22,7 @@ export function ApprovalPolicyForm({ requireApproval, approvalHours, rollbackDay
     const result = await saveApprovalPolicyAction({ requireApproval: values.requireApproval, approvalHours: values.approvalHours, rollbackDays: values.rollbackDays });
     if (needsStepUp(result, 'approval-policy', () => onSubmit())) return;
     if (result.ok) {
-      setMessage({ error: false, text: 'Saved.' });
+      setMessage({ error: false, text: result.data ? 'Turning four-eyes approval off needs a second administrator: they were asked (Approvals). It stays on until one approves.' : 'Saved.' });
       return router.refresh();
     }
     for (const [name, messages] of Object.entries(result.fieldErrors ?? {})) setError(name as keyof Values, { message: messages[0] });

@@ -4,6 +4,7 @@ import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { approveChangeRequestAction, closeChangeRequestAction } from '@/app/(app)/approvals/actions';
 import { FormError } from '@/components/form/fields';
+import { IssuedLink } from '@/components/issued-link';
 import { useStepUp } from '@/components/use-step-up';
 
 /** Approve (with a step-up), reject with a reason, or withdraw one's own request. */
@@ -14,6 +15,7 @@ export function ChangeRequestActions({ requestId, mine, label }: { requestId: st
   const [message, setMessage] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const { stepUpForm, needsStepUp } = useStepUp();
+  const [invitation, setInvitation] = useState<{ url: string; expiresAt: Date; mailed: boolean; email: string } | null>(null);
 
   const settle = (result: { ok: boolean; formError?: string; fieldErrors?: Record<string, string[]> }) => {
     setBusy(false);
@@ -24,10 +26,23 @@ export function ChangeRequestActions({ requestId, mine, label }: { requestId: st
     setBusy(true);
     const result = await approveChangeRequestAction({ requestId });
     if (needsStepUp(result, 'credentials', approve)) return setBusy(false);
+    if (result.ok && result.data.invitation) return (setBusy(false), setInvitation(result.data.invitation));
     settle(result);
   };
 
   if (stepUpForm) return stepUpForm;
+  if (invitation) {
+    return (
+      <IssuedLink
+        id={`invitation-${requestId}`}
+        what={`Approved: the invitation link for ${invitation.email}, issued by you.`}
+        url={invitation.url}
+        expiresAt={invitation.expiresAt}
+        mailedTo={invitation.mailed ? invitation.email : null}
+        onDone={() => (setInvitation(null), router.refresh())}
+      />
+    );
+  }
   if (mine) {
     return (
       <span className="actions">

@@ -36,7 +36,7 @@ export function ChangeRequestTable({ requests, viewerId, canDecide, caption }: {
       <thead>
         <tr>
           <th scope="col">Change</th>
-          <th scope="col">Credential</th>
+          <th scope="col">About</th>
           <th scope="col">Asked by</th>
           <th scope="col">State</th>
           <th scope="col">What changes</th>

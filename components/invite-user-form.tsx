@@ -16,6 +16,7 @@ export function InviteUserForm() {
   const router = useRouter();
   const [issued, setIssued] = useState<{ url: string; expiresAt: Date; mailed: boolean; email: string } | null>(null);
   const [formError, setFormError] = useState<string | null>(null);
+  const [requested, setRequested] = useState<string | null>(null);
   const { stepUpForm, needsStepUp } = useStepUp();
   const { register, handleSubmit, setError, reset, formState } = useForm<TInvite>({ resolver: zodResolver(ZInvite), defaultValues: { email: '', role: 'VIEWER' } });
   const onSubmit = handleSubmit(async (values) => {
@@ -23,6 +24,11 @@ export function InviteUserForm() {
     const result = await inviteUserAction(values);
     if (result.ok) {
       reset();
+      if ('requested' in result.data) {
+        return setRequested(
+          `Making ${values.email} an administrator needs a second administrator: ${result.data.approvers === 1 ? 'the other administrator was' : `${result.data.approvers} administrators were`} asked (Approvals). Once approved, the invitation goes out from them.`,
+        );
+      }
       return setIssued({ ...result.data, email: values.email });
     }
     if (needsStepUp(result, 'users', () => onSubmit())) return;
@@ -45,6 +51,7 @@ export function InviteUserForm() {
   const { errors } = formState;
   return (
     <form onSubmit={onSubmit} noValidate className="inline-form">
+      {requested && <p role="status">{requested}</p>}
       <FormError message={formError} />
       <TextField id="invite-email" label="Email" type="email" autoComplete="off" error={errors.email?.message} {...register('email')} />
       <SelectField

@@ -21,7 +21,9 @@ export function UserAccountActions({ userId, email, role, active }: { userId: st
   };
   const saveRole = async (): Promise<void> => {
     const result = await changeRoleAction({ userId, role: newRole });
-    if (!needsStepUp(result, 'users', saveRole)) done(result, `Role changed to ${newRole.toLowerCase()}.`);
+    if (needsStepUp(result, 'users', saveRole)) return;
+    const requested = result.ok && result.data !== null;
+    done(result, requested ? `Making ${email} an administrator needs a second administrator: they were asked (Approvals).` : `Role changed to ${newRole.toLowerCase()}.`);
   };
   const setActive = async (value: boolean): Promise<void> => {
     const result = await setUserActiveAction({ userId, active: value });
@@ -33,8 +35,9 @@ export function UserAccountActions({ userId, email, role, active }: { userId: st
   const issueReset = async (): Promise<void> => {
     const result = await issuePasswordResetAction({ userId });
     if (needsStepUp(result, 'users', issueReset)) return;
-    if (result.ok) setReset(result.data);
-    else setMessage(result.formError ?? 'No link was made.');
+    if (!result.ok) return setMessage(result.formError ?? 'No link was made.');
+    if ('mailedOnly' in result.data) return setMessage(`A reset link was mailed to ${email}. An administrator’s link goes only to their own mailbox, never to another administrator’s screen.`);
+    setReset(result.data);
   };
   if (stepUpForm) return stepUpForm;
   if (reset) return <IssuedLink id="reset-link" what={`Password reset link for ${email}.`} url={reset.url} expiresAt={reset.expiresAt} mailedTo={reset.mailed ? email : null} onDone={() => setReset(null)} />;

@@ -33,6 +33,8 @@ export const CHANGE_KINDS = {
   RESTORE: 'Restore',
   STAGE: 'Set pending secrets',
   ROLLBACK: 'Roll back to the previous secrets',
+  ADMIN_GRANT: 'Make an administrator',
+  APPROVAL_POLICY: 'Turn four-eyes approval off',
 } as const;
 
 export const CHANGE_STATUSES = {

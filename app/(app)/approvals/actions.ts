@@ -10,11 +10,16 @@ import { requestActor } from '@/lib/server/auth/request-actor';
 import { requireRole } from '@/lib/server/auth/session';
 import { secretChangeAction } from '@/lib/server/secret-change-action';
 import { services } from '@/lib/server/services';
+import { publicUrl } from '@/lib/server/env';
+import { mailer } from '@/lib/server/mail/mailer';
+import type { IssuedLink } from '@/lib/server/users/invite-user';
 import { toActionResult } from '@/lib/server/to-action-result';
 
 /** Approves and applies a change request: another administrator than the requester, with their own step-up. */
-export async function approveChangeRequestAction(input: TChangeRequestRef): Promise<ActionResult<{ credentialId: string }>> {
-  return secretChangeAction('credentials', ({ services, actor, organizationId }) => approveChangeRequest(services, { actor, organizationId, input }), { refresh: '/approvals' });
+export async function approveChangeRequestAction(input: TChangeRequestRef): Promise<ActionResult<{ credentialId: string | null; invitation?: IssuedLink & { email: string } }>> {
+  return secretChangeAction('credentials', ({ services, actor, organizationId }) => approveChangeRequest(services, { actor, organizationId, input, links: { baseUrl: publicUrl(), mailer: mailer() } }), {
+    refresh: '/approvals',
+  });
 }
 
 /** Rejects (another administrator, with a reason) or withdraws (the requester) a request; nothing changes, so no step-up. */

@@ -5,6 +5,8 @@ import { recordRefusal } from '@/lib/server/audit/record-refusal';
 import { fail, fieldErrorsOf, ok, type Result } from '@/lib/server/result';
 import type { Services } from '@/lib/server/services';
 import type { Environment } from '@/prisma/generated/client';
+import { needsSecondAdministrator } from '@/lib/server/approvals/admin-standing';
+import { requestChange, type ApprovalRequested } from '@/lib/server/approvals/request-change';
 
 /** The organization's four-eyes policy: on or off, how long a request waits, how long a previous version is kept. */
 export async function getApprovalPolicy({ prisma }: Pick<Services, 'prisma'>, { organizationId }: { organizationId: string }) {
@@ -20,15 +22,28 @@ export async function needsApproval(services: Pick<Services, 'prisma'>, { organi
   return environment === 'PRODUCTION' && (await getApprovalPolicy(services, { organizationId })).requireApproval;
 }
 
-/** Saves the policy (administrators, behind a step-up), audited with what it was and what it became. */
+/**
+ * Saves the policy (administrators, behind a step-up), audited with what it was and what it became.
+ * Turning it off while another administrator could approve is itself a request they approve: one
+ * administrator alone cannot switch the second pair of eyes off.
+ */
 export async function setApprovalPolicy(
-  { prisma }: Pick<Services, 'prisma'>,
+  services: Pick<Services, 'prisma'>,
   { actor, organizationId, input }: { actor: Actor; organizationId: string; input: TApprovalPolicy },
-): Promise<Result<null>> {
+): Promise<Result<null | ApprovalRequested>> {
+  const { prisma } = services;
   const parsed = ZApprovalPolicy.safeParse(input);
   if (!parsed.success) {
     const refused = fail('VALIDATION', 'Check the highlighted fields; nothing was changed.', fieldErrorsOf(parsed.error));
     return recordRefusal(prisma, { actor, action: 'organization.approval_policy', organizationId, target: { type: 'Organization', id: organizationId }, failure: refused.error });
+  }
+  const current = await getApprovalPolicy(services, { organizationId });
+  if (current.requireApproval && !parsed.data.requireApproval && (await needsSecondAdministrator(prisma, { organizationId, actorId: actor.id }))) {
+    if (await prisma.changeRequest.findFirst({ where: { organizationId, kind: 'APPROVAL_POLICY', status: 'PENDING' }, select: { id: true } })) {
+      return recordRefusal(prisma, { actor, action: 'organization.approval_policy', organizationId, target: { type: 'Organization', id: organizationId }, failure: fail('CONFLICT', 'Turning four-eyes approval off waits for approval already (Approvals).').error });
+    }
+    const { approvers, expiresAt } = await requestChange(services, { actor, organizationId, change: { kind: 'APPROVAL_POLICY', payload: { label: 'Four-eyes approval' }, label: 'Four-eyes approval', target: 'Turn four-eyes approval off' } });
+    return ok({ requested: true, approvers, expiresAt });
   }
   await prisma.$transaction(async (tx) => {
     const before = await tx.organization.findUniqueOrThrow({ where: { id: organizationId }, select: { requireApproval: true } });

@@ -17,6 +17,11 @@ import { fail, ok, type Result } from '@/lib/server/result';
 import type { Services } from '@/lib/server/services';
 import { forgetAccessToken } from '@/lib/server/tokens/token-memory';
 import type { ChangeRequest, Environment, Prisma } from '@/prisma/generated/client';
+import { approverRefusal } from '@/lib/server/approvals/admin-standing';
+import { appendAuditEvent } from '@/lib/server/audit/append-audit-event';
+import type { Mailer } from '@/lib/server/mail/mailer';
+import { writeRoleChange } from '@/lib/server/users/change-role';
+import { issueInvitation, type IssuedLink } from '@/lib/server/users/invite-user';
 
 /** The change could not be applied as requested: the request is closed as STALE with this reason. */
 class Stale extends Error {}
@@ -32,8 +37,8 @@ type Payload = { label?: string; config?: Record<string, string>; expiresAt?: st
  */
 export async function approveChangeRequest(
   services: Services,
-  { actor, organizationId, input }: { actor: Actor; organizationId: string; input: TChangeRequestRef },
-): Promise<Result<{ credentialId: string }>> {
+  { actor, organizationId, input, links }: { actor: Actor; organizationId: string; input: TChangeRequestRef; /** Where an approved invitation's link points, and how it is mailed. */ links?: { baseUrl: string; mailer: Mailer | null } },
+): Promise<Result<{ credentialId: string | null; invitation?: IssuedLink & { email: string } }>> {
   const { prisma, keyring } = services;
   const parsed = ZChangeRequestRef.safeParse(input);
   const refuse = (failure: ReturnType<typeof fail>) => refuseRequest(prisma, actor, organizationId, 'change_request.approve', parsed.data?.requestId, failure);
@@ -41,6 +46,8 @@ export async function approveChangeRequest(
   const request = await prisma.changeRequest.findFirst({ where: { id: parsed.data.requestId, organizationId }, include: { credential: { select: { deletedAt: true } } } });
   if (!request) return refuse(fail('NOT_FOUND', 'This change request does not exist.'));
   if (request.requestedById === actor.id) return refuse(fail('FORBIDDEN', 'You made this request: another administrator must approve it.'));
+  const standing = actor.id ? await approverRefusal(prisma, { approverId: actor.id, requestedAt: request.requestedAt }) : 'Only an administrator can approve.';
+  if (standing) return refuse(fail('FORBIDDEN', standing));
   if (request.status !== 'PENDING') return refuse(fail('INVALID_STATE', `This request can no longer be approved: it was ${CHANGE_STATUSES[request.status]}.`));
   const closeAs = async (status: 'EXPIRED' | 'STALE', message: string) => {
     await prisma.$transaction((tx) => closeChangeRequest(tx, { request, to: status, actor, reason: message }));
@@ -50,6 +57,7 @@ export async function approveChangeRequest(
   // A request speaks for its requester: once they are no longer an active administrator, it cannot be approved.
   const requester = await prisma.user.findFirst({ where: { id: request.requestedById, organizationId, role: 'ADMIN', disabledAt: null }, select: { id: true } });
   if (!requester) return closeAs('STALE', 'The administrator who asked for this change is no longer an active administrator; nothing was changed.');
+  if (request.kind === 'ADMIN_GRANT' || request.kind === 'APPROVAL_POLICY') return approveAdministration(services, { actor, request, links, refuse, closeAs });
   if (request.kind !== 'CREATE' && (!request.credential || (request.kind !== 'RESTORE' && request.credential.deletedAt))) {
     return closeAs('STALE', 'The credential was deleted after this request was made; nothing was changed.');
   }
@@ -78,6 +86,59 @@ export async function approveChangeRequest(
 }
 
 class AlreadyDecided extends Error {}
+
+/**
+ * Applies an approved change to who administers the organization: an administrator's invitation
+ * (issued now, by the approver: its link is mailed and shown to them, never to the requester), a
+ * promotion, or turning the approval policy off. Claimed and applied in one transaction, except the
+ * invitation's mail, sent after it.
+ */
+async function approveAdministration(
+  { prisma }: Services,
+  {
+    actor,
+    request,
+    links,
+    refuse,
+    closeAs,
+  }: {
+    actor: Actor;
+    request: ChangeRequest;
+    links: { baseUrl: string; mailer: Mailer | null } | undefined;
+    refuse: (failure: ReturnType<typeof fail>) => Promise<ReturnType<typeof fail>>;
+    closeAs: (status: 'EXPIRED' | 'STALE', message: string) => Promise<ReturnType<typeof fail>>;
+  },
+): Promise<Result<{ credentialId: null; invitation?: IssuedLink & { email: string } }>> {
+  const payload = request.payload as { email?: string; userId?: string };
+  const approval = { requestId: request.id, requestedBy: request.requestedBy };
+  const { organizationId } = request;
+  if (request.kind === 'ADMIN_GRANT' && payload.userId === actor.id) return refuse(fail('FORBIDDEN', 'This request makes you an administrator: another administrator must approve it.'));
+  if (request.kind === 'ADMIN_GRANT' && !payload.userId) {
+    if (!links) return refuse(fail('INVALID_STATE', 'Approve this invitation from the Approvals page.'));
+    if (await prisma.user.findFirst({ where: { email: payload.email!, organizationId }, select: { id: true } })) return closeAs('STALE', `${payload.email} has an account already; nothing was sent.`);
+  }
+  try {
+    await prisma.$transaction(async (tx) => {
+      if (!(await closeChangeRequest(tx, { request, to: 'APPLIED', actor }))) throw new AlreadyDecided();
+      if (request.kind === 'APPROVAL_POLICY') {
+        await tx.organization.update({ where: { id: organizationId }, data: { requireApproval: false } });
+        await appendAuditEvent(tx, { actor, action: 'organization.approval_policy', target: { type: 'Organization', id: organizationId }, organizationId, outcome: 'SUCCESS', details: { requireApprovalBefore: true, requireApproval: false, changeRequest: request.id, requestedBy: request.requestedBy } });
+      } else if (payload.userId) {
+        const failure = await writeRoleChange(tx, { actor, organizationId, userId: payload.userId, role: 'ADMIN', approval });
+        if (failure) throw new Stale(`${failure.message} Nothing was changed.`);
+      }
+    });
+  } catch (error) {
+    if (error instanceof AlreadyDecided) return refuse(fail('INVALID_STATE', 'This request can no longer be approved: it was decided already.'));
+    if (error instanceof Stale) return closeAs('STALE', error.message);
+    throw error;
+  }
+  if (request.kind === 'ADMIN_GRANT' && !payload.userId && links) {
+    const invitation = await issueInvitation(prisma, { actor, organizationId, email: payload.email!, role: 'ADMIN', ...links, action: 'user.invite' });
+    return ok({ credentialId: null, invitation: { ...invitation, email: payload.email! } });
+  }
+  return ok({ credentialId: null });
+}
 
 async function apply(
   tx: Prisma.TransactionClient,
@@ -127,6 +188,8 @@ async function apply(
       case 'ROLLBACK':
         if (!(await applyRollback(tx, keyring, { actor, credential, version, approval }))) throw new Stale(changedSince);
         return credential.id;
+      default:
+        throw new Error(`a ${request.kind} request is not a credential change`);
     }
   } catch (error) {
     if (error instanceof VersionConflict) throw new Stale(changedSince);

@@ -86,7 +86,7 @@ describe.each(testDatabaseKinds())('governance on %s', (kind) => {
     const made = await submit({ kind: 'CREATE', input: apiKey(`prod ${randomBytes(4).toString('hex')}`, 'PRODUCTION', key) });
     if (made.applied) throw new Error('expected a request');
     const approved = await approveChangeRequest(services, { actor: approver, organizationId, input: { requestId: made.requestId } });
-    if (!approved.ok) throw new Error(JSON.stringify(approved.error));
+    if (!approved.ok || !approved.data.credentialId) throw new Error(JSON.stringify(approved));
     return approved.data.credentialId;
   };
 
@@ -218,7 +218,14 @@ describe.each(testDatabaseKinds())('governance on %s', (kind) => {
       await db.prisma.user.update({ where: { id: approver.id! }, data: { disabledAt: null } });
     }
     expect(await setApprovalPolicy(services, { actor: requester, organizationId, input: { requireApproval: false, approvalHours: 0, rollbackDays: 7 } })).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
-    expect(await setApprovalPolicy(services, { actor: requester, organizationId, input: { requireApproval: false, approvalHours: 72, rollbackDays: 7 } })).toEqual({ ok: true, data: null });
+    // With a second administrator, turning the policy off is a request that one approves.
+    const off = await setApprovalPolicy(services, { actor: requester, organizationId, input: { requireApproval: false, approvalHours: 72, rollbackDays: 7 } });
+    expect(off).toMatchObject({ ok: true, data: { requested: true, approvers: 1 } });
+    expect((await db.prisma.organization.findUniqueOrThrow({ where: { id: organizationId } })).requireApproval).toBe(true);
+    const policyRequest = await db.prisma.changeRequest.findFirstOrThrow({ where: { organizationId, kind: 'APPROVAL_POLICY', status: 'PENDING' } });
+    expect(await approveChangeRequest(services, { actor: requester, organizationId, input: { requestId: policyRequest.id } })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    expect(await approveChangeRequest(services, { actor: approver, organizationId, input: { requestId: policyRequest.id } })).toEqual({ ok: true, data: { credentialId: null } });
+    expect((await db.prisma.organization.findUniqueOrThrow({ where: { id: organizationId } })).requireApproval).toBe(false);
     try {
       expect(await submit({ kind: 'CREATE', input: apiKey('direct', 'PRODUCTION') })).toMatchObject({ applied: true });
     } finally {

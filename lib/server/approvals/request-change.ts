@@ -16,6 +16,14 @@ export const requestOwner = (request: { id: string; organizationId: string }) =>
   ownerId: request.id,
 });
 
+/** What a request asking for a second administrator tells the one who made it. */
+export interface ApprovalRequested {
+  requested: true;
+  /** How many administrators could approve it. */
+  approvers: number;
+  expiresAt: Date;
+}
+
 /** What a request would change, as the review shows it: names and fingerprints, never a value. */
 export interface ChangeSummary {
   secrets: { field: string; from: string | null; to: string }[];
@@ -46,7 +54,7 @@ export interface RequestedChange {
  * credential's version. The other administrators are told. Returns how many there are to approve.
  */
 export async function requestChange(
-  { prisma, keyring }: Services,
+  { prisma, keyring }: Pick<Services, 'prisma'> & Partial<Pick<Services, 'keyring'>>,
   { actor, organizationId, change }: { actor: Actor; organizationId: string; change: RequestedChange },
 ): Promise<{ requestId: string; approvers: number; expiresAt: Date }> {
   if (actor.type !== 'USER' || !actor.id) throw new Error('a change request is made by a signed-in administrator');
@@ -74,6 +82,7 @@ export async function requestChange(
     const before = credential ? await describeSecrets(tx, credentialOwner({ id: credential.id, organizationId })) : new Map();
     const secrets: ChangeSummary['secrets'] = [];
     for (const [field, value] of Object.entries(change.secrets ?? {})) {
+      if (!keyring) throw new Error('sealing a request’s secrets needs the keyring');
       const { fingerprint } = await writeSecret(tx, keyring, requestOwner({ id, organizationId }), field, value);
       secrets.push({ field, from: before.get(field)?.fingerprint ?? null, to: fingerprint });
     }

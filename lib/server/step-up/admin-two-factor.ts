@@ -1,4 +1,5 @@
 import 'server-only';
+import { now } from '@/lib/server/clock';
 import { recordAuditEvent } from '@/lib/server/audit/record-audit-event';
 import { appendAuditEvent, type Actor } from '@/lib/server/audit/append-audit-event';
 import type { Services } from '@/lib/server/services';
@@ -24,7 +25,11 @@ export async function adminTwoFactor(
   }
   if (act === 'unlock') await databaseLimiter(prisma, SECOND_FACTOR_LIMIT).delete(userId);
   await prisma.$transaction(async (tx) => {
-    if (act === 'reset') await removeTwoFactor(tx, userId);
+    if (act === 'reset') {
+      await removeTwoFactor(tx, userId);
+      // Whoever enrols next on this account is not the one who was an approver before.
+      await tx.user.update({ where: { id: userId }, data: { credentialsResetAt: now() } });
+    }
     await appendAuditEvent(tx, { actor, action: `totp.admin_${act}`, target: { type: 'User', id: userId }, organizationId, outcome: 'SUCCESS' });
   });
   return ok(null);

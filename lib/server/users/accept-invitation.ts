@@ -55,7 +55,7 @@ export async function acceptInvitation(
     // The address may have got an account since the invitation (another invitation, the seed).
     if (await tx.user.findUnique({ where: { email: link.email }, select: { id: true } })) return { taken: link, user: null };
     const user = await tx.user.create({
-      data: { organizationId: link.organizationId, email: link.email, name, role: link.role, passwordHash },
+      data: { organizationId: link.organizationId, email: link.email, name, role: link.role, passwordHash, ...(link.role === 'ADMIN' ? { adminSince: now() } : {}) },
       select: { id: true, email: true, role: true, organizationId: true },
     });
     await appendAuditEvent(tx, {

@@ -9,6 +9,14 @@ import { sendAuditedMail } from '@/lib/server/mail/send-audited-mail';
 import { formatDateTime } from '@/lib/format';
 import type { Services } from '@/lib/server/services';
 import type { Role } from '@/prisma/generated/client';
+import { needsSecondAdministrator } from '@/lib/server/approvals/admin-standing';
+import { requestChange, type ApprovalRequested } from '@/lib/server/approvals/request-change';
+
+/** A link that went only to its holder's mailbox (an administrator's reset under the approval policy). */
+export interface MailedLink {
+  mailedOnly: true;
+  expiresAt: Date;
+}
 
 export interface IssuedLink {
   /** Shown once to the administrator to pass on; only its hash is stored. */
@@ -20,18 +28,32 @@ export interface IssuedLink {
 
 /**
  * Invites someone by email with a role: a single-use link valid 7 days. Refused when the address
- * already has an account or an open invitation (resend that one instead).
+ * already has an account or an open invitation (resend that one instead). Under the approval policy,
+ * an administrator's invitation is a request another administrator approves: it is issued by them,
+ * when they approve it, so nobody makes an administrator alone.
  */
 export async function inviteUser(
-  { prisma }: Pick<Services, 'prisma'>,
+  services: Pick<Services, 'prisma'>,
   { actor, organizationId, email, role, baseUrl, mailer }: { actor: Actor; organizationId: string; email: string; role: Role; baseUrl: string; mailer: Mailer | null },
-): Promise<Result<IssuedLink>> {
+): Promise<Result<IssuedLink | ApprovalRequested>> {
+  const { prisma } = services;
   const refuse = (message: string) => recordRefusal(prisma, { actor, organizationId, action: 'user.invite', failure: fail('CONFLICT', message, { email: [message] }).error });
   // Only an account in this organization is named: whether an address has one in another organization
   // is not this administrator's to learn (that invitation goes out, and its holder is told to sign in).
   if (await prisma.user.findFirst({ where: { email, organizationId }, select: { id: true } })) return refuse(`${email} already has an account.`);
   const open = await prisma.oneTimeLink.findFirst({ where: { organizationId, purpose: 'INVITE', email, usedAt: null, cancelledAt: null, expiresAt: { gt: now() } } });
   if (open) return refuse(`${email} has an open invitation already: resend or cancel it in the list below.`);
+  if (role === 'ADMIN' && (await needsSecondAdministrator(prisma, { organizationId, actorId: actor.id }))) {
+    if (await prisma.changeRequest.findFirst({ where: { organizationId, kind: 'ADMIN_GRANT', status: 'PENDING', payload: { path: ['email'], equals: email } }, select: { id: true } })) {
+      return refuse(`Making ${email} an administrator waits for approval already (Approvals).`);
+    }
+    const { approvers, expiresAt } = await requestChange(services, {
+      actor,
+      organizationId,
+      change: { kind: 'ADMIN_GRANT', payload: { email, label: email }, label: email, target: `Invite ${email} as administrator` },
+    });
+    return ok({ requested: true, approvers, expiresAt });
+  }
   return ok(await issueInvitation(prisma, { actor, organizationId, email, role, baseUrl, mailer, action: 'user.invite' }));
 }
 

@@ -8,23 +8,28 @@ import type { Mailer } from '@/lib/server/mail/mailer';
 import { sendAuditedMail } from '@/lib/server/mail/send-audited-mail';
 import type { Services } from '@/lib/server/services';
 import { formatDateTime } from '@/lib/format';
-import type { IssuedLink } from '@/lib/server/users/invite-user';
+import type { IssuedLink, MailedLink } from '@/lib/server/users/invite-user';
+import { needsSecondAdministrator } from '@/lib/server/approvals/admin-standing';
 
 /**
  * An administrator's password-reset link for another active user of the organization (single use,
  * 24 hours); an earlier unused one stops working. One's own password is changed under Security.
+ * Under the approval policy, another administrator's link is mailed to them and never shown: shown,
+ * it would let one administrator sign in as the second pair of eyes.
  */
 export async function issuePasswordReset(
   { prisma }: Pick<Services, 'prisma'>,
   { actor, organizationId, userId, baseUrl, mailer }: { actor: Actor; organizationId: string; userId: string; baseUrl: string; mailer: Mailer | null },
-): Promise<Result<IssuedLink>> {
+): Promise<Result<IssuedLink | MailedLink>> {
   const target = { type: 'User', id: userId };
   const refuse = (code: 'FORBIDDEN' | 'NOT_FOUND' | 'INVALID_STATE', message: string) =>
     recordRefusal(prisma, { actor, organizationId, action: 'user.password_reset_issue', target, failure: fail(code, message).error });
   if (actor.id === userId) return refuse('FORBIDDEN', 'Change your own password under Security.');
-  const user = await prisma.user.findFirst({ where: { id: userId, organizationId }, select: { disabledAt: true, email: true } });
+  const user = await prisma.user.findFirst({ where: { id: userId, organizationId }, select: { disabledAt: true, email: true, role: true } });
   if (!user) return refuse('NOT_FOUND', 'No such user in your organization.');
   if (user.disabledAt) return refuse('INVALID_STATE', 'This user is deactivated: reactivate them first.');
+  const mailOnly = user.role === 'ADMIN' && (await needsSecondAdministrator(prisma, { organizationId, actorId: actor.id }));
+  if (mailOnly && !mailer) return refuse('INVALID_STATE', 'An administrator’s reset link goes only to their own mailbox, and mail is not set up (SMTP_URL). They can use a recovery code, or change their password themselves under Security.');
   const link = await prisma.$transaction(async (tx) => {
     await tx.oneTimeLink.updateMany({ where: { userId, purpose: 'PASSWORD_RESET', usedAt: null, cancelledAt: null }, data: { cancelledAt: now() } });
     const { token, link } = await createLink(tx, { purpose: 'PASSWORD_RESET', organizationId, userId, createdById: actor.id ?? undefined });
@@ -46,5 +51,6 @@ export async function issuePasswordReset(
       ].join('\n'),
     },
   });
-  return ok({ url: link.url, expiresAt: link.expiresAt, mailed });
+  if (mailOnly && !mailed) return refuse('INVALID_STATE', `The reset link could not be mailed to ${user.email}; nothing else was sent. Try again later.`);
+  return ok(mailOnly ? { mailedOnly: true, expiresAt: link.expiresAt } : { url: link.url, expiresAt: link.expiresAt, mailed });
 }

@@ -1,4 +1,5 @@
 import 'server-only';
+import { now } from '@/lib/server/clock';
 import { appendAuditEvent, type Actor } from '@/lib/server/audit/append-audit-event';
 import { recordRefusal } from '@/lib/server/audit/record-refusal';
 import { findUsableLink, useLink } from '@/lib/server/auth/one-time-links';
@@ -35,7 +36,7 @@ export async function resetPassword(
     if (!link?.userId) return null;
     const user = await tx.user.findUnique({ where: { id: link.userId }, select: { id: true, email: true, organizationId: true, disabledAt: true } });
     if (!user || user.disabledAt) return null;
-    await tx.user.update({ where: { id: user.id }, data: { passwordHash } });
+    await tx.user.update({ where: { id: user.id }, data: { passwordHash, credentialsResetAt: now() } });
     const sessions = await endSessionsOf(tx, { userId: user.id });
     await appendAuditEvent(tx, {
       actor: { type: 'USER', id: user.id, label: user.email, ...request },

@@ -11,6 +11,7 @@ import { services } from '@/lib/server/services';
 import { toActionResult } from '@/lib/server/to-action-result';
 import type { TApprovalPolicy } from '@/lib/schemas/governance';
 import { setApprovalPolicy } from '@/lib/server/approvals/approval-policy';
+import type { ApprovalRequested } from '@/lib/server/approvals/request-change';
 import { secretChangeAction } from '@/lib/server/secret-change-action';
 
 /** Time zone and expiry lead times of the organization (administrators). */
@@ -22,6 +23,6 @@ export async function saveOrganizationSettingsAction(input: TOrganizationSetting
 }
 
 /** The four-eyes policy: behind its own step-up, since turning it off lets one administrator change production alone. */
-export async function saveApprovalPolicyAction(input: TApprovalPolicy): Promise<ActionResult<null>> {
+export async function saveApprovalPolicyAction(input: TApprovalPolicy): Promise<ActionResult<null | ApprovalRequested>> {
   return secretChangeAction('approval-policy', ({ services, actor, organizationId }) => setApprovalPolicy(services, { actor, organizationId, input }), { refresh: '/admin/settings' });
 }

@@ -10,7 +10,8 @@ import { secretChangeAction, type SecretChange } from '@/lib/server/secret-chang
 import { adminTwoFactor } from '@/lib/server/step-up/admin-two-factor';
 import { cancelInvitation } from '@/lib/server/users/cancel-invitation';
 import { changeRole } from '@/lib/server/users/change-role';
-import { inviteUser, type IssuedLink } from '@/lib/server/users/invite-user';
+import { inviteUser, type IssuedLink, type MailedLink } from '@/lib/server/users/invite-user';
+import type { ApprovalRequested } from '@/lib/server/approvals/request-change';
 import { issuePasswordReset } from '@/lib/server/users/issue-password-reset';
 import { resendInvitation } from '@/lib/server/users/resend-invitation';
 import { setUserActive } from '@/lib/server/users/set-user-active';
@@ -56,7 +57,7 @@ function peopleAction<S extends z.ZodType, T>(schema: S, input: unknown, change:
   );
 }
 
-export async function inviteUserAction(input: TInvite): Promise<ActionResult<IssuedLink>> {
+export async function inviteUserAction(input: TInvite): Promise<ActionResult<IssuedLink | ApprovalRequested>> {
   return peopleAction(ZInvite, input, ({ services, actor, organizationId }, invite) => inviteUser(services, { actor, organizationId, ...invite, baseUrl: publicUrl(), mailer: mailer() }));
 }
 
@@ -68,7 +69,7 @@ export async function cancelInvitationAction(input: { inviteId: string }): Promi
   return peopleAction(ZInviteRef, input, ({ services, actor, organizationId }, { inviteId }) => cancelInvitation(services, { actor, organizationId, inviteId }));
 }
 
-export async function changeRoleAction(input: { userId: string; role: string }): Promise<ActionResult<null>> {
+export async function changeRoleAction(input: { userId: string; role: string }): Promise<ActionResult<null | ApprovalRequested>> {
   return peopleAction(ZRoleChange, input, ({ services, actor, organizationId }, change) => changeRole(services, { actor, organizationId, ...change }));
 }
 
@@ -78,6 +79,6 @@ export async function setUserActiveAction(input: { userId: string; active: boole
   );
 }
 
-export async function issuePasswordResetAction(input: { userId: string }): Promise<ActionResult<IssuedLink>> {
+export async function issuePasswordResetAction(input: { userId: string }): Promise<ActionResult<IssuedLink | MailedLink>> {
   return peopleAction(ZUserRef, input, ({ services, actor, organizationId }, { userId }) => issuePasswordReset(services, { actor, organizationId, userId, baseUrl: publicUrl(), mailer: mailer() }));
 }

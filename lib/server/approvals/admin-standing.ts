@@ -1,0 +1,34 @@
+import 'server-only';
+import type { Services } from '@/lib/server/services';
+import type { Prisma } from '@/prisma/generated/client';
+
+type Db = Pick<Services, 'prisma'>['prisma'] | Prisma.TransactionClient;
+
+/**
+ * Whether making an administrator (or turning the approval policy off) needs a second administrator:
+ * the organization requires approval and has another active administrator than `actorId` who could
+ * give it. A lone administrator acts alone: nobody else could approve, and choosing the second
+ * administrator is where every organization's trust starts.
+ */
+export async function needsSecondAdministrator(prisma: Db, { organizationId, actorId }: { organizationId: string; actorId: string | null | undefined }): Promise<boolean> {
+  const organization = await prisma.organization.findUniqueOrThrow({ where: { id: organizationId }, select: { requireApproval: true } });
+  if (!organization.requireApproval) return false;
+  return (await prisma.user.count({ where: { organizationId, role: 'ADMIN', disabledAt: null, ...(actorId ? { id: { not: actorId } } : {}) } })) > 0;
+}
+
+/**
+ * Why `approverId` cannot be the second pair of eyes on a request made at `requestedAt`, or null.
+ * An approval counts only from someone who was already an administrator, signing in with the
+ * password and second factor they had, when the request was made: an administrator made, promoted
+ * or reset during the request's life (by its requester or anyone) may be the requester's own
+ * creation, so their approval would be one person approving twice.
+ */
+export async function approverRefusal(prisma: Db, { approverId, requestedAt }: { approverId: string; requestedAt: Date }): Promise<string | null> {
+  const approver = await prisma.user.findUnique({ where: { id: approverId }, select: { adminSince: true, credentialsResetAt: true } });
+  if (!approver) return 'Only an administrator can approve.';
+  if (approver.adminSince && approver.adminSince.getTime() > requestedAt.getTime()) return 'You became an administrator after this request was made, so your approval cannot count as a second pair of eyes on it. Ask an administrator who was one before it.';
+  if (approver.credentialsResetAt && approver.credentialsResetAt.getTime() > requestedAt.getTime()) {
+    return 'Your password or two-factor was reset after this request was made, so your approval cannot count as a second pair of eyes on it. Ask another administrator.';
+  }
+  return null;
+}
