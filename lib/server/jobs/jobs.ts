@@ -7,7 +7,8 @@ import { housekeeping } from '@/lib/server/jobs/housekeeping';
 import type { Job } from '@/lib/server/jobs/scheduler';
 import { mailer } from '@/lib/server/mail/mailer';
 import { defaultPolicy } from '@/lib/server/net/guarded-fetch';
-import { deliverNotifications, type DeliveryDeps } from '@/lib/server/notifications/deliver-notifications';
+import { deliverNotifications, WEBHOOK_TIMEOUT_MS, type DeliveryDeps } from '@/lib/server/notifications/deliver-notifications';
+import type { Services } from '@/lib/server/services';
 import { sendDailyDigests } from '@/lib/server/notifications/send-daily-digests';
 import { refreshDueTokens } from '@/lib/server/tokens/refresh-due-tokens';
 
@@ -68,16 +69,20 @@ export function serverJobs(config: JobConfig, deps: JobDeps): Job[] {
         return `${done.expired} expired, ${done.expiring} expiring, ${done.reminded} reminder${done.reminded === 1 ? '' : 's'} raised`;
       },
     },
-    {
-      name: 'notifications',
-      description: 'Sends queued mail and webhook calls; retries failures with backoff for about a day',
+    // Mail and webhooks are two jobs, so endpoints that never answer cannot hold the mail back.
+    ...(['EMAIL', 'WEBHOOK'] as const).map((channel) => ({
+      name: channel === 'EMAIL' ? 'mail' : 'webhooks',
+      description:
+        channel === 'EMAIL'
+          ? 'Sends queued mail; retries failures with backoff for about a day'
+          : `Calls webhook endpoints, one call at a time per endpoint (${WEBHOOK_TIMEOUT_MS / SECOND} s each at most); retries failures with backoff for about a day`,
       intervalMs: config.NOTIFICATION_DELIVERY_INTERVAL_SECONDS * SECOND,
       leaseMs: 5 * MINUTE,
-      run: async (services) => {
-        const done = await deliverNotifications(services, deps);
-        return `${done.delivered} delivered, ${done.retrying} to retry, ${done.failed} failed`;
+      run: async (services: Services) => {
+        const done = await deliverNotifications(services, deps, { channel });
+        return `${done.delivered} delivered, ${done.retrying} to retry, ${done.failed} failed${done.postponed ? `, ${done.postponed} left for the next run` : ''}`;
       },
-    },
+    })),
     {
       name: 'daily-digest',
       description: 'Queues the daily digest for everyone who turned it on',

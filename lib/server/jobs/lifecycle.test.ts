@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { IncomingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { Webhook } from 'standardwebhooks';
@@ -14,6 +14,7 @@ import { smtpMailer } from '@/lib/server/mail/mailer';
 import type { OutboundPolicy } from '@/lib/server/net/guarded-fetch';
 import { createWebhookEndpoint, urlRefusal } from '@/lib/server/notifications/create-webhook-endpoint';
 import { deliverNotifications, RETRY_DELAYS_MS } from '@/lib/server/notifications/deliver-notifications';
+import { raiseNotifications } from '@/lib/server/notifications/raise-notifications';
 import type { Services } from '@/lib/server/services';
 import { createFirstOrganization } from '@/lib/server/setup/create-organization';
 import { openTestDatabase, testDatabaseKinds } from '@/lib/server/test-support/test-database';
@@ -112,7 +113,7 @@ describe.each(testDatabaseKinds())('lifecycle automation on %s', (kind) => {
     expect(await scanExpiry(services)).toMatchObject({ expired: 0, reminded: 1 });
     expect(await scanExpiry(services)).toMatchObject({ reminded: 0 });
     const sent = await deliverNotifications(services, deps());
-    expect(sent).toEqual({ delivered: 2, retrying: 0, failed: 0 });
+    expect(sent).toEqual({ delivered: 2, retrying: 0, failed: 0, postponed: 0 });
 
     // The owner is the administrator here: one mail, not two.
     expect(mails).toHaveLength(1);
@@ -288,7 +289,7 @@ describe.each(testDatabaseKinds())('lifecycle automation on %s', (kind) => {
     expect(first).toMatchObject({ delivered: 0, failed: 0 });
     expect(first.retrying).toBeGreaterThanOrEqual(2);
     // Not before its backoff.
-    expect(await deliverNotifications(services, deps())).toEqual({ delivered: 0, retrying: 0, failed: 0 });
+    expect(await deliverNotifications(services, deps())).toEqual({ delivered: 0, retrying: 0, failed: 0, postponed: 0 });
     hookStatus = 200;
     clock += RETRY_DELAYS_MS[0];
     const second = await deliverNotifications(services, deps());
@@ -322,5 +323,87 @@ describe.each(testDatabaseKinds())('lifecycle automation on %s', (kind) => {
     expect(await urlRefusal('https://hooks.acme.example/strongroom', policy, nowhere)).toBe('hooks.acme.example does not resolve to an address: check the name.');
     expect(await urlRefusal('https://hooks.acme.example/strongroom', policy, async () => [{ address: '93.184.215.14' }])).toBeNull();
     expect(await urlRefusal('https://hooks.acme.example/strongroom', policy, async () => [{ address: '10.0.0.8' }])).toMatch(/resolves to .*refused/);
+  });
+
+  describe('deliveries in lanes', () => {
+    /** Three notifications, each to the admin's mailbox and to every endpoint subscribed to credential.expired. */
+    const raiseThree = async () => {
+      const tag = randomBytes(4).toString('hex');
+      await db.prisma.$transaction((tx) =>
+        raiseNotifications(
+          tx,
+          [1, 2, 3].map((n) => ({ organizationId, credentialId: null, event: 'credential.expired' as const, dedupeKey: `lanes:${tag}:${n}`, data: { n }, mailTo: [adminEmail] })),
+        ),
+      );
+    };
+    const endpoint = async (url: string) => {
+      const created = await createWebhookEndpoint(services, { actor: system, organizationId, input: { url, eventTypes: ['credential.expired'] }, policy });
+      if (!created.ok) throw new Error(created.error.message);
+      return created.data.id;
+    };
+    afterEach(async () => {
+      await db.prisma.webhookEndpoint.deleteMany({ where: { organizationId } });
+      await db.prisma.notificationDelivery.updateMany({ where: { status: 'PENDING' }, data: { status: 'FAILED' } });
+    });
+
+    it('mail goes out while endpoints hang, and an endpoint gets one call at a time', async () => {
+      let release = false;
+      const held: ServerResponse[] = [];
+      const hanging = await startFaultServer((_req, _body, res) => (release ? res.destroy() : held.push(res)));
+      let inFlight = 0;
+      let mostAtOnce = 0;
+      const counting = await startFaultServer((_req, _body, res) => {
+        mostAtOnce = Math.max(mostAtOnce, ++inFlight);
+        setImmediate(() => (inFlight--, res.writeHead(204).end()));
+      });
+      try {
+        await endpoint(`${hanging.url}/hang`);
+        const countingId = await endpoint(`${counting.url}/count`);
+        await raiseThree();
+        const webhooks = deliverNotifications(services, { ...deps(), policy: { ...policy, timeoutMs: 60_000 } }, { channel: 'WEBHOOK' });
+        // The webhook run is stuck on the hanging endpoint; mail has its own run and is not behind it.
+        expect(await deliverNotifications(services, deps(), { channel: 'EMAIL' })).toMatchObject({ delivered: 3, retrying: 0, failed: 0 });
+        expect(mails).toHaveLength(3);
+        release = true;
+        for (const res of held.splice(0)) res.destroy();
+        expect(await webhooks).toMatchObject({ delivered: 3, retrying: 3 });
+        expect(mostAtOnce).toBe(1);
+        expect(await db.prisma.notificationDelivery.count({ where: { endpointId: countingId, status: 'DELIVERED' } })).toBe(3);
+      } finally {
+        await hanging.close();
+        await counting.close();
+      }
+    });
+
+    it('an endpoint that does not answer in time waits for the next run with its other deliveries; a run starts nothing after its time budget', async () => {
+      useClock();
+      const silent = await startFaultServer(() => undefined);
+      let calls = 0;
+      const slowClock = await startFaultServer((_req, _body, res) => {
+        calls++;
+        clock += 31_000; // this call took past the run's budget
+        res.writeHead(204).end();
+      });
+      try {
+        const silentId = await endpoint(`${silent.url}/silent`);
+        await raiseThree();
+        const timedOut = await deliverNotifications(services, { ...deps(), policy: { ...policy, timeoutMs: 200 } }, { channel: 'WEBHOOK' });
+        expect(timedOut).toMatchObject({ retrying: 1, postponed: 2 });
+        const left = await db.prisma.notificationDelivery.findMany({ where: { endpointId: silentId, attempts: 0 } });
+        expect(left.map((d) => [d.status, d.nextAttemptAt.getTime() <= clock])).toEqual([
+          ['PENDING', true],
+          ['PENDING', true],
+        ]);
+        await db.prisma.webhookEndpoint.delete({ where: { id: silentId } });
+
+        await endpoint(`${slowClock.url}/budget`);
+        await raiseThree();
+        expect(await deliverNotifications(services, deps(), { channel: 'WEBHOOK' })).toMatchObject({ delivered: 1, postponed: 2 });
+        expect(calls).toBe(1);
+      } finally {
+        await silent.close();
+        await slowClock.close();
+      }
+    });
   });
 });

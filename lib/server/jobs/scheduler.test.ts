@@ -38,6 +38,15 @@ describe.each(testDatabaseKinds())('scheduler on %s', (kind) => {
     return job;
   };
 
+  it('runs each job in its own lane: a job still running never holds another that is due', async () => {
+    let quickRan!: () => void;
+    const quickHasRun = new Promise<void>((resolve) => (quickRan = resolve));
+    // Listed first, and finishes only once the other job has run: one after another, this never ends.
+    const slow: Job = { name: 'lane-slow', description: 'waits', intervalMs: 10 * MINUTE, leaseMs: 5 * MINUTE, run: async () => (await quickHasRun, 'done waiting') };
+    const quick: Job = { name: 'lane-quick', description: 'quick', intervalMs: 10 * MINUTE, leaseMs: 5 * MINUTE, run: async () => (quickRan(), 'quick') };
+    expect(await runDueJobs(services, [slow, quick])).toEqual(['lane-slow', 'lane-quick']);
+  });
+
   it('runs a new job at once, then once per interval, whatever the number of ticks', async () => {
     const job = counting(`every-ten-${kind}`);
     expect(await runDueJobs(services, [job])).toEqual([job.name]);

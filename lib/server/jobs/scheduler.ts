@@ -33,64 +33,70 @@ async function claim({ prisma }: Pick<Services, 'prisma'>, job: Job, owner: stri
 }
 
 /**
- * One tick: runs each due job this process can claim, one after another, as the SYSTEM actor, and
- * records how it went (on the job's row and in the audit trail); the next run is due an interval after
- * this one started. A failure is recorded (and logged) and
- * does not stop the other jobs.
+ * Runs `job` if it is due and this process can claim it, as the SYSTEM actor, and records how it went
+ * (on the job's row and in the audit trail); the next run is due an interval after this one started.
+ * A failure is recorded (and logged). Returns whether it ran.
  */
-export async function runDueJobs(services: Services, jobs: readonly Job[], { owner = PROCESS_ID }: { owner?: string } = {}): Promise<string[]> {
-  const ran: string[] = [];
-  for (const job of jobs) {
-    const startedAt = nowMs();
-    if (!(await claim(services, job, owner, startedAt))) continue;
-    let result: string | null = null;
-    let error: string | null = null;
-    try {
-      result = await job.run(services);
-    } catch (failure) {
-      error = (failure instanceof Error ? failure.message : String(failure)).slice(0, 500);
-      logger().error({ event: 'job.failed', job: job.name, err: error }, 'scheduled job failed');
-    }
-    const finishedAt = nowMs();
-    await services.prisma.scheduledJob.updateMany({
-      where: { name: job.name, leaseOwner: owner },
-      data: {
-        leaseOwner: null,
-        leaseUntil: null,
-        lastFinishedAt: new Date(finishedAt),
-        lastDurationMs: Math.round(finishedAt - startedAt),
-        lastError: error,
-        lastResult: result,
-        nextRunAt: new Date(startedAt + job.intervalMs),
-      },
-    });
-    await recordAuditEvent(services.prisma, {
-      actor: SYSTEM_ACTOR,
-      action: 'job.run',
-      target: { type: 'ScheduledJob', id: job.name },
-      outcome: error ? 'FAILURE' : 'SUCCESS',
-      details: { durationMs: Math.round(finishedAt - startedAt), ...(result ? { result } : {}), ...(error ? { error } : {}) },
-    });
-    ran.push(job.name);
+async function runJob(services: Services, job: Job, owner: string): Promise<boolean> {
+  const startedAt = nowMs();
+  if (!(await claim(services, job, owner, startedAt))) return false;
+  let result: string | null = null;
+  let error: string | null = null;
+  try {
+    result = await job.run(services);
+  } catch (failure) {
+    error = (failure instanceof Error ? failure.message : String(failure)).slice(0, 500);
+    logger().error({ event: 'job.failed', job: job.name, err: error }, 'scheduled job failed');
   }
-  return ran;
+  const finishedAt = nowMs();
+  await services.prisma.scheduledJob.updateMany({
+    where: { name: job.name, leaseOwner: owner },
+    data: {
+      leaseOwner: null,
+      leaseUntil: null,
+      lastFinishedAt: new Date(finishedAt),
+      lastDurationMs: Math.round(finishedAt - startedAt),
+      lastError: error,
+      lastResult: result,
+      nextRunAt: new Date(startedAt + job.intervalMs),
+    },
+  });
+  await recordAuditEvent(services.prisma, {
+    actor: SYSTEM_ACTOR,
+    action: 'job.run',
+    target: { type: 'ScheduledJob', id: job.name },
+    outcome: error ? 'FAILURE' : 'SUCCESS',
+    details: { durationMs: Math.round(finishedAt - startedAt), ...(result ? { result } : {}), ...(error ? { error } : {}) },
+  });
+  return true;
 }
 
-/** Ticks every `tickMs` in the background (never two ticks of this process at once). */
+/**
+ * One tick: runs every due job this process can claim, each in its own lane (at the same time), so
+ * a long run of one job never holds the others; resolves when they have all finished, with the
+ * names of those that ran.
+ */
+export async function runDueJobs(services: Services, jobs: readonly Job[], { owner = PROCESS_ID }: { owner?: string } = {}): Promise<string[]> {
+  const ran = await Promise.all(jobs.map((job) => runJob(services, job, owner)));
+  return jobs.filter((_, index) => ran[index]).map((job) => job.name);
+}
+
+/**
+ * Ticks every `tickMs` in the background. Each job has its own lane: a tick starts every due job
+ * that is not already running in this process, and does not wait for any of them.
+ */
 export function startScheduler(services: Services, jobs: readonly Job[], { tickMs }: { tickMs: number }): () => void {
-  let running = false;
-  const tick = async () => {
-    if (running) return;
-    running = true;
-    try {
-      await runDueJobs(services, jobs);
-    } catch (error) {
-      logger().error({ event: 'scheduler.tick_failed', err: error instanceof Error ? error.message : String(error) }, 'scheduler tick failed');
-    } finally {
-      running = false;
+  const running = new Set<string>();
+  const tick = () => {
+    for (const job of jobs) {
+      if (running.has(job.name)) continue;
+      running.add(job.name);
+      runJob(services, job, PROCESS_ID)
+        .catch((error: unknown) => logger().error({ event: 'scheduler.tick_failed', job: job.name, err: error instanceof Error ? error.message : String(error) }, 'scheduler tick failed'))
+        .finally(() => running.delete(job.name));
     }
   };
-  void tick();
+  tick();
   const timer = setInterval(tick, tickMs);
   timer.unref();
   return () => clearInterval(timer);
