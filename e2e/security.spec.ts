@@ -27,6 +27,7 @@ test('signing out ends the session on the server: a copied cookie opens no page 
   const credentialUrl = page.url();
   // Control: while signed in, the replay reaches the operation (which refuses the stale version).
   expect(await (await replayResponse(page.context().request, save)).text()).toContain('CONFLICT');
+  expect(await (await page.context().request.get('/api/auth/session')).json()).toMatchObject({ userId: expect.any(String) });
 
   const copied = await page.context().storageState();
   await page.getByRole('button', { name: 'Sign out' }).click();
@@ -39,6 +40,8 @@ test('signing out ends the session on the server: a copied cookie opens no page 
     await expect(thiefPage).toHaveURL(/\/sign-in$/);
     const replayed = await (await replayResponse(thief.request, save)).text();
     expect(replayed).not.toContain('CONFLICT');
+    // next-auth's own session route says nothing of the ended session either.
+    expect(await (await thief.request.get('/api/auth/session')).json()).toEqual({});
   } finally {
     await thief.close();
   }
@@ -200,5 +203,12 @@ test('every page carries a nonce Content-Security-Policy, and the browser enforc
     expect(await probe.evaluate(() => (window as { injected?: boolean }).injected)).toBeUndefined();
   } finally {
     await bare.close();
+  }
+});
+
+test('next-auth’s own pages carry the Content-Security-Policy too', async ({ request }) => {
+  for (const path of ['/api/auth/signout', '/api/auth/error', '/api/auth/verify-request']) {
+    const response = await request.get(path);
+    expect(response.headers()['content-security-policy'], path).toMatch(/script-src 'nonce-[^']+' 'strict-dynamic'.*frame-ancestors 'none'/);
   }
 });
