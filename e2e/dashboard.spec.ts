@@ -45,7 +45,7 @@ test('a viewer exports the entities with their credentials’ status, and no set
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Export CSV' }).click()]);
   expect(download.suggestedFilename()).toMatch(/^legal-entities-\d{4}-\d{2}-\d{2}\.csv$/);
   const csv = readFileSync(await download.path(), 'utf8');
-  expect(csv).toContain('Riyadh Supplies Co.,SA,310122393500003,,no,EGS unit 1,ZATCA CSID');
+  expect(csv).toContain('"Riyadh Supplies Co.","SA","310122393500003","","no","EGS unit 1","ZATCA CSID"');
   expect(csv).not.toContain('gulf-trading-erp'); // a non-secret setting of a demo credential stays out too
   await expect(page.getByRole('link', { name: 'Add legal entity' })).toHaveCount(0);
   expect((await page.goto('/entities/import'))?.status()).toBe(403);

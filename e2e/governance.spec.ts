@@ -213,7 +213,7 @@ test('a deleted credential is listed with who deleted it, and restored from the 
   await expect(page.getByRole('link', { name: 'Short-lived hook' })).toBeVisible();
 });
 
-test('turning four-eyes approval off takes a code and lands in the audit log with what it was', async ({ page }) => {
+test('turning four-eyes approval off takes a code and a second administrator, and lands in the audit log with what it was', async ({ page, browser }) => {
   await loginAs(page, 'ADMIN');
   await page.goto('/admin/settings');
   const policy = page.getByRole('region', { name: 'Four-eyes approval' });
@@ -225,7 +225,23 @@ test('turning four-eyes approval off takes a code and lands in the audit log wit
   await page.getByLabel('A request expires after (hours)').fill('48');
   await page.getByLabel('Production changes need a second administrator').uncheck();
   await page.getByRole('button', { name: 'Save approval policy' }).click();
-  await throughStepUp(page, 'ADMIN', page.getByRole('status').filter({ hasText: 'Saved.' }));
+  await throughStepUp(page, 'ADMIN', page.getByRole('status').filter({ hasText: /needs a second administrator/ }));
+  // The requester cannot approve it; the second administrator does.
+  await page.goto('/approvals');
+  await expect(requestRow(page, 'Turn four-eyes approval off').getByRole('button', { name: /^Approve/ })).toHaveCount(0);
+  const context = await browser.newContext();
+  try {
+    const second = await context.newPage();
+    await loginWith(second, APPROVER_EMAIL);
+    await second.goto('/approvals');
+    await requestRow(second, 'Turn four-eyes approval off').getByRole('button', { name: /^Approve/ }).click();
+    await throughStepUp(second, 'APPROVER', second.getByRole('table', { name: /last decided/ }).getByText('Turn four-eyes approval off').first());
+  } finally {
+    await context.close();
+  }
+  await page.goto('/admin/settings');
+  await expect(page.getByLabel('Production changes need a second administrator')).not.toBeChecked();
+  await expect(page.getByLabel('A request expires after (hours)')).toHaveValue('48');
   await page.goto('/audit?action=organization.approval_policy');
   await expect(page.getByRole('table', { name: /Audit events/ }).locator('tbody tr')).toHaveCount(2);
   await expect(page.getByRole('table', { name: /Audit events/ })).toContainText('refused: invalid input');

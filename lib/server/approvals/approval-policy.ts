@@ -42,7 +42,7 @@ export async function setApprovalPolicy(
     if (await prisma.changeRequest.findFirst({ where: { organizationId, kind: 'APPROVAL_POLICY', status: 'PENDING' }, select: { id: true } })) {
       return recordRefusal(prisma, { actor, action: 'organization.approval_policy', organizationId, target: { type: 'Organization', id: organizationId }, failure: fail('CONFLICT', 'Turning four-eyes approval off waits for approval already (Approvals).').error });
     }
-    const { approvers, expiresAt } = await requestChange(services, { actor, organizationId, change: { kind: 'APPROVAL_POLICY', payload: { label: 'Four-eyes approval' }, label: 'Four-eyes approval', target: 'Turn four-eyes approval off' } });
+    const { approvers, expiresAt } = await requestChange(services, { actor, organizationId, change: { kind: 'APPROVAL_POLICY', payload: { label: 'Four-eyes approval', policy: parsed.data }, label: 'Four-eyes approval', target: 'Turn four-eyes approval off' } });
     return ok({ requested: true, approvers, expiresAt });
   }
   await prisma.$transaction(async (tx) => {

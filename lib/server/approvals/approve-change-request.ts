@@ -109,7 +109,7 @@ async function approveAdministration(
     closeAs: (status: 'EXPIRED' | 'STALE', message: string) => Promise<ReturnType<typeof fail>>;
   },
 ): Promise<Result<{ credentialId: null; invitation?: IssuedLink & { email: string } }>> {
-  const payload = request.payload as { email?: string; userId?: string };
+  const payload = request.payload as { email?: string; userId?: string; policy?: { approvalHours: number; rollbackDays: number } };
   const approval = { requestId: request.id, requestedBy: request.requestedBy };
   const { organizationId } = request;
   if (request.kind === 'ADMIN_GRANT' && payload.userId === actor.id) return refuse(fail('FORBIDDEN', 'This request makes you an administrator: another administrator must approve it.'));
@@ -121,8 +121,9 @@ async function approveAdministration(
     await prisma.$transaction(async (tx) => {
       if (!(await closeChangeRequest(tx, { request, to: 'APPLIED', actor }))) throw new AlreadyDecided();
       if (request.kind === 'APPROVAL_POLICY') {
-        await tx.organization.update({ where: { id: organizationId }, data: { requireApproval: false } });
-        await appendAuditEvent(tx, { actor, action: 'organization.approval_policy', target: { type: 'Organization', id: organizationId }, organizationId, outcome: 'SUCCESS', details: { requireApprovalBefore: true, requireApproval: false, changeRequest: request.id, requestedBy: request.requestedBy } });
+        const policy = { requireApproval: false, ...(payload.policy ? { approvalHours: payload.policy.approvalHours, rollbackDays: payload.policy.rollbackDays } : {}) };
+        await tx.organization.update({ where: { id: organizationId }, data: policy });
+        await appendAuditEvent(tx, { actor, action: 'organization.approval_policy', target: { type: 'Organization', id: organizationId }, organizationId, outcome: 'SUCCESS', details: { requireApprovalBefore: true, ...policy, changeRequest: request.id, requestedBy: request.requestedBy } });
       } else if (payload.userId) {
         const failure = await writeRoleChange(tx, { actor, organizationId, userId: payload.userId, role: 'ADMIN', approval });
         if (failure) throw new Stale(`${failure.message} Nothing was changed.`);
