@@ -68,8 +68,14 @@ const url = z
   .url({ protocol: /^https?$/, error: 'Enter a full URL such as https://api.example.com' })
   .max(MAX_URL, `At most ${MAX_URL} characters`)
   .refine((value) => {
-    const { protocol, hostname } = new URL(value);
-    return protocol === 'https:' || ['localhost', '127.0.0.1', '[::1]'].includes(hostname);
+    // Runs even when z.url() already refused the value (its message is shown then): never throws.
+    let parsed: URL;
+    try {
+      parsed = new URL(value);
+    } catch {
+      return true;
+    }
+    return parsed.protocol === 'https:' || ['localhost', '127.0.0.1', '[::1]'].includes(parsed.hostname);
   }, 'Must be https (plain http only to this machine, for development)');
 
 const identifier = (label: string) =>
