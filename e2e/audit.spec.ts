@@ -39,6 +39,7 @@ test('an auditor reads the log, verifies the chain and exports it', async ({ pag
   // It signs a checkpoint and writes an event, so it is a POST from the page, never a link.
   expect((await page.request.get('/audit/export?format=json')).status()).toBe(405);
   expect((await page.request.post('/audit/export', { headers: { origin: 'http://evil.example' } })).status()).toBe(403);
+  expect((await page.request.post('/audit/export', { headers: { 'sec-fetch-site': 'cross-site' } })).status()).toBe(403);
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export the whole chain (JSON, verifiable)' }).click()]);
   expect(download.suggestedFilename()).toMatch(/^strongroom-audit-\d{4}-\d{2}-\d{2}\.json$/);
   const json = await page.request.post('/audit/export', { headers: { origin: new URL(page.url()).origin } });

@@ -39,9 +39,12 @@ export async function GET(request: Request) {
 /** POST /audit/export: the whole chain as JSON, ending at a checkpoint signed now, verifiable offline. Same-origin forms only. */
 export async function POST(request: Request) {
   const user = await requireRole(AUDIT_READERS, 'route:/audit/export');
-  // A form of this site only: its Origin names the host the browser sent this request to.
+  // A form of this site only. Browsers say so in Sec-Fetch-Site (our pages' no-referrer policy makes a
+  // form's Origin "null"); other clients must send an Origin naming the host they called.
+  const site = request.headers.get('sec-fetch-site');
   const origin = URL.parse(request.headers.get('origin') ?? '');
-  if (!origin || origin.host !== request.headers.get('host')) return Response.json({ error: 'Export from the Audit log page.' }, { status: 403 });
+  const sameOrigin = site ? site === 'same-origin' : origin?.host === request.headers.get('host');
+  if (!sameOrigin) return Response.json({ error: 'Export from the Audit log page.' }, { status: 403 });
   const { prisma: db, keyring: keys } = await services();
   await recordAuditEvent(db, { actor: await requestActor(user), action: 'audit.export', organizationId: user.organizationId, outcome: 'SUCCESS', details: { format: 'json' } });
   return download('json', () => exportAuditLog(db, keys, { organizationId: user.organizationId }));
