@@ -1,4 +1,8 @@
 import 'server-only';
+import { requestChange, type ApprovalRequested } from '@/lib/server/approvals/request-change';
+import type { Actor } from '@/lib/server/audit/append-audit-event';
+import { recordRefusal } from '@/lib/server/audit/record-refusal';
+import { fail, ok, type Result } from '@/lib/server/result';
 import type { Services } from '@/lib/server/services';
 import type { Prisma } from '@/prisma/generated/client';
 
@@ -31,4 +35,40 @@ export async function approverRefusal(prisma: Db, { approverId, requestedAt }: {
     return 'Your password or two-factor was reset after this request was made, so your approval cannot count as a second pair of eyes on it. Ask another administrator.';
   }
   return null;
+}
+
+/**
+ * Asks the other administrators to approve a change to who administers the organization, named by
+ * `subject` (the address made an administrator, or the policy): refused, and audited as `action`,
+ * while the same thing already waits for approval.
+ */
+export async function requestAdministration(
+  services: Pick<Services, 'prisma'>,
+  {
+    actor,
+    organizationId,
+    kind,
+    subject,
+    payload,
+    target,
+    action,
+    refusalTarget = null,
+  }: {
+    actor: Actor;
+    organizationId: string;
+    kind: 'ADMIN_GRANT' | 'APPROVAL_POLICY';
+    subject: string;
+    payload: Prisma.InputJsonObject;
+    /** What the request does, as the approvers read it. */
+    target: string;
+    action: string;
+    refusalTarget?: { type: string; id: string } | null;
+  },
+): Promise<Result<ApprovalRequested>> {
+  const { prisma } = services;
+  if (await prisma.changeRequest.findFirst({ where: { organizationId, kind, status: 'PENDING', payload: { path: ['label'], equals: subject } }, select: { id: true } })) {
+    return recordRefusal(prisma, { actor, organizationId, action, target: refusalTarget, failure: fail('CONFLICT', `“${target}” waits for approval already (Approvals).`).error });
+  }
+  const { approvers, expiresAt } = await requestChange(services, { actor, organizationId, change: { kind, payload: { ...payload, label: subject }, label: subject, target } });
+  return ok({ requested: true, approvers, expiresAt });
 }

@@ -5,8 +5,8 @@ import { recordRefusal } from '@/lib/server/audit/record-refusal';
 import { fail, fieldErrorsOf, ok, type Result } from '@/lib/server/result';
 import type { Services } from '@/lib/server/services';
 import type { Environment } from '@/prisma/generated/client';
-import { needsSecondAdministrator } from '@/lib/server/approvals/admin-standing';
-import { requestChange, type ApprovalRequested } from '@/lib/server/approvals/request-change';
+import { needsSecondAdministrator, requestAdministration } from '@/lib/server/approvals/admin-standing';
+import type { ApprovalRequested } from '@/lib/server/approvals/request-change';
 
 /** The organization's four-eyes policy: on or off, how long a request waits, how long a previous version is kept. */
 export async function getApprovalPolicy({ prisma }: Pick<Services, 'prisma'>, { organizationId }: { organizationId: string }) {
@@ -39,11 +39,16 @@ export async function setApprovalPolicy(
   }
   const current = await getApprovalPolicy(services, { organizationId });
   if (current.requireApproval && !parsed.data.requireApproval && (await needsSecondAdministrator(prisma, { organizationId, actorId: actor.id }))) {
-    if (await prisma.changeRequest.findFirst({ where: { organizationId, kind: 'APPROVAL_POLICY', status: 'PENDING' }, select: { id: true } })) {
-      return recordRefusal(prisma, { actor, action: 'organization.approval_policy', organizationId, target: { type: 'Organization', id: organizationId }, failure: fail('CONFLICT', 'Turning four-eyes approval off waits for approval already (Approvals).').error });
-    }
-    const { approvers, expiresAt } = await requestChange(services, { actor, organizationId, change: { kind: 'APPROVAL_POLICY', payload: { label: 'Four-eyes approval', policy: parsed.data }, label: 'Four-eyes approval', target: 'Turn four-eyes approval off' } });
-    return ok({ requested: true, approvers, expiresAt });
+    return requestAdministration(services, {
+      actor,
+      organizationId,
+      kind: 'APPROVAL_POLICY',
+      subject: 'Four-eyes approval',
+      payload: { policy: parsed.data },
+      target: 'Turn four-eyes approval off',
+      action: 'organization.approval_policy',
+      refusalTarget: { type: 'Organization', id: organizationId },
+    });
   }
   await prisma.$transaction(async (tx) => {
     const before = await tx.organization.findUniqueOrThrow({ where: { id: organizationId }, select: { requireApproval: true } });

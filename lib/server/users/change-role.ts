@@ -6,8 +6,8 @@ import type { Services } from '@/lib/server/services';
 import { cancelInvitationsIssuedBy } from '@/lib/server/users/cancel-invitation';
 import { isLastActiveAdmin, LAST_ADMIN_MESSAGE } from '@/lib/server/users/last-admin';
 import type { Prisma, Role } from '@/prisma/generated/client';
-import { needsSecondAdministrator } from '@/lib/server/approvals/admin-standing';
-import { requestChange, type ApprovalRequested } from '@/lib/server/approvals/request-change';
+import { needsSecondAdministrator, requestAdministration } from '@/lib/server/approvals/admin-standing';
+import type { ApprovalRequested } from '@/lib/server/approvals/request-change';
 import { now } from '@/lib/server/clock';
 
 /**
@@ -28,15 +28,16 @@ export async function changeRole(
     const user = await prisma.user.findFirst({ where: { id: userId, organizationId, disabledAt: null }, select: { email: true, role: true } });
     if (!user) return recordRefusal(prisma, { actor, organizationId, action: 'user.role_change', target, failure: fail('NOT_FOUND', 'No such active user in your organization.').error });
     if (user.role === 'ADMIN') return ok(null);
-    if (await prisma.changeRequest.findFirst({ where: { organizationId, kind: 'ADMIN_GRANT', status: 'PENDING', payload: { path: ['userId'], equals: userId } }, select: { id: true } })) {
-      return recordRefusal(prisma, { actor, organizationId, action: 'user.role_change', target, failure: fail('CONFLICT', `Making ${user.email} an administrator waits for approval already (Approvals).`).error });
-    }
-    const { approvers, expiresAt } = await requestChange(services, {
+    return requestAdministration(services, {
       actor,
       organizationId,
-      change: { kind: 'ADMIN_GRANT', payload: { userId, email: user.email, label: user.email }, label: user.email, target: `Make ${user.email} (now ${user.role.toLowerCase()}) an administrator` },
+      kind: 'ADMIN_GRANT',
+      subject: user.email,
+      payload: { userId, email: user.email },
+      target: `Make ${user.email} (now ${user.role.toLowerCase()}) an administrator`,
+      action: 'user.role_change',
+      refusalTarget: target,
     });
-    return ok({ requested: true, approvers, expiresAt });
   }
   return applyRoleChange(prisma, { actor, organizationId, userId, role });
 }

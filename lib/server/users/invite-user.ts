@@ -9,8 +9,8 @@ import { sendAuditedMail } from '@/lib/server/mail/send-audited-mail';
 import { formatDateTime } from '@/lib/format';
 import type { Services } from '@/lib/server/services';
 import type { Role } from '@/prisma/generated/client';
-import { needsSecondAdministrator } from '@/lib/server/approvals/admin-standing';
-import { requestChange, type ApprovalRequested } from '@/lib/server/approvals/request-change';
+import { needsSecondAdministrator, requestAdministration } from '@/lib/server/approvals/admin-standing';
+import type { ApprovalRequested } from '@/lib/server/approvals/request-change';
 
 /** A link that went only to its holder's mailbox (an administrator's reset under the approval policy). */
 export interface MailedLink {
@@ -44,15 +44,7 @@ export async function inviteUser(
   const open = await prisma.oneTimeLink.findFirst({ where: { organizationId, purpose: 'INVITE', email, usedAt: null, cancelledAt: null, expiresAt: { gt: now() } } });
   if (open) return refuse(`${email} has an open invitation already: resend or cancel it in the list below.`);
   if (role === 'ADMIN' && (await needsSecondAdministrator(prisma, { organizationId, actorId: actor.id }))) {
-    if (await prisma.changeRequest.findFirst({ where: { organizationId, kind: 'ADMIN_GRANT', status: 'PENDING', payload: { path: ['email'], equals: email } }, select: { id: true } })) {
-      return refuse(`Making ${email} an administrator waits for approval already (Approvals).`);
-    }
-    const { approvers, expiresAt } = await requestChange(services, {
-      actor,
-      organizationId,
-      change: { kind: 'ADMIN_GRANT', payload: { email, label: email }, label: email, target: `Invite ${email} as administrator` },
-    });
-    return ok({ requested: true, approvers, expiresAt });
+    return requestAdministration(services, { actor, organizationId, kind: 'ADMIN_GRANT', subject: email, payload: { email }, target: `Invite ${email} as administrator`, action: 'user.invite' });
   }
   return ok(await issueInvitation(prisma, { actor, organizationId, email, role, baseUrl, mailer, action: 'user.invite' }));
 }
