@@ -253,3 +253,33 @@ test('turning four-eyes approval off takes a code and a second administrator, an
   await page.getByRole('button', { name: 'Save approval policy' }).click();
   await throughStepUp(page, 'ADMIN', page.getByRole('status').filter({ hasText: 'Saved.' }));
 });
+
+test('inviting an administrator waits for the second one, whose approval issues the link to them, not to the requester', async ({ page, browser }) => {
+  await loginAs(page, 'ADMIN');
+  await page.goto('/admin/users');
+  await page.getByLabel('Email').fill('new-admin@demo.example');
+  await page.getByLabel('Role').selectOption('ADMIN');
+  await page.getByRole('button', { name: 'Invite' }).click();
+  await throughStepUp(page, 'ADMIN', page.getByRole('status').filter({ hasText: /needs a second administrator/ }));
+  await expect(page.locator('#invite-link')).toHaveCount(0);
+  await expect(page.getByRole('row', { name: /new-admin@demo\.example/ })).toHaveCount(0);
+
+  const context = await browser.newContext();
+  try {
+    const second = await context.newPage();
+    await loginWith(second, APPROVER_EMAIL);
+    await second.goto('/approvals');
+    const row = requestRow(second, 'Invite new-admin@demo.example as administrator');
+    await expect(row).toContainText('Make an administrator');
+    await row.getByRole('button', { name: /^Approve/ }).click();
+    const link = second.locator('[id^="invitation-"]');
+    await throughStepUp(second, 'APPROVER', link);
+    await expect(link).toHaveText(/\/invite\?token=[A-Za-z0-9_-]{43}$/);
+    await expect(second.getByRole('status').filter({ hasText: 'issued by you' })).toBeVisible();
+  } finally {
+    await context.close();
+  }
+  // The requester sees the invitation listed, issued by the approver.
+  await page.goto('/admin/users');
+  await expect(page.getByRole('row', { name: /new-admin@demo\.example/ })).toContainText('Invited, link valid until');
+});

@@ -3,7 +3,7 @@ import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { Webhook } from 'standardwebhooks';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { setClock } from '@/lib/server/clock';
 import { runScheduledTests } from '@/lib/server/connection-tests/run-scheduled-tests';
 import { createCredential } from '@/lib/server/credentials/create-credential';
@@ -341,10 +341,13 @@ describe.each(testDatabaseKinds())('lifecycle automation on %s', (kind) => {
       if (!created.ok) throw new Error(created.error.message);
       return created.data.id;
     };
-    afterEach(async () => {
+    // Only this block's endpoints and deliveries: those of the tests before are put aside.
+    const putAside = async () => {
       await db.prisma.webhookEndpoint.deleteMany({ where: { organizationId } });
       await db.prisma.notificationDelivery.updateMany({ where: { status: 'PENDING' }, data: { status: 'FAILED' } });
-    });
+    };
+    beforeEach(putAside);
+    afterEach(putAside);
 
     it('mail goes out while endpoints hang, and an endpoint gets one call at a time', async () => {
       let release = false;
