@@ -257,8 +257,8 @@ test('turning four-eyes approval off takes a code and a second administrator, an
 test('inviting an administrator waits for the second one, whose approval issues the link to them, not to the requester', async ({ page, browser }) => {
   await loginAs(page, 'ADMIN');
   await page.goto('/admin/users');
-  await page.getByLabel('Email').fill('new-admin@demo.example');
-  await page.getByLabel('Role').selectOption('ADMIN');
+  await page.getByLabel('Email', { exact: true }).fill('new-admin@demo.example');
+  await page.getByLabel('Role', { exact: true }).selectOption('ADMIN');
   await page.getByRole('button', { name: 'Invite' }).click();
   await throughStepUp(page, 'ADMIN', page.getByRole('status').filter({ hasText: /needs a second administrator/ }));
   await expect(page.locator('#invite-link')).toHaveCount(0);
