@@ -15,11 +15,15 @@ import { mailer } from '@/lib/server/mail/mailer';
 import type { IssuedLink } from '@/lib/server/users/invite-user';
 import { toActionResult } from '@/lib/server/to-action-result';
 
-/** Approves and applies a change request: another administrator than the requester, with their own step-up. */
+/**
+ * Approves and applies a change request: another administrator than the requester, with their own
+ * step-up. An approved invitation's link is shown once to the approver: the page is refreshed when
+ * they close it (a refresh now would take the row, and the link with it, off the page).
+ */
 export async function approveChangeRequestAction(input: TChangeRequestRef): Promise<ActionResult<{ credentialId: string | null; invitation?: IssuedLink & { email: string } }>> {
-  return secretChangeAction('credentials', ({ services, actor, organizationId }) => approveChangeRequest(services, { actor, organizationId, input, links: { baseUrl: publicUrl(), mailer: mailer() } }), {
-    refresh: '/approvals',
-  });
+  const result = await secretChangeAction('credentials', ({ services, actor, organizationId }) => approveChangeRequest(services, { actor, organizationId, input, links: { baseUrl: publicUrl(), mailer: mailer() } }));
+  if (!(result.ok && result.data.invitation)) revalidatePath('/approvals');
+  return result;
 }
 
 /** Rejects (another administrator, with a reason) or withdraws (the requester) a request; nothing changes, so no step-up. */
