@@ -8,7 +8,8 @@ export const MAX_PKCS12_BYTES = MAX_PKCS12_FILE_BYTES;
 /**
  * Key-derivation rounds one PKCS#12 file may ask for: each derivation at most `each` (OpenSSL writes
  * 2,048, Windows 2,000, Java 10,000), all of them together at most `total` (a MAC, the certificates'
- * and the key's encryption). node-forge does about 300,000 rounds a second here.
+ * and the key's encryption). Measured here: a file at the limit (OpenSSL, -iter 100000) opens in
+ * 1.2 s in the worker, an ordinary one (2,048) in 0.15 s, worker start included.
  */
 export const PKCS12_ITERATION_LIMITS = { each: 100_000, total: 300_000 } as const;
 /** A file still opening after this long is stopped, whatever it declared. */
