@@ -280,13 +280,30 @@ describe.each(testDatabaseKinds())('governance on %s', (kind) => {
       expect(await opened(id, 'clientSecret')).toBe(oldSecret);
       await token();
       expect(provider.issued(0)).toBe(2);
-      const states = await db.prisma.secretVersion.findMany({ where: { credentialId: id }, orderBy: { number: 'asc' }, select: { number: true, state: true, retiredReason: true } });
-      expect(states).toEqual([
-        { number: 1, state: 'CURRENT', retiredReason: null },
-        { number: 2, state: 'RETIRED', retiredReason: 'replaced by another pending version' },
-        { number: 3, state: 'RETIRED', retiredReason: 'rolled back' },
+      const states = () => db.prisma.secretVersion.findMany({ where: { credentialId: id }, orderBy: { number: 'asc' }, select: { number: true, state: true, retiredReason: true, destroyAfter: true } });
+      // The version rolled back from is not destroyed: it is the previous one for the rollback window (7 days).
+      expect(await states()).toEqual([
+        { number: 1, state: 'CURRENT', retiredReason: null, destroyAfter: null },
+        { number: 2, state: 'RETIRED', retiredReason: 'replaced by another pending version', destroyAfter: null },
+        { number: 3, state: 'PREVIOUS', retiredReason: null, destroyAfter: new Date(clock + 7 * 86_400_000) },
       ]);
-      // Nothing left to roll back to; and the values never appear in clear.
+      // So the rollback can be undone the same way, within the window.
+      clock += 86_400_000;
+      expect(await submit({ kind: 'ROLLBACK', input: { credentialId: id, version: await version() } })).toMatchObject({ applied: true });
+      expect(await opened(id, 'clientSecret')).toBe(newSecret);
+      expect((await states()).map((v) => [v.number, v.state])).toEqual([
+        [1, 'PREVIOUS'],
+        [2, 'RETIRED'],
+        [3, 'CURRENT'],
+      ]);
+      // Past the window, housekeeping destroys the one kept, and there is nothing left to go back to.
+      clock += 8 * 86_400_000;
+      await housekeeping(services);
+      expect((await states()).map((v) => [v.number, v.state, v.retiredReason])).toEqual([
+        [1, 'RETIRED', 'rollback window ended'],
+        [2, 'RETIRED', 'replaced by another pending version'],
+        [3, 'CURRENT', null],
+      ]);
       expect(await submitCredentialChange(services, { actor: requester, organizationId, change: { kind: 'ROLLBACK', input: { credentialId: id, version: await version() } } })).toMatchObject({
         ok: false,
         error: { code: 'INVALID_STATE', message: expect.stringMatching(/no previous version/) },

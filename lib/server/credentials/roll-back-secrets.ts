@@ -13,7 +13,7 @@ import { resetTokenGrant } from '@/lib/server/tokens/token-grant';
 import { forgetAccessToken } from '@/lib/server/tokens/token-memory';
 import type { Environment, Prisma } from '@/prisma/generated/client';
 
-export const noPrevious = () => fail('INVALID_STATE', 'There is no previous version to roll back to: none was kept, or its rollback window has ended.');
+export const noPrevious = () => fail('INVALID_STATE', 'There is no previous version to go back to: none was kept, or its rollback window has ended.');
 
 /** Checks that a rollback is possible now (refusals audited); writes nothing. */
 export async function prepareRollback(
@@ -51,10 +51,10 @@ export async function applyRollback(
   const at = now();
   const { count } = await tx.credential.updateMany({ where: { id: credential.id, version, status: { not: 'REVOKED' }, deletedAt: null }, data: { version: { increment: 1 }, configuredAt: at } });
   if (count === 0) return false;
-  const restored = await rollBack(tx, keyring, { credential, at });
+  const { config } = await tx.credential.findUniqueOrThrow({ where: { id: credential.id }, select: { config: true } });
+  const restored = await rollBack(tx, keyring, { credential, at, current: config as Record<string, string> });
   if (!restored) throw new NoPrevious();
   if (restored.expiresAt || Object.keys(restored.publicValues).length) {
-    const { config } = await tx.credential.findUniqueOrThrow({ where: { id: credential.id }, select: { config: true } });
     await tx.credential.update({
       where: { id: credential.id },
       data: { config: { ...(config as Record<string, string>), ...restored.publicValues }, ...(restored.expiresAt ? { expiresAt: restored.expiresAt } : {}) },

@@ -45,6 +45,39 @@ async function retire(tx: Prisma.TransactionClient, where: Prisma.SecretVersionW
 }
 
 /**
+ * The credential's current values (with the public values they go with) become the PREVIOUS
+ * version, restorable for the organization's rollback window; the previous one before it, except
+ * `keep`, is destroyed. Nothing held: nothing to keep.
+ */
+async function keepAsPrevious(
+  tx: Prisma.TransactionClient,
+  keyring: Keyring,
+  { credential, at, replacedPublic, keep }: { credential: CredentialRef; at: Date; replacedPublic: Record<string, string>; keep?: string },
+) {
+  const owner = credentialOwner(credential);
+  const held = await tx.sealedSecret.findMany({ where: { ownerTable: owner.ownerTable, ownerId: owner.ownerId }, select: { field: true, sealed: true, fingerprint: true } });
+  if (held.length === 0) return;
+  const { rollbackDays } = await tx.organization.findUniqueOrThrow({ where: { id: credential.organizationId }, select: { rollbackDays: true } });
+  await retire(tx, { credentialId: credential.id, state: 'PREVIOUS', ...(keep ? { id: { not: keep } } : {}) }, 'replaced by a newer version', at);
+  const current =
+    (await tx.secretVersion.findFirst({ where: { credentialId: credential.id, state: 'CURRENT' }, select: { id: true, organizationId: true } })) ??
+    (await tx.secretVersion.create({
+      data: {
+        organizationId: credential.organizationId,
+        credentialId: credential.id,
+        number: await nextNumber(tx, credential.id),
+        state: 'CURRENT',
+        fingerprints: Object.fromEntries(held.map((row) => [row.field, row.fingerprint])),
+        createdAt: at,
+      },
+      select: { id: true, organizationId: true },
+    }));
+  const values = { ...(await openSealedRows(tx, keyring, owner, held)), ...replacedPublic };
+  for (const [field, value] of Object.entries(values)) await writeSecret(tx, keyring, versionOwner(current), field, value);
+  await tx.secretVersion.update({ where: { id: current.id }, data: { state: 'PREVIOUS', currentUntil: at, destroyAfter: new Date(at.getTime() + rollbackDays * 86_400_000) } });
+}
+
+/**
  * Makes `secrets` the credential's current values (fields not given keep theirs). The values they
  * replace become the PREVIOUS version, restorable until `rollbackDays` have passed; the version
  * before that is destroyed. `promote` turns that pending version into the new
@@ -73,27 +106,7 @@ export async function installSecrets(
   if (Object.keys(secrets).length === 0) return null;
   const { at } = attribution;
   const owner = credentialOwner(credential);
-  const held = await tx.sealedSecret.findMany({ where: { ownerTable: owner.ownerTable, ownerId: owner.ownerId }, select: { field: true, sealed: true, fingerprint: true } });
-  if (held.length > 0) {
-    const { rollbackDays } = await tx.organization.findUniqueOrThrow({ where: { id: credential.organizationId }, select: { rollbackDays: true } });
-    await retire(tx, { credentialId: credential.id, state: 'PREVIOUS' }, 'replaced by a newer version', at);
-    const current =
-      (await tx.secretVersion.findFirst({ where: { credentialId: credential.id, state: 'CURRENT' }, select: { id: true, organizationId: true } })) ??
-      (await tx.secretVersion.create({
-        data: {
-          organizationId: credential.organizationId,
-          credentialId: credential.id,
-          number: await nextNumber(tx, credential.id),
-          state: 'CURRENT',
-          fingerprints: Object.fromEntries(held.map((row) => [row.field, row.fingerprint])),
-          createdAt: at,
-        },
-        select: { id: true, organizationId: true },
-      }));
-    const values = { ...(await openSealedRows(tx, keyring, owner, held)), ...replacedPublic };
-    for (const [field, value] of Object.entries(values)) await writeSecret(tx, keyring, versionOwner(current), field, value);
-    await tx.secretVersion.update({ where: { id: current.id }, data: { state: 'PREVIOUS', currentUntil: at, destroyAfter: new Date(at.getTime() + rollbackDays * 86_400_000) } });
-  }
+  await keepAsPrevious(tx, keyring, { credential, at, replacedPublic });
   for (const [field, value] of Object.entries(secrets)) await writeSecret(tx, keyring, owner, field, value);
   const fingerprints = await currentFingerprints(tx, credential);
   if (promote) {
@@ -176,8 +189,12 @@ export async function promotePending(tx: Prisma.TransactionClient, keyring: Keyr
   return { number: pending.number, expiresAt: pending.expiresAt, publicValues };
 }
 
-/** The previous version becomes current again, exactly as it was; the one it replaces is destroyed. Null if none is restorable. */
-export async function rollBack(tx: Prisma.TransactionClient, keyring: Keyring, { credential, at }: { credential: CredentialRef; at: Date }) {
+/**
+ * The previous version becomes current again, exactly as it was; the one it replaces is kept as the
+ * previous version for the rollback window, so a rollback can be undone the same way (public values
+ * it replaces, `current`, are kept with it). Null if none is restorable.
+ */
+export async function rollBack(tx: Prisma.TransactionClient, keyring: Keyring, { credential, at, current = {} }: { credential: CredentialRef; at: Date; current?: Record<string, string | undefined> }) {
   const previous = await tx.secretVersion.findFirst({
     where: { credentialId: credential.id, state: 'PREVIOUS', destroyAfter: { gt: at } },
     select: { id: true, organizationId: true, number: true, expiresAt: true, fingerprints: true },
@@ -186,10 +203,11 @@ export async function rollBack(tx: Prisma.TransactionClient, keyring: Keyring, {
   const owner = credentialOwner(credential);
   const fields = Object.keys(previous.fingerprints as Record<string, string>);
   const { secrets: values, publicValues } = splitPublic(await readSecrets(tx, keyring, versionOwner(previous), fields));
-  await tx.secretVersion.updateMany({ where: { credentialId: credential.id, state: 'CURRENT' }, data: { state: 'RETIRED', currentUntil: at, retiredAt: at, retiredReason: 'rolled back' } });
+  const replacedPublic = Object.fromEntries(Object.keys(publicValues).flatMap((field) => (current[field] ? [[field, current[field]!]] : [])));
+  await deleteSecrets(tx, versionOwner(previous));
+  await keepAsPrevious(tx, keyring, { credential, at, replacedPublic, keep: previous.id });
   await deleteSecrets(tx, owner);
   for (const [field, value] of Object.entries(values)) await writeSecret(tx, keyring, owner, field, value);
-  await deleteSecrets(tx, versionOwner(previous));
   await tx.secretVersion.update({ where: { id: previous.id }, data: { state: 'CURRENT', currentFrom: at, currentUntil: null, destroyAfter: null } });
   return { number: previous.number, expiresAt: previous.expiresAt, publicValues };
 }
