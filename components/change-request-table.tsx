@@ -7,25 +7,59 @@ import type { ChangeRequestDto } from '@/lib/server/approvals/list-change-reques
 
 const when = (date: Date | null) => (date ? `${formatDateTime(date)} UTC` : '—');
 
-/** What a request changes: secrets by fingerprint (old → new), settings and label by name. Never a value. */
+/** What a request changes: settings old → new (a changed host marked), secrets and versions by fingerprint. Never a secret value. */
 function Changes({ request }: { request: ChangeRequestDto }) {
-  const { secrets = [], configFields = [], label, target } = request.summary ?? {};
+  const { secrets = [], configFields = [], settings, versions, label, target } = request.summary ?? {};
   const name = (field: string) => fieldLabel(request.profile, field);
-  const lines = [
-    ...(target ? [target] : []),
-    ...(label ? [`label “${label.from ?? '—'}” → “${label.to}”`] : []),
-    ...secrets.map((s) => `${name(s.field)} ${s.from ?? 'not set'} → ${s.to}`),
-    ...(configFields.length ? [`settings: ${configFields.map(name).join(', ')}`] : []),
-  ];
-  return lines.length ? (
-    <ul className="plain">
-      {lines.map((line) => (
-        <li key={line}>
-          <code>{line}</code>
+  const back = request.kind === 'ROLLBACK' ? versions?.previous : null;
+  return (
+    <ul className="plain changes">
+      {target && <li>{target}</li>}
+      {label && (
+        <li>
+          Label: <Change from={label.from} to={label.to} />
+        </li>
+      )}
+      {back && (
+        <li>
+          Secrets: version {versions?.current?.number ?? '?'} (in use) → version {back.number}
+          {Object.entries(back.fingerprints).map(([field, fingerprint]) => (
+            <div key={field}>
+              {name(field)}: <Change from={versions?.current?.fingerprints[field] ?? null} to={fingerprint} code />
+            </div>
+          ))}
+        </li>
+      )}
+      {secrets.map((s) => (
+        <li key={s.field}>
+          {name(s.field)} (secret): <Change from={s.from} to={s.to} code />
         </li>
       ))}
+      {settings
+        ? settings.map((s) => (
+            <li key={s.field}>
+              {name(s.field)}: <Change from={s.from} to={s.to} />
+              {s.host && (
+                <div>
+                  <mark>
+                    Host changes from {s.host.from ?? 'none'} to {s.host.to ?? 'none'}
+                  </mark>
+                </div>
+              )}
+            </li>
+          ))
+        : configFields.length > 0 && <li>Settings: {configFields.map(name).join(', ')}</li>}
     </ul>
-  ) : null;
+  );
+}
+
+function Change({ from, to, code = false }: { from: string | null; to: string | null; code?: boolean }) {
+  const show = (value: string | null) => (value === null ? <span className="muted">not set</span> : code ? <code>{value}</code> : <span className="value">{value}</span>);
+  return (
+    <>
+      {show(from)} → {show(to)}
+    </>
+  );
 }
 
 /** Change requests, with Approve / Reject / Withdraw for administrators on the pending ones. */
@@ -49,7 +83,7 @@ export function ChangeRequestTable({ requests, viewerId, canDecide, caption }: {
             <td>
               {r.credential ? <Link href={`/credentials/${r.credential.id}`}>{r.label}</Link> : r.label}
               {r.entityName && <div className="muted">{r.entityName}</div>}
-              {r.baseVersion !== null && <div className="muted">made against version {r.baseVersion}</div>}
+              {r.summary?.versions?.current && <div className="muted">asked while secrets version {r.summary.versions.current.number} was in use</div>}
             </td>
             <td>
               {r.requestedBy}

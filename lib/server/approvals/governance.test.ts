@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { approveChangeRequest } from '@/lib/server/approvals/approve-change-request';
+import { listChangeRequests } from '@/lib/server/approvals/list-change-requests';
 import { rejectChangeRequest } from '@/lib/server/approvals/reject-change-request';
 import { submitCredentialChange, type CredentialChange } from '@/lib/server/approvals/submit-credential-change';
 import { setApprovalPolicy } from '@/lib/server/approvals/approval-policy';
@@ -131,6 +132,39 @@ describe.each(testDatabaseKinds())('governance on %s', (kind) => {
     ]);
     const decided = await db.prisma.notification.findFirstOrThrow({ where: { dedupeKey: `change_request.decided:${made.requestId}` }, include: { deliveries: true } });
     expect(decided.deliveries.map((d) => d.recipient)).toEqual(['admin@demo.example']);
+  });
+
+  it('the approver sees every setting old → new with a changed host marked, and a rollback as the versions it moves between', async () => {
+    const id = await productionKey();
+    const before = await db.prisma.credential.findUniqueOrThrow({ where: { id } });
+    const made = await submit({
+      kind: 'UPDATE',
+      input: { credentialId: id, version: before.version, label: before.label, values: { baseUrl: 'https://collector.attacker.example/v1', headerName: 'X-API-Key', healthPath: '/ping' } },
+    });
+    if (made.applied) throw new Error('expected a request');
+    const { pending } = await listChangeRequests(services, { organizationId, credentialId: id });
+    const request = pending.find((r) => r.id === made.requestId)!;
+    expect(request.summary.settings).toEqual([
+      { field: 'baseUrl', from: 'https://api.example.com', to: 'https://collector.attacker.example/v1', host: { from: 'api.example.com', to: 'collector.attacker.example' } },
+      { field: 'healthPath', from: null, to: '/ping' },
+    ]);
+    expect(request.summary.versions).toEqual({ current: { number: 1, fingerprints: { apiKey: expect.stringMatching(/^[0-9a-f]{8}$/) } } });
+    await rejectChangeRequest(services, { actor: approver, organizationId, input: { requestId: made.requestId, reason: 'not our host' } });
+
+    // A new key, approved: version 2 in use, version 1 previous. A rollback request names both.
+    const rotated = await submit({ kind: 'UPDATE', input: { credentialId: id, version: before.version, label: before.label, values: { baseUrl: 'https://api.example.com', headerName: 'X-API-Key', apiKey: canary() } } });
+    if (rotated.applied) throw new Error('expected a request');
+    await approveChangeRequest(services, { actor: approver, organizationId, input: { requestId: rotated.requestId } });
+    const now = await db.prisma.credential.findUniqueOrThrow({ where: { id } });
+    const rollback = await submit({ kind: 'ROLLBACK', input: { credentialId: id, version: now.version } });
+    if (rollback.applied) throw new Error('expected a request');
+    const versions = await db.prisma.secretVersion.findMany({ where: { credentialId: id }, orderBy: { number: 'asc' } });
+    const listed = (await listChangeRequests(services, { organizationId, credentialId: id })).pending.find((r) => r.id === rollback.requestId)!;
+    expect(listed.summary.versions).toEqual({
+      current: { number: 2, fingerprints: versions[1]!.fingerprints },
+      previous: { number: 1, fingerprints: versions[0]!.fingerprints },
+    });
+    expect(versions[0]!.fingerprints).not.toEqual(versions[1]!.fingerprints);
   });
 
   it('two approvals of one request at once: exactly one applies', async () => {

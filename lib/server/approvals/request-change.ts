@@ -1,6 +1,7 @@
 import 'server-only';
 import { randomUUID } from 'node:crypto';
 import { CHANGE_KINDS } from '@/lib/schemas/governance';
+import { settingChanges, type SettingChange, type VersionFacts } from '@/lib/server/approvals/describe-change';
 import { appendAuditEvent, type Actor } from '@/lib/server/audit/append-audit-event';
 import { now } from '@/lib/server/clock';
 import { credentialOwner } from '@/lib/server/credentials/credential-secrets';
@@ -24,10 +25,14 @@ export interface ApprovalRequested {
   expiresAt: Date;
 }
 
-/** What a request would change, as the review shows it: names and fingerprints, never a value. */
+/** What a request would change, as the review shows it: settings old → new, secrets by fingerprint, never a secret value. */
 export interface ChangeSummary {
   secrets: { field: string; from: string | null; to: string }[];
   configFields: string[];
+  /** Non-secret settings old → new (requests made before these were kept have names only, in configFields). */
+  settings?: SettingChange[];
+  /** The secret version in use when the request was made, and for a rollback the one it goes back to. */
+  versions?: { current: VersionFacts | null; previous?: VersionFacts | null };
   label?: { from: string | null; to: string };
   /** Entity, type and environment of a credential to create. */
   target?: string;
@@ -86,12 +91,13 @@ export async function requestChange(
       const { fingerprint } = await writeSecret(tx, keyring, requestOwner({ id, organizationId }), field, value);
       secrets.push({ field, from: before.get(field)?.fingerprint ?? null, to: fingerprint });
     }
-    const configFields = change.config
-      ? [...new Set([...Object.keys(change.config), ...Object.keys(credential?.config ?? {})])].filter((key) => (credential?.config ?? {})[key] !== change.config![key])
-      : [];
+    const settings = change.config ? settingChanges(credential?.config ?? {}, change.config) : [];
+    const configFields = settings.map((s) => s.field);
     const summary: ChangeSummary = {
       secrets,
       configFields,
+      settings,
+      ...(credential ? { versions: await versionsOf(tx, credential.id, change.kind) } : {}),
       ...(change.label !== undefined && change.label !== credential?.label ? { label: { from: credential?.label ?? null, to: change.label } } : {}),
       ...(change.target ? { target: change.target } : {}),
     };
@@ -117,4 +123,17 @@ export async function requestChange(
     ]);
     return { requestId: id, approvers: approvers.length, expiresAt };
   });
+}
+
+/** The version in use and, for a rollback, the previous one it would bring back. */
+async function versionsOf(tx: Prisma.TransactionClient, credentialId: string, kind: ChangeKind): Promise<NonNullable<ChangeSummary['versions']>> {
+  const rows = await tx.secretVersion.findMany({
+    where: { credentialId, OR: [{ state: 'CURRENT' }, ...(kind === 'ROLLBACK' ? [{ state: 'PREVIOUS' as const, destroyAfter: { gt: now() } }] : [])] },
+    select: { number: true, state: true, fingerprints: true },
+  });
+  const facts = (state: string) => {
+    const row = rows.find((r) => r.state === state);
+    return row ? { number: row.number, fingerprints: row.fingerprints as Record<string, string> } : null;
+  };
+  return { current: facts('CURRENT'), ...(kind === 'ROLLBACK' ? { previous: facts('PREVIOUS') } : {}) };
 }
