@@ -164,29 +164,35 @@ test('a pending version is tested, promoted and rolled back while the service AP
     await expect(versions.getByRole('row', { name: /^2 Pending/ })).toContainText('Not tested yet');
     expect(await token()).toBe(current);
 
-    await page.getByRole('button', { name: 'Test pending version' }).click();
+    await page.getByRole('button', { name: 'Test pending version 2' }).click();
     await expect(page.getByRole('status').filter({ hasText: 'Pending version passed' })).toBeVisible();
     await expect(versions.getByRole('row', { name: /^2 Pending/ })).toContainText('Passed');
     expect(issued).toEqual([1, 1]);
     expect(await token()).toBe(current);
 
-    await page.getByRole('button', { name: 'Promote pending version' }).click();
-    await throughStepUp(page, 'ADMIN', page.getByRole('status').filter({ hasText: 'Promoted' }));
+    // Promoting asks first, and says what becomes of the version in use.
+    await page.getByRole('button', { name: 'Promote version 2…' }).click();
+    await expect(page.getByRole('group', { name: 'Confirm' })).toContainText('Version 1 is kept as the previous version for 7 days');
+    await page.getByRole('button', { name: 'Yes, promote version 2' }).click();
+    await throughStepUp(page, 'ADMIN', page.getByRole('status').filter({ hasText: 'Promoted: version 2 is in use.' }));
     await expect(versions.getByRole('row', { name: /^2 In use/ })).toBeVisible();
     await expect(versions.getByRole('row', { name: /^1 Previous/ })).toContainText('restorable until');
+    await expect(page.locator('dl.facts')).toContainText('Version 2');
     const promoted = await token();
     expect(promoted).not.toBe(current);
     expect(issued).toEqual([1, 2]);
 
-    await page.getByRole('button', { name: 'Roll back to previous version' }).click();
-    await throughStepUp(page, 'ADMIN', page.getByRole('status').filter({ hasText: 'Rolled back' }));
+    // Going back keeps the version it leaves, so it can be undone.
+    await page.getByRole('button', { name: 'Go back to version 1…' }).click();
+    await expect(page.getByRole('group', { name: 'Confirm' })).toContainText('Version 2 is kept as the previous version for 7 days');
+    await page.getByRole('button', { name: 'Yes, go back to version 1' }).click();
+    await throughStepUp(page, 'ADMIN', page.getByRole('status').filter({ hasText: 'Version 1 is in use again.' }));
     await expect(versions.getByRole('row', { name: /^1 In use/ })).toBeVisible();
-    await expect(versions.getByRole('row', { name: /^2 Destroyed/ })).toContainText('rolled back');
+    await expect(versions.getByRole('row', { name: /^2 Previous/ })).toContainText('restorable until');
     const restored = await token();
     expect([current, promoted]).not.toContain(restored);
     expect(issued).toEqual([2, 2]);
-    // Nothing to roll back to now.
-    await expect(page.getByRole('button', { name: 'Roll back to previous version' })).toHaveCount(0);
+    await expect(page.getByRole('button', { name: 'Go back to version 2…' })).toBeVisible();
   } finally {
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));

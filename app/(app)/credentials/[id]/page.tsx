@@ -24,6 +24,7 @@ import { getCredentialWatch, listPossibleOwners } from '@/lib/server/credentials
 import { ChangeRequestTable } from '@/components/change-request-table';
 import { SecretVersionActions } from '@/components/secret-version-actions';
 import { listChangeRequests } from '@/lib/server/approvals/list-change-requests';
+import { getApprovalPolicy } from '@/lib/server/approvals/approval-policy';
 import { listSecretVersions } from '@/lib/server/credentials/list-secret-versions';
 
 export const metadata: Metadata = { title: 'Credential' };
@@ -61,16 +62,20 @@ export default async function CredentialPage({
   if (!parsedPage.success) notFound();
   const page = parsedPage.data;
   const root = await services();
-  const [history, token, watch, people, versions, requests] = await Promise.all([
+  const [history, token, watch, people, versions, requests, { rollbackDays }] = await Promise.all([
     listConnectionTests(root, { organizationId: user.organizationId, credentialId: credential.id, outcome, page }),
     getTokenState(root, { organizationId: user.organizationId, credentialId: credential.id }),
     getCredentialWatch(root, { organizationId: user.organizationId, credentialId: credential.id }),
     ADMINS.includes(user.role) ? listPossibleOwners(root, { organizationId: user.organizationId }) : Promise.resolve([]),
     listSecretVersions(root, { organizationId: user.organizationId, credentialId: credential.id }),
     listChangeRequests(root, { organizationId: user.organizationId, credentialId: credential.id, decidedTake: 5 }),
+    getApprovalPolicy(root, { organizationId: user.organizationId }),
   ]);
   const pendingVersion = versions.find((v) => v.state === 'PENDING');
   const previousVersion = versions.find((v) => v.state === 'PREVIOUS' && v.destroyAfter && v.destroyAfter > now());
+  const currentVersion = versions.find((v) => v.state === 'CURRENT');
+  /** The secret version that was in use at a moment (a test's start), as the versions table numbers them. */
+  const versionAt = (at: Date) => versions.find((v) => v.currentFrom && v.currentFrom <= at && (!v.currentUntil || at < v.currentUntil))?.number;
   const testable = credential.status === 'ACTIVE' || credential.status === 'NEEDS_ATTENTION' || credential.status === 'REFRESHING';
   const pageLink = (p: number) => `/credentials/${credential.id}?${new URLSearchParams({ ...(outcome ? { outcome } : {}), page: String(p) })}`;
   const isAdmin = ADMINS.includes(user.role);
@@ -129,8 +134,8 @@ export default async function CredentialPage({
           </dd>
           <dt>Owner</dt>
           <dd>{watch?.owner ? `${watch.owner.name} (${watch.owner.email})` : 'Nobody (administrators are told)'}</dd>
-          <dt>Version</dt>
-          <dd>{credential.version}</dd>
+          <dt>Secrets in use</dt>
+          <dd>{currentVersion ? `Version ${currentVersion.number}${pendingVersion ? `; version ${pendingVersion.number} pending` : ''}` : credential.status === 'DRAFT' ? 'None yet' : '—'}</dd>
           {token && (
             <>
               <dt>Access token</dt>
@@ -291,7 +296,14 @@ export default async function CredentialPage({
         )}
         {/* Kept on the page when nothing is left to promote or roll back, so its last message stays. */}
         {changeable && versions.length > 0 && (
-          <SecretVersionActions credentialId={credential.id} version={credential.version} hasPending={Boolean(pendingVersion) && credential.status !== 'DRAFT'} canRollBack={Boolean(previousVersion)} />
+          <SecretVersionActions
+            credentialId={credential.id}
+            version={credential.version}
+            current={currentVersion?.number ?? null}
+            pending={pendingVersion && credential.status !== 'DRAFT' ? pendingVersion.number : null}
+            previous={previousVersion ? { number: previousVersion.number, until: when(previousVersion.destroyAfter) } : null}
+            rollbackDays={rollbackDays}
+          />
         )}
       </section>
       <section className="panel" aria-labelledby="history-heading">
@@ -338,7 +350,8 @@ export default async function CredentialPage({
                     <td>{test.httpStatus ?? '—'}</td>
                     <td>{test.message}</td>
                     <td>
-                      {test.trigger.toLowerCase()} · v{test.credentialVersion}
+                      {test.trigger.toLowerCase()}
+                      {versionAt(test.startedAt) !== undefined && <div className="muted">secrets version {versionAt(test.startedAt)}</div>}
                     </td>
                   </tr>
                 ))}
