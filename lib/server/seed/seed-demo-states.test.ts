@@ -39,6 +39,17 @@ describe('demo states', () => {
     expect(status).toMatchObject({ status: 'ACTIVE', health: 'VALID' });
     expect(status!.fields.find((f) => f.name === 'clientSecret')).toMatchObject({ set: true });
     expect(await db.prisma.connectionTest.count({ where: { credentialId: active.id } })).toBe(30);
+    // Every configured one has its secrets as version 1 in use, with the fingerprints its fields show.
+    for (const credential of await db.prisma.credential.findMany({ where: { legalEntityId: entity.id } })) {
+      const shown = await getCredentialStatus(services, { organizationId, credentialId: credential.id });
+      const versions = await db.prisma.secretVersion.findMany({ where: { credentialId: credential.id } });
+      expect(versions.map((v) => [v.number, v.state])).toEqual([[1, 'CURRENT']]);
+      expect(versions[0]!.fingerprints).toEqual(Object.fromEntries(shown!.fields.filter((f) => f.secret).map((f) => [f.name, f.fingerprint])));
+    }
+    // The expired one was not tested after it expired: its history ends there, as the scheduler's would.
+    const expired = await db.prisma.credential.findFirstOrThrow({ where: { label: 'Legacy portal login' } });
+    expect(await db.prisma.connectionTest.count({ where: { credentialId: expired.id, startedAt: { gte: expired.expiresAt! } } })).toBe(0);
+    expect(await db.prisma.connectionTest.count({ where: { credentialId: expired.id } })).toBe(30);
   });
 
   it('the dashboard’s aggregate counts agree with the list, whatever the lead times and the moment', async () => {

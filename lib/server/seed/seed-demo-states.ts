@@ -3,8 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { now } from '@/lib/server/clock';
 import { SYSTEM_ACTOR } from '@/lib/server/audit/append-audit-event';
 import { changeCredentialStatus } from '@/lib/server/credentials/change-credential-status';
-import { credentialOwner } from '@/lib/server/credentials/credential-secrets';
-import { writeSecret } from '@/lib/server/crypto/sealed-secrets';
+import { installSecrets } from '@/lib/server/credentials/secret-versions';
 import type { Services } from '@/lib/server/services';
 import type { Environment, Prisma } from '@/prisma/generated/client';
 
@@ -84,7 +83,7 @@ const STATES: DemoState[] = [
 export async function seedDemoStates({ prisma, keyring }: Services, { organizationId }: { organizationId: string }): Promise<boolean> {
   if (await prisma.legalEntity.findUnique({ where: { organizationId_taxId: { organizationId, taxId: ENTITY.taxId } }, select: { id: true } })) return false;
   const at = now().getTime();
-  const admin = await prisma.user.findFirst({ where: { organizationId, role: 'ADMIN' }, select: { id: true } });
+  const admin = await prisma.user.findFirst({ where: { organizationId, role: 'ADMIN' }, select: { id: true, email: true } });
   await prisma.$transaction(async (tx) => {
     const entity = await tx.legalEntity.create({ data: { organizationId, ...ENTITY } });
     for (const state of STATES) {
@@ -106,18 +105,21 @@ export async function seedDemoStates({ prisma, keyring }: Services, { organizati
           testEveryHours: null,
         },
       });
-      for (const [field, bytes] of Object.entries(state.secrets)) await writeSecret(tx, keyring, credentialOwner(credential), field, randomBytes(bytes).toString('base64url'));
+      // Set as version 1 when configured, as a form would: the versions table and the fingerprints agree.
+      const secrets = Object.fromEntries(Object.entries(state.secrets).map(([field, bytes]) => [field, randomBytes(bytes).toString('base64url')]));
+      await installSecrets(tx, keyring, { credential, secrets, expiresAt, attribution: { at: credential.configuredAt!, setBy: admin?.email ?? null } });
       // Through the status's owner, as every move: configured, then (for one) expired.
       for (const to of state.expired ? (['ACTIVE', 'EXPIRED'] as const) : (['ACTIVE'] as const)) {
         await changeCredentialStatus(tx, { credential, to, event: { actor: SYSTEM_ACTOR, action: 'demo.seed', outcome: 'SUCCESS' } });
       }
-      if (state.history) await tx.connectionTest.createMany({ data: history(credential.id, state.history, at) });
+      // The scheduler stops testing a credential once it has expired, so its history stops there too.
+      if (state.history) await tx.connectionTest.createMany({ data: history(credential.id, state.history, state.expired && expiresAt ? Math.min(at, expiresAt.getTime()) : at) });
     }
   });
   return true;
 }
 
-/** One test a day for `days` days at 06:00, the last `failLastDays` of them failing. */
+/** One test a day for `days` days before `at`, the last `failLastDays` of them failing. */
 function history(credentialId: string, { days, failLastDays = 0 }: { days: number; failLastDays?: number }, at: number): Prisma.ConnectionTestCreateManyInput[] {
   return Array.from({ length: days }, (_, i) => {
     const daysAgo = days - i;
