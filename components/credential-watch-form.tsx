@@ -1,5 +1,6 @@
 'use client';
 
+import { countOf } from '@/lib/format';
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { useForm } from 'react-hook-form';
@@ -22,7 +23,7 @@ export function CredentialWatchForm({
   const router = useRouter();
   const [message, setMessage] = useState<{ error: boolean; text: string } | null>(null);
   const interval = testEveryHours === null ? '' : String(testEveryHours);
-  const intervals = TEST_INTERVALS.some((i) => i.value === interval) ? TEST_INTERVALS : [...TEST_INTERVALS, { value: interval, label: `Every ${interval} hours` }];
+  const intervals = TEST_INTERVALS.some((i) => i.value === interval) ? TEST_INTERVALS : [...TEST_INTERVALS, { value: interval, label: `Every ${countOf(Number(interval), 'hour')}` }];
   const { register, handleSubmit, setError, formState } = useForm<TCredentialWatch>({ defaultValues: { credentialId, ownerId: ownerId ?? '', testEveryHours: interval } });
   const onSubmit = handleSubmit(async (values) => {
     setMessage(null);

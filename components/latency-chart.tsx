@@ -1,3 +1,4 @@
+import { countOf } from '@/lib/format';
 /** Latency and outcome of the last 30 days' connection tests: one bar per test, red when it failed. */
 export function LatencyChart({ points }: { points: { startedAt: Date; durationMs: number; outcome: 'SUCCESS' | 'FAILURE' }[] }) {
   if (points.length === 0) return null;
@@ -8,7 +9,7 @@ export function LatencyChart({ points }: { points: { startedAt: Date; durationMs
   const ok = points.filter((p) => p.outcome === 'SUCCESS').length;
   return (
     <figure>
-      <svg viewBox={`0 0 ${width} ${height + 20}`} width="100%" role="img" aria-label={`Last 30 days: ${points.length} tests, ${ok} succeeded; slowest ${max} ms`}>
+      <svg viewBox={`0 0 ${width} ${height + 20}`} width="100%" role="img" aria-label={`Last 30 days: ${countOf(points.length, 'test')}, ${ok} succeeded; slowest ${max} ms`}>
         {points.map((p, i) => {
           const h = Math.max(2, (p.durationMs / max) * height);
           return (
@@ -20,7 +21,7 @@ export function LatencyChart({ points }: { points: { startedAt: Date; durationMs
         <text x="0" y={height + 15} fontSize="11" fill="#5b6270">{`0–${max} ms, oldest left`}</text>
       </svg>
       <figcaption className="muted">
-        Last 30 days: {points.length} tests, {ok} succeeded (bar height: latency; green: succeeded, red: failed).
+        Last 30 days: {countOf(points.length, 'test')}, {ok} succeeded (bar height: latency; green: succeeded, red: failed).
       </figcaption>
     </figure>
   );

@@ -1,5 +1,6 @@
 'use client';
 
+import { countOf } from '@/lib/format';
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { changeCredentialAction, promotePendingAction, testPendingAction } from '@/app/(app)/credentials/actions';
@@ -48,7 +49,7 @@ export function SecretVersionActions({
     router.refresh();
   };
 
-  const kept = `kept as the previous version for ${rollbackDays} days, so you can go back to it until then`;
+  const kept = `kept as the previous version for ${countOf(rollbackDays, 'day')}, so you can go back to it until then`;
   const confirm = (text: string, yes: string, onYes: () => void, danger = false) => (
     <span className="actions" role="group" aria-label="Confirm">
       <span>{text}</span>

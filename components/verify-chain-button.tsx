@@ -1,5 +1,6 @@
 'use client';
 
+import { countOf } from '@/lib/format';
 import { useState } from 'react';
 import { verifyAuditChainAction, type ChainCheck } from '@/app/(app)/audit/actions';
 
@@ -21,8 +22,8 @@ export function VerifyChainButton() {
         {busy ? 'Verifying…' : 'Verify the chain'}
       </button>
       <p role="status" className={check && !check.intact ? 'form-error' : undefined}>
-        {check?.intact && `Intact: ${check.events} events of your organization, each linked to the one before; ${check.checkpoints} signed checkpoints hold. Head ${check.headHash.slice(0, 16)}…`}
-        {check && !check.intact && `Broken at event #${check.brokenAt}: ${check.reason}. ${check.events} events before it are intact.`}
+        {check?.intact && `Intact: ${countOf(check.events, 'event')} of your organization, numbered without a gap and each linked to the one before; ${countOf(check.checkpoints, 'signed checkpoint')} ${check.checkpoints === 1 ? 'holds' : 'hold'}. Head ${check.headHash.slice(0, 16)}…`}
+        {check && !check.intact && `Broken: ${check.reason}. ${check.events === 0 ? 'No event before it could be verified.' : `Events #1 to #${check.events} are intact.`}`}
       </p>
     </div>
   );

@@ -98,13 +98,50 @@ const STATUS_WORDS: Record<string, string> = { NEEDS_ATTENTION: 'needs attention
 const status = (value: unknown) => STATUS_WORDS[String(value)] ?? String(value).toLowerCase();
 const list = (value: unknown) => (Array.isArray(value) ? value.map(String).join(', ') : '');
 
+/** The verbs the labels start with, in the form "Tried to …" takes, for events that did not succeed. */
+const BASE_FORMS: Record<string, string> = {
+  Created: 'create', Changed: 'change', Set: 'set', Tested: 'test', Promoted: 'promote', Discarded: 'discard', Rolled: 'roll', Destroyed: 'destroy',
+  Revoked: 'revoke', Deleted: 'delete', Restored: 'restore', Purged: 'purge', Opened: 'open', Ran: 'run', Marked: 'mark', Asked: 'ask',
+  Approved: 'approve', applied: 'apply', Rejected: 'reject', Withdrew: 'withdraw', Obtained: 'obtain', Refreshed: 'refresh', Signed: 'sign',
+  Confirmed: 'confirm', Invited: 'invite', Sent: 'send', Cancelled: 'cancel', Ended: 'end', Turned: 'turn', Issued: 'issue', Joined: 'join',
+  Deactivated: 'deactivate', Reactivated: 'reactivate', Reset: 'reset', Started: 'start', Unlocked: 'unlock', Replaced: 'replace', Added: 'add',
+  Archived: 'archive', Imported: 'import', Exported: 'export', Registered: 'register', Removed: 'remove', Delivered: 'deliver', Rewrapped: 'rewrap',
+  Resealed: 'reseal', Verified: 'verify',
+};
+
+/**
+ * A label as an attempt, for an event that was refused or failed: "Approved and applied a change
+ * request" would say the opposite of what happened, "Tried to approve and apply a change request"
+ * does not. Labels that describe something that happened to someone ("A service …") stay.
+ */
+export function attempted(label: string): string {
+  const [first = '', ...rest] = label.split(' ');
+  const base = BASE_FORMS[first];
+  if (!base) return label;
+  const words = rest.map((word, i) => (rest[i - 1] === 'and' && BASE_FORMS[word] ? BASE_FORMS[word]! : word));
+  return ['Tried to', base, ...words].join(' ');
+}
+
+/** What a refused access asked for: "page /admin/users", "to run a connection test", "address /audit/export". */
+function resourceWords(resource: string): string {
+  const [kind, rest = ''] = resource.split(/:(.*)/s);
+  if (kind === 'page') return `page ${rest}`;
+  if (kind === 'route') return `address ${rest}`;
+  const action = kind === 'action' ? rest : resource;
+  const label = AUDIT_ACTIONS[action];
+  return label && attempted(label) !== label ? attempted(label).replace(/^Tried /, '') : `action ${action}`;
+}
+
 /**
  * One readable sentence for an event: what was done, and what its details say (fields, versions,
  * status moves, who asked and who approved). Never more than the event holds.
  */
 export function describeAuditEvent(event: { action: string; outcome: string; details: unknown }): string {
   const d = (event.details ?? {}) as Record<string, unknown>;
-  const parts = [AUDIT_ACTIONS[event.action] ?? event.action];
+  const label = AUDIT_ACTIONS[event.action] ?? event.action;
+  const parts = [event.outcome === 'SUCCESS' ? label : attempted(label)];
+  if (typeof d.resource === 'string') parts.push(resourceWords(d.resource));
+  if (event.action === 'access.denied' && d.role) parts.push(`role ${String(d.role).toLowerCase()}`);
   if (list(d.replacedSecrets)) parts.push(`replaced ${list(d.replacedSecrets)}`);
   if (list(d.secretFields)) parts.push(`secrets ${list(d.secretFields)}`);
   if (list(d.fields) && event.action !== 'credential.open') parts.push(`fields ${list(d.fields)}`);

@@ -1,3 +1,4 @@
+import { countOf } from '@/lib/format';
 import { z } from 'zod';
 import { CREDENTIAL_PROFILES, isCredentialProfile, type TCredentialProfile } from '@/lib/schemas/credential-profiles';
 
@@ -52,7 +53,7 @@ export function expiringReminderDue({ expiresAt, lastSentAt, now }: { expiresAt:
 }
 
 /** Whole days as people say them: "1 day", "12 days". */
-export const dayCount = (days: number) => `${days} day${days === 1 ? '' : 's'}`;
+export const dayCount = (days: number) => countOf(days, 'day');
 
 /**
  * "in 12 days" (counted as `daysLeft` counts, so the page says what the mail said), "within a day",

@@ -2,6 +2,9 @@
 export const formatDate = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeZone: 'UTC' }).format;
 export const formatDateTime = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }).format;
 
+/** "1 event", "2 events", "1,204 events": a count with its noun in the right number. */
+export const countOf = (n: number, singular: string, plural = `${singular}s`) => `${n.toLocaleString('en')} ${n === 1 ? singular : plural}`;
+
 /** A date (and time) in a time zone, with the zone's name: "13 Dec 2026, 09:00 GST". */
 export function formatInZone(date: Date, timeZone: string, { time = false }: { time?: boolean } = {}): string {
   return new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', ...(time ? { timeStyle: 'short' } : {}), timeZone }).format(date) + (time ? ` ${zoneName(date, timeZone)}` : '');

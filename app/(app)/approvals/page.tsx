@@ -1,3 +1,4 @@
+import { countOf } from '@/lib/format';
 import type { Metadata } from 'next';
 import { ChangeRequestTable } from '@/components/change-request-table';
 import { ADMINS, AUDIT_READERS } from '@/lib/roles';
@@ -22,7 +23,7 @@ export default async function ApprovalsPage() {
       <h1>Approvals</h1>
       <p className="muted">
         {policy.requireApproval
-          ? `Creating, changing, revoking, deleting, restoring or rolling back a production credential needs a second administrator, and so do making an administrator and turning this policy off. An approval counts only from someone who was an administrator, with the same password and second factor, when the request was made. Requests expire after ${policy.approvalHours} hours.`
+          ? `Creating, changing, revoking, deleting, restoring or rolling back a production credential needs a second administrator, and so do making an administrator and turning this policy off. An approval counts only from someone who was an administrator, with the same password and second factor, when the request was made. Requests expire after ${countOf(policy.approvalHours, 'hour')}.`
           : 'Four-eyes approval is off: administrators change production credentials alone (Settings).'}
       </p>
       {policy.requireApproval && administrators < 2 && (

@@ -118,6 +118,9 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         </form>
       </section>
       <section className="panel">
+        <p className="muted">
+          Newest first, in UTC. Your organization’s events are numbered 1, 2, 3 … with no gap{filtered ? ' (the filters show some of them)' : ''}; Verify the chain checks the numbers and the links.
+        </p>
         {events.length === 0 ? (
           <p className="empty">{filtered ? 'No event matches these filters.' : 'No events yet.'}</p>
         ) : (
@@ -135,7 +138,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
             <tbody>
               {events.map((event) => (
                 <tr key={event.seq}>
-                  <td>{event.seq}</td>
+                  <td>{event.number}</td>
                   <td>{formatDateTime(event.at)}</td>
                   <td>
                     {event.actorLabel ?? event.actorType.toLowerCase()}

@@ -1,4 +1,5 @@
 import 'server-only';
+import { formatDate } from '@/lib/format';
 import { readPemCertificates, sha256Of } from '@/lib/server/certificates/x509';
 
 /** A non-secret setting a request changes, old → new, as the approver reads it; `host` when a URL's host changes. */
@@ -23,7 +24,7 @@ export function describeSetting(value: string | undefined): string | null {
     const [first, ...rest] = readPemCertificates(value);
     if (!first) throw new Error('no certificate');
     const more = rest.length ? ` (and ${rest.length} more in the chain)` : '';
-    return `certificate ${first.subject}, valid until ${first.notAfter.toISOString().slice(0, 10)}, SHA-256 ${sha256Of(first).slice(0, 23)}…${more}`;
+    return `certificate ${first.subject}, valid until ${formatDate(first.notAfter)}, SHA-256 ${sha256Of(first).slice(0, 23)}…${more}`;
   } catch {
     return `a PEM text of ${value.length} characters that is not a readable certificate`;
   }

@@ -1,6 +1,7 @@
 import 'server-only';
 import { CREDENTIAL_PROFILES, isCredentialProfile, ZCredentialRef, type TCredentialCreate, type TCredentialRef, type TCredentialUpdate } from '@/lib/schemas/credential-profiles';
 import type { TStageSecrets } from '@/lib/schemas/governance';
+import { formatDateTime } from '@/lib/format';
 import { needsApproval } from '@/lib/server/approvals/approval-policy';
 import { requestChange } from '@/lib/server/approvals/request-change';
 import type { Actor } from '@/lib/server/audit/append-audit-event';
@@ -45,7 +46,7 @@ export async function submitCredentialChange(
   const request = async (args: Parameters<typeof requestChange>[1]['change']) => {
     const made = await requestChange(services, { actor, organizationId, change: args });
     const message = made.approvers > 0
-      ? `Sent for approval: another administrator must approve it before ${made.expiresAt.toISOString().slice(0, 16).replace('T', ' ')} UTC. Nothing has changed yet.`
+      ? `Sent for approval: another administrator must approve it before ${formatDateTime(made.expiresAt)} UTC. Nothing has changed yet.`
       : 'Sent for approval, but you are the only administrator: invite a second administrator (Users) to approve it, or turn four-eyes approval off (Settings). Nothing has changed yet.';
     return ok<Submitted>({ applied: false, requestId: made.requestId, credentialId: args.credential?.id ?? null, message });
   };

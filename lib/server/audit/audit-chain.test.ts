@@ -41,6 +41,20 @@ describe.each(testDatabaseKinds())('audit chain on %s', (kind) => {
     expect(await verify()).toMatchObject({ ok: false, brokenAt: second!.seq, reason: expect.stringMatching(/changed/) });
   });
 
+  it('reports a renumbered event, and a number given by the writer is not the one kept', async () => {
+    for (const action of ['a', 'b', 'c']) await append(action);
+    const [, second] = await db.prisma.auditEvent.findMany({ orderBy: { seq: 'asc' } });
+    await db.prisma.auditEvent.update({ where: { seq: second!.seq }, data: { number: 7n } });
+    expect(await verify()).toMatchObject({ ok: false, brokenAt: second!.seq, reason: 'it is numbered 7, not 2 (renumbered)' });
+    await db.prisma.auditEvent.update({ where: { seq: second!.seq }, data: { number: 2n } });
+    expect(await verify()).toMatchObject({ ok: true, events: 3 });
+    // The trigger numbers what is inserted, whatever the statement says.
+    const inserted = await db.prisma.$queryRaw<{ number: bigint }[]>`
+      INSERT INTO "AuditEvent" ("chain", "number", "at", "actorType", "action", "outcome", "details", "prevHash", "hash")
+      VALUES ('platform', 99, now(), 'SYSTEM', 'x', 'SUCCESS', '{}', repeat('0', 64), repeat('1', 64)) RETURNING "number"`;
+    expect(inserted).toEqual([{ number: 4n }]);
+  });
+
   it('reports a deleted event', async () => {
     for (const action of ['a', 'b', 'c']) await append(action);
     const [, second, third] = await db.prisma.auditEvent.findMany({ orderBy: { seq: 'asc' } });
@@ -86,6 +100,11 @@ describe.each(testDatabaseKinds())('audit chain on %s', (kind) => {
     await Promise.all(Array.from({ length: 20 }, (_, i) => recordAuditEvent(db.prisma, { actor: { type: 'SYSTEM' }, action: `batch-${i}`, outcome: 'SUCCESS', organizationId: i % 2 ? a : b })));
     expect(await verify(a)).toMatchObject({ ok: true, events: 13 });
     expect(await verify(b)).toMatchObject({ ok: true, events: 13 });
+    // Each chain numbers its own events 1 … 13 in order, though their global sequence interleaves.
+    for (const chain of [a, b]) {
+      const numbers = (await db.prisma.auditEvent.findMany({ where: { chain }, orderBy: { seq: 'asc' }, select: { number: true } })).map((e) => Number(e.number));
+      expect(numbers).toEqual(Array.from({ length: 13 }, (_, i) => i + 1));
+    }
     const first = await db.prisma.auditEvent.findFirstOrThrow({ where: { chain: a }, orderBy: { seq: 'asc' } });
     await db.prisma.auditEvent.update({ where: { seq: first.seq }, data: { action: 'rewritten' } });
     expect(await verify(a)).toMatchObject({ ok: false, brokenAt: first.seq });

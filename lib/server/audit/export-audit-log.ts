@@ -29,7 +29,7 @@ export async function* exportAuditLog(prisma: PrismaClient, keyring: Keyring, { 
     if (headSeq === null) break;
     const rows = await prisma.auditEvent.findMany({ where: { organizationId, seq: { lte: headSeq, ...(after !== undefined ? { gt: after } : {}) } }, orderBy: { seq: 'asc' }, take: 1_000 });
     for (const row of rows) {
-      yield `${first ? '' : ','}\n${JSON.stringify({ ...row, seq: row.seq.toString() })}`;
+      yield `${first ? '' : ','}\n${JSON.stringify({ ...row, seq: row.seq.toString(), number: row.number.toString() })}`;
       first = false;
     }
     if (rows.length < 1_000) break;

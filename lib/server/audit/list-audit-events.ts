@@ -7,6 +7,8 @@ export const AUDIT_PAGE_SIZE = 50;
 
 export interface AuditEventDto {
   seq: string;
+  /** Its number in the organization's chain: 1, 2, 3 … with no gap. */
+  number: string;
   at: Date;
   actorType: string;
   actorLabel: string | null;
@@ -22,6 +24,7 @@ export interface AuditEventDto {
 
 const select = {
   seq: true,
+  number: true,
   at: true,
   actorType: true,
   actorLabel: true,
@@ -51,7 +54,7 @@ export async function listAuditEvents(
     take: AUDIT_PAGE_SIZE + 1,
     select,
   });
-  const events = rows.slice(0, AUDIT_PAGE_SIZE).map((row) => ({ ...row, seq: row.seq.toString() }));
+  const events = rows.slice(0, AUDIT_PAGE_SIZE).map((row) => ({ ...row, seq: row.seq.toString(), number: row.number.toString() }));
   return { events, nextBeforeSeq: rows.length > AUDIT_PAGE_SIZE ? events[events.length - 1]!.seq : null };
 }
 
@@ -86,7 +89,7 @@ export async function* allAuditEvents(prisma: PrismaClient, organizationId: stri
       take: 1_000,
       select,
     });
-    for (const row of rows) yield { ...row, seq: row.seq.toString() };
+    for (const row of rows) yield { ...row, seq: row.seq.toString(), number: row.number.toString() };
     if (rows.length < 1_000) return;
     after = rows[rows.length - 1]!.seq;
   }

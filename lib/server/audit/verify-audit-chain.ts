@@ -10,6 +10,8 @@ export type AuditChainReport =
 
 export interface ChainEvent extends HashedAuditFields {
   seq: bigint;
+  /** 1, 2, 3 … in the chain (absent in exports made before events were numbered). */
+  number?: bigint;
   prevHash: string;
   hash: string;
 }
@@ -25,7 +27,7 @@ export interface Checkpoint {
 /**
  * Checks one chain, given its events in order and its checkpoints: each event links to the one
  * before it and its hash covers its contents; each checkpoint is signed by a known key and names an
- * event that is there with that hash. Reports the first event that is wrong or missing: edited,
+ * event that is there with that hash; events are numbered 1, 2, 3 … with no gap. Reports the first event that is wrong or missing: edited,
  * removed or reordered events break a link or a hash, and events removed from the end are found by
  * the newest checkpoint that names one of them. Pure: the same check runs on the database and on
  * an export.
@@ -53,6 +55,7 @@ export async function checkChain(
     }
     if (event.prevHash !== prevHash) return { ok: false, chain, events: count, brokenAt: event.seq, reason: 'does not link to the event before it (an event was removed or reordered)' };
     if (hashAuditEvent(prevHash, event) !== event.hash) return { ok: false, chain, events: count, brokenAt: event.seq, reason: 'its contents were changed after it was written' };
+    if (event.number !== undefined && event.number !== BigInt(count + 1)) return { ok: false, chain, events: count, brokenAt: event.seq, reason: `it is numbered ${event.number}, not ${count + 1} (renumbered)` };
     if (next < pending.length && pending[next]!.seq === event.seq) {
       if (pending[next]!.hash !== event.hash) return { ok: false, chain, events: count, brokenAt: event.seq, reason: 'differs from the signed checkpoint of this event' };
       next++;

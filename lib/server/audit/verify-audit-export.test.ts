@@ -69,7 +69,7 @@ describe('an exported audit log, verified offline', () => {
     }],
     ['events added after its signed head', (log: { events: Record<string, unknown>[] }) => {
       const last = log.events.at(-1)!;
-      log.events.push({ ...last, seq: String(BigInt(last.seq as string) + 1n), action: 'added later', prevHash: last.hash, hash: hashAuditEvent(last.hash as string, { ...(last as object), at: new Date(last.at as string), action: "added later" } as never) });
+      log.events.push({ ...last, seq: String(BigInt(last.seq as string) + 1n), number: String(BigInt(last.number as string) + 1n), action: 'added later', prevHash: last.hash, hash: hashAuditEvent(last.hash as string, { ...(last as object), at: new Date(last.at as string), action: "added later" } as never) });
     }],
   ])('refuses an export with %s: it must end at a signed checkpoint of its own', async (_, change) => {
     expect(await verifyAuditExport(edited(change as never), { publicKeys })).toMatchObject({ ok: false, reason: expect.stringMatching(/no signed checkpoint of its last event/) });
@@ -111,5 +111,10 @@ describe('an exported audit log, verified offline', () => {
     expect(run('middle.json')).toMatchObject({ status: 1, stdout: expect.stringMatching(/^BROKEN: event #\d+ does not link/) });
     writeFileSync(join(dir, 'unsigned.json'), edited((log) => ((log.checkpoints = []), log.events.pop())));
     expect(run('unsigned.json')).toMatchObject({ status: 1, stdout: expect.stringMatching(/^BROKEN: no signed checkpoint of the last event/) });
+    // Numbers are not hashed, but they run 1, 2, 3 …: a renumbered event shows, here and in the app's verifier.
+    const renumbered = edited((log) => ((log.events[1] as { number?: string }).number = '5'));
+    writeFileSync(join(dir, 'renumbered.json'), renumbered);
+    expect(run('renumbered.json')).toMatchObject({ status: 1, stdout: expect.stringMatching(/^BROKEN: event #\d+ is numbered 5, not 2/) });
+    return expect(verifyAuditExport(renumbered, { publicKeys })).resolves.toMatchObject({ ok: false, reason: 'it is numbered 5, not 2 (renumbered)' });
   });
 });

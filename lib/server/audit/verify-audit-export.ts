@@ -13,6 +13,8 @@ const ZExport = z.object({
   events: z.array(
     z.object({
       seq: ZSeq,
+      /** Its number in its chain (exports made before events were numbered have none). */
+      number: ZSeq.optional(),
       chain: z.string(),
       at: z.iso.datetime().transform((t) => new Date(t)),
       actorType: z.string(),

@@ -1,3 +1,4 @@
+import { countOf } from '@/lib/format';
 import 'server-only';
 import { recordAuditEvent } from '@/lib/server/audit/record-audit-event';
 import { randomUUID } from 'node:crypto';
@@ -62,7 +63,7 @@ export function authOptions(): AuthOptions {
           });
           if (result.ok) return result.user;
           if (result.reason === 'locked') {
-            throw new Error(`${SIGN_IN_LOCKED_PREFIX}: try again in ${Math.ceil(result.retryAfterSeconds / 60)} minutes.`);
+            throw new Error(`${SIGN_IN_LOCKED_PREFIX}: try again in ${countOf(Math.ceil(result.retryAfterSeconds / 60), 'minute')}.`);
           }
           return null;
         },

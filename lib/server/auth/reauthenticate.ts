@@ -1,3 +1,4 @@
+import { countOf } from '@/lib/format';
 import 'server-only';
 import { recordAuditEvent } from '@/lib/server/audit/record-audit-event';
 import type { Actor } from '@/lib/server/audit/append-audit-event';
@@ -20,7 +21,7 @@ export async function reauthenticate(
   const attempt = await takePasswordAttempt(prisma, { email: user.email, ip: actor.ip ?? 'unknown' });
   if (attempt.retryAfterSeconds > 0) {
     await deny('rate_limited');
-    return fail('RATE_LIMITED', `Too many wrong passwords. Try again in ${Math.ceil(attempt.retryAfterSeconds / 60)} minutes.`);
+    return fail('RATE_LIMITED', `Too many wrong passwords. Try again in ${countOf(Math.ceil(attempt.retryAfterSeconds / 60), 'minute')}.`);
   }
   const row = await prisma.user.findUniqueOrThrow({ where: { id: user.id }, select: { passwordHash: true } });
   if (!(await verifyPassword(password, row.passwordHash))) {

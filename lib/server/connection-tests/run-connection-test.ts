@@ -1,3 +1,4 @@
+import { dayCount } from '@/lib/expiry';
 import 'server-only';
 import type { ZConnectionTestBody } from '@/lib/schemas/service-api';
 import { changeCredentialStatus } from '@/lib/server/credentials/change-credential-status';
@@ -189,7 +190,7 @@ async function checkCertificate(profileId: string, config: Record<string, string
   }
   const daysLeft = Math.floor((expiresAt.getTime() - now().getTime()) / 86_400_000);
   const chained = config.caCertificates ? ` it chains to the configured CA${generation ? ` (OpenPeppol ${generation})` : ''};` : '';
-  return { outcome: 'SUCCESS', credentialRefused: false, message: `The key matches the certificate;${chained} ${daysLeft} days left.` };
+  return { outcome: 'SUCCESS', credentialRefused: false, message: `The key matches the certificate;${chained} ${dayCount(daysLeft)} left.` };
 }
 
 /** A whole KSeF sign-in (challenge, token or signature, status, redeem); the tokens are not kept. */

@@ -195,12 +195,12 @@ describe.each(testDatabaseKinds())('credential store on %s', (kind) => {
       const input = (label: string, pair: { certificate: string; privateKey: string }) => ({ legalEntityId, profile: 'certificate' as const, environment: 'SANDBOX' as const, label, values: values(pair) });
       expect(await createCredential(services, { actor: admin, organizationId, input: input('expired cert', expired) })).toMatchObject({
         ok: false,
-        error: { fieldErrors: { 'values.certificate': ['This certificate expired on 2020-02-01 00:00 UTC'] } },
+        error: { fieldErrors: { 'values.certificate': ['This certificate expired on 1 Feb 2020, 00:00 UTC'] } },
       });
       const future = await issueCertificate({ subject: 'CN=Future', notBefore: new Date(Date.now() + 30 * 86_400_000) });
       expect(await createCredential(services, { actor: admin, organizationId, input: input('future cert', future) })).toMatchObject({
         ok: false,
-        error: { fieldErrors: { 'values.certificate': [expect.stringMatching(/^This certificate is not valid before \d{4}-/)] } },
+        error: { fieldErrors: { 'values.certificate': [expect.stringMatching(/^This certificate is not valid before \d{1,2} [A-Z][a-z]{2} \d{4}/)] } },
       });
       expect(await db.prisma.credential.count({ where: { label: { in: ['expired cert', 'future cert'] } } })).toBe(0);
     });

@@ -1,5 +1,6 @@
 import 'server-only';
 import { createPrivateKey, type KeyObject } from 'node:crypto';
+import { formatDateTime } from '@/lib/format';
 import { pemBlock } from '@/lib/pem-files';
 import { MAX_PKCS12_BYTES, openPkcs12, PKCS12_ITERATION_LIMITS } from '@/lib/server/certificates/open-pkcs12';
 import { certificateFacts, keyMatches, readPemCertificates, toPem, type Certificate, type CertificateFacts } from '@/lib/server/certificates/x509';
@@ -119,7 +120,7 @@ export async function inspectPkcs12({ pkcs12, password }: { pkcs12: string; pass
 
 /** Refuses a certificate outside its validity window now: expired, or not valid yet. */
 export function checkValidityWindow(certificate: Certificate, field: string, at = now()): void {
-  const day = (date: Date) => date.toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
+  const day = (date: Date) => `${formatDateTime(date)} UTC`;
   if (certificate.notAfter.getTime() <= at.getTime()) throw new CertificateProblem(field, `This certificate expired on ${day(certificate.notAfter)}`, 'certificate_expired');
   if (certificate.notBefore.getTime() > at.getTime()) throw new CertificateProblem(field, `This certificate is not valid before ${day(certificate.notBefore)}`, 'certificate_not_yet_valid');
 }

@@ -1,3 +1,4 @@
+import { countOf } from '@/lib/format';
 import 'server-only';
 import { parse } from 'csv-parse/sync';
 import { startsLikeFormula } from '@/lib/csv';
@@ -76,7 +77,7 @@ export async function importLegalEntities(
   const preview = await previewImport(services, { organizationId, file });
   if (preview.fileErrors.length) return refuse(preview.fileErrors.join(' '));
   const wrong = preview.rows.filter((row) => row.errors.length);
-  if (wrong.length) return refuse(`${wrong.length} of ${preview.rows.length} rows have errors; nothing was imported.`);
+  if (wrong.length) return refuse(`${wrong.length} of ${countOf(preview.rows.length, 'row')} ${wrong.length === 1 ? 'has' : 'have'} errors; nothing was imported.`);
   try {
     await prisma.$transaction(async (tx) => {
       await tx.legalEntity.createMany({ data: preview.rows.map(({ name, country, taxId, externalRef }) => ({ organizationId, name, country, taxId, externalRef })) });

@@ -1,3 +1,4 @@
+import { countOf } from '@/lib/format';
 import 'server-only';
 import { recordAuditEvent } from '@/lib/server/audit/record-audit-event';
 import { createHash } from 'node:crypto';
@@ -55,7 +56,7 @@ export async function verifySecondFactor(
   if (!attempt.allowed) {
     await audit('DENIED', 'locked');
     const minutes = Math.ceil(attempt.retryAfterSeconds / 60);
-    return fail('RATE_LIMITED', `Too many wrong codes. Try again in ${minutes} minutes, or ask an administrator to unlock your account.`);
+    return fail('RATE_LIMITED', `Too many wrong codes. Try again in ${countOf(minutes, 'minute')}, or ask an administrator to unlock your account.`);
   }
   const limiter = databaseLimiter(prisma, SECOND_FACTOR_LIMIT);
   const refuse = async (reason: string, message: string) => {

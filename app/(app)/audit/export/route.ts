@@ -11,7 +11,7 @@ import { services } from '@/lib/server/services';
 
 export const dynamic = 'force-dynamic';
 
-const COLUMNS = ['seq', 'at', 'actorType', 'actorLabel', 'action', 'targetType', 'targetId', 'outcome', 'ip', 'userAgent', 'details', 'hash'] as const;
+const COLUMNS = ['number', 'at', 'actorType', 'actorLabel', 'action', 'targetType', 'targetId', 'outcome', 'ip', 'userAgent', 'details', 'hash'] as const;
 
 const cellText = (value: unknown) => (value instanceof Date ? value.toISOString() : typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value ?? ''));
 

@@ -15,7 +15,7 @@ import { services } from '@/lib/server/services';
 import { getTokenState, type TokenStateDto } from '@/lib/server/tokens/get-token-state';
 import { requireRole } from '@/lib/server/auth/session';
 import { getCredentialStatus } from '@/lib/server/credentials/get-credential-status';
-import { formatDateTime } from '@/lib/format';
+import { formatDateTime, countOf } from '@/lib/format';
 import { fieldLabel } from '@/lib/schemas/credential-profiles';
 import { now } from '@/lib/server/clock';
 import { CredentialWatchForm } from '@/components/credential-watch-form';
@@ -360,7 +360,7 @@ export default async function CredentialPage({
             <nav aria-label="History pages" className="actions">
               {page > 1 && <Link href={pageLink(page - 1)}>← Newer</Link>}
               <span className="muted">
-                Page {page} of {history.pages} ({history.total} tests)
+                Page {page} of {history.pages} ({countOf(history.total, 'test')})
               </span>
               {page < history.pages && <Link href={pageLink(page + 1)}>Older →</Link>}
             </nav>
