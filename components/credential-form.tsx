@@ -6,6 +6,7 @@ import { useEffect, useState } from 'react';
 import { useForm, type FieldPath } from 'react-hook-form';
 import Link from 'next/link';
 import { createCredentialAction, stageSecretsAction, updateCredentialAction } from '@/app/(app)/credentials/actions';
+import { ApprovalNotice, type ApprovalOutlook } from '@/components/approval-notice';
 import { FileField, FormError, SelectField, TextField } from '@/components/form/fields';
 import { PemField } from '@/components/form/pem-field';
 import { pemFromFile } from '@/lib/pem-files';
@@ -21,11 +22,12 @@ export interface StoredField {
   fingerprint: string | null;
 }
 
-type Props =
+type Props = { approval: ApprovalOutlook } & (
   | { mode: 'create'; profile: TCredentialProfile; legalEntityId: string }
-  | { mode: 'edit'; profile: TCredentialProfile; credentialId: string; version: number; label: string; stored: StoredField[] }
+  | { mode: 'edit'; profile: TCredentialProfile; credentialId: string; version: number; label: string; stored: StoredField[]; environment: string }
   /** New secrets as a pending version: only the secret fields (and the secret's end date), all empty. */
-  | { mode: 'stage'; profile: TCredentialProfile; credentialId: string; version: number; label: string; stored: StoredField[] };
+  | { mode: 'stage'; profile: TCredentialProfile; credentialId: string; version: number; label: string; stored: StoredField[]; environment: string }
+);
 
 /** Fields a pending version can set. */
 const staged = (f: ProfileField) => f.secret || f.name === SECRET_EXPIRY_FIELD;
@@ -45,7 +47,8 @@ export function CredentialForm(props: Props) {
     resolver: zodResolver(credentialFormSchema(definition, props.mode === 'create' ? 'create' : 'edit')) as never,
     defaultValues: { label: props.mode === 'create' ? '' : props.label, environment: 'SANDBOX', values: defaults },
   });
-  const { register, handleSubmit, setError, setValue, setFocus, formState } = form;
+  const { register, handleSubmit, setError, setValue, setFocus, formState, watch } = form;
+  const environment = props.mode === 'create' ? watch('environment') : props.environment;
   // "Replace" swaps the fingerprint for an empty field: put the cursor in it.
   const [focusNext, setFocusNext] = useState<FieldPath<TCredentialForm> | null>(null);
   useEffect(() => {
@@ -149,6 +152,7 @@ export function CredentialForm(props: Props) {
           {...register('environment')}
         />
       )}
+      <ApprovalNotice approval={props.approval} environment={environment ?? 'SANDBOX'} id="environment-approval" />
       {definition.fields.map(input)}
       <button type="submit" disabled={formState.isSubmitting}>
         {formState.isSubmitting ? 'Saving…' : props.mode === 'create' ? 'Create credential' : props.mode === 'edit' ? 'Save changes' : 'Set as pending version'}

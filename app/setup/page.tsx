@@ -23,6 +23,10 @@ export default async function SetupPage({ searchParams }: { searchParams: Promis
         ) : (
           <>
             <p>Name your organization and create the first administrator. Two-factor authentication comes next.</p>
+            <p className="muted">
+              Changes to production credentials need a second administrator’s approval (four-eyes), so invite a second administrator once you are in (Users), or turn the
+              approval off in Settings if you work alone.
+            </p>
             <SetupForm token={token as string} />
           </>
         )}

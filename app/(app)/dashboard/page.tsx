@@ -87,7 +87,8 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
               This organization has no legal entities yet.{' '}
               {admin ? (
                 <>
-                  <Link href="/entities/new">Add the first one</Link>, then its credentials; or invite colleagues under <Link href="/admin/users">Users</Link>.
+                  <Link href="/entities/new">Add the first one</Link>, then its credentials; and invite colleagues under <Link href="/admin/users">Users</Link>, among them
+                  a second administrator to approve production changes.
                 </>
               ) : (
                 'An administrator adds them, then their credentials.'

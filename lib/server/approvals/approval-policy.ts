@@ -17,6 +17,12 @@ export async function getApprovalPolicy({ prisma }: Pick<Services, 'prisma'>, { 
 export const countAdministrators = ({ prisma }: Pick<Services, 'prisma'>, { organizationId }: { organizationId: string }) =>
   prisma.user.count({ where: { organizationId, role: 'ADMIN', disabledAt: null } });
 
+/** What a form tells before a production change: whether it will wait, and whether anyone could approve it. */
+export async function approvalOutlook(services: Pick<Services, 'prisma'>, { organizationId }: { organizationId: string }) {
+  const [policy, administrators] = await Promise.all([getApprovalPolicy(services, { organizationId }), countAdministrators(services, { organizationId })]);
+  return { required: policy.requireApproval, administrators };
+}
+
 /** Whether a change to a credential in `environment` waits for a second administrator. */
 export async function needsApproval(services: Pick<Services, 'prisma'>, { organizationId, environment }: { organizationId: string; environment: Environment }): Promise<boolean> {
   return environment === 'PRODUCTION' && (await getApprovalPolicy(services, { organizationId })).requireApproval;

@@ -4,6 +4,7 @@ import { notFound } from 'next/navigation';
 import { z } from 'zod';
 import { CredentialForm } from '@/components/credential-form';
 import { isCredentialProfile } from '@/lib/schemas/credential-profiles';
+import { approvalOutlook } from '@/lib/server/approvals/approval-policy';
 import { getCredentialStatus } from '@/lib/server/credentials/get-credential-status';
 import { services } from '@/lib/server/services';
 import { requireSecretChangePage } from '@/lib/server/step-up/require-secret-change';
@@ -14,7 +15,11 @@ export default async function RotateCredentialPage({ params }: { params: Promise
   const id = z.uuid().safeParse((await params).id);
   if (!id.success) notFound();
   const user = await requireSecretChangePage('credentials', `/credentials/${id.data}/rotate`);
-  const credential = await getCredentialStatus(await services(), { organizationId: user.organizationId, credentialId: id.data });
+  const root = await services();
+  const [credential, approval] = await Promise.all([
+    getCredentialStatus(root, { organizationId: user.organizationId, credentialId: id.data }),
+    approvalOutlook(root, { organizationId: user.organizationId }),
+  ]);
   if (!credential || credential.deletedAt || credential.status === 'REVOKED' || credential.status === 'DRAFT' || !isCredentialProfile(credential.profile)) notFound();
   return (
     <>
@@ -29,6 +34,8 @@ export default async function RotateCredentialPage({ params }: { params: Promise
         </p>
         <CredentialForm
           mode="stage"
+          approval={approval}
+          environment={credential.environment}
           profile={credential.profile}
           credentialId={credential.id}
           version={credential.version}

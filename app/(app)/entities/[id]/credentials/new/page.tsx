@@ -4,6 +4,7 @@ import { notFound } from 'next/navigation';
 import { z } from 'zod';
 import { CredentialForm } from '@/components/credential-form';
 import { CREDENTIAL_PROFILES, REGIMES, ZCredentialProfile } from '@/lib/schemas/credential-profiles';
+import { approvalOutlook } from '@/lib/server/approvals/approval-policy';
 import { getLegalEntity } from '@/lib/server/dashboard/get-legal-entity';
 import { services } from '@/lib/server/services';
 import { requireSecretChangePage } from '@/lib/server/step-up/require-secret-change';
@@ -20,7 +21,11 @@ export default async function NewCredentialPage({
   const id = z.uuid().safeParse((await params).id);
   if (!id.success) notFound();
   const user = await requireSecretChangePage('credentials', `/entities/${id.data}/credentials/new`);
-  const entity = await getLegalEntity(await services(), { organizationId: user.organizationId, legalEntityId: id.data });
+  const root = await services();
+  const [entity, approval] = await Promise.all([
+    getLegalEntity(root, { organizationId: user.organizationId, legalEntityId: id.data }),
+    approvalOutlook(root, { organizationId: user.organizationId }),
+  ]);
   if (!entity) notFound();
   const profile = ZCredentialProfile.safeParse((await searchParams).profile);
 
@@ -58,7 +63,7 @@ export default async function NewCredentialPage({
       </section>
       {profile.success && (
         <section className="panel" aria-label={`${CREDENTIAL_PROFILES[profile.data].title} details`}>
-          <CredentialForm key={profile.data} mode="create" profile={profile.data} legalEntityId={entity.id} />
+          <CredentialForm key={profile.data} mode="create" approval={approval} profile={profile.data} legalEntityId={entity.id} />
         </section>
       )}
     </>
