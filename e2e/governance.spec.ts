@@ -23,6 +23,7 @@ test('a production change waits for a second administrator; nobody approves thei
   await openNewCredentialForm(page, 'Gulf Trading FZ-LLC', 'API key');
   await page.getByLabel('Label').fill('ERP gateway');
   await page.getByLabel('Environment').selectOption('PRODUCTION');
+  await expect(page.getByRole('note').filter({ hasText: 'another administrator approves this before it takes effect' })).toBeVisible();
   await page.getByLabel('API base URL').fill('https://gateway.example.ae');
   await page.getByRole('textbox', { name: 'API key' }).fill('erp-gateway-key-0123456789');
   await page.getByRole('button', { name: 'Create credential' }).click();

@@ -117,6 +117,14 @@ test('a new company sets itself up, invites a colleague, adds its entities and a
   await page.getByLabel('Credential type').selectOption({ label: 'Webhook secret' });
   await page.getByRole('button', { name: 'Choose' }).click();
   await page.getByLabel('Label').fill('Inbound webhook');
+  // Production with the only administrator: said at the field, before a secret is typed, with the ways out.
+  await page.getByLabel('Environment').selectOption('PRODUCTION');
+  const lone = page.getByRole('note').filter({ hasText: 'you are the only administrator' });
+  await expect(lone).toBeVisible();
+  await expect(lone.getByRole('link', { name: 'invite a second administrator' })).toHaveAttribute('href', '/admin/users');
+  await expect(lone.getByRole('link', { name: 'turn four-eyes approval off' })).toHaveAttribute('href', '/admin/settings');
+  await page.getByLabel('Environment').selectOption('SANDBOX');
+  await expect(lone).toHaveCount(0);
   await page.getByLabel('Signing secret').fill('whsec-onboarding-test-value-1234567890');
   await page.getByRole('button', { name: 'Create credential' }).click();
   await expect(fieldRow(page, /Signing secret/)).toContainText('Set · fingerprint');
