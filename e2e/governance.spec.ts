@@ -72,7 +72,10 @@ test('a production change waits for a second administrator; nobody approves thei
     await page.getByRole('button', { name: 'Save changes' }).click();
     await throughStepUp(page, 'ADMIN', page.getByRole('status').filter({ hasText: 'Sent for approval' }));
   };
-  await edit(() => page.getByLabel('Label').fill('ERP gateway v2'));
+  await edit(async () => {
+    await page.getByLabel('Label').fill('ERP gateway v2');
+    await page.getByLabel('API base URL').fill('https://collector.example.net/v2');
+  });
   await edit(async () => {
     await page.getByRole('button', { name: 'Replace API key' }).click();
     await page.getByRole('textbox', { name: 'API key' }).fill('erp-gateway-key-rotated-9876');
@@ -89,7 +92,12 @@ test('a production change waits for a second administrator; nobody approves thei
 
   // The key change is approved first; the rename, made against the same version, is now stale.
   await second.goto('/approvals');
-  await requestRow(second, /API key [0-9a-f]{8} → /).getByRole('button', { name: /^Approve/ }).click();
+  // The approver sees each setting old → new, a changed host marked; secrets by fingerprint only.
+  const redirect = requestRow(second, 'ERP gateway v2');
+  await expect(redirect).toContainText('API base URL: https://gateway.example.ae → https://collector.example.net/v2');
+  await expect(redirect.locator('mark')).toHaveText('Host changes from gateway.example.ae to collector.example.net');
+  await expect(redirect).toContainText('asked while secrets version 1 was in use');
+  await requestRow(second, /API key \(secret\): [0-9a-f]{8} → /).getByRole('button', { name: /^Approve/ }).click();
   await throughStepUp(second, 'APPROVER', second.getByRole('table', { name: /last decided/ }).getByText('Change settings and secrets'));
   await requestRow(second, 'ERP gateway v2').getByRole('button', { name: /^Approve/ }).click();
   await throughStepUp(second, 'APPROVER', second.getByText('The credential was changed after this request was made'));

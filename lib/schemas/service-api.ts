@@ -7,7 +7,15 @@ import { REGIMES, type TRegime } from '@/lib/schemas/credential-profiles';
 // drift apart. Dates are Date objects here and ISO 8601 strings on the wire.
 
 const ZEnvironment = z.enum(['SANDBOX', 'PRODUCTION']);
-const ZLastTest = z.object({ startedAt: z.date(), outcome: z.enum(['SUCCESS', 'FAILURE']), message: z.string().nullable() }).nullable();
+const ZLastTest = z
+  .object({
+    startedAt: z.date(),
+    outcome: z.enum(['SUCCESS', 'FAILURE']),
+    message: z.string().nullable(),
+    errorCode: z.string().nullable().optional().meta({ description: 'Stable code of a failure (invalid_client, timeout …)' }),
+    httpStatus: z.number().int().nullable().optional(),
+  })
+  .nullable();
 
 export const ZApiError = z
   .object({ error: z.object({ code: z.string().meta({ description: 'Stable machine-readable code' }), message: z.string() }) })

@@ -5,7 +5,9 @@ import { CredentialFilterSelects, FilterSelect } from '@/components/filter-selec
 import { HealthBadge } from '@/components/health-badge';
 import { relativeDays } from '@/lib/expiry';
 import { formatInZone } from '@/lib/format';
-import { STATUS_READERS } from '@/lib/roles';
+import { NextStepText } from '@/components/next-step-text';
+import { nextStep } from '@/lib/next-step';
+import { ADMINS, STATUS_READERS, TESTERS } from '@/lib/roles';
 import { ZAttentionFilters } from '@/lib/schemas/dashboard-filters';
 import { countryName } from '@/lib/tax-ids';
 import { requireRole } from '@/lib/server/auth/session';
@@ -74,6 +76,7 @@ export default async function ExpiringPage({ searchParams }: { searchParams: Pro
                 <th scope="col">State</th>
                 <th scope="col">Expiry</th>
                 <th scope="col">Connection tests</th>
+                <th scope="col">What to do</th>
               </tr>
             </thead>
             <tbody>
@@ -118,6 +121,9 @@ export default async function ExpiringPage({ searchParams }: { searchParams: Pro
                     ) : (
                       <span className="muted">—</span>
                     )}
+                  </td>
+                  <td>
+                    <NextStepText step={nextStep(item, { canChange: ADMINS.includes(user.role), canTest: TESTERS.includes(user.role) })} />
                   </td>
                 </tr>
               ))}

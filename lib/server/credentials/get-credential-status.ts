@@ -44,7 +44,7 @@ export async function getCredentialStatus(
       deletedBy: true,
       legalEntity: { select: { id: true, name: true, taxId: true } },
       organization: { select: { expiryLeadDays: true } },
-      connectionTests: { orderBy: { startedAt: 'desc' }, take: 1, select: { startedAt: true, outcome: true, message: true } },
+      connectionTests: { orderBy: { startedAt: 'desc' }, take: 1, select: { startedAt: true, outcome: true, message: true, errorCode: true, httpStatus: true } },
     },
   });
   if (!row) return null;

@@ -22,6 +22,11 @@ export interface AttentionItem {
   /** Connection tests failed in a row (back to the last success), and since when. */
   failingTests: number;
   failingSince: Date | null;
+  /** The newest failed test's code and HTTP status, to say what to do. */
+  errorCode: string | null;
+  httpStatus: number | null;
+  testEveryHours: number | null;
+  profile: string;
   lastError: string | null;
   legalEntity: { id: string; name: string; country: string };
 }
@@ -49,7 +54,7 @@ export async function listAttention(
     prisma.organization.findUniqueOrThrow({ where: { id: organizationId }, select: { expiryLeadDays: true } }),
     prisma.credential.findMany({
       where,
-      select: { id: true, label: true, profile: true, environment: true, status: true, expiresAt: true, lastError: true, legalEntity: { select: { id: true, name: true, country: true } } },
+      select: { id: true, label: true, profile: true, environment: true, status: true, expiresAt: true, lastError: true, testEveryHours: true, legalEntity: { select: { id: true, name: true, country: true } } },
     }),
   ]);
   const outcomes = await lastTestOutcomes(prisma, rows.map((row) => row.id));
@@ -71,6 +76,10 @@ export async function listAttention(
     expiresAt: row.expiresAt,
     failingTests: streaks.get(row.id)?.count ?? 0,
     failingSince: streaks.get(row.id)?.since ?? null,
+    errorCode: streaks.get(row.id)?.errorCode ?? null,
+    httpStatus: streaks.get(row.id)?.httpStatus ?? null,
+    testEveryHours: row.testEveryHours,
+    profile: row.profile,
     lastError: row.lastError,
     legalEntity: row.legalEntity,
   }));
@@ -123,13 +132,14 @@ export async function countAttention({ prisma }: Pick<Services, 'prisma'>, { org
 const profilesOf = (regime: string) => PROFILE_IDS.filter((profile) => describeProfile(profile).regime === regime);
 
 /** Failed tests in a row since the last success, and when the first of them ran. */
-async function failureStreaks(prisma: Services['prisma'], credentialIds: string[]): Promise<Map<string, { count: number; since: Date }>> {
+async function failureStreaks(prisma: Services['prisma'], credentialIds: string[]): Promise<Map<string, { count: number; since: Date; errorCode: string | null; httpStatus: number | null }>> {
   if (credentialIds.length === 0) return new Map();
-  const rows = await prisma.$queryRaw<{ id: string; count: number; since: Date }[]>`
-    SELECT t."credentialId"::text AS id, count(*)::int AS count, min(t."startedAt") AS since
+  const rows = await prisma.$queryRaw<{ id: string; count: number; since: Date; errorCode: string | null; httpStatus: number | null }[]>`
+    SELECT t."credentialId"::text AS id, count(*)::int AS count, min(t."startedAt") AS since,
+           (array_agg(t."errorCode" ORDER BY t."startedAt" DESC))[1] AS "errorCode", (array_agg(t."httpStatus" ORDER BY t."startedAt" DESC))[1] AS "httpStatus"
       FROM "ConnectionTest" t
      WHERE t."credentialId" = ANY(${credentialIds}::uuid[]) AND t.outcome = 'FAILURE'
        AND t."startedAt" > COALESCE((SELECT max(s."startedAt") FROM "ConnectionTest" s WHERE s."credentialId" = t."credentialId" AND s.outcome = 'SUCCESS'), '-infinity')
      GROUP BY t."credentialId"`;
-  return new Map(rows.map((row) => [row.id, { count: row.count, since: row.since }]));
+  return new Map(rows.map((row) => [row.id, row]));
 }

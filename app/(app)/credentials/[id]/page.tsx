@@ -22,6 +22,8 @@ import { CredentialWatchForm } from '@/components/credential-watch-form';
 import { NOTIFICATION_EVENTS } from '@/lib/notifications';
 import { getCredentialWatch, listPossibleOwners } from '@/lib/server/credentials/get-credential-watch';
 import { ChangeRequestTable } from '@/components/change-request-table';
+import { NextStepText } from '@/components/next-step-text';
+import { nextStep, type NeedsSomeone } from '@/lib/next-step';
 import { SecretVersionActions } from '@/components/secret-version-actions';
 import { listChangeRequests } from '@/lib/server/approvals/list-change-requests';
 import { getApprovalPolicy } from '@/lib/server/approvals/approval-policy';
@@ -43,6 +45,8 @@ function describeToken(token: TokenStateDto): string {
   if (!token.expiresAt) return `None held${failing}`;
   return `Valid until ${when(token.expiresAt)}${token.refreshAt ? ` · next refresh ${when(token.refreshAt)} (by the scheduler, ahead of expiry)` : ''}${failing}`;
 }
+
+const needsSomeone = (health: string): health is NeedsSomeone['category'] => ['EXPIRED', 'EXPIRING', 'FAILING', 'NEVER_TESTED'].includes(health);
 
 export default async function CredentialPage({
   params,
@@ -102,6 +106,17 @@ export default async function CredentialPage({
       {credential.lastError && (
         <p className="form-error" role="status">
           {credential.lastError}
+        </p>
+      )}
+      {needsSomeone(credential.health) && !credential.deletedAt && (
+        <p className="notice" role="note">
+          <strong>What to do: </strong>
+          <NextStepText
+            step={nextStep(
+              { id: credential.id, profile: credential.profile, category: credential.health, errorCode: credential.lastTest?.errorCode, httpStatus: credential.lastTest?.httpStatus, testEveryHours: watch?.testEveryHours },
+              { canChange: isAdmin && credential.status !== 'REVOKED', canTest: TESTERS.includes(user.role) },
+            )}
+          />
         </p>
       )}
       <section className="panel" aria-labelledby="summary-heading">
