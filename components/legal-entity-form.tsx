@@ -7,12 +7,14 @@ import { useForm } from 'react-hook-form';
 import { saveLegalEntityAction } from '@/app/(app)/entities/actions';
 import { FormError, SelectField, TextField } from '@/components/form/fields';
 import { ZLegalEntity, type TLegalEntity } from '@/lib/schemas/legal-entity';
-import { COUNTRY_CODES, countryName, taxIdRule } from '@/lib/tax-ids';
+import { taxIdRule } from '@/lib/tax-ids';
 
-const COUNTRIES = [{ value: '', label: 'Choose…' }, ...COUNTRY_CODES.map((code) => ({ value: code, label: countryName(code) })).sort((a, b) => a.label.localeCompare(b.label))];
-
-/** A legal entity's name, country and tax id; the tax id is checked with the country's rule as it is typed. */
-export function LegalEntityForm({ entity }: { entity?: TLegalEntity & { id: string } }) {
+/**
+ * A legal entity's name, country and tax id; the tax id is checked with the country's rule as it is
+ * typed. The country names come from the server (`countryOptions`): the browser's own names and
+ * collation differ from Node's, and a list built on both sides would not hydrate.
+ */
+export function LegalEntityForm({ entity, countries }: { entity?: TLegalEntity & { id: string }; countries: { value: string; label: string }[] }) {
   const router = useRouter();
   const [formError, setFormError] = useState<string | null>(null);
   const { register, handleSubmit, setError, watch, formState } = useForm<TLegalEntity>({
@@ -32,7 +34,7 @@ export function LegalEntityForm({ entity }: { entity?: TLegalEntity & { id: stri
     <form onSubmit={onSubmit} noValidate>
       <FormError message={formError} />
       <TextField id="entity-name" label="Registered name" error={errors.name?.message} {...register('name')} />
-      <SelectField id="entity-country" label="Country" error={errors.country?.message} options={COUNTRIES} {...register('country')} />
+      <SelectField id="entity-country" label="Country" error={errors.country?.message} options={[{ value: '', label: 'Choose…' }, ...countries]} {...register('country')} />
       <TextField id="entity-tax-id" label="Tax id" help={country ? taxIdRule(country) : 'Choose the country first: its rule applies.'} error={errors.taxId?.message} {...register('taxId')} />
       <TextField
         id="entity-external-ref"

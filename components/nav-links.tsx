@@ -2,18 +2,50 @@
 
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
+import { useEffect, useRef } from 'react';
 
-export function NavLinks({ links }: { links: { href: string; label: string }[] }) {
+export type NavItem = { href: string; label: string } | { label: string; links: { href: string; label: string }[] };
+
+/** The main navigation: links, and groups of them as a menu (a disclosure that closes when a page of it opens). */
+export function NavLinks({ items }: { items: NavItem[] }) {
   const pathname = usePathname();
+  const current = (href: string) => pathname === href || pathname.startsWith(`${href}/`);
   return (
     <ul>
-      {links.map((link) => (
-        <li key={link.href}>
-          <Link href={link.href} aria-current={pathname.startsWith(link.href) ? 'page' : undefined}>
-            {link.label}
-          </Link>
-        </li>
-      ))}
+      {items.map((item) =>
+        'links' in item ? (
+          <li key={item.label}>
+            <NavMenu label={item.label} active={item.links.some((link) => current(link.href))} pathname={pathname}>
+              {item.links.map((link) => (
+                <li key={link.href}>
+                  <Link href={link.href} aria-current={current(link.href) ? 'page' : undefined}>
+                    {link.label}
+                  </Link>
+                </li>
+              ))}
+            </NavMenu>
+          </li>
+        ) : (
+          <li key={item.href}>
+            <Link href={item.href} aria-current={current(item.href) ? 'page' : undefined}>
+              {item.label}
+            </Link>
+          </li>
+        ),
+      )}
     </ul>
+  );
+}
+
+function NavMenu({ label, active, pathname, children }: { label: string; active: boolean; pathname: string; children: React.ReactNode }) {
+  const menu = useRef<HTMLDetailsElement>(null);
+  useEffect(() => {
+    if (menu.current) menu.current.open = false;
+  }, [pathname]);
+  return (
+    <details ref={menu} className="nav-menu">
+      <summary className={active ? 'active' : undefined}>{label}</summary>
+      <ul>{children}</ul>
+    </details>
   );
 }

@@ -17,6 +17,9 @@ const names = new Intl.DisplayNames(['en'], { type: 'region' });
 /** "AE" → "United Arab Emirates". */
 export const countryName = (code: string): string => names.of(code) ?? code;
 
+/** Every country a legal entity may have, by name, for a select (made once, on the server). */
+export const countryOptions = () => COUNTRY_CODES.map((code) => ({ value: code, label: countryName(code) })).sort((a, b) => a.label.localeCompare(b.label, 'en'));
+
 export type TaxIdCheck = { ok: true; value: string } | { ok: false; message: string };
 
 interface Rule {

@@ -1,6 +1,6 @@
 import Link from 'next/link';
 import type { ReactNode } from 'react';
-import { NavLinks } from '@/components/nav-links';
+import { NavLinks, type NavItem } from '@/components/nav-links';
 import { SignOutButton } from '@/components/sign-out-button';
 import { ADMINS, AUDIT_READERS } from '@/lib/roles';
 import { requireUser } from '@/lib/server/auth/session';
@@ -9,14 +9,26 @@ import { services } from '@/lib/server/services';
 
 export default async function SignedInLayout({ children }: { children: ReactNode }) {
   const user = await requireUser();
-  const links = [
+  const items: NavItem[] = [
     { href: '/dashboard', label: 'Dashboard' },
     { href: '/expiring', label: 'Expiring and failing' },
   ];
-  const waiting = AUDIT_READERS.includes(user.role) ? await countPendingRequests(await services(), { organizationId: user.organizationId }) : 0;
-  if (AUDIT_READERS.includes(user.role)) links.push({ href: '/approvals', label: waiting ? `Approvals (${waiting})` : 'Approvals' }, { href: '/credentials/deleted', label: 'Deleted' }, { href: '/audit', label: 'Audit log' });
-  if (ADMINS.includes(user.role)) links.push({ href: '/admin/users', label: 'Users' }, { href: '/admin/service-accounts', label: 'Service accounts' }, { href: '/admin/webhooks', label: 'Webhooks' }, { href: '/admin/settings', label: 'Settings' }, { href: '/admin/scheduler', label: 'Scheduler' });
-  links.push({ href: '/settings/security', label: 'Security' });
+  if (AUDIT_READERS.includes(user.role)) {
+    const waiting = await countPendingRequests(await services(), { organizationId: user.organizationId });
+    items.push({ href: '/approvals', label: waiting ? `Approvals (${waiting})` : 'Approvals' }, { href: '/audit', label: 'Audit log' }, { href: '/credentials/deleted', label: 'Deleted' });
+  }
+  if (ADMINS.includes(user.role)) {
+    items.push({
+      label: 'Admin',
+      links: [
+        { href: '/admin/users', label: 'Users' },
+        { href: '/admin/service-accounts', label: 'Service accounts' },
+        { href: '/admin/webhooks', label: 'Webhooks' },
+        { href: '/admin/scheduler', label: 'Scheduler' },
+        { href: '/admin/settings', label: 'Settings' },
+      ],
+    });
+  }
   return (
     <>
       <header className="topbar">
@@ -24,12 +36,13 @@ export default async function SignedInLayout({ children }: { children: ReactNode
           Strongroom
         </Link>
         <nav aria-label="Main">
-          <NavLinks links={links} />
+          <NavLinks items={items} />
         </nav>
         <div className="who">
-          <span>
+          <span className="who-name" title={`${user.name} (${user.email})`}>
             {user.name} · {user.role.toLowerCase()} · {user.organizationName}
           </span>
+          <Link href="/settings/security">Security</Link>
           <SignOutButton />
         </div>
       </header>

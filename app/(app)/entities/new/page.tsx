@@ -3,6 +3,7 @@ import Link from 'next/link';
 import { LegalEntityForm } from '@/components/legal-entity-form';
 import { ADMINS } from '@/lib/roles';
 import { requireRole } from '@/lib/server/auth/session';
+import { countryOptions } from '@/lib/tax-ids';
 
 export const metadata: Metadata = { title: 'Add legal entity' };
 
@@ -15,7 +16,7 @@ export default async function NewLegalEntityPage() {
       </p>
       <h1>Add legal entity</h1>
       <section className="panel">
-        <LegalEntityForm />
+        <LegalEntityForm countries={countryOptions()} />
       </section>
     </>
   );

@@ -31,7 +31,7 @@ export default async function SecurityPage({ searchParams }: { searchParams: Pro
     <>
       <h1>Security</h1>
       {next && !status.enabledAt && (
-        <p className="form-error" role="status">
+        <p className="form-error needs-two-factor" role="status">
           Changing secrets needs two-factor authentication. Set it up below to continue.
         </p>
       )}

@@ -7,6 +7,7 @@ import { ADMINS } from '@/lib/roles';
 import { requireRole } from '@/lib/server/auth/session';
 import { getLegalEntity } from '@/lib/server/dashboard/get-legal-entity';
 import { services } from '@/lib/server/services';
+import { countryOptions } from '@/lib/tax-ids';
 
 export const metadata: Metadata = { title: 'Edit legal entity' };
 
@@ -23,7 +24,7 @@ export default async function EditLegalEntityPage({ params }: { params: Promise<
       </p>
       <h1>Edit {entity.name}</h1>
       <section className="panel">
-        <LegalEntityForm entity={{ id: entity.id, name: entity.name, country: entity.country, taxId: entity.taxId, externalRef: entity.externalRef ?? '' }} />
+        <LegalEntityForm entity={{ id: entity.id, name: entity.name, country: entity.country, taxId: entity.taxId, externalRef: entity.externalRef ?? '' }} countries={countryOptions()} />
       </section>
     </>
   );
