@@ -11,6 +11,8 @@ import { admissionGate, hasWellFormedKey, isServiceApiPath } from './admission.m
 process.env.NODE_ENV = 'production';
 const { default: next } = await import('next');
 const port = Number(process.env.PORT ?? 3000);
+// Every interface unless HOST names one (HOST=127.0.0.1: this machine only).
+const host = process.env.HOST || undefined;
 globalThis.strongroomPeerHeader = 'x-strongroom-peer';
 
 // The service API is what machines call in bursts; it goes through the gate (admission.mjs). The
@@ -57,4 +59,8 @@ createServer(async (req, res) => {
   if (gone) return release?.();
   if (!release) return void answer(res, 503, 'OVERLOADED', 'The server is busy; retry after a second.', { 'retry-after': '1' });
   void handle(req, res);
-}).listen(port);
+}).listen(port, host, () => {
+  const url = process.env.NEXTAUTH_URL || `http://${host && host !== '0.0.0.0' && host !== '::' ? (host.includes(':') ? `[${host}]` : host) : 'localhost'}:${port}`;
+  const where = host ? `listening on ${host} port ${port} only` : `listening on every network interface of this machine, port ${port}; HOST=127.0.0.1 keeps it to this machine`;
+  process.stdout.write(`Strongroom is ready at ${url} (${where}).\n`);
+});
