@@ -265,7 +265,11 @@ export default async function CredentialPage({
       <section className="panel" aria-labelledby="versions-heading">
         <h2 id="versions-heading">Secret versions</h2>
         {versions.length === 0 ? (
-          <p className="muted">No secrets set yet.</p>
+          <p className="muted">
+            {credential.fields.some((f) => f.secret && f.set)
+              ? 'The secrets in use (fingerprints above) were set before versions were kept; they are kept as a version when they are next replaced.'
+              : 'No secrets set yet.'}
+          </p>
         ) : (
           <table>
             <caption className="visually-hidden">Versions of the secrets of {credential.label}, newest first</caption>
