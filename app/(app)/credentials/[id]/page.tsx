@@ -109,7 +109,7 @@ export default async function CredentialPage({
         </p>
       )}
       {needsSomeone(credential.health) && !credential.deletedAt && (
-        <p className="notice" role="note">
+        <div className="notice" role="note">
           <strong>What to do: </strong>
           <NextStepText
             step={nextStep(
@@ -117,7 +117,7 @@ export default async function CredentialPage({
               { canChange: isAdmin && credential.status !== 'REVOKED', canTest: TESTERS.includes(user.role) },
             )}
           />
-        </p>
+        </div>
       )}
       <section className="panel" aria-labelledby="summary-heading">
         <h2 id="summary-heading" className="visually-hidden">
