@@ -59,8 +59,13 @@ createServer(async (req, res) => {
   if (gone) return release?.();
   if (!release) return void answer(res, 503, 'OVERLOADED', 'The server is busy; retry after a second.', { 'retry-after': '1' });
   void handle(req, res);
-}).listen(port, host, () => {
-  const url = process.env.NEXTAUTH_URL || `http://${host && host !== '0.0.0.0' && host !== '::' ? (host.includes(':') ? `[${host}]` : host) : 'localhost'}:${port}`;
+}).listen(port, host, async () => {
+  // Next.js starts the app (configuration checks, migrations, seed) on its first request: make that
+  // request now, so "ready" is said once the app answers, after anything its start prints.
+  const local = host && host !== '0.0.0.0' && host !== '::' ? (host.includes(':') ? `[${host}]` : host) : 'localhost';
+  const health = await fetch(`http://${local === 'localhost' ? '127.0.0.1' : local}:${port}/api/health`).catch((error) => ({ ok: false, status: error.message }));
+  const url = process.env.NEXTAUTH_URL || `http://${local}:${port}`;
   const where = host ? `listening on ${host} port ${port} only` : `listening on every network interface of this machine, port ${port}; HOST=127.0.0.1 keeps it to this machine`;
-  process.stdout.write(`Strongroom is ready at ${url} (${where}).\n`);
+  if (health.ok) process.stdout.write(`Strongroom is ready at ${url} (${where}).\n`);
+  else process.stdout.write(`Strongroom is listening at ${url} (${where}), but its health check answers ${health.status}: see the log above.\n`);
 });

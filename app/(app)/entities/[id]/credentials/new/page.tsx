@@ -20,14 +20,15 @@ export default async function NewCredentialPage({
 }) {
   const id = z.uuid().safeParse((await params).id);
   if (!id.success) notFound();
-  const user = await requireSecretChangePage('credentials', `/entities/${id.data}/credentials/new`);
+  const profile = ZCredentialProfile.safeParse((await searchParams).profile);
+  // After the step-up, back to this form with the type already chosen.
+  const user = await requireSecretChangePage('credentials', `/entities/${id.data}/credentials/new${profile.success ? `?profile=${profile.data}` : ''}`);
   const root = await services();
   const [entity, approval] = await Promise.all([
     getLegalEntity(root, { organizationId: user.organizationId, legalEntityId: id.data }),
     approvalOutlook(root, { organizationId: user.organizationId }),
   ]);
   if (!entity) notFound();
-  const profile = ZCredentialProfile.safeParse((await searchParams).profile);
 
   return (
     <>
