@@ -46,6 +46,8 @@ describe('demo states', () => {
       expect(versions.map((v) => [v.number, v.state])).toEqual([[1, 'CURRENT']]);
       expect(versions[0]!.fingerprints).toEqual(Object.fromEntries(shown!.fields.filter((f) => f.secret).map((f) => [f.name, f.fingerprint])));
     }
+    // Scheduled tests are off for them (their hosts are examples), so no test claims the scheduler ran it.
+    expect(await db.prisma.connectionTest.count({ where: { credential: { legalEntityId: entity.id, testEveryHours: null }, trigger: 'SCHEDULER' } })).toBe(0);
     // The expired one was not tested after it expired: its history ends there, as the scheduler's would.
     const expired = await db.prisma.credential.findFirstOrThrow({ where: { label: 'Legacy portal login' } });
     expect(await db.prisma.connectionTest.count({ where: { credentialId: expired.id, startedAt: { gte: expired.expiresAt! } } })).toBe(0);

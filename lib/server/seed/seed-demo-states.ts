@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { now } from '@/lib/server/clock';
 import { SYSTEM_ACTOR } from '@/lib/server/audit/append-audit-event';
 import { changeCredentialStatus } from '@/lib/server/credentials/change-credential-status';
+import { profileDefinition } from '@/lib/schemas/credential-profiles';
 import { installSecrets } from '@/lib/server/credentials/secret-versions';
 import type { Services } from '@/lib/server/services';
 import type { Environment, Prisma } from '@/prisma/generated/client';
@@ -113,14 +114,19 @@ export async function seedDemoStates({ prisma, keyring }: Services, { organizati
         await changeCredentialStatus(tx, { credential, to, event: { actor: SYSTEM_ACTOR, action: 'demo.seed', outcome: 'SUCCESS' } });
       }
       // The scheduler stops testing a credential once it has expired, so its history stops there too.
-      if (state.history) await tx.connectionTest.createMany({ data: history(credential.id, state.history, state.expired && expiresAt ? Math.min(at, expiresAt.getTime()) : at) });
+      if (state.history) await tx.connectionTest.createMany({ data: history(credential.id, state.profile, state.history, state.expired && expiresAt ? Math.min(at, expiresAt.getTime()) : at) });
     }
   });
   return true;
 }
 
-/** One test a day for `days` days before `at`, the last `failLastDays` of them failing. */
-function history(credentialId: string, { days, failLastDays = 0 }: { days: number; failLastDays?: number }, at: number): Prisma.ConnectionTestCreateManyInput[] {
+/**
+ * One test a day for `days` days before `at`, the last `failLastDays` of them failing, as the
+ * company's monitoring asks for them through the service API (scheduled tests are off: the hosts
+ * are examples), each with the message its kind of test gives.
+ */
+function history(credentialId: string, profile: string, { days, failLastDays = 0 }: { days: number; failLastDays?: number }, at: number): Prisma.ConnectionTestCreateManyInput[] {
+  const passed = profileDefinition(profile)?.test === 'oauth-token' ? 'Token issued (expires in 3600 s).' : 'The API answered 200.';
   return Array.from({ length: days }, (_, i) => {
     const daysAgo = days - i;
     const failing = daysAgo <= failLastDays;
@@ -131,8 +137,8 @@ function history(credentialId: string, { days, failLastDays = 0 }: { days: numbe
       outcome: failing ? 'FAILURE' : 'SUCCESS',
       httpStatus: failing ? 503 : 200,
       errorCode: failing ? 'server_error' : null,
-      message: failing ? 'The provider answered 503 Service Unavailable.' : 'Health endpoint answered 200.',
-      trigger: 'SCHEDULER',
+      message: failing ? 'The provider answered 503 Service Unavailable.' : passed,
+      trigger: 'API',
       credentialVersion: 1,
     } satisfies Prisma.ConnectionTestCreateManyInput;
   });
