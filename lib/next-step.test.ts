@@ -17,7 +17,8 @@ describe('the next step for a credential that needs someone', () => {
       text: expect.stringMatching(/provider is failing or unreachable.*tests it again on its schedule \(every 24 hours\)/),
       action: { href: '/credentials/c1', label: 'Test again' },
     });
-    expect(nextStep(oauth({ errorCode: 'timeout', testEveryHours: null }), admin).text).toMatch(/Scheduled tests are off, so test it again once the provider is back/);
+    expect(nextStep(oauth({ errorCode: 'timeout', testEveryHours: null }), admin).text).toMatch(/Scheduled tests are off, so run a test once the provider is back/);
+    expect(nextStep(oauth({ errorCode: 'timeout', testEveryHours: null }), viewer)).toEqual({ text: expect.stringMatching(/Operators and administrators run tests\.$/) });
   });
 
   it('expiring and expired: renew, as a pending version; a certificate says certificate', () => {

@@ -37,7 +37,7 @@ export function nextStep(item: NeedsSomeone, { canChange, canTest }: { canChange
   const change = (text: string, href: string, label: string): NextStep => (canChange ? { text, action: { href, label } } : { text: `${text} Ask an administrator.` });
   const stage = (text: string) => change(text, `${page}/rotate`, 'Set pending secrets');
   const edit = (text: string) => change(text, `${page}/edit`, 'Edit settings and secrets');
-  const retest = (text: string, label = 'Test again'): NextStep => (canTest ? { text, action: { href: page, label } } : { text });
+  const retest = (text: string, label = 'Test again'): NextStep => (canTest ? { text, action: { href: page, label } } : { text: `${text} Operators and administrators run tests.` });
 
   switch (item.category) {
     case 'EXPIRED':
@@ -56,7 +56,7 @@ export function nextStep(item: NeedsSomeone, { canChange, canTest }: { canChange
       if (ADDRESS.includes(code)) return edit('Strongroom refused the address (a private network, a redirect or plain http): correct the URL setting to the provider’s public https address.');
       if (CERTIFICATE.includes(code)) return stage(`The ${thing} is not usable: get a valid one from the issuer and set it as a pending version.`);
       if (PROVIDER_DOWN.includes(code) || status === 429 || status >= 500) {
-        const when = item.testEveryHours ? `Strongroom tests it again on its schedule (every ${countOf(item.testEveryHours, 'hour')})` : 'Scheduled tests are off, so test it again once the provider is back';
+        const when = item.testEveryHours ? `Strongroom tests it again on its schedule (every ${countOf(item.testEveryHours, 'hour')})` : 'Scheduled tests are off, so run a test once the provider is back';
         return retest(`The provider is failing or unreachable; your credential is probably fine. ${when}; if it lasts, check the provider’s status page.`);
       }
       return retest('Read the last test’s message on the credential’s page, correct what it names, then test again.');
