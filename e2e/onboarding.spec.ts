@@ -44,8 +44,11 @@ test('a new company sets itself up, invites a colleague, adds its entities and a
 
   // Signed in, and taken through two-factor with recovery codes before the dashboard.
   await expect(page).toHaveURL(/\/settings\/security\?next=%2Fdashboard|\/settings\/security\?next=\/dashboard/);
+  await expect(page.getByText('Changing secrets needs two-factor authentication')).toBeVisible();
   const codes = await enrollTotp(page, 'ACME_ADMIN', ADMIN.password);
   expect(codes).toHaveLength(10);
+  // Two-factor is on: the red line that asked for it is gone while the codes show.
+  await expect(page.getByText('Changing secrets needs two-factor authentication')).toBeHidden();
   await page.getByRole('button', { name: 'I have saved them' }).click();
   await expect(page).toHaveURL(/\/dashboard$/);
   await expect(page.getByText('This organization has no legal entities yet.')).toBeVisible();
