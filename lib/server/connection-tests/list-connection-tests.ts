@@ -50,16 +50,3 @@ export async function successRates(prisma: PrismaClient, credentialIds: string[]
   }
   return new Map([...totals].map(([id, { ok, all }]) => [id, { rate: ok / all, tests: all }]));
 }
-
-/**
- * The outcome of each credential's newest connection test: one index probe per credential (a lateral
- * join with LIMIT 1), however long their histories are.
- */
-export async function lastTestOutcomes(prisma: PrismaClient, credentialIds: string[]): Promise<Map<string, 'SUCCESS' | 'FAILURE'>> {
-  if (credentialIds.length === 0) return new Map();
-  const rows = await prisma.$queryRaw<{ id: string; outcome: 'SUCCESS' | 'FAILURE' }[]>`
-    SELECT c.id::text AS id, t.outcome::text AS outcome
-      FROM unnest(${credentialIds}::uuid[]) AS c(id)
-      CROSS JOIN LATERAL (SELECT outcome FROM "ConnectionTest" WHERE "credentialId" = c.id ORDER BY "startedAt" DESC LIMIT 1) t`;
-  return new Map(rows.map((row) => [row.id, row.outcome]));
-}

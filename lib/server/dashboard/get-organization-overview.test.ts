@@ -38,6 +38,25 @@ describe('organization overview', () => {
     ]);
   });
 
+  it('a credential row keeps its newest test, whatever order tests are written in, one or many at once', async () => {
+    const credential = await db.prisma.credential.findFirstOrThrow({ where: { profile: 'uae-asp-api-key' } });
+    const test = (minutesAgo: number, outcome: 'SUCCESS' | 'FAILURE', message: string) => ({
+      credentialId: credential.id, startedAt: new Date(Date.now() - minutesAgo * 60_000), durationMs: 5, outcome, message, trigger: 'USER' as const, credentialVersion: 1,
+    });
+    const kept = async () => db.prisma.credential.findUniqueOrThrow({ where: { id: credential.id }, select: { lastTestAt: true, lastTestOutcome: true, lastTestMessage: true } });
+    await db.prisma.connectionTest.createMany({ data: [test(30, 'SUCCESS', 'a'), test(10, 'FAILURE', 'newest'), test(20, 'SUCCESS', 'b')] });
+    expect(await kept()).toMatchObject({ lastTestOutcome: 'FAILURE', lastTestMessage: 'newest' });
+    // An older test written later (a slow one finishing after a quick one) does not replace the newest.
+    await db.prisma.connectionTest.create({ data: test(40, 'SUCCESS', 'late but older') });
+    expect(await kept()).toMatchObject({ lastTestOutcome: 'FAILURE', lastTestMessage: 'newest' });
+    await db.prisma.connectionTest.create({ data: test(0, 'SUCCESS', 'now') });
+    const now = await kept();
+    expect(now).toMatchObject({ lastTestOutcome: 'SUCCESS', lastTestMessage: 'now' });
+    expect(now.lastTestAt).toEqual((await db.prisma.connectionTest.findFirstOrThrow({ where: { credentialId: credential.id }, orderBy: { startedAt: 'desc' } })).startedAt);
+    await db.prisma.connectionTest.deleteMany({ where: { credentialId: credential.id } });
+    await db.prisma.credential.update({ where: { id: credential.id }, data: { lastTestAt: null, lastTestOutcome: null, lastTestMessage: null } });
+  });
+
   it('filters by regime, environment and health, leaving out entities with no match', async () => {
     expect(labels(await overview({ regime: 'AE' }))).toEqual(['AE:ASP sandbox:NOT_CONFIGURED', 'AE:Direct DCTCE:NOT_CONFIGURED']);
     expect(labels(await overview({ environment: 'PRODUCTION' }))).toEqual(['AE:Direct DCTCE:NOT_CONFIGURED', 'SA:EGS unit 1:FAILING']);

@@ -3,7 +3,7 @@ import { credentialHealth } from '@/lib/credential-health';
 import { leadDaysFor } from '@/lib/expiry';
 import { describeProfile } from '@/lib/schemas/credential-profiles';
 import type { TDashboardFilters } from '@/lib/schemas/dashboard-filters';
-import { lastTestOutcomes, successRates } from '@/lib/server/connection-tests/list-connection-tests';
+import { successRates } from '@/lib/server/connection-tests/list-connection-tests';
 import { credentialSummarySelect, summarizeCredential, type CredentialSummary } from '@/lib/server/dashboard/summarize-credential';
 import type { Services } from '@/lib/server/services';
 import type { Prisma } from '@/prisma/generated/client';
@@ -51,21 +51,20 @@ export async function getOrganizationOverview(
   let ids: string[] | null = null;
   let total: number;
   if (filtering) {
-    // Health is derived (status, expiry, last test), so the candidates' credentials are read slim and judged here.
-    const rows = await prisma.credential.findMany({
-      where: { ...credentialWhere, legalEntity: entityWhere },
-      select: { id: true, legalEntityId: true, profile: true, status: true, expiresAt: true, legalEntity: { select: { name: true } }, organization: { select: { expiryLeadDays: true } } },
-    });
-    const outcomes = filters.health ? await lastTestOutcomes(prisma, rows.map((row) => row.id)) : new Map<string, 'SUCCESS' | 'FAILURE'>();
-    const found = new Map<string, string>();
+    // Health is derived (status, expiry, the newest test kept on the row), so the candidates' credentials
+    // are read slim, with no relation per row, and judged here; the database orders and pages the entities.
+    const [rows, { expiryLeadDays }] = await Promise.all([
+      prisma.credential.findMany({ where: { ...credentialWhere, legalEntity: entityWhere }, select: { legalEntityId: true, profile: true, status: true, expiresAt: true, lastTestOutcome: true } }),
+      prisma.organization.findUniqueOrThrow({ where: { id: organizationId }, select: { expiryLeadDays: true } }),
+    ]);
+    const found = new Set<string>();
     for (const row of rows) {
-      const outcome = outcomes.get(row.id);
-      const health = credentialHealth({ status: row.status, expiresAt: row.expiresAt, lastTest: outcome ? { outcome } : null, leadDays: leadDaysFor(row.profile, row.organization.expiryLeadDays) }, now);
-      if ((!filters.regime || describeProfile(row.profile).regime === filters.regime) && (!filters.health || health === filters.health)) found.set(row.legalEntityId, row.legalEntity.name);
+      if (found.has(row.legalEntityId) || (filters.regime && describeProfile(row.profile).regime !== filters.regime)) continue;
+      const lastTest = row.lastTestOutcome ? { outcome: row.lastTestOutcome } : null;
+      if (!filters.health || credentialHealth({ status: row.status, expiresAt: row.expiresAt, lastTest, leadDays: leadDaysFor(row.profile, expiryLeadDays) }, now) === filters.health) found.add(row.legalEntityId);
     }
-    const ordered = [...found].sort(([idA, nameA], [idB, nameB]) => (nameA < nameB ? -1 : nameA > nameB ? 1 : idA < idB ? -1 : 1)).map(([id]) => id);
-    total = ordered.length;
-    ids = page ? ordered.slice((page.number - 1) * page.size, page.number * page.size) : ordered;
+    total = found.size;
+    ids = (await prisma.legalEntity.findMany({ where: { id: { in: [...found] } }, orderBy: BY_NAME, ...(page ? { skip: (page.number - 1) * page.size, take: page.size } : {}), select: { id: true } })).map((e) => e.id);
   } else {
     total = await prisma.legalEntity.count({ where: entityWhere });
     if (page) ids = (await prisma.legalEntity.findMany({ where: entityWhere, orderBy: BY_NAME, skip: (page.number - 1) * page.size, take: page.size, select: { id: true } })).map((e) => e.id);

@@ -3,7 +3,6 @@ import { credentialHealth } from '@/lib/credential-health';
 import { DEFAULT_LEAD_DAYS, DEFAULT_LEAD_DAYS_BY_PROFILE, leadDaysFor } from '@/lib/expiry';
 import { describeProfile, profileDefinition, PROFILE_IDS } from '@/lib/schemas/credential-profiles';
 import type { TAttentionFilters } from '@/lib/schemas/dashboard-filters';
-import { lastTestOutcomes } from '@/lib/server/connection-tests/list-connection-tests';
 import type { Services } from '@/lib/server/services';
 import type { Prisma } from '@/prisma/generated/client';
 
@@ -54,17 +53,16 @@ export async function listAttention(
     prisma.organization.findUniqueOrThrow({ where: { id: organizationId }, select: { expiryLeadDays: true } }),
     prisma.credential.findMany({
       where,
-      select: { id: true, label: true, profile: true, environment: true, status: true, expiresAt: true, lastError: true, testEveryHours: true, legalEntity: { select: { id: true, name: true, country: true } } },
+      select: { id: true, label: true, profile: true, environment: true, status: true, expiresAt: true, lastError: true, testEveryHours: true, lastTestOutcome: true, legalEntity: { select: { id: true, name: true, country: true } } },
     }),
   ]);
-  const outcomes = await lastTestOutcomes(prisma, rows.map((row) => row.id));
   const judged = rows.flatMap((row) => {
-    const outcome = outcomes.get(row.id);
+    const outcome = row.lastTestOutcome;
     const health = credentialHealth({ status: row.status, expiresAt: row.expiresAt, lastTest: outcome ? { outcome } : null, leadDays: leadDaysFor(row.profile, organization.expiryLeadDays) }, now);
     const category = health === 'FAILING' || health === 'EXPIRED' || health === 'EXPIRING' || health === 'NEVER_TESTED' ? (health as AttentionCategory) : null;
     return category ? [{ row, category }] : [];
   });
-  const streaks = await failureStreaks(prisma, judged.filter((j) => outcomes.get(j.row.id) === 'FAILURE').map((j) => j.row.id));
+  const streaks = await failureStreaks(prisma, judged.filter((j) => j.row.lastTestOutcome === 'FAILURE').map((j) => j.row.id));
   const items: AttentionItem[] = judged.map(({ row, category }) => ({
     id: row.id,
     label: row.label,
@@ -109,7 +107,7 @@ export async function countAttention({ prisma }: Pick<Services, 'prisma'>, { org
     WITH live AS (
       SELECT c.status, c."expiresAt",
              COALESCE(CASE WHEN jsonb_typeof(o."expiryLeadDays" -> c.profile) = 'number' THEN (o."expiryLeadDays" ->> c.profile)::int END, (${JSON.stringify(DEFAULT_LEAD_DAYS_BY_PROFILE)}::jsonb ->> c.profile)::int, ${DEFAULT_LEAD_DAYS}) AS lead,
-             (SELECT t.outcome::text FROM "ConnectionTest" t WHERE t."credentialId" = c.id ORDER BY t."startedAt" DESC LIMIT 1) AS last
+             c."lastTestOutcome"::text AS last
         FROM "Credential" c
         JOIN "LegalEntity" le ON le.id = c."legalEntityId"
         JOIN "Organization" o ON o.id = c."organizationId"

@@ -18,7 +18,9 @@ export const credentialSummarySelect = {
   expiresAt: true,
   /** Its lead time before expiry is the organization's choice for its profile. */
   organization: { select: { expiryLeadDays: true } },
-  connectionTests: { orderBy: { startedAt: 'desc' }, take: 1, select: { startedAt: true, outcome: true, message: true } },
+  lastTestAt: true,
+  lastTestOutcome: true,
+  lastTestMessage: true,
 } as const;
 
 type CredentialRow = {
@@ -29,12 +31,18 @@ type CredentialRow = {
   status: Parameters<typeof credentialHealth>[0]['status'];
   expiresAt: Date | null;
   organization: { expiryLeadDays: unknown };
-  connectionTests: { startedAt: Date; outcome: TestOutcome; message: string | null }[];
+  lastTestAt: Date | null;
+  lastTestOutcome: TestOutcome | null;
+  lastTestMessage: string | null;
 };
+
+/** The newest test as the credential's row keeps it (a trigger on ConnectionTest writes it). */
+export const lastTestOf = (row: Pick<CredentialRow, 'lastTestAt' | 'lastTestOutcome' | 'lastTestMessage'>) =>
+  row.lastTestAt && row.lastTestOutcome ? { startedAt: row.lastTestAt, outcome: row.lastTestOutcome, message: row.lastTestMessage } : null;
 
 /** Status-only DTO of one credential (no config, no secret). */
 export function summarizeCredential(row: CredentialRow, now: Date): CredentialSummary {
-  const lastTest = row.connectionTests[0] ?? null;
+  const lastTest = lastTestOf(row);
   const { title, regime } = describeProfile(row.profile);
   return {
     id: row.id,
