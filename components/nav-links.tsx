@@ -17,23 +17,25 @@ export function NavLinks({ items }: { items: NavItem[] }) {
           <li key={item.label}>
             <NavMenu label={item.label} active={item.links.some((link) => current(link.href))} pathname={pathname}>
               {item.links.map((link) => (
-                <li key={link.href}>
-                  <Link href={link.href} aria-current={current(link.href) ? 'page' : undefined}>
-                    {link.label}
-                  </Link>
-                </li>
+                <NavLink key={link.href} link={link} current={current(link.href)} />
               ))}
             </NavMenu>
           </li>
         ) : (
-          <li key={item.href}>
-            <Link href={item.href} aria-current={current(item.href) ? 'page' : undefined}>
-              {item.label}
-            </Link>
-          </li>
+          <NavLink key={item.href} link={item} current={current(item.href)} />
         ),
       )}
     </ul>
+  );
+}
+
+function NavLink({ link, current }: { link: { href: string; label: string }; current: boolean }) {
+  return (
+    <li>
+      <Link href={link.href} aria-current={current ? 'page' : undefined}>
+        {link.label}
+      </Link>
+    </li>
   );
 }
 
