@@ -32,8 +32,8 @@ const CERTIFICATE = ['certificate_expired', 'certificate_subject', 'certificate_
  */
 export function nextStep(item: NeedsSomeone, { canChange, canTest }: { canChange: boolean; canTest: boolean }): NextStep {
   const page = `/credentials/${item.id}`;
-  const isCertificate = profileDefinition(item.profile)?.test === 'certificate' || profileDefinition(item.profile)?.fields.some((f) => f.name === 'certificate') === true;
-  const thing = isCertificate ? 'certificate' : 'secret';
+  const definition = profileDefinition(item.profile);
+  const thing = definition?.test === 'certificate' || definition?.fields.some((f) => f.name === 'certificate') ? 'certificate' : 'secret';
   const change = (text: string, href: string, label: string): NextStep => (canChange ? { text, action: { href, label } } : { text: `${text} Ask an administrator.` });
   const stage = (text: string) => change(text, `${page}/rotate`, 'Set pending secrets');
   const edit = (text: string) => change(text, `${page}/edit`, 'Edit settings and secrets');

@@ -37,7 +37,7 @@ type CredentialRow = {
 };
 
 /** The newest test as the credential's row keeps it (a trigger on ConnectionTest writes it). */
-export const lastTestOf = (row: Pick<CredentialRow, 'lastTestAt' | 'lastTestOutcome' | 'lastTestMessage'>) =>
+const lastTestOf = (row: Pick<CredentialRow, 'lastTestAt' | 'lastTestOutcome' | 'lastTestMessage'>) =>
   row.lastTestAt && row.lastTestOutcome ? { startedAt: row.lastTestAt, outcome: row.lastTestOutcome, message: row.lastTestMessage } : null;
 
 /** Status-only DTO of one credential (no config, no secret). */
