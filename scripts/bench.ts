@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { applyMigrations } from '@/lib/server/db/migrations';
 import { openDatabase, type Database } from '@/lib/server/db/open-database';
-import { findPrincipal } from '@/lib/server/api/service-api';
+import { findPrincipal } from '@/lib/server/api/principal-cache';
 import { createServiceAccount } from '@/lib/server/service-accounts/create-service-account';
 import { getAccessToken } from '@/lib/server/tokens/get-access-token';
 import { invalidateAccessToken } from '@/lib/server/tokens/token-grant';
@@ -182,7 +182,7 @@ async function tokens(kind: TestDatabaseKind) {
     const account = await createServiceAccount(services, { actor: { type: 'SYSTEM' }, organizationId, input: { name: 'bench', scopes: ['token:read'], legalEntityIds: [legalEntityId] } });
     if (!account.ok) throw new Error(account.error.message);
     await measure(`api_key_and_credential_lookup_${kind}`, 2_000, async () => {
-      if (!(await findPrincipal(services, account.data.key, id)).credential) throw new Error('lookup failed');
+      if (!(await findPrincipal(services.prisma, account.data.key, id)).credential) throw new Error('lookup failed');
     });
     // A refresh end to end (lease, open secret, token request on loopback, seal, audit) and the bare
     // token request to the same server: the difference is Strongroom's own overhead.
@@ -325,8 +325,10 @@ async function accessTokenApi(kind: TestDatabaseKind) {
   if (kind === 'pglite') await db.close();
 
   const ports = kind === 'pglite' ? [3290] : [3290, 3291, 3292];
+  // BENCH_CPU_PROF=<dir>: each server writes a V8 CPU profile there when it stops (open it in Chrome's DevTools).
+  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
   const apps = ports.map((port) =>
-    spawn(process.execPath, ['scripts/serve.mjs'], {
+    spawn(process.execPath, [...profile, 'scripts/serve.mjs'], {
       env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, DATABASE_URL: databaseUrl, STRONGROOM_KEK: kek.toString('base64'), SEED_DEMO: 'false', OUTBOUND_ALLOW_LOOPBACK: 'true', LOG_LEVEL: 'warn', NEXTAUTH_SECRET: randomBytes(32).toString('base64') },
       stdio: 'ignore',
       detached: true,
@@ -363,7 +365,7 @@ async function accessTokenApi(kind: TestDatabaseKind) {
       );
     }
   } finally {
-    for (const app of apps) process.kill(-app.pid!, 'SIGTERM');
+    await Promise.all(apps.map((app) => new Promise((resolve) => (app.once('exit', resolve), process.kill(-app.pid!, 'SIGTERM')))));
     await server.close();
     if (kind !== 'pglite') {
       await new Promise((resolve) => setTimeout(resolve, 1_000));

@@ -1,4 +1,5 @@
 import 'server-only';
+import { openPrincipalCache, type PrincipalCache } from '@/lib/server/api/principal-cache';
 import { keyring, type Keyring } from '@/lib/server/crypto/keyring';
 import { databaseLocation, openDatabase, type Database } from '@/lib/server/db/open-database';
 import type { PrismaClient } from '@/prisma/generated/client';
@@ -17,7 +18,7 @@ export interface Services {
 
 // One database per process, shared by every bundle Next builds (instrumentation, routes, pages):
 // a second PGlite on the same directory would corrupt it.
-const holder = globalThis as typeof globalThis & { strongroomDatabase?: Promise<Database> };
+const holder = globalThis as typeof globalThis & { strongroomDatabase?: Promise<Database>; strongroomPrincipals?: Promise<PrincipalCache> };
 
 /** The process's database, opened on first use (migrating and seeding are the bootstrap's, not this). */
 export function database(): Promise<Database> {
@@ -28,4 +29,10 @@ export function database(): Promise<Database> {
 /** The process's services. */
 export async function services(): Promise<Services> {
   return { prisma: (await database()).prisma, keyring: keyring() };
+}
+
+/** The process's memory of service accounts and credentials for the service API (principal-cache.ts). */
+export function principals(): Promise<PrincipalCache> {
+  holder.strongroomPrincipals ??= database().then((db) => openPrincipalCache(db));
+  return holder.strongroomPrincipals;
 }

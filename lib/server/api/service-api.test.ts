@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { API_AUTH_LIMIT, findPrincipal, refuseUnauthenticated } from '@/lib/server/api/service-api';
+import { findPrincipal } from '@/lib/server/api/principal-cache';
+import { API_AUTH_LIMIT, refuseUnauthenticated } from '@/lib/server/api/service-api';
 import { createServiceAccount } from '@/lib/server/service-accounts/create-service-account';
 import { revokeServiceAccount } from '@/lib/server/service-accounts/revoke-service-account';
 import { seedDemo } from '@/lib/server/seed/seed-demo';
@@ -31,17 +32,17 @@ describe('requests without a valid API key', () => {
     ]);
   });
 
-  it('finds the key and the credential afresh on every call: a revoked key fails on the next one', async () => {
+  it('finds the key and the credential in one lookup; a revoked key is not found', async () => {
     await seedDemo(db.prisma, { demoPassword: 'unused-here-123' });
     const credential = await db.prisma.credential.findFirstOrThrow({ where: { label: 'MyInvois pre-production' } });
     const system = { type: 'SYSTEM' as const };
     const created = await createServiceAccount(services, { actor: system, organizationId: credential.organizationId, input: { name: 'reader', scopes: ['token:read'], legalEntityIds: [credential.legalEntityId] } });
     if (!created.ok) throw new Error(created.error.message);
-    const found = await findPrincipal(services, created.data.key, credential.id);
+    const found = await findPrincipal(services.prisma, created.data.key, credential.id);
     expect(found).toMatchObject({ account: { id: created.data.id, scopes: ['token:read'], legalEntityIds: [credential.legalEntityId] }, credential: { id: credential.id, version: credential.version } });
-    expect((await findPrincipal(services, created.data.key, 'not-a-uuid')).credential).toBeNull();
-    expect((await findPrincipal(services, `${created.data.key.slice(0, -1)}${created.data.key.endsWith('A') ? 'B' : 'A'}`, credential.id)).account).toBeNull();
+    expect((await findPrincipal(services.prisma, created.data.key, 'not-a-uuid')).credential).toBeNull();
+    expect((await findPrincipal(services.prisma, `${created.data.key.slice(0, -1)}${created.data.key.endsWith('A') ? 'B' : 'A'}`, credential.id)).account).toBeNull();
     await revokeServiceAccount(services, { actor: system, organizationId: credential.organizationId, id: created.data.id });
-    expect(await findPrincipal(services, created.data.key, credential.id)).toEqual({ account: null, credential: null });
+    expect(await findPrincipal(services.prisma, created.data.key, credential.id)).toEqual({ account: null, credential: null });
   });
 });

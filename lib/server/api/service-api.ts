@@ -1,24 +1,15 @@
 import 'server-only';
 import { NextResponse } from 'next/server';
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { TServiceScope } from '@/lib/schemas/service-account';
 import type { Actor } from '@/lib/server/audit/append-audit-event';
 import { recordAuditEvent } from '@/lib/server/audit/record-audit-event';
-import { nowMs } from '@/lib/server/clock';
+import { expiredSince, type ServiceAccountPrincipal } from '@/lib/server/api/principal-cache';
 import { clientIp } from '@/lib/server/auth/client-ip';
 import { takePoint, type LimitRule } from '@/lib/server/auth/rate-limits';
-import { services, type Services } from '@/lib/server/services';
+import { principals, services, type Services } from '@/lib/server/services';
 import { logger } from '@/lib/server/logger';
 import type { Failure } from '@/lib/server/result';
-import { hashApiKey } from '@/lib/server/service-accounts/api-key-hash';
-
-export interface ServiceAccountPrincipal {
-  id: string;
-  name: string;
-  organizationId: string;
-  scopes: string[];
-  legalEntityIds: string[];
-}
 
 export interface ServiceContext {
   services: Services;
@@ -50,53 +41,6 @@ export const apiFailure = (failure: Failure) => apiError(STATUS[failure.code] ??
 
 /** Wrong or missing keys allowed per client address per minute before it is refused outright. */
 export const API_AUTH_LIMIT: LimitRule = { keyPrefix: 'api-auth', points: 20, windowSeconds: 60 };
-const KEY_SHAPE = /^sr_[A-Za-z0-9_-]{43}$/;
-
-interface PrincipalRow {
-  id: string;
-  name: string;
-  organizationId: string;
-  scopes: string[];
-  legalEntityIds: string[];
-  credentialId: string | null;
-  credentialOrganizationId: string | null;
-  legalEntityId: string | null;
-  version: number | null;
-  entityArchived: boolean | null;
-  status: string | null;
-  expiresAt: Date | null;
-}
-
-/**
- * The service account of a key and, when the route names one, the credential: looked up on every
- * request, never remembered, so a revoked key or a changed credential is refused or served afresh on
- * the very next call on every instance. One round trip (the two indexed reads joined), since this
- * runs on every token request.
- */
-export async function findPrincipal(v: Services, key: string, credentialId?: string): Promise<{ account: ServiceAccountPrincipal | null; credential: ServiceContext['credential'] | null }> {
-  if (!KEY_SHAPE.test(key)) return { account: null, credential: null };
-  const wanted = credentialId && z.uuid().safeParse(credentialId).success ? credentialId : null;
-  const [row] = await v.prisma.$queryRaw<PrincipalRow[]>`
-    SELECT sa.id::text, sa.name, sa."organizationId"::text, sa.scopes, sa."legalEntityIds",
-           c.id::text AS "credentialId", c."organizationId"::text AS "credentialOrganizationId", c."legalEntityId"::text AS "legalEntityId", c.version,
-           le."archivedAt" IS NOT NULL AS "entityArchived", c.status::text AS status, c."expiresAt"
-      FROM "ServiceAccount" sa
-      LEFT JOIN "Credential" c ON c.id = ${wanted}::uuid AND c."deletedAt" IS NULL AND c.status <> 'REVOKED'
-      LEFT JOIN "LegalEntity" le ON le.id = c."legalEntityId"
-     WHERE sa."keyHash" = ${hashApiKey(key)} AND sa."revokedAt" IS NULL`;
-  if (!row) return { account: null, credential: null };
-  const { credentialId: foundId, credentialOrganizationId, legalEntityId, version, entityArchived, status, expiresAt, ...account } = row;
-  // Expired: marked so by the expiry watch, or past its date already (the watch runs hourly).
-  const expiredAt = status === 'EXPIRED' || (expiresAt && expiresAt.getTime() <= nowMs()) ? (expiresAt ?? new Date(0)) : null;
-  return {
-    account,
-    credential:
-      foundId && credentialOrganizationId && legalEntityId && version !== null
-        ? { id: foundId, organizationId: credentialOrganizationId, legalEntityId, version, entityArchived: entityArchived === true, expiredAt }
-        : null,
-  };
-}
-
 /**
  * A request without a valid key: refused with 401, or 429 once its address has failed too often.
  * Audited in aggregate (the first failure of an address's window, and the moment it is blocked),
@@ -135,13 +79,14 @@ export async function serviceApi(
   const ip = clientIp(request.headers);
   const userAgent = request.headers.get('user-agent');
   const key = request.headers.get('authorization')?.match(/^Bearer\s+(\S+)$/i)?.[1] ?? request.headers.get('x-api-key') ?? '';
-  const { account, credential } = key ? await findPrincipal(v, key, credentialId) : { account: null, credential: null };
+  const { account, credential: facts } = key ? await (await principals()).find(key, credentialId) : { account: null, credential: null };
   if (!account) {
     const response = await refuseUnauthenticated(v, { ip, userAgent, action, hadKey: Boolean(key) });
     response.headers.set('Cache-Control', 'no-store');
     return response;
   }
   const actor: Actor = { type: 'SERVICE_ACCOUNT', id: account.id, label: account.name, ip, userAgent };
+  const credential = facts && { id: facts.id, organizationId: facts.organizationId, legalEntityId: facts.legalEntityId, version: facts.version, entityArchived: facts.entityArchived, expiredAt: expiredSince(facts) };
   const audit = (outcome: 'SUCCESS' | 'DENIED' | 'FAILURE', status: number) =>
     recordAuditEvent(v.prisma, {
       actor,

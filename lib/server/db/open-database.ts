@@ -22,7 +22,20 @@ export interface Database {
   kind: 'pglite' | 'postgres';
   prisma: PrismaClient;
   sql: SqlRunner;
+  /**
+   * Calls `onMessage` with each notification on `channel` (NOTIFY, delivered when the sending
+   * transaction commits). `onConnected` runs whenever listening (re)starts: with PostgreSQL the
+   * listener has its own connection and, when it is lost, reconnects; what was sent meanwhile is lost.
+   */
+  listen(channel: string, handlers: ListenHandlers): Promise<() => Promise<void>>;
   close(): Promise<void>;
+}
+
+export interface ListenHandlers {
+  onMessage(payload: string): void;
+  onConnected?(): void;
+  /** PostgreSQL: the first retry after a lost listener connection, doubling to 30 s. Default 250 ms. */
+  retryMs?: number;
 }
 
 export type DatabaseLocation =
@@ -64,6 +77,12 @@ async function openPglite(dataDir: string): Promise<Database> {
     kind: 'pglite',
     prisma,
     sql: { ...runner(client), transaction: (work) => client.transaction((tx) => work(runner(tx))) },
+    // In-process: nothing to lose, nothing to reconnect.
+    async listen(channel, { onMessage, onConnected }) {
+      const unlisten = await client.listen(channel, onMessage);
+      onConnected?.();
+      return () => unlisten();
+    },
     async close() {
       await prisma.$disconnect();
       await client.close();
@@ -108,9 +127,49 @@ async function openPostgres(url: string): Promise<Database> {
         }
       },
     },
+    listen: (channel, handlers) => listenPostgres(url, channel, handlers),
     async close() {
       await prisma.$disconnect();
       await pool.end();
     },
+  };
+}
+
+/** LISTEN on a connection of its own (a pooled one would be handed to others), reconnecting when it is lost. */
+async function listenPostgres(url: string, channel: string, { onMessage, onConnected, retryMs = 250 }: ListenHandlers): Promise<() => Promise<void>> {
+  let client: pg.Client | null = null;
+  let stopped = false;
+  let retry: NodeJS.Timeout | undefined;
+  const connect = async (delayMs: number): Promise<void> => {
+    const next = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
+    next.on('notification', (message) => message.channel === channel && onMessage(message.payload ?? ''));
+    let lost = false;
+    let wait = delayMs;
+    const reconnect = (error?: Error & { code?: string }) => {
+      if (lost || stopped) return;
+      lost = true;
+      client = null;
+      logger().warn({ event: 'db.listener_lost', channel, code: error?.code }, error?.message ?? 'listener connection ended');
+      next.end().catch(() => {});
+      retry = setTimeout(() => void connect(Math.min(wait * 2, 30_000)), wait);
+    };
+    next.on('error', reconnect);
+    next.on('end', () => reconnect());
+    try {
+      await next.connect();
+      await next.query(`LISTEN "${channel.replaceAll('"', '""')}"`);
+    } catch (error) {
+      return reconnect(error as Error);
+    }
+    if (stopped) return void next.end().catch(() => {});
+    client = next;
+    wait = retryMs;
+    onConnected?.();
+  };
+  await connect(retryMs);
+  return async () => {
+    stopped = true;
+    clearTimeout(retry);
+    await client?.end().catch(() => {});
   };
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZLegalEntity } from '@/lib/schemas/legal-entity';
-import { findPrincipal } from '@/lib/server/api/service-api';
+import { findPrincipal } from '@/lib/server/api/principal-cache';
 import type { Actor } from '@/lib/server/audit/append-audit-event';
 import { makeKeyring } from '@/lib/server/crypto/keyring';
 import type { Database } from '@/lib/server/db/open-database';
@@ -54,7 +54,7 @@ describe.each(testDatabaseKinds())('legal entities on %s', (kind) => {
     await db.prisma.$executeRaw`UPDATE "Credential" SET status = 'ACTIVE' WHERE id = ${credential.id}::uuid`;
     const account = await createServiceAccount(services, { actor, organizationId, input: { name: 'sender', scopes: ['token:read'], legalEntityIds: [credential.legalEntityId] } });
     if (!account.ok) throw new Error(account.error.message);
-    const served = async () => (await findPrincipal(services, account.data.key, credential.id)).credential?.entityArchived;
+    const served = async () => (await findPrincipal(services.prisma, account.data.key, credential.id)).credential?.entityArchived;
     expect(await served()).toBe(false);
 
     const archive = (confirmed: boolean) => archiveLegalEntity(services, { actor, organizationId, legalEntityId: credential.legalEntityId, archive: true, confirmed });
