@@ -148,6 +148,7 @@ export function describeAuditEvent(event: { action: string; outcome: string; det
   if (d.secretVersion != null) parts.push(`version ${String(d.secretVersion)}`);
   if (d.kind) parts.push(`change: ${String(d.kind).toLowerCase()}`);
   if (d.fromStatus && d.toStatus) parts.push(`${status(d.fromStatus)} → ${status(d.toStatus)}`);
+  else if (d.toStatus) parts.push(`as ${status(d.toStatus)}`);
   if (d.requestedBy) parts.push(`requested by ${String(d.requestedBy)}`);
   if (d.purpose) parts.push(`for ${String(d.purpose).replace(/_/g, ' ')}`);
   if (d.trigger) parts.push(`by ${String(d.trigger).toLowerCase()}`);

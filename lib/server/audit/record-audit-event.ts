@@ -6,7 +6,13 @@ import { Prisma, type PrismaClient } from '@/prisma/generated/client';
 type Pending = { fields: ReturnType<typeof auditFields>; done: () => void; failed: (error: unknown) => void };
 
 const MAX_BATCH = 500;
-const queues = new WeakMap<PrismaClient, { pending: Pending[]; flushing: boolean }>();
+interface Queue {
+  pending: Pending[];
+  flushing: boolean;
+  /** Chains whose head is known to exist. */
+  chains: Set<string>;
+}
+const queues = new WeakMap<PrismaClient, Queue>();
 
 /**
  * Records an event that comes with no change of its own (a use of a secret, an API call, a refusal)
@@ -16,26 +22,32 @@ const queues = new WeakMap<PrismaClient, { pending: Pending[]; flushing: boolean
  */
 export function recordAuditEvent(prisma: PrismaClient, input: AuditEventInput): Promise<void> {
   let queue = queues.get(prisma);
-  if (!queue) queues.set(prisma, (queue = { pending: [], flushing: false }));
+  if (!queue) queues.set(prisma, (queue = { pending: [], flushing: false, chains: new Set() }));
   const fields = auditFields(input);
   const recorded = new Promise<void>((done, failed) => queue.pending.push({ fields, done, failed }));
   if (!queue.flushing) void flush(prisma, queue);
   return recorded;
 }
 
-async function flush(prisma: PrismaClient, queue: { pending: Pending[]; flushing: boolean }) {
+async function flush(prisma: PrismaClient, queue: Queue) {
   queue.flushing = true;
   // Let the requests already in flight enqueue theirs first: bigger batches, one commit.
   await new Promise((resolve) => setImmediate(resolve));
   while (queue.pending.length > 0) {
     const batch = queue.pending.splice(0, MAX_BATCH);
     try {
+      // A chain's head is created once, before and outside the batch's transaction (which then
+      // locks heads only, always in one order); heads are never deleted.
+      for (const chain of new Set(batch.map(({ fields }) => auditChainOf(fields.organizationId)))) {
+        if (queue.chains.has(chain)) continue;
+        await createChainHead(prisma, chain);
+        queue.chains.add(chain);
+      }
       if (batch.length === 1) await appendFields(prisma, batch[0]!.fields);
       else await prisma.$transaction(async (tx) => {
         // Lock the head of every chain in the batch, in one order (no deadlock with another batch),
         // then link each event to the one before it in its chain.
         const chains = [...new Set(batch.map(({ fields }) => auditChainOf(fields.organizationId)))].sort();
-        for (const chain of chains) await createChainHead(tx, chain);
         const heads = await tx.$queryRaw<{ chain: string; hash: string }[]>`
           SELECT "chain", "hash" FROM "AuditHead" WHERE "chain" = ANY(${chains}::text[]) ORDER BY "chain" FOR UPDATE`;
         const prevHashes = new Map(heads.map((head) => [head.chain, head.hash]));

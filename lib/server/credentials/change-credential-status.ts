@@ -22,6 +22,16 @@ export const STATUS_TRANSITIONS: Readonly<Record<CredentialStatus, readonly Cred
   REVOKED: [],
 };
 
+/**
+ * The status a credential is inserted with: ACTIVE when it is created with its values, DRAFT (a slot
+ * to fill, a ZATCA unit Strongroom will onboard) without. Creating is the one write of a status
+ * that is not a move; its audit event says `toStatus`.
+ */
+export const statusAtCreation = (configured: boolean): { status: CredentialStatus; details: { toStatus: CredentialStatus } } => {
+  const status = configured ? 'ACTIVE' : 'DRAFT';
+  return { status, details: { toStatus: status } };
+};
+
 export function canTransition(from: CredentialStatus, to: CredentialStatus): boolean {
   return STATUS_TRANSITIONS[from].includes(to);
 }

@@ -1,9 +1,9 @@
 import 'server-only';
 import { randomUUID } from 'node:crypto';
 import { CREDENTIAL_PROFILES, type TCredentialCreate, ZCredentialCreate } from '@/lib/schemas/credential-profiles';
-import type { Actor } from '@/lib/server/audit/append-audit-event';
+import { appendAuditEvent, type Actor } from '@/lib/server/audit/append-audit-event';
 import { now } from '@/lib/server/clock';
-import { changeCredentialStatus } from '@/lib/server/credentials/change-credential-status';
+import { statusAtCreation } from '@/lib/server/credentials/change-credential-status';
 import { refuseChange } from '@/lib/server/credentials/refuse-change';
 import { installSecrets } from '@/lib/server/credentials/secret-versions';
 import type { Approval } from '@/lib/server/credentials/update-credential';
@@ -64,10 +64,12 @@ export async function prepareCredentialCreate(
   if (!validated.ok) {
     return refuse(fail('VALIDATION', 'Check the highlighted fields.', valueFieldErrors(validated.fieldErrors)));
   }
-  const entity = await prisma.legalEntity.findFirst({ where: { id: legalEntityId, organizationId }, select: { id: true } });
+  // The entity, and whether the label is taken, in one read (the insert's unique index has the last word).
+  const [entity] = await prisma.$queryRaw<{ taken: boolean }[]>`
+    SELECT EXISTS (SELECT 1 FROM "Credential" c WHERE c."legalEntityId" = le.id AND c.profile = ${profileId} AND c.environment = ${environment}::"Environment" AND c.label = ${label}) AS taken
+      FROM "LegalEntity" le WHERE le.id = ${legalEntityId}::uuid AND le."organizationId" = ${organizationId}::uuid`;
   if (!entity) return refuse(fail('NOT_FOUND', 'That legal entity does not exist in your organization.'));
-  const taken = await prisma.credential.count({ where: { legalEntityId, profile: profileId, environment, label } });
-  if (taken) return refuse(duplicateLabel());
+  if (entity.taken) return refuse(duplicateLabel());
   return ok({ organizationId, legalEntityId, profile: profileId, environment, label, config: validated.config, secrets: validated.secrets, expiresAt: validated.expiresAt ?? null });
 }
 
@@ -79,9 +81,11 @@ export async function applyCredentialCreate(
 ): Promise<string> {
   const { organizationId, legalEntityId, profile, environment, label, config, secrets, expiresAt } = prepared;
   const at = now();
+  // Without any secret (a ZATCA EGS unit Strongroom will onboard) it is created as a draft.
+  const initial = statusAtCreation(Object.keys(secrets).length > 0);
   try {
     await tx.credential.create({
-      data: { id, organizationId, legalEntityId, profile, environment, label, config, expiresAt, configuredAt: at, configuredById: actor.type === 'USER' ? (actor.id ?? null) : null },
+      data: { id, organizationId, legalEntityId, profile, environment, label, config, expiresAt, status: initial.status, configuredAt: at, configuredById: actor.type === 'USER' ? (actor.id ?? null) : null },
     });
   } catch (error) {
     if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
@@ -94,27 +98,24 @@ export async function applyCredentialCreate(
     credential,
     secrets,
     expiresAt,
+    fresh: true,
     attribution: { at, setBy: approval?.requestedBy ?? actor.label ?? null, approvedBy: approval ? (actor.label ?? null) : null },
   });
-  // Created as a draft (the column's default) and configured in the same transaction; without any
-  // secret (a ZATCA EGS unit Strongroom will onboard) it stays a draft.
-  const configured = Object.keys(secrets).length > 0;
-  await changeCredentialStatus(tx, {
-    credential,
-    to: configured ? 'ACTIVE' : 'DRAFT',
-    event: {
-      actor,
-      action: 'credential.create',
-      outcome: 'SUCCESS',
-      details: {
-        profile,
-        environment,
-        label,
-        secretFields: Object.keys(secrets),
-        configFields: Object.keys(config),
-        ...(installed ? { secretVersion: installed.number } : {}),
-        ...(approval ? { changeRequest: approval.requestId, requestedBy: approval.requestedBy } : {}),
-      },
+  await appendAuditEvent(tx, {
+    actor,
+    action: 'credential.create',
+    target: { type: 'Credential', id },
+    organizationId,
+    outcome: 'SUCCESS',
+    details: {
+      profile,
+      environment,
+      label,
+      secretFields: Object.keys(secrets),
+      configFields: Object.keys(config),
+      ...(installed ? { secretVersion: installed.number } : {}),
+      ...(approval ? { changeRequest: approval.requestId, requestedBy: approval.requestedBy } : {}),
+      ...initial.details,
     },
   });
   return id;

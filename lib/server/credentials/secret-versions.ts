@@ -1,7 +1,7 @@
 import 'server-only';
 import { credentialOwner } from '@/lib/server/credentials/credential-secrets';
 import type { Keyring } from '@/lib/server/crypto/keyring';
-import { deleteSecrets, describeSecrets, openSealedRows, readSecrets, writeSecret } from '@/lib/server/crypto/sealed-secrets';
+import { deleteSecrets, describeSecrets, openSealedRows, readSecrets, writeNewSecrets, writeSecret } from '@/lib/server/crypto/sealed-secrets';
 import type { Prisma } from '@/prisma/generated/client';
 
 // A credential's secrets come in versions (SecretVersion). The CURRENT version's values are the
@@ -93,6 +93,7 @@ export async function installSecrets(
     promote,
     attribution,
     replacedPublic = {},
+    fresh = false,
   }: {
     credential: CredentialRef;
     secrets: Record<string, string>;
@@ -101,11 +102,30 @@ export async function installSecrets(
     attribution: Attribution;
     /** Public values this change replaces in the credential's config (its certificate), kept with the previous version. */
     replacedPublic?: Record<string, string>;
+    /** The credential was created in this transaction: it holds nothing, and this is its version 1. */
+    fresh?: boolean;
   },
 ): Promise<{ number: number } | null> {
   if (Object.keys(secrets).length === 0) return null;
   const { at } = attribution;
   const owner = credentialOwner(credential);
+  const version = (number: number, fingerprints: Record<string, string>) =>
+    tx.secretVersion.create({
+      data: {
+        organizationId: credential.organizationId,
+        credentialId: credential.id,
+        number,
+        state: 'CURRENT',
+        fingerprints,
+        expiresAt: expiresAt ?? null,
+        setBy: attribution.setBy,
+        approvedBy: attribution.approvedBy ?? null,
+        createdAt: at,
+        currentFrom: at,
+      },
+      select: { number: true },
+    });
+  if (fresh) return version(1, await writeNewSecrets(tx, keyring, owner, secrets));
   await keepAsPrevious(tx, keyring, { credential, at, replacedPublic });
   for (const [field, value] of Object.entries(secrets)) await writeSecret(tx, keyring, owner, field, value);
   const fingerprints = await currentFingerprints(tx, credential);
@@ -113,21 +133,7 @@ export async function installSecrets(
     const row = await tx.secretVersion.update({ where: { id: promote }, data: { state: 'CURRENT', currentFrom: at, fingerprints }, select: { number: true } });
     return row;
   }
-  return tx.secretVersion.create({
-    data: {
-      organizationId: credential.organizationId,
-      credentialId: credential.id,
-      number: await nextNumber(tx, credential.id),
-      state: 'CURRENT',
-      fingerprints,
-      expiresAt: expiresAt ?? null,
-      setBy: attribution.setBy,
-      approvedBy: attribution.approvedBy ?? null,
-      createdAt: at,
-      currentFrom: at,
-    },
-    select: { number: true },
-  });
+  return version(await nextNumber(tx, credential.id), fingerprints);
 }
 
 /** Seals `secrets` as the credential's pending version, replacing a pending one not yet promoted. */

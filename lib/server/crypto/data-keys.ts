@@ -80,6 +80,16 @@ export async function currentDataKey(
   return createDataKey(db, keyring, organizationId, purpose, 1);
 }
 
+/** The organization's newest keys for sealing and for fingerprints, read together. */
+export async function currentSealingKeys(db: Prisma.TransactionClient, keyring: Keyring, organizationId: string): Promise<Record<'DATA' | 'FINGERPRINT', OpenDataKey>> {
+  const rows = await db.dataKey.findMany({ where: { organizationId, purpose: { in: ['DATA', 'FINGERPRINT'] } }, orderBy: { version: 'desc' }, distinct: ['purpose'], select: rowSelect });
+  const open = async (purpose: 'DATA' | 'FINGERPRINT') => {
+    const row = rows.find((r) => r.purpose === purpose);
+    return row ? (cache.get(row.id) ?? remember(keyring, row)) : createDataKey(db, keyring, organizationId, purpose, 1);
+  };
+  return { DATA: await open('DATA'), FINGERPRINT: await open('FINGERPRINT') };
+}
+
 /** Creates version `version` of an organization's key of `purpose` (rotation creates version n+1). */
 export async function createDataKey(
   db: Prisma.TransactionClient,

@@ -1,6 +1,6 @@
 import 'server-only';
 import { createHmac } from 'node:crypto';
-import { currentDataKey, dataKeyById } from '@/lib/server/crypto/data-keys';
+import { currentDataKey, currentSealingKeys, dataKeyById } from '@/lib/server/crypto/data-keys';
 import type { Keyring } from '@/lib/server/crypto/keyring';
 import { openString, sealedDataKeyId, sealString } from '@/lib/server/crypto/sealed-format';
 import type { Prisma } from '@/prisma/generated/client';
@@ -23,10 +23,28 @@ export class SecretIntegrityError extends Error {
   }
 }
 
+const fingerprintWith = (key: { key: Buffer }, value: string) => createHmac('sha256', key.key).update(value, 'utf8').digest('hex').slice(0, 8);
+
 /** 8 hex characters of HMAC-SHA256 under the organization's fingerprint key: equal values match. */
 export async function fingerprintOf(db: Prisma.TransactionClient, keyring: Keyring, organizationId: string, value: string) {
-  const key = await currentDataKey(db, keyring, organizationId, 'FINGERPRINT');
-  return createHmac('sha256', key.key).update(value, 'utf8').digest('hex').slice(0, 8);
+  return fingerprintWith(await currentDataKey(db, keyring, organizationId, 'FINGERPRINT'), value);
+}
+
+/**
+ * Seals the values of an owner that holds none yet (a row made in this transaction) and stores them
+ * in one statement; returns each field's fingerprint.
+ */
+export async function writeNewSecrets(db: Prisma.TransactionClient, keyring: Keyring, owner: SecretOwner, values: Record<string, string>): Promise<Record<string, string>> {
+  const { DATA: dataKey, FINGERPRINT: fingerprintKey } = await currentSealingKeys(db, keyring, owner.organizationId);
+  const rows = Object.entries(values).map(([field, value]) => ({
+    ...owner,
+    field,
+    sealed: sealString(dataKey, { organizationId: owner.organizationId, table: owner.ownerTable, rowId: owner.ownerId, field }, value),
+    fingerprint: fingerprintWith(fingerprintKey, value),
+    dataKeyId: dataKey.id,
+  }));
+  await db.sealedSecret.createMany({ data: rows });
+  return Object.fromEntries(rows.map((row) => [row.field, row.fingerprint]));
 }
 
 /** Seals `value` under the organization's current data key and stores it, replacing any previous one. */
