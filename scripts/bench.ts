@@ -291,7 +291,7 @@ async function lifecycle(kind: TestDatabaseKind) {
 }
 
 /** Connection counts of the HTTP measure: the first 200-connection burst hits a server warmed up at 10. */
-const LEVELS = (process.env.BENCH_CONNECTIONS ?? '10,50,200').split(',').map(Number);
+const LEVELS = (process.env.BENCH_CONNECTIONS ?? '10,100,200').split(',').map(Number);
 
 /**
  * The access-token API under load, through HTTP: production servers (`npm start`'s) for one OAuth

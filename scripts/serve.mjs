@@ -28,7 +28,7 @@ const setting = (name, fallback) => {
   return Number(raw);
 };
 const gate = admissionGate({
-  limit: setting('MAX_CONCURRENT_REQUESTS', process.env.DATABASE_URL ? 16 : 3),
+  limit: setting('MAX_CONCURRENT_REQUESTS', process.env.DATABASE_URL ? 16 : 8),
   maxQueued: setting('MAX_QUEUED_REQUESTS', 1000),
   maxWaitMs: setting('MAX_QUEUE_WAIT_MS', 1000),
 });

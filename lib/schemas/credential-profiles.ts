@@ -351,6 +351,9 @@ export function describeProfile(profile: string): { regime: TRegime; title: stri
   return profileDefinition(profile) ?? { regime: 'GENERIC', title: profile };
 }
 
+/** The profiles of a regime. */
+export const profilesOfRegime = (regime: string) => PROFILE_IDS.filter((profile) => describeProfile(profile).regime === regime);
+
 /**
  * The schema of a profile's values. On create every required field must be given; on edit a secret
  * left empty keeps its stored value, so secrets are optional there.

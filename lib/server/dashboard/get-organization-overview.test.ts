@@ -115,5 +115,14 @@ describe('organization overview', () => {
     });
     const filtered = await page({ health: 'NOT_CONFIGURED' }, 2);
     expect(filtered).toEqual({ total: 25, names: withCredential.slice(20).map((e) => e.name) });
+    expect(await page({ health: 'NOT_CONFIGURED' }, 5)).toEqual({ total: 25, names: [] }); // past the last page: the total still
+    expect((await page({ health: 'NOT_CONFIGURED', q: 'entity 0' }, 1)).total).toBe(withCredential.filter((e) => e.name.startsWith('Entity 0')).length);
+    expect((await page({ health: 'NOT_CONFIGURED', q: 't-1001' }, 1)).names).toEqual(withCredential.filter((e) => e.taxId === 'T1001').map((e) => e.name));
+    // LIKE's wildcards in a search are the characters themselves.
+    expect((await page({ health: 'NOT_CONFIGURED', q: '%' }, 1)).total).toBe(0);
+    expect((await page({ health: 'NOT_CONFIGURED', q: 'Entity_0' }, 1)).total).toBe(0);
+    expect((await page({ health: 'VALID' }, 1)).total).toBe(0);
+    expect((await page({ regime: 'GENERIC', health: 'NOT_CONFIGURED' }, 1)).total).toBe(25); // the webhook secrets' regime
+    expect((await page({ regime: 'PEPPOL', health: 'NOT_CONFIGURED' }, 1)).total).toBe(0);
   });
 });

@@ -1,12 +1,11 @@
 import 'server-only';
-import { credentialHealth } from '@/lib/credential-health';
-import { leadDaysFor } from '@/lib/expiry';
-import { describeProfile } from '@/lib/schemas/credential-profiles';
+import { profilesOfRegime } from '@/lib/schemas/credential-profiles';
 import type { TDashboardFilters } from '@/lib/schemas/dashboard-filters';
 import { successRates } from '@/lib/server/connection-tests/list-connection-tests';
+import { healthSql } from '@/lib/server/dashboard/health-sql';
 import { credentialSummarySelect, summarizeCredential, type CredentialSummary } from '@/lib/server/dashboard/summarize-credential';
 import type { Services } from '@/lib/server/services';
-import type { Prisma } from '@/prisma/generated/client';
+import { Prisma } from '@/prisma/generated/client';
 
 export interface EntitySummary {
   id: string;
@@ -51,20 +50,30 @@ export async function getOrganizationOverview(
   let ids: string[] | null = null;
   let total: number;
   if (filtering) {
-    // Health is derived (status, expiry, the newest test kept on the row), so the candidates' credentials
-    // are read slim, with no relation per row, and judged here; the database orders and pages the entities.
-    const [rows, { expiryLeadDays }] = await Promise.all([
-      prisma.credential.findMany({ where: { ...credentialWhere, legalEntity: entityWhere }, select: { legalEntityId: true, profile: true, status: true, expiresAt: true, lastTestOutcome: true } }),
-      prisma.organization.findUniqueOrThrow({ where: { id: organizationId }, select: { expiryLeadDays: true } }),
-    ]);
-    const found = new Set<string>();
-    for (const row of rows) {
-      if (found.has(row.legalEntityId) || (filters.regime && describeProfile(row.profile).regime !== filters.regime)) continue;
-      const lastTest = row.lastTestOutcome ? { outcome: row.lastTestOutcome } : null;
-      if (!filters.health || credentialHealth({ status: row.status, expiresAt: row.expiresAt, lastTest, leadDays: leadDaysFor(row.profile, expiryLeadDays) }, now) === filters.health) found.add(row.legalEntityId);
-    }
-    total = found.size;
-    ids = (await prisma.legalEntity.findMany({ where: { id: { in: [...found] } }, orderBy: BY_NAME, ...(page ? { skip: (page.number - 1) * page.size, take: page.size } : {}), select: { id: true } })).map((e) => e.id);
+    // Credentials judged in the database (healthSql), entities ordered and paged there: one query.
+    const page_ = page ?? { number: 1, size: 1_000_000 };
+    const like = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const search = filters.q
+      ? Prisma.sql`AND (le.name ILIKE ${like(filters.q)} OR le."taxId" LIKE ${like(filters.q.toUpperCase().replace(/[\s.-]/g, ''))} OR le."externalRef" ILIKE ${like(filters.q)})`
+      : Prisma.empty;
+    const rows = await prisma.$queryRaw<{ id: string | null; total: number }[]>`
+      WITH matched AS (
+        SELECT DISTINCT le.id, le.name
+          FROM "LegalEntity" le
+          JOIN "Credential" c ON c."legalEntityId" = le.id AND c."deletedAt" IS NULL
+          JOIN "Organization" o ON o.id = le."organizationId"
+         WHERE le."organizationId" = ${organizationId}::uuid AND le."archivedAt" IS NULL
+           ${filters.country ? Prisma.sql`AND le.country = ${filters.country}` : Prisma.empty}
+           ${search}
+           ${filters.environment ? Prisma.sql`AND c.environment = ${filters.environment}::"Environment"` : Prisma.empty}
+           ${filters.regime ? Prisma.sql`AND c.profile = ANY(${profilesOfRegime(filters.regime)}::text[])` : Prisma.empty}
+           ${filters.health ? Prisma.sql`AND ${healthSql(now)} = ${filters.health}` : Prisma.empty}
+      )
+      SELECT shown.id::text, (SELECT count(*) FROM matched)::int AS total
+        FROM (SELECT 1) one
+        LEFT JOIN LATERAL (SELECT id FROM matched ORDER BY name, id OFFSET ${(page_.number - 1) * page_.size} LIMIT ${page_.size}) shown ON true`;
+    ids = rows.flatMap((row) => (row.id ? [row.id] : []));
+    total = rows[0]?.total ?? 0;
   } else {
     total = await prisma.legalEntity.count({ where: entityWhere });
     if (page) ids = (await prisma.legalEntity.findMany({ where: entityWhere, orderBy: BY_NAME, skip: (page.number - 1) * page.size, take: page.size, select: { id: true } })).map((e) => e.id);

@@ -1,8 +1,9 @@
 import 'server-only';
 import { credentialHealth } from '@/lib/credential-health';
-import { DEFAULT_LEAD_DAYS, DEFAULT_LEAD_DAYS_BY_PROFILE, leadDaysFor } from '@/lib/expiry';
-import { describeProfile, profileDefinition, PROFILE_IDS } from '@/lib/schemas/credential-profiles';
+import { leadDaysFor } from '@/lib/expiry';
+import { describeProfile, profileDefinition, profilesOfRegime } from '@/lib/schemas/credential-profiles';
 import type { TAttentionFilters } from '@/lib/schemas/dashboard-filters';
+import { healthSql } from '@/lib/server/dashboard/health-sql';
 import type { Services } from '@/lib/server/services';
 import type { Prisma } from '@/prisma/generated/client';
 
@@ -46,7 +47,7 @@ export async function listAttention(
     deletedAt: null,
     status: { notIn: ['DRAFT', 'REVOKED'] },
     ...(filters.environment ? { environment: filters.environment } : {}),
-    ...(filters.regime ? { profile: { in: profilesOf(filters.regime) } } : {}),
+    ...(filters.regime ? { profile: { in: profilesOfRegime(filters.regime) } } : {}),
     legalEntity: { archivedAt: null, ...(filters.entity ? { id: filters.entity } : {}), ...(filters.country ? { country: filters.country } : {}) },
   };
   const [organization, rows] = await Promise.all([
@@ -97,37 +98,23 @@ export async function listAttention(
 }
 
 /**
- * The same four counts as `listAttention`, for the dashboard's top, in one aggregate query: the
- * categories in the order `credentialHealth` judges them (expired, then failing, then expiring inside
- * the profile's lead time, then never tested), without reading the rows out. A test holds the two to
- * the same answers.
+ * The same four counts as `listAttention`, for the dashboard's top, in one aggregate query judged by
+ * `healthSql`, without reading the rows out. A test holds the two to the same answers.
  */
 export async function countAttention({ prisma }: Pick<Services, 'prisma'>, { organizationId, now }: { organizationId: string; now: Date }) {
   const [row] = await prisma.$queryRaw<{ expired: number; failing: number; expiring: number; neverTested: number }[]>`
-    WITH live AS (
-      SELECT c.status, c."expiresAt",
-             COALESCE(CASE WHEN jsonb_typeof(o."expiryLeadDays" -> c.profile) = 'number' THEN (o."expiryLeadDays" ->> c.profile)::int END, (${JSON.stringify(DEFAULT_LEAD_DAYS_BY_PROFILE)}::jsonb ->> c.profile)::int, ${DEFAULT_LEAD_DAYS}) AS lead,
-             c."lastTestOutcome"::text AS last
+    WITH judged AS (
+      SELECT ${healthSql(now)} AS health
         FROM "Credential" c
         JOIN "LegalEntity" le ON le.id = c."legalEntityId"
         JOIN "Organization" o ON o.id = c."organizationId"
-       WHERE c."organizationId" = ${organizationId}::uuid AND c."deletedAt" IS NULL AND c.status NOT IN ('DRAFT', 'REVOKED') AND le."archivedAt" IS NULL
-    ), judged AS (
-      SELECT CASE
-               WHEN status = 'EXPIRED' OR "expiresAt" <= ${now} THEN 'EXPIRED'
-               WHEN status = 'NEEDS_ATTENTION' OR last = 'FAILURE' THEN 'FAILING'
-               WHEN "expiresAt" - ${now}::timestamp <= make_interval(days => lead) THEN 'EXPIRING'
-               WHEN last IS NULL THEN 'NEVER_TESTED'
-             END AS category
-        FROM live
+       WHERE c."organizationId" = ${organizationId}::uuid AND c."deletedAt" IS NULL AND le."archivedAt" IS NULL
     )
-    SELECT count(*) FILTER (WHERE category = 'EXPIRED')::int AS expired, count(*) FILTER (WHERE category = 'FAILING')::int AS failing,
-           count(*) FILTER (WHERE category = 'EXPIRING')::int AS expiring, count(*) FILTER (WHERE category = 'NEVER_TESTED')::int AS "neverTested"
+    SELECT count(*) FILTER (WHERE health = 'EXPIRED')::int AS expired, count(*) FILTER (WHERE health = 'FAILING')::int AS failing,
+           count(*) FILTER (WHERE health = 'EXPIRING')::int AS expiring, count(*) FILTER (WHERE health = 'NEVER_TESTED')::int AS "neverTested"
       FROM judged`;
   return { expired: row?.expired ?? 0, expiring: row?.expiring ?? 0, failing: row?.failing ?? 0, neverTested: row?.neverTested ?? 0 };
 }
-
-const profilesOf = (regime: string) => PROFILE_IDS.filter((profile) => describeProfile(profile).regime === regime);
 
 /** Failed tests in a row since the last success, and when the first of them ran. */
 async function failureStreaks(prisma: Services['prisma'], credentialIds: string[]): Promise<Map<string, { count: number; since: Date; errorCode: string | null; httpStatus: number | null }>> {
