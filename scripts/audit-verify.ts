@@ -12,10 +12,10 @@ import type { AuditChainReport } from '@/lib/server/audit/verify-audit-chain';
 import { verifyAllAuditChains } from '@/lib/server/audit/verify-audit-chain';
 import { verifyAuditExport } from '@/lib/server/audit/verify-audit-export';
 import { signAllChains } from '@/lib/server/audit/write-audit-checkpoint';
-import { auditSigningKeys, publicKeyId } from '@/lib/server/crypto/audit-signing-key';
+import { currentAuditSigningKey, publicKeyId, trustedAuditKeys } from '@/lib/server/crypto/audit-signing-key';
 import { keyring } from '@/lib/server/crypto/keyring';
 import { databaseLocation } from '@/lib/server/db/open-database';
-import { openDatabase } from '@/lib/server/db/open-database';
+import { openDatabase, type Database } from '@/lib/server/db/open-database';
 
 const { values } = parseArgs({
   options: {
@@ -33,7 +33,8 @@ const describe = (report: AuditChainReport) =>
     ? `chain ${report.chain}: intact, ${report.events} events, ${report.checkpoints} signed checkpoints, head ${report.headHash}`
     : `chain ${report.chain}: BROKEN at event #${report.brokenAt} (after ${report.events} good events): ${report.reason}`;
 
-const trustedKeys = (): Map<string, KeyObject> => {
+/** The key given with --public-key, else every key the configured KEKs vouch for (from the database). */
+async function trustedKeys(db: () => Promise<Database>): Promise<Map<string, KeyObject>> {
   if (values['public-key']) {
     let key: KeyObject | undefined;
     try {
@@ -44,41 +45,42 @@ const trustedKeys = (): Map<string, KeyObject> => {
     if (key?.asymmetricKeyType !== 'ed25519') throw new Error(`${values['public-key']} is not an Ed25519 public key in PEM (get it with npm run --silent audit:verify -- --public-key-out).`);
     return new Map([[publicKeyId(key), key]]);
   }
-  return new Map(auditSigningKeys(keyring()).map((key) => [key.keyId, key.publicKey]));
-};
+  return trustedAuditKeys((await db()).prisma, keyring());
+}
 
 async function main() {
-  if (values['public-key-out']) {
-    process.stdout.write(auditSigningKeys(keyring())[0]!.publicKey.export({ format: 'pem', type: 'spki' }).toString());
-    return;
-  }
-  if (values.export) {
-    const report = await verifyAuditExport(readFileSync(values.export, 'utf8'), {
-      publicKeys: trustedKeys(),
-      ...(values.organization ? { expectedChain: values.organization } : {}),
-      earlierExports: (values.checkpoints ?? []).map((file) => readFileSync(file, 'utf8')),
-    });
-    const notes = [
-      report.ok && report.headSignedAt ? `its last event signed ${report.headSignedAt.toISOString()}` : '',
-      report.earlierCheckpoints ? `${report.earlierCheckpoints} checkpoints of earlier exports checked` : '',
-      report.legacyEvents ? `${report.legacyEvents} events from before per-organization chains: verify them with the database` : '',
-    ].filter(Boolean);
-    process.stdout.write(`${describe(report)}${notes.length ? ` (${notes.join('; ')})` : ''}\n`);
-    if (!report.ok) process.exitCode = 1;
-    return;
-  }
-  const db = await openDatabase(databaseLocation());
+  let opened: Database | undefined;
+  const db = async () => (opened ??= await openDatabase(databaseLocation()));
   try {
+    if (values['public-key-out']) {
+      process.stdout.write((await currentAuditSigningKey((await db()).prisma, keyring())).publicKey.export({ format: 'pem', type: 'spki' }).toString());
+      return;
+    }
+    if (values.export) {
+      const report = await verifyAuditExport(readFileSync(values.export, 'utf8'), {
+        publicKeys: await trustedKeys(db),
+        ...(values.organization ? { expectedChain: values.organization } : {}),
+        earlierExports: (values.checkpoints ?? []).map((file) => readFileSync(file, 'utf8')),
+      });
+      const notes = [
+        report.ok && report.headSignedAt ? `its last event signed ${report.headSignedAt.toISOString()}` : '',
+        report.earlierCheckpoints ? `${report.earlierCheckpoints} checkpoints of earlier exports checked` : '',
+        report.legacyEvents ? `${report.legacyEvents} events from before per-organization chains: verify them with the database` : '',
+      ].filter(Boolean);
+      process.stdout.write(`${describe(report)}${notes.length ? ` (${notes.join('; ')})` : ''}\n`);
+      if (!report.ok) process.exitCode = 1;
+      return;
+    }
     if (values.checkpoint) {
-      await signAllChains({ prisma: db.prisma, keyring: keyring() });
+      await signAllChains({ prisma: (await db()).prisma, keyring: keyring() });
       process.stdout.write('Signed a checkpoint of every chain with new events.\n');
       return;
     }
-    const reports = await verifyAllAuditChains(db.prisma, trustedKeys());
+    const reports = await verifyAllAuditChains((await db()).prisma, await trustedKeys(db));
     for (const report of reports) process.stdout.write(`${describe(report)}\n`);
     if (reports.some((report) => !report.ok)) process.exitCode = 1;
   } finally {
-    await db.close();
+    await opened?.close();
   }
 }
 

@@ -25,8 +25,8 @@ async function main() {
   const db = await openDatabase(databaseLocation());
   try {
     if (command === 'rotate') {
-      const rewrapped = await rewrapDataKeys(db.prisma, keys, { onProgress: (done, total) => say(`rewrapped ${done}/${total} data keys`) });
-      say(`${rewrapped} data key(s) rewrapped under ${keys.current.id}.`);
+      const rewrapped = await rewrapDataKeys(db.prisma, keys, { onProgress: (done, total) => say(`rewrapped ${done}/${total} keys`) });
+      say(`${rewrapped} key(s) rewrapped under ${keys.current.id} (data keys and audit signing keys).`);
       if (args.includes('--reseal')) {
         const slug = option('--org');
         const batchSize = Number(option('--batch-size') ?? 200);

@@ -7,7 +7,7 @@ import { verifyAuditChain } from '@/lib/server/audit/verify-audit-chain';
 import { writeAuditCheckpoint } from '@/lib/server/audit/write-audit-checkpoint';
 import { requestActor } from '@/lib/server/auth/request-actor';
 import { requireRole } from '@/lib/server/auth/session';
-import { auditSigningKeys } from '@/lib/server/crypto/audit-signing-key';
+import { trustedAuditKeys } from '@/lib/server/crypto/audit-signing-key';
 import { services } from '@/lib/server/services';
 import { AUDIT_READERS } from '@/lib/roles';
 
@@ -25,7 +25,7 @@ export async function verifyAuditChainAction(): Promise<ActionResult<ChainCheck>
   const { prisma: db, keyring: keys } = await services();
   const chain = auditChainOf(user.organizationId);
   await writeAuditCheckpoint(db, keys, { chain });
-  const report = await verifyAuditChain(db, { chain, publicKeys: new Map(auditSigningKeys(keys).map((k) => [k.keyId, k.publicKey])) });
+  const report = await verifyAuditChain(db, { chain, publicKeys: await trustedAuditKeys(db, keys) });
   const actor = await requestActor(user);
   await recordAuditEvent(db, { actor, action: 'audit.verify', organizationId: user.organizationId, outcome: report.ok ? 'SUCCESS' : 'FAILURE', details: { events: report.events } });
   return {

@@ -4,7 +4,7 @@ import { appendAuditEvent } from '@/lib/server/audit/append-audit-event';
 import { recordAuditEvent } from '@/lib/server/audit/record-audit-event';
 import { verifyAllAuditChains, verifyAuditChain } from '@/lib/server/audit/verify-audit-chain';
 import { writeAuditCheckpoint } from '@/lib/server/audit/write-audit-checkpoint';
-import { auditSigningKeys } from '@/lib/server/crypto/audit-signing-key';
+import { trustedAuditKeys } from '@/lib/server/crypto/audit-signing-key';
 import { makeKeyring } from '@/lib/server/crypto/keyring';
 import type { Database } from '@/lib/server/db/open-database';
 import { openTestDatabase, testDatabaseKinds } from '@/lib/server/test-support/test-database';
@@ -21,9 +21,8 @@ describe.each(testDatabaseKinds())('audit chain on %s', (kind) => {
       appendAuditEvent(tx, { actor: { type: 'SYSTEM' }, action, outcome: 'SUCCESS', details, organizationId }),
     );
   const keyring = makeKeyring(randomBytes(32));
-  const publicKeys = new Map(auditSigningKeys(keyring).map((key) => [key.keyId, key.publicKey]));
   // Events of no organization form the platform's chain.
-  const verify = (chain = 'platform') => verifyAuditChain(db.prisma, { chain, publicKeys });
+  const verify = async (chain = 'platform') => verifyAuditChain(db.prisma, { chain, publicKeys: await trustedAuditKeys(db.prisma, keyring) });
 
   it('links every event to the one before it and verifies', async () => {
     for (const action of ['a', 'b', 'c']) await append(action);
@@ -109,7 +108,7 @@ describe.each(testDatabaseKinds())('audit chain on %s', (kind) => {
     await db.prisma.auditEvent.update({ where: { seq: first.seq }, data: { action: 'rewritten' } });
     expect(await verify(a)).toMatchObject({ ok: false, brokenAt: first.seq });
     expect(await verify(b)).toMatchObject({ ok: true });
-    expect((await verifyAllAuditChains(db.prisma, publicKeys)).map((r) => [r.chain, r.ok])).toEqual(
+    expect((await verifyAllAuditChains(db.prisma, await trustedAuditKeys(db.prisma, keyring))).map((r) => [r.chain, r.ok])).toEqual(
       [['global', true], [a, false], [b, true]].sort((x, y) => String(x[0]).localeCompare(String(y[0]))),
     );
   });
@@ -132,9 +131,12 @@ describe.each(testDatabaseKinds())('audit chain on %s', (kind) => {
     const checkpoint = await db.prisma.auditCheckpoint.findFirstOrThrow({ where: { chain: org } });
     await db.prisma.auditCheckpoint.update({ where: { id: checkpoint.id }, data: { chain: 'platform' } });
     expect(await verify('platform')).toMatchObject({ ok: false, reason: expect.stringMatching(/not signed by a known key/) });
+    // Someone with the database but not the KEK: a signing key of their own, and what it signed, are not trusted.
     const other = makeKeyring(randomBytes(32));
     await db.prisma.auditCheckpoint.deleteMany();
+    await db.prisma.auditSigningKey.updateMany({ data: { retiredAt: new Date() } });
     await writeAuditCheckpoint(db.prisma, other, { chain: org });
+    expect(await db.prisma.auditCheckpoint.count()).toBe(1);
     expect(await verify(org)).toMatchObject({ ok: false, reason: expect.stringMatching(/not signed by a known key/) });
   });
 

@@ -2,7 +2,7 @@ import 'server-only';
 import { now } from '@/lib/server/clock';
 import { auditChainOf } from '@/lib/server/audit/append-audit-event';
 import { writeAuditCheckpoint } from '@/lib/server/audit/write-audit-checkpoint';
-import { auditSigningKeys } from '@/lib/server/crypto/audit-signing-key';
+import { trustedAuditKeys } from '@/lib/server/crypto/audit-signing-key';
 import type { Keyring } from '@/lib/server/crypto/keyring';
 import type { PrismaClient } from '@/prisma/generated/client';
 
@@ -20,7 +20,7 @@ export async function* exportAuditLog(prisma: PrismaClient, keyring: Keyring, { 
   const chain = auditChainOf(organizationId);
   const headSeq = await writeAuditCheckpoint(prisma, keyring, { chain });
   const checkpoints = await prisma.auditCheckpoint.findMany({ where: { chain }, orderBy: { seq: 'asc' }, select: { seq: true, hash: true, signedAt: true, keyId: true, signature: true } });
-  const publicKeys = auditSigningKeys(keyring).map((key) => ({ keyId: key.keyId, pem: key.publicKey.export({ format: 'pem', type: 'spki' }).toString() }));
+  const publicKeys = [...(await trustedAuditKeys(prisma, keyring))].map(([keyId, key]) => ({ keyId, pem: key.export({ format: 'pem', type: 'spki' }).toString() }));
   const header = { format: AUDIT_EXPORT_FORMAT, chain, organizationId, exportedAt: now().toISOString(), publicKeys, checkpoints: checkpoints.map((c) => ({ ...c, seq: c.seq.toString() })) };
   yield `${JSON.stringify(header).slice(0, -1)},"events":[`;
   let after: bigint | undefined;

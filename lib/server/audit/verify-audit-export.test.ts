@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +8,7 @@ import { appendAuditEvent } from '@/lib/server/audit/append-audit-event';
 import { exportAuditLog } from '@/lib/server/audit/export-audit-log';
 import { hashAuditEvent } from '@/lib/server/audit/hash-audit-event';
 import { verifyAuditExport } from '@/lib/server/audit/verify-audit-export';
-import { auditSigningKeys } from '@/lib/server/crypto/audit-signing-key';
+import { currentAuditSigningKey, publicKeyId, trustedAuditKeys } from '@/lib/server/crypto/audit-signing-key';
 import { makeKeyring } from '@/lib/server/crypto/keyring';
 import type { Database } from '@/lib/server/db/open-database';
 import { openTestDatabase } from '@/lib/server/test-support/test-database';
@@ -16,8 +16,7 @@ import { openTestDatabase } from '@/lib/server/test-support/test-database';
 describe('an exported audit log, verified offline', () => {
   let db: Database;
   const keyring = makeKeyring(randomBytes(32));
-  const [key] = auditSigningKeys(keyring);
-  const publicKeys = new Map([[key!.keyId, key!.publicKey]]);
+  let publicKeys = new Map<string, KeyObject>();
   const [org, otherOrg] = [randomUUID(), randomUUID()];
   let text = '';
   const dir = mkdtempSync(join(tmpdir(), 'strongroom-audit-'));
@@ -31,7 +30,8 @@ describe('an exported audit log, verified offline', () => {
       );
     }
     for await (const chunk of exportAuditLog(db.prisma, keyring, { organizationId: org })) text += chunk;
-    writeFileSync(pem, key!.publicKey.export({ format: 'pem', type: 'spki' }));
+    publicKeys = await trustedAuditKeys(db.prisma, keyring);
+    writeFileSync(pem, (await currentAuditSigningKey(db.prisma, keyring)).publicKey.export({ format: 'pem', type: 'spki' }));
   });
   afterAll(async () => db.close());
 
@@ -90,7 +90,8 @@ describe('an exported audit log, verified offline', () => {
     await expect(verifyAuditExport(text, { publicKeys, expectedChain: otherOrg })).rejects.toThrow(`not of ${otherOrg}`);
     await expect(verifyAuditExport('{"events": []}', { publicKeys })).rejects.toThrow(/not a Strongroom audit export/);
     await expect(verifyAuditExport('not json', { publicKeys })).rejects.toThrow(/not JSON/);
-    const otherKeys = new Map(auditSigningKeys(makeKeyring(randomBytes(32))).map((k) => [k.keyId, k.publicKey]));
+    const { publicKey } = generateKeyPairSync('ed25519');
+    const otherKeys = new Map([[publicKeyId(publicKey), publicKey]]);
     expect(await verifyAuditExport(text, { publicKeys: otherKeys })).toMatchObject({ ok: false, reason: expect.stringMatching(/not signed by a known key/) });
   });
 

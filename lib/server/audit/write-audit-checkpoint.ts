@@ -1,12 +1,12 @@
 import 'server-only';
 import { now as currentTime } from '@/lib/server/clock';
-import { auditSigningKey, checkpointMessage, signCheckpoint } from '@/lib/server/crypto/audit-signing-key';
+import { checkpointMessage, currentAuditSigningKey, signCheckpoint } from '@/lib/server/crypto/audit-signing-key';
 import type { Keyring } from '@/lib/server/crypto/keyring';
 import type { Services } from '@/lib/server/services';
 import type { PrismaClient } from '@/prisma/generated/client';
 
 /**
- * Signs the head of a chain (its newest event's number and hash) with the current KEK's audit key,
+ * Signs the head of a chain (its newest event's number and hash) with the current audit signing key,
  * unless the newest checkpoint already names that event. Returns the checkpointed event's number,
  * or null for a chain with no events.
  */
@@ -15,7 +15,7 @@ export async function writeAuditCheckpoint(prisma: PrismaClient, keyring: Keyrin
   if (!head) return null;
   const last = await prisma.auditCheckpoint.findFirst({ where: { chain }, orderBy: { seq: 'desc' }, select: { seq: true } });
   if (last?.seq === head.seq) return head.seq;
-  const key = auditSigningKey(keyring.current.key);
+  const key = await currentAuditSigningKey(prisma, keyring);
   const signedAt = new Date(Math.floor(now.getTime()));
   await prisma.auditCheckpoint.create({
     data: { chain, seq: head.seq, hash: head.hash, signedAt, keyId: key.keyId, signature: signCheckpoint(key, checkpointMessage({ chain, seq: head.seq, hash: head.hash, signedAt })) },

@@ -1,6 +1,9 @@
 import 'server-only';
-import { createHash, createPrivateKey, createPublicKey, hkdfSync, sign, verify, type KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, hkdfSync, randomBytes, sign, verify, type KeyObject } from 'node:crypto';
+import { now } from '@/lib/server/clock';
+import { unwrapDataKey, wrapDataKey } from '@/lib/server/crypto/data-keys';
 import type { Keyring } from '@/lib/server/crypto/keyring';
+import type { PrismaClient } from '@/prisma/generated/client';
 
 export interface AuditSigningKey {
   /** First 16 hex digits of SHA-256 of the raw 32-byte public key. */
@@ -12,21 +15,77 @@ export interface AuditSigningKey {
 // PKCS#8 header of an Ed25519 private key; the 32-byte seed follows (RFC 8410).
 const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 
-/**
- * The Ed25519 key that signs audit checkpoints, derived from a KEK with HKDF-SHA256 (info
- * "strongroom audit checkpoint v1"): nothing more to keep, and it rotates with the KEK. Only the
- * public key ever leaves (for auditors), and it cannot lead back to the KEK.
- */
-export function auditSigningKey(kek: Buffer): AuditSigningKey {
-  const seed = Buffer.from(hkdfSync('sha256', kek, Buffer.alloc(0), 'strongroom audit checkpoint v1', 32));
+const fromSeed = (seed: Buffer): AuditSigningKey => {
   const privateKey = createPrivateKey({ key: Buffer.concat([ED25519_PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' });
   const publicKey = createPublicKey(privateKey);
   return { keyId: publicKeyId(publicKey), publicKey, privateKey };
+};
+
+/**
+ * Until 5 December 2026 checkpoints were signed by a key derived from the KEK's bytes (HKDF-SHA256,
+ * info "strongroom audit checkpoint v1"). Only to carry those keys into the table, so the
+ * checkpoints they signed keep verifying once the KEK is gone or held in an HSM; nothing signs with them.
+ */
+function kekDerivedKey(kek: Buffer): AuditSigningKey {
+  return fromSeed(Buffer.from(hkdfSync('sha256', kek, Buffer.alloc(0), 'strongroom audit checkpoint v1', 32)));
 }
 
-/** The signing keys of every configured KEK, current first: older checkpoints verify after a rotation. */
-export function auditSigningKeys(keyring: Keyring): AuditSigningKey[] {
-  return [...keyring.byId.values()].map((kek) => auditSigningKey(kek.key));
+/** The identity a signing key's seed is wrapped with (the data-key wrap format, its own purpose). */
+export const auditSigningWrapIdentity = (keyId: string) => ({ id: keyId, organizationId: 'strongroom', purpose: 'AUDIT_SIGNING' });
+
+const seedOf = (key: AuditSigningKey) => key.privateKey.export({ format: 'der', type: 'pkcs8' }).subarray(-32);
+
+const rowOf = (keyring: Keyring, key: AuditSigningKey, retiredAt: Date | null) => ({
+  id: key.keyId,
+  publicKey: key.publicKey.export({ format: 'pem', type: 'spki' }).toString(),
+  ...wrapDataKey(keyring, auditSigningWrapIdentity(key.keyId), seedOf(key)),
+  retiredAt,
+});
+
+/** A stored key opened, if a configured KEK opens it and it is the key its id names. */
+function openStored(keyring: Keyring, row: { id: string; kekId: string; wrappedKey: string }): AuditSigningKey | null {
+  try {
+    const key = fromSeed(unwrapDataKey(keyring, { ...auditSigningWrapIdentity(row.id), kekId: row.kekId, wrappedKey: row.wrappedKey }));
+    return key.keyId === row.id ? key : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The key that signs new checkpoints: the newest stored key not retired. The first call of an
+ * install makes one (random Ed25519) and keeps, retired, the KEK-derived keys that signed earlier
+ * checkpoints. Two instances doing so at once make two keys; both are kept, the newer signs.
+ */
+export async function currentAuditSigningKey(prisma: PrismaClient, keyring: Keyring): Promise<AuditSigningKey> {
+  const row = await prisma.auditSigningKey.findFirst({ where: { retiredAt: null }, orderBy: [{ createdAt: 'desc' }, { id: 'asc' }], select: { id: true, kekId: true, wrappedKey: true } });
+  if (row) {
+    const key = openStored(keyring, row);
+    if (!key) throw new Error(`The audit signing key ${row.id} cannot be opened with the configured key-encryption keys.`);
+    return key;
+  }
+  const retired = [...keyring.byId.values()].map((kek) => rowOf(keyring, kekDerivedKey(kek.key), now()));
+  const key = fromSeed(randomBytes(32));
+  await prisma.auditSigningKey.createMany({ data: [...retired, rowOf(keyring, key, null)], skipDuplicates: true });
+  return key;
+}
+
+/**
+ * The public keys checkpoints may be signed with: the stored keys a configured KEK opens (a row
+ * written by someone without the KEK is not trusted), and the KEK-derived keys of before (stored or not).
+ */
+export async function trustedAuditKeys(prisma: PrismaClient, keyring: Keyring): Promise<Map<string, KeyObject>> {
+  const rows = await prisma.auditSigningKey.findMany({ orderBy: [{ createdAt: 'desc' }, { id: 'asc' }], select: { id: true, kekId: true, wrappedKey: true } });
+  const keys = new Map<string, KeyObject>();
+  for (const row of rows) {
+    const key = openStored(keyring, row);
+    if (key) keys.set(key.keyId, key.publicKey);
+  }
+  for (const kek of keyring.byId.values()) {
+    const key = kekDerivedKey(kek.key);
+    if (!keys.has(key.keyId)) keys.set(key.keyId, key.publicKey);
+  }
+  return keys;
 }
 
 export function publicKeyId(publicKey: KeyObject): string {

@@ -23,17 +23,23 @@ interface DataKeyRow {
 }
 
 const WRAP_FORMAT = 'kw1';
-const wrapAad = (row: Pick<DataKeyRow, 'id' | 'organizationId' | 'purpose'>) =>
+/** What a wrapped key is bound to: a data key, or another key kept under the KEK (the audit signing key). */
+interface WrappedIdentity {
+  id: string;
+  organizationId: string;
+  purpose: string;
+}
+const wrapAad = (row: WrappedIdentity) =>
   Buffer.from([WRAP_FORMAT, row.organizationId, row.id, row.purpose].join('|'), 'utf8');
 
 /** "kw1.<kekId>.<nonce>.<ciphertext‖tag>": the data key sealed under a key-encryption key. */
-export function wrapDataKey(keyring: Keyring, row: Pick<DataKeyRow, 'id' | 'organizationId' | 'purpose'>, key: Buffer) {
+export function wrapDataKey(keyring: Keyring, row: WrappedIdentity, key: Buffer) {
   const kek = keyring.current;
   const { nonce, sealed } = encrypt(kek.key, key, wrapAad(row));
   return { kekId: kek.id, wrappedKey: [WRAP_FORMAT, kek.id, nonce.toString('base64url'), sealed.toString('base64url')].join('.') };
 }
 
-export function unwrapDataKey(keyring: Keyring, row: DataKeyRow): Buffer {
+export function unwrapDataKey(keyring: Keyring, row: WrappedIdentity & Pick<DataKeyRow, 'kekId' | 'wrappedKey'>): Buffer {
   const [format, kekId, nonce, sealed, extra] = row.wrappedKey.split('.');
   if (format !== WRAP_FORMAT || kekId !== row.kekId || !nonce || !sealed || extra !== undefined) {
     throw new IntegrityError(`data key ${row.id} is not wrapped in a known format`);
