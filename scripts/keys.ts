@@ -1,8 +1,10 @@
-// npm run keys:generate | keys:rotate [-- --reseal [--org <slug>] [--batch-size N]] | keys:status
+// npm run keys:generate | keys:pkcs11-generate | keys:rotate [-- --reseal [--org <slug>] [--batch-size N]] | keys:status
 // Key custody from the command line. In embedded mode these refuse to run while the server holds the
 // database directory (stop it first).
 import { randomBytes } from 'node:crypto';
 import { keyStatus } from '@/lib/server/crypto/key-status';
+import { generatePkcs11Kek } from '@/lib/server/crypto/pkcs11-kek';
+import { parseKeyEnv } from '@/lib/server/env';
 import { keyring } from '@/lib/server/crypto/keyring';
 import { resealOrganization } from '@/lib/server/crypto/reseal-organization';
 import { rewrapDataKeys } from '@/lib/server/crypto/rewrap-data-keys';
@@ -19,6 +21,12 @@ const say = (line: string) => process.stdout.write(`${line}\n`);
 async function main() {
   if (command === 'generate') {
     say(randomBytes(32).toString('base64'));
+    return;
+  }
+  if (command === 'pkcs11-generate') {
+    const { pkcs11 } = parseKeyEnv(process.env);
+    if (!pkcs11) throw new Error('set STRONGROOM_PKCS11_MODULE, STRONGROOM_PKCS11_TOKEN, STRONGROOM_PKCS11_KEY and STRONGROOM_PKCS11_PIN (or _PIN_FILE) first');
+    say(generatePkcs11Kek(pkcs11) ? `Made the AES-256 key "${pkcs11.keyLabel}" in token "${pkcs11.token}": sensitive, not extractable.` : `Token "${pkcs11.token}" already has a key "${pkcs11.keyLabel}"; nothing made.`);
     return;
   }
   const keys = keyring();
@@ -44,14 +52,14 @@ async function main() {
     } else if (command === 'status') {
       const status = await keyStatus(db.prisma, keys);
       for (const kek of status.keyEncryptionKeys) {
-        say(`KEK ${kek.id} ${kek.source.padEnd(24)} wraps ${kek.dataKeys} data key(s)${kek.dataKeys === 0 && kek.source !== 'STRONGROOM_KEK' ? ' — can be retired' : ''}`);
+        say(`KEK ${kek.id} ${`${kek.provider} ${kek.current ? 'current' : 'previous'}`.padEnd(16)} wraps ${kek.dataKeys} data key(s)${kek.dataKeys === 0 && !kek.current ? ' — can be retired' : ''}`);
       }
       for (const missing of status.unknownKekIds) say(`KEK ${missing} is NOT configured but wraps data keys: add it to STRONGROOM_KEK_PREVIOUS`);
       for (const key of status.dataKeys) {
         say(`  ${key.organization} ${key.purpose.toLowerCase()} key v${key.version} (${key.id}) under ${key.kekId}: ${key.purpose === 'DATA' ? `${key.sealedValues} value(s)` : 'fingerprints'}`);
       }
     } else {
-      throw new Error('usage: keys.ts generate | rotate [--reseal [--org <slug>] [--batch-size N]] | status');
+      throw new Error('usage: keys.ts generate | pkcs11-generate | rotate [--reseal [--org <slug>] [--batch-size N]] | status');
     }
   } finally {
     await db.close();

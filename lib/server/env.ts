@@ -1,4 +1,5 @@
 import 'server-only';
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { parseTrustedProxies } from '@/lib/server/net/trusted-proxies';
 
@@ -110,16 +111,55 @@ const ZKey = z
     if (key.length !== 32) ctx.addIssue({ code: 'custom', message: `must be base64 of exactly 32 bytes, not ${key.length}` });
   });
 
-const ZKeyEnv = z.object({
-  /** Current key-encryption key: wraps every organization's data keys. */
-  STRONGROOM_KEK: ZKey,
-  /** Earlier keys, comma-separated, still able to unwrap until `npm run keys:rotate` has rewrapped. */
-  STRONGROOM_KEK_PREVIOUS: z
-    .string()
-    .optional()
-    .transform((list) => (list ?? '').split(',').map((k) => k.trim()).filter(Boolean))
-    .pipe(z.array(ZKey)),
-});
+const setting = z.string().trim().min(1).optional();
+
+const ZKeyEnv = z
+  .object({
+    /** Where the current key-encryption key lives: `env` (STRONGROOM_KEK, the default) or `pkcs11` (an HSM). */
+    STRONGROOM_KEY_PROVIDER: z.enum(['env', 'pkcs11'], { error: 'must be env or pkcs11' }).default('env'),
+    /** The key-encryption key held in the environment: wraps every organization's data keys. */
+    STRONGROOM_KEK: ZKey.optional(),
+    /** Earlier keys, comma-separated, still able to unwrap until `npm run keys:rotate` has rewrapped. */
+    STRONGROOM_KEK_PREVIOUS: z
+      .string()
+      .optional()
+      .transform((list) => (list ?? '').split(',').map((k) => k.trim()).filter(Boolean))
+      .pipe(z.array(ZKey)),
+    /** The PKCS#11 library of the HSM (SoftHSM: /usr/lib/softhsm/libsofthsm2.so), the token's label, the key's label. */
+    STRONGROOM_PKCS11_MODULE: setting,
+    STRONGROOM_PKCS11_TOKEN: setting,
+    STRONGROOM_PKCS11_KEY: setting,
+    /** The token's user PIN, or a file holding it (never on a command line). */
+    STRONGROOM_PKCS11_PIN: setting,
+    STRONGROOM_PKCS11_PIN_FILE: setting,
+  })
+  .superRefine((config, ctx) => {
+    if (config.STRONGROOM_KEY_PROVIDER === 'env' && !config.STRONGROOM_KEK) {
+      ctx.addIssue({ code: 'custom', path: ['STRONGROOM_KEK'], message: 'is missing: generate one with `npm run keys:generate` and set it (see .env.example)' });
+    }
+    const anyPkcs11 = config.STRONGROOM_PKCS11_MODULE || config.STRONGROOM_PKCS11_TOKEN || config.STRONGROOM_PKCS11_KEY;
+    if (config.STRONGROOM_KEY_PROVIDER === 'pkcs11' || anyPkcs11) {
+      for (const name of ['STRONGROOM_PKCS11_MODULE', 'STRONGROOM_PKCS11_TOKEN', 'STRONGROOM_PKCS11_KEY'] as const) {
+        if (!config[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'is missing (needed for the PKCS#11 key: see .env.example)' });
+      }
+      if (!config.STRONGROOM_PKCS11_PIN === !config.STRONGROOM_PKCS11_PIN_FILE) {
+        ctx.addIssue({ code: 'custom', path: ['STRONGROOM_PKCS11_PIN'], message: 'or STRONGROOM_PKCS11_PIN_FILE must be set, one of them' });
+      }
+    }
+  })
+  .transform(({ STRONGROOM_PKCS11_MODULE: module, STRONGROOM_PKCS11_TOKEN: token, STRONGROOM_PKCS11_KEY: keyLabel, STRONGROOM_PKCS11_PIN: pin, STRONGROOM_PKCS11_PIN_FILE: pinFile, ...rest }, ctx) => {
+    if (!module || !token || !keyLabel) return { ...rest, pkcs11: null };
+    let readPin = pin;
+    if (!readPin && pinFile) {
+      try {
+        readPin = readFileSync(pinFile, 'utf8').trim();
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', path: ['STRONGROOM_PKCS11_PIN_FILE'], message: `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})` });
+        return z.NEVER;
+      }
+    }
+    return { ...rest, pkcs11: { module, token, keyLabel, pin: readPin ?? '' } };
+  });
 
 export type KeyEnv = z.infer<typeof ZKeyEnv>;
 

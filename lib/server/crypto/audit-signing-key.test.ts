@@ -51,7 +51,7 @@ describe.each(testDatabaseKinds())('the audit signing key on %s', (kind) => {
     // The KEK rotates and the old one is removed: both checkpoints still verify, and signing goes on.
     const after = makeKeyring(randomBytes(32), [oldKek]);
     expect(await rewrapDataKeys(db.prisma, after)).toBe(2);
-    const onlyNew = makeKeyring(after.current.key);
+    const onlyNew = makeKeyring(after.current.bytes!);
     expect((await currentAuditSigningKey(db.prisma, onlyNew)).keyId).toBe(key.keyId);
     expect(await verifyAuditChain(db.prisma, { chain, publicKeys: await trustedAuditKeys(db.prisma, onlyNew) })).toMatchObject({ ok: true, checkpoints: 2 });
 

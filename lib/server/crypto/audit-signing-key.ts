@@ -35,17 +35,17 @@ export const auditSigningWrapIdentity = (keyId: string) => ({ id: keyId, organiz
 
 const seedOf = (key: AuditSigningKey) => key.privateKey.export({ format: 'der', type: 'pkcs8' }).subarray(-32);
 
-const rowOf = (keyring: Keyring, key: AuditSigningKey, retiredAt: Date | null) => ({
+const rowOf = async (keyring: Keyring, key: AuditSigningKey, retiredAt: Date | null) => ({
   id: key.keyId,
   publicKey: key.publicKey.export({ format: 'pem', type: 'spki' }).toString(),
-  ...wrapDataKey(keyring, auditSigningWrapIdentity(key.keyId), seedOf(key)),
+  ...(await wrapDataKey(keyring, auditSigningWrapIdentity(key.keyId), seedOf(key))),
   retiredAt,
 });
 
 /** A stored key opened, if a configured KEK opens it and it is the key its id names. */
-function openStored(keyring: Keyring, row: { id: string; kekId: string; wrappedKey: string }): AuditSigningKey | null {
+async function openStored(keyring: Keyring, row: { id: string; kekId: string; wrappedKey: string }): Promise<AuditSigningKey | null> {
   try {
-    const key = fromSeed(unwrapDataKey(keyring, { ...auditSigningWrapIdentity(row.id), kekId: row.kekId, wrappedKey: row.wrappedKey }));
+    const key = fromSeed(await unwrapDataKey(keyring, { ...auditSigningWrapIdentity(row.id), kekId: row.kekId, wrappedKey: row.wrappedKey }));
     return key.keyId === row.id ? key : null;
   } catch {
     return null;
@@ -60,13 +60,14 @@ function openStored(keyring: Keyring, row: { id: string; kekId: string; wrappedK
 export async function currentAuditSigningKey(prisma: PrismaClient, keyring: Keyring): Promise<AuditSigningKey> {
   const row = await prisma.auditSigningKey.findFirst({ where: { retiredAt: null }, orderBy: [{ createdAt: 'desc' }, { id: 'asc' }], select: { id: true, kekId: true, wrappedKey: true } });
   if (row) {
-    const key = openStored(keyring, row);
+    const key = await openStored(keyring, row);
     if (!key) throw new Error(`The audit signing key ${row.id} cannot be opened with the configured key-encryption keys.`);
     return key;
   }
-  const retired = [...keyring.byId.values()].map((kek) => rowOf(keyring, kekDerivedKey(kek.key), now()));
+  const derived = [...keyring.byId.values()].flatMap((kek) => (kek.bytes ? [kekDerivedKey(kek.bytes)] : []));
   const key = fromSeed(randomBytes(32));
-  await prisma.auditSigningKey.createMany({ data: [...retired, rowOf(keyring, key, null)], skipDuplicates: true });
+  const rows = await Promise.all([...derived.map((old) => rowOf(keyring, old, now())), rowOf(keyring, key, null)]);
+  await prisma.auditSigningKey.createMany({ data: rows, skipDuplicates: true });
   return key;
 }
 
@@ -78,11 +79,12 @@ export async function trustedAuditKeys(prisma: PrismaClient, keyring: Keyring): 
   const rows = await prisma.auditSigningKey.findMany({ orderBy: [{ createdAt: 'desc' }, { id: 'asc' }], select: { id: true, kekId: true, wrappedKey: true } });
   const keys = new Map<string, KeyObject>();
   for (const row of rows) {
-    const key = openStored(keyring, row);
+    const key = await openStored(keyring, row);
     if (key) keys.set(key.keyId, key.publicKey);
   }
   for (const kek of keyring.byId.values()) {
-    const key = kekDerivedKey(kek.key);
+    if (!kek.bytes) continue;
+    const key = kekDerivedKey(kek.bytes);
     if (!keys.has(key.keyId)) keys.set(key.keyId, key.publicKey);
   }
   return keys;

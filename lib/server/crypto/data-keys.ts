@@ -1,6 +1,6 @@
 import 'server-only';
 import { randomBytes } from 'node:crypto';
-import { decrypt, encrypt, IntegrityError } from '@/lib/server/crypto/aes-gcm';
+import { IntegrityError } from '@/lib/server/crypto/aes-gcm';
 import type { Keyring } from '@/lib/server/crypto/keyring';
 import { strictBase64url } from '@/lib/server/crypto/sealed-format';
 import type { DataKeyPurpose, Prisma } from '@/prisma/generated/client';
@@ -33,13 +33,13 @@ const wrapAad = (row: WrappedIdentity) =>
   Buffer.from([WRAP_FORMAT, row.organizationId, row.id, row.purpose].join('|'), 'utf8');
 
 /** "kw1.<kekId>.<nonce>.<ciphertext‖tag>": the data key sealed under a key-encryption key. */
-export function wrapDataKey(keyring: Keyring, row: WrappedIdentity, key: Buffer) {
+export async function wrapDataKey(keyring: Keyring, row: WrappedIdentity, key: Buffer) {
   const kek = keyring.current;
-  const { nonce, sealed } = encrypt(kek.key, key, wrapAad(row));
+  const { nonce, sealed } = await kek.wrap(key, wrapAad(row));
   return { kekId: kek.id, wrappedKey: [WRAP_FORMAT, kek.id, nonce.toString('base64url'), sealed.toString('base64url')].join('.') };
 }
 
-export function unwrapDataKey(keyring: Keyring, row: WrappedIdentity & Pick<DataKeyRow, 'kekId' | 'wrappedKey'>): Buffer {
+export async function unwrapDataKey(keyring: Keyring, row: WrappedIdentity & Pick<DataKeyRow, 'kekId' | 'wrappedKey'>): Promise<Buffer> {
   const [format, kekId, nonce, sealed, extra] = row.wrappedKey.split('.');
   if (format !== WRAP_FORMAT || kekId !== row.kekId || !nonce || !sealed || extra !== undefined) {
     throw new IntegrityError(`data key ${row.id} is not wrapped in a known format`);
@@ -50,7 +50,7 @@ export function unwrapDataKey(keyring: Keyring, row: WrappedIdentity & Pick<Data
       `data key ${row.id} is wrapped under key ${kekId}, which is not configured (add it to STRONGROOM_KEK_PREVIOUS)`,
     );
   }
-  return decrypt(kek.key, strictBase64url(nonce), strictBase64url(sealed), wrapAad(row));
+  return kek.unwrap(strictBase64url(nonce), strictBase64url(sealed), wrapAad(row));
 }
 
 // Unwrapped keys by id. Rewrapping never changes a key, so entries stay valid; a shredded key is
@@ -59,8 +59,8 @@ const cache = new Map<string, OpenDataKey>();
 
 const rowSelect = { id: true, organizationId: true, purpose: true, version: true, kekId: true, wrappedKey: true } as const;
 
-function remember(keyring: Keyring, row: DataKeyRow): OpenDataKey {
-  const open = { id: row.id, organizationId: row.organizationId, purpose: row.purpose, version: row.version, key: unwrapDataKey(keyring, row) };
+async function remember(keyring: Keyring, row: DataKeyRow): Promise<OpenDataKey> {
+  const open = { id: row.id, organizationId: row.organizationId, purpose: row.purpose, version: row.version, key: await unwrapDataKey(keyring, row) };
   cache.set(row.id, open);
   return open;
 }
@@ -106,7 +106,7 @@ export async function createDataKey(
 ): Promise<OpenDataKey> {
   const id = crypto.randomUUID();
   const key = randomBytes(32);
-  const wrapped = wrapDataKey(keyring, { id, organizationId, purpose }, key);
+  const wrapped = await wrapDataKey(keyring, { id, organizationId, purpose }, key);
   // A concurrent first use may create the same version: the unique index lets one win, and the loser
   // reads the winner's key.
   const created = await db.dataKey.createMany({

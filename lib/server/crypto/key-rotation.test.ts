@@ -49,11 +49,11 @@ describe.each(testDatabaseKinds())('key rotation on %s', (kind) => {
     expect(await rewrapDataKeys(db.prisma, rotated)).toBe(2); // the DATA key and the FINGERPRINT key
     expect(await rewrapDataKeys(db.prisma, rotated)).toBe(0);
     const status = await keyStatus(db.prisma, rotated);
-    expect(status.keyEncryptionKeys.map((k) => [k.source, k.dataKeys])).toEqual([
-      ['STRONGROOM_KEK', 2],
-      ['STRONGROOM_KEK_PREVIOUS', 0],
+    expect(status.keyEncryptionKeys.map((k) => [k.provider, k.current, k.dataKeys])).toEqual([
+      ['env', true, 2],
+      ['env', false, 0],
     ]);
-    await expectAllOpen(db, makeKeyring(rotated.current.key), organizationId, values);
+    await expectAllOpen(db, makeKeyring(rotated.current.bytes!), organizationId, values);
   });
 
   it('reseals every value under a new data key and destroys the old one', async () => {

@@ -3,7 +3,7 @@ import type { Keyring } from '@/lib/server/crypto/keyring';
 import type { DataKeyPurpose, PrismaClient } from '@/prisma/generated/client';
 
 export interface KeyStatus {
-  keyEncryptionKeys: { id: string; source: 'STRONGROOM_KEK' | 'STRONGROOM_KEK_PREVIOUS'; dataKeys: number }[];
+  keyEncryptionKeys: { id: string; provider: 'env' | 'pkcs11'; current: boolean; dataKeys: number }[];
   /** KEK ids that wrap data keys but are not configured: those data keys cannot be opened. */
   unknownKekIds: string[];
   dataKeys: { id: string; organization: string; purpose: DataKeyPurpose; version: number; kekId: string; sealedValues: number }[];
@@ -18,11 +18,7 @@ export async function keyStatus(prisma: PrismaClient, keyring: Keyring): Promise
   const perKek = new Map<string, number>();
   for (const key of dataKeys) perKek.set(key.kekId, (perKek.get(key.kekId) ?? 0) + 1);
   return {
-    keyEncryptionKeys: [...keyring.byId.keys()].map((id) => ({
-      id,
-      source: id === keyring.current.id ? 'STRONGROOM_KEK' : 'STRONGROOM_KEK_PREVIOUS',
-      dataKeys: perKek.get(id) ?? 0,
-    })),
+    keyEncryptionKeys: [...keyring.byId.values()].map((kek) => ({ id: kek.id, provider: kek.provider, current: kek === keyring.current, dataKeys: perKek.get(kek.id) ?? 0 })),
     unknownKekIds: [...perKek.keys()].filter((id) => !keyring.byId.has(id)),
     dataKeys: dataKeys.map((key) => ({
       id: key.id,

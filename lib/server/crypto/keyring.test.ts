@@ -8,23 +8,21 @@ import { parseKeyEnv } from '@/lib/server/env';
 const row = { id: randomUUID(), organizationId: randomUUID(), purpose: 'DATA' as const, version: 1 };
 
 describe('key-encryption keys', () => {
-  it('unwraps under the current key, then under a previous one after a KEK change', () => {
+  it('unwraps under the current key, then under a previous one after a KEK change', async () => {
     const oldKek = randomBytes(32);
     const dataKey = randomBytes(32);
-    const wrapped = wrapDataKey(makeKeyring(oldKek), row, dataKey);
+    const wrapped = await wrapDataKey(makeKeyring(oldKek), row, dataKey);
     const rotated = makeKeyring(randomBytes(32), [oldKek]);
-    expect(unwrapDataKey(rotated, { ...row, ...wrapped }).equals(dataKey)).toBe(true);
-    expect(() => unwrapDataKey(makeKeyring(randomBytes(32)), { ...row, ...wrapped })).toThrow(
-      /not configured \(add it to STRONGROOM_KEK_PREVIOUS\)/,
-    );
+    expect((await unwrapDataKey(rotated, { ...row, ...wrapped })).equals(dataKey)).toBe(true);
+    await expect(unwrapDataKey(makeKeyring(randomBytes(32)), { ...row, ...wrapped })).rejects.toThrow(/not configured \(add it to STRONGROOM_KEK_PREVIOUS\)/);
   });
 
-  it('binds a wrapped key to its organization and row', () => {
+  it('binds a wrapped key to its organization and row', async () => {
     const keyring = makeKeyring(randomBytes(32));
-    const wrapped = wrapDataKey(keyring, row, randomBytes(32));
-    expect(() => unwrapDataKey(keyring, { ...row, ...wrapped, organizationId: randomUUID() })).toThrow(IntegrityError);
-    expect(() => unwrapDataKey(keyring, { ...row, ...wrapped, id: randomUUID() })).toThrow(IntegrityError);
-    expect(() => unwrapDataKey(keyring, { ...row, ...wrapped, purpose: 'FINGERPRINT' })).toThrow(IntegrityError);
+    const wrapped = await wrapDataKey(keyring, row, randomBytes(32));
+    await expect(unwrapDataKey(keyring, { ...row, ...wrapped, organizationId: randomUUID() })).rejects.toThrow(IntegrityError);
+    await expect(unwrapDataKey(keyring, { ...row, ...wrapped, id: randomUUID() })).rejects.toThrow(IntegrityError);
+    await expect(unwrapDataKey(keyring, { ...row, ...wrapped, purpose: 'FINGERPRINT' })).rejects.toThrow(IntegrityError);
   });
 
   it('identifies a key by a hash of it, not by the key', () => {

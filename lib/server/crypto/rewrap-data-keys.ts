@@ -26,13 +26,13 @@ export async function rewrapDataKeys(
   const total = stale.length + signing.length;
   let done = 0;
   for (const row of stale) {
-    const wrapped = wrapDataKey(keyring, row, unwrapDataKey(keyring, row));
+    const wrapped = await wrapDataKey(keyring, row, await unwrapDataKey(keyring, row));
     await prisma.dataKey.updateMany({ where: { id: row.id, wrappedKey: row.wrappedKey }, data: { ...wrapped, rewrappedAt: now() } });
     onProgress?.(++done, total);
   }
   for (const row of signing) {
     const identity = auditSigningWrapIdentity(row.id);
-    const wrapped = wrapDataKey(keyring, identity, unwrapDataKey(keyring, { ...identity, ...row }));
+    const wrapped = await wrapDataKey(keyring, identity, await unwrapDataKey(keyring, { ...identity, ...row }));
     await prisma.auditSigningKey.updateMany({ where: { id: row.id, wrappedKey: row.wrappedKey }, data: { ...wrapped, rewrappedAt: now() } });
     onProgress?.(++done, total);
   }
