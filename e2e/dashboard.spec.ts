@@ -89,8 +89,8 @@ test('keyboard users can skip to the content and reach the filters', async ({ pa
   await expect(page.getByRole('navigation', { name: 'Main' })).toBeVisible();
 });
 
-test('health reports the database and migrations', async ({ request }) => {
+test('health reports the database, migrations and whether the keys can be used', async ({ request }) => {
   const response = await request.get('/api/health');
   expect(response.status()).toBe(200);
-  expect(await response.json()).toEqual({ status: 'ok', db: 'up', migrations: 'current' });
+  expect(await response.json()).toEqual({ status: 'ok', db: 'up', migrations: 'current', keys: 'usable', keyProvider: 'env' });
 });

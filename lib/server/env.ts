@@ -115,8 +115,8 @@ const setting = z.string().trim().min(1).optional();
 
 const ZKeyEnv = z
   .object({
-    /** Where the current key-encryption key lives: `env` (STRONGROOM_KEK, the default) or `pkcs11` (an HSM). */
-    STRONGROOM_KEY_PROVIDER: z.enum(['env', 'pkcs11'], { error: 'must be env or pkcs11' }).default('env'),
+    /** Where the current key-encryption key lives: `env` (STRONGROOM_KEK, the default), `pkcs11` (an HSM), `aws-kms` or `vault-transit`. */
+    STRONGROOM_KEY_PROVIDER: z.enum(['env', 'pkcs11', 'aws-kms', 'vault-transit'], { error: 'must be env, pkcs11, aws-kms or vault-transit' }).default('env'),
     /** The key-encryption key held in the environment: wraps every organization's data keys. */
     STRONGROOM_KEK: ZKey.optional(),
     /** Earlier keys, comma-separated, still able to unwrap until `npm run keys:rotate` has rewrapped. */
@@ -132,6 +132,19 @@ const ZKeyEnv = z
     /** The token's user PIN, or a file holding it (never on a command line). */
     STRONGROOM_PKCS11_PIN: setting,
     STRONGROOM_PKCS11_PIN_FILE: setting,
+    /** AWS KMS: the symmetric key's ARN, its region, and an endpoint only for a VPC endpoint (credentials: the SDK's own chain, AWS_* or a role). */
+    STRONGROOM_AWS_KMS_KEY_ID: setting,
+    STRONGROOM_AWS_KMS_REGION: setting,
+    STRONGROOM_AWS_KMS_ENDPOINT: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+    /** Vault or OpenBao Transit: the server, the transit mount and key, and a token (or file) or an AppRole. */
+    STRONGROOM_VAULT_ADDR: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+    STRONGROOM_VAULT_TRANSIT_MOUNT: z.string().trim().regex(/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/, 'must be a mount path such as transit').default('transit'),
+    STRONGROOM_VAULT_TRANSIT_KEY: z.string().trim().regex(/^[A-Za-z0-9_.-]+$/, 'must be a transit key name').optional(),
+    STRONGROOM_VAULT_TOKEN: setting,
+    STRONGROOM_VAULT_TOKEN_FILE: setting,
+    STRONGROOM_VAULT_ROLE_ID: setting,
+    STRONGROOM_VAULT_SECRET_ID: setting,
+    STRONGROOM_VAULT_SECRET_ID_FILE: setting,
   })
   .superRefine((config, ctx) => {
     if (config.STRONGROOM_KEY_PROVIDER === 'env' && !config.STRONGROOM_KEK) {
@@ -146,19 +159,51 @@ const ZKeyEnv = z
         ctx.addIssue({ code: 'custom', path: ['STRONGROOM_PKCS11_PIN'], message: 'or STRONGROOM_PKCS11_PIN_FILE must be set, one of them' });
       }
     }
-  })
-  .transform(({ STRONGROOM_PKCS11_MODULE: module, STRONGROOM_PKCS11_TOKEN: token, STRONGROOM_PKCS11_KEY: keyLabel, STRONGROOM_PKCS11_PIN: pin, STRONGROOM_PKCS11_PIN_FILE: pinFile, ...rest }, ctx) => {
-    if (!module || !token || !keyLabel) return { ...rest, pkcs11: null };
-    let readPin = pin;
-    if (!readPin && pinFile) {
-      try {
-        readPin = readFileSync(pinFile, 'utf8').trim();
-      } catch (error) {
-        ctx.addIssue({ code: 'custom', path: ['STRONGROOM_PKCS11_PIN_FILE'], message: `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})` });
-        return z.NEVER;
+    if (config.STRONGROOM_KEY_PROVIDER === 'aws-kms' || config.STRONGROOM_AWS_KMS_KEY_ID) {
+      for (const name of ['STRONGROOM_AWS_KMS_KEY_ID', 'STRONGROOM_AWS_KMS_REGION'] as const) {
+        if (!config[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'is missing (needed for the AWS KMS key: see .env.example)' });
       }
     }
-    return { ...rest, pkcs11: { module, token, keyLabel, pin: readPin ?? '' } };
+    if (config.STRONGROOM_KEY_PROVIDER === 'vault-transit' || config.STRONGROOM_VAULT_ADDR) {
+      for (const name of ['STRONGROOM_VAULT_ADDR', 'STRONGROOM_VAULT_TRANSIT_KEY'] as const) {
+        if (!config[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'is missing (needed for the Vault transit key: see .env.example)' });
+      }
+      const token = Boolean(config.STRONGROOM_VAULT_TOKEN || config.STRONGROOM_VAULT_TOKEN_FILE);
+      const appRole = Boolean(config.STRONGROOM_VAULT_ROLE_ID && (config.STRONGROOM_VAULT_SECRET_ID || config.STRONGROOM_VAULT_SECRET_ID_FILE));
+      if (token === appRole) {
+        ctx.addIssue({ code: 'custom', path: ['STRONGROOM_VAULT_TOKEN'], message: '(or _TOKEN_FILE), or STRONGROOM_VAULT_ROLE_ID with STRONGROOM_VAULT_SECRET_ID (or _FILE), must be set: one way to log in' });
+      }
+    }
+  })
+  .transform((config, ctx) => {
+    // A secret given as a file is read here, so it never has to be on a command line or in the environment.
+    const fromFile = (value: string | undefined, file: string | undefined, name: string): string | undefined => {
+      if (value || !file) return value;
+      try {
+        return readFileSync(file, 'utf8').trim();
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', path: [name], message: `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})` });
+        return undefined;
+      }
+    };
+    const { STRONGROOM_PKCS11_MODULE: module, STRONGROOM_PKCS11_TOKEN: token, STRONGROOM_PKCS11_KEY: keyLabel } = config;
+    const pkcs11 = module && token && keyLabel ? { module, token, keyLabel, pin: fromFile(config.STRONGROOM_PKCS11_PIN, config.STRONGROOM_PKCS11_PIN_FILE, 'STRONGROOM_PKCS11_PIN_FILE') ?? '' } : null;
+    const awsKms =
+      config.STRONGROOM_AWS_KMS_KEY_ID && config.STRONGROOM_AWS_KMS_REGION
+        ? { keyId: config.STRONGROOM_AWS_KMS_KEY_ID, region: config.STRONGROOM_AWS_KMS_REGION, ...(config.STRONGROOM_AWS_KMS_ENDPOINT ? { endpoint: config.STRONGROOM_AWS_KMS_ENDPOINT } : {}) }
+        : null;
+    const vaultToken = fromFile(config.STRONGROOM_VAULT_TOKEN, config.STRONGROOM_VAULT_TOKEN_FILE, 'STRONGROOM_VAULT_TOKEN_FILE');
+    const secretId = fromFile(config.STRONGROOM_VAULT_SECRET_ID, config.STRONGROOM_VAULT_SECRET_ID_FILE, 'STRONGROOM_VAULT_SECRET_ID_FILE');
+    const vault =
+      config.STRONGROOM_VAULT_ADDR && config.STRONGROOM_VAULT_TRANSIT_KEY
+        ? {
+            address: config.STRONGROOM_VAULT_ADDR,
+            mount: config.STRONGROOM_VAULT_TRANSIT_MOUNT,
+            keyName: config.STRONGROOM_VAULT_TRANSIT_KEY,
+            login: vaultToken ? { token: vaultToken } : { roleId: config.STRONGROOM_VAULT_ROLE_ID ?? '', secretId: secretId ?? '' },
+          }
+        : null;
+    return { STRONGROOM_KEY_PROVIDER: config.STRONGROOM_KEY_PROVIDER, STRONGROOM_KEK: config.STRONGROOM_KEK, STRONGROOM_KEK_PREVIOUS: config.STRONGROOM_KEK_PREVIOUS, pkcs11, awsKms, vault };
   });
 
 export type KeyEnv = z.infer<typeof ZKeyEnv>;

@@ -1,6 +1,6 @@
 import 'server-only';
 
-export type ErrorCode = 'NOT_FOUND' | 'CONFLICT' | 'VALIDATION' | 'INTEGRITY' | 'INVALID_STATE' | 'FORBIDDEN' | 'STEP_UP_REQUIRED' | 'TWO_FACTOR_REQUIRED' | 'RATE_LIMITED' | 'PROVIDER_UNREACHABLE' | 'CONFIRMATION_REQUIRED';
+export type ErrorCode = 'NOT_FOUND' | 'CONFLICT' | 'VALIDATION' | 'INTEGRITY' | 'INVALID_STATE' | 'FORBIDDEN' | 'STEP_UP_REQUIRED' | 'TWO_FACTOR_REQUIRED' | 'RATE_LIMITED' | 'PROVIDER_UNREACHABLE' | 'CONFIRMATION_REQUIRED' | 'KEYS_UNAVAILABLE';
 
 /** An expected failure: a code for programs, a sentence for people, and errors per form field. */
 export interface Failure {

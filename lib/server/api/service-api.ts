@@ -8,6 +8,7 @@ import { expiredSince, type ServiceAccountPrincipal } from '@/lib/server/api/pri
 import { clientIp } from '@/lib/server/auth/client-ip';
 import { takePoint, type LimitRule } from '@/lib/server/auth/rate-limits';
 import { principals, services, type Services } from '@/lib/server/services';
+import { KeyProviderError } from '@/lib/server/crypto/key-encryption-key';
 import { logger } from '@/lib/server/logger';
 import type { Failure } from '@/lib/server/result';
 
@@ -111,8 +112,15 @@ export async function serviceApi(
       try {
         response = await handler({ services: v, account, actor, ...(credential ? { credential } : {}) });
       } catch (error) {
-        logger().error({ event: 'api.error', action, err: error instanceof Error ? error.message : String(error) }, 'service API failure');
-        response = apiError(500, 'INTERNAL', 'Something went wrong; it was logged.');
+        if (error instanceof KeyProviderError) {
+          // Nothing is wrong with the credential: the keys cannot be reached; it recovers by itself.
+          logger().error({ event: 'api.keys_unavailable', action, err: error.message }, 'key provider unavailable');
+          response = apiError(503, 'KEYS_UNAVAILABLE', 'The key provider cannot be used right now, so no secret can be opened; try again shortly.');
+          response.headers.set('Retry-After', '5');
+        } else {
+          logger().error({ event: 'api.error', action, err: error instanceof Error ? error.message : String(error) }, 'service API failure');
+          response = apiError(500, 'INTERNAL', 'Something went wrong; it was logged.');
+        }
       }
     }
   }

@@ -12,6 +12,7 @@ import { issueCertificate, makeCertificate, makeExpiredCertificate, makePkcs12 }
 import { updateCredential } from '@/lib/server/credentials/update-credential';
 import type { Services } from '@/lib/server/services';
 import { forgetDataKeys } from '@/lib/server/crypto/data-keys';
+import { KeyProviderError } from '@/lib/server/crypto/key-encryption-key';
 import { makeKeyring } from '@/lib/server/crypto/keyring';
 import { getOrganizationOverview } from '@/lib/server/dashboard/get-organization-overview';
 import type { Database } from '@/lib/server/db/open-database';
@@ -243,14 +244,16 @@ describe.each(testDatabaseKinds())('credential store on %s', (kind) => {
     expect(await open(targetId, ['clientSecret'])).toMatchObject({ ok: false, error: { code: 'INTEGRITY' } });
   });
 
-  it('without its key-encryption key nothing opens, with a clear reason', async () => {
+  it('without its key-encryption key nothing opens, with a clear reason, and nothing is marked damaged', async () => {
     const { id } = await create(oauth('wrong kek'));
     forgetDataKeys();
     const stranger: Services = { prisma: db.prisma, keyring: makeKeyring(randomBytes(32)) };
-    const opened = await openCredentialForUse(stranger, { actor: { type: 'SYSTEM' }, credentialId: id, fields: ['clientSecret'], purpose: 'test' });
-    expect(opened).toMatchObject({ ok: false, error: { code: 'INTEGRITY' } });
+    const opened = openCredentialForUse(stranger, { actor: { type: 'SYSTEM' }, credentialId: id, fields: ['clientSecret'], purpose: 'test' });
+    await expect(opened).rejects.toThrow(KeyProviderError);
+    await expect(opened).rejects.toThrow(/is wrapped under key [0-9a-f]{16}, which is not configured \(add it to STRONGROOM_KEK_PREVIOUS\)/);
+    // A missing key is the operator's to fix; the credential itself is fine.
+    expect(await db.prisma.credential.findUniqueOrThrow({ where: { id }, select: { status: true, lastError: true } })).toEqual({ status: 'ACTIVE', lastError: null });
     forgetDataKeys();
-    await db.prisma.credential.update({ where: { id }, data: { status: 'ACTIVE', lastError: null } });
   });
 
   it('revoking destroys the sealed secrets for good', async () => {

@@ -1,6 +1,8 @@
 import 'server-only';
 import { randomBytes } from 'node:crypto';
+import { nowMs } from '@/lib/server/clock';
 import { IntegrityError } from '@/lib/server/crypto/aes-gcm';
+import { KeyProviderError, type WrapContext } from '@/lib/server/crypto/key-encryption-key';
 import type { Keyring } from '@/lib/server/crypto/keyring';
 import { strictBase64url } from '@/lib/server/crypto/sealed-format';
 import type { DataKeyPurpose, Prisma } from '@/prisma/generated/client';
@@ -29,33 +31,50 @@ interface WrappedIdentity {
   organizationId: string;
   purpose: string;
 }
-const wrapAad = (row: WrappedIdentity) =>
-  Buffer.from([WRAP_FORMAT, row.organizationId, row.id, row.purpose].join('|'), 'utf8');
+const wrapContext = (row: WrappedIdentity): WrapContext => ({ organizationId: row.organizationId, keyId: row.id, purpose: row.purpose });
 
-/** "kw1.<kekId>.<nonce>.<ciphertext‖tag>": the data key sealed under a key-encryption key. */
+/** "kw1.<kekId>.<nonce>.<ciphertext>": the data key sealed under a key-encryption key (a remote provider's nonce is empty). */
 export async function wrapDataKey(keyring: Keyring, row: WrappedIdentity, key: Buffer) {
   const kek = keyring.current;
-  const { nonce, sealed } = await kek.wrap(key, wrapAad(row));
+  const { nonce, sealed } = await kek.wrap(key, wrapContext(row));
   return { kekId: kek.id, wrappedKey: [WRAP_FORMAT, kek.id, nonce.toString('base64url'), sealed.toString('base64url')].join('.') };
 }
 
 export async function unwrapDataKey(keyring: Keyring, row: WrappedIdentity & Pick<DataKeyRow, 'kekId' | 'wrappedKey'>): Promise<Buffer> {
   const [format, kekId, nonce, sealed, extra] = row.wrappedKey.split('.');
-  if (format !== WRAP_FORMAT || kekId !== row.kekId || !nonce || !sealed || extra !== undefined) {
+  if (format !== WRAP_FORMAT || kekId !== row.kekId || nonce === undefined || !sealed || extra !== undefined) {
     throw new IntegrityError(`data key ${row.id} is not wrapped in a known format`);
   }
   const kek = keyring.byId.get(kekId);
   if (!kek) {
-    throw new IntegrityError(
+    // A configuration gap, not damage: nothing is marked broken, and it is said how to fix it.
+    throw new KeyProviderError(
       `data key ${row.id} is wrapped under key ${kekId}, which is not configured (add it to STRONGROOM_KEK_PREVIOUS)`,
     );
   }
-  return kek.unwrap(strictBase64url(nonce), strictBase64url(sealed), wrapAad(row));
+  return kek.unwrap(strictBase64url(nonce), strictBase64url(sealed), wrapContext(row));
 }
 
-// Unwrapped keys by id. Rewrapping never changes a key, so entries stay valid; a shredded key is
-// removed here by the process that shreds it.
-const cache = new Map<string, OpenDataKey>();
+/**
+ * How long an unwrapped data key is kept in memory: the bound on serving from memory after the key
+ * provider went away, and on another instance still using a shredded organization's key.
+ */
+export const DATA_KEY_CACHE_MS = 5 * 60_000;
+
+// Unwrapped keys by id, each until a moment. Rewrapping never changes a key, so entries stay valid;
+// a shredded key is removed here by the process that shreds it, and elsewhere when its time is up.
+const entries = new Map<string, { open: OpenDataKey; until: number }>();
+const cache = {
+  get(id: string): OpenDataKey | undefined {
+    const entry = entries.get(id);
+    if (entry && entry.until > nowMs()) return entry.open;
+    entries.delete(id);
+    return undefined;
+  },
+  set(id: string, open: OpenDataKey) {
+    entries.set(id, { open, until: nowMs() + DATA_KEY_CACHE_MS });
+  },
+};
 
 const rowSelect = { id: true, organizationId: true, purpose: true, version: true, kekId: true, wrappedKey: true } as const;
 
@@ -127,6 +146,6 @@ export async function createDataKey(
 
 /** Forgets cached keys (after destroying them, or in tests that swap keyrings). */
 export function forgetDataKeys(ids?: string[]): void {
-  if (!ids) cache.clear();
-  else for (const id of ids) cache.delete(id);
+  if (!ids) entries.clear();
+  else for (const id of ids) entries.delete(id);
 }

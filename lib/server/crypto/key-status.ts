@@ -1,9 +1,9 @@
 import 'server-only';
-import type { Keyring } from '@/lib/server/crypto/keyring';
+import type { KeyProvider, Keyring } from '@/lib/server/crypto/keyring';
 import type { DataKeyPurpose, PrismaClient } from '@/prisma/generated/client';
 
 export interface KeyStatus {
-  keyEncryptionKeys: { id: string; provider: 'env' | 'pkcs11'; current: boolean; dataKeys: number }[];
+  keyEncryptionKeys: { id: string; provider: KeyProvider; current: boolean; dataKeys: number }[];
   /** KEK ids that wrap data keys but are not configured: those data keys cannot be opened. */
   unknownKekIds: string[];
   dataKeys: { id: string; organization: string; purpose: DataKeyPurpose; version: number; kekId: string; sealedValues: number }[];

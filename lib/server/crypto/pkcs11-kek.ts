@@ -2,7 +2,7 @@ import 'server-only';
 import { createHash, randomBytes } from 'node:crypto';
 import pkcs11js from 'pkcs11js';
 import { IntegrityError, NONCE_BYTES, TAG_BYTES } from '@/lib/server/crypto/aes-gcm';
-import type { KeyEncryptionKey } from '@/lib/server/crypto/keyring';
+import { KeyProviderError, wrapAad, type KeyEncryptionKey } from '@/lib/server/crypto/key-encryption-key';
 
 /** Where the key lives in an HSM: its PKCS#11 library, the token's label, the user PIN, the key's label. */
 export interface Pkcs11Settings {
@@ -10,11 +10,6 @@ export interface Pkcs11Settings {
   token: string;
   pin: string;
   keyLabel: string;
-}
-
-/** A refusal of the token, said so that an operator knows what to fix; never the PIN. */
-export class KeyProviderError extends Error {
-  override name = 'KeyProviderError';
 }
 
 // One loaded library per path for the process: PKCS#11 initializes a library once.
@@ -47,7 +42,9 @@ function session(settings: Pkcs11Settings): { module: pkcs11js.PKCS11; session: 
     // Another session of this process logged the token in already: the login holds for the application.
     if (!code.startsWith('CKR_USER_ALREADY_LOGGED_IN')) {
       module.C_CloseSession(opened);
-      throw new KeyProviderError(code.startsWith('CKR_PIN_INCORRECT') ? `The PIN of the PKCS#11 token "${settings.token}" is wrong.` : `The PKCS#11 token "${settings.token}" refused the login: ${code}`);
+      const wrongPin = code.startsWith('CKR_PIN_INCORRECT') || code.startsWith('CKR_PIN_LOCKED');
+      // Never tried again by itself: a token locks its user PIN after a few wrong ones.
+      throw new KeyProviderError(wrongPin ? `The PIN of the PKCS#11 token "${settings.token}" is wrong (or locked); fix it and restart.` : `The PKCS#11 token "${settings.token}" refused the login: ${code.split(':')[0]}`, wrongPin);
     }
   }
   return { module, session: opened, serial: module.C_GetTokenInfo(slot).serialNumber.trim() };
@@ -94,19 +91,34 @@ export function openPkcs11Kek(settings: Pkcs11Settings): KeyEncryptionKey {
   return {
     id: createHash('sha256').update(`strongroom pkcs11 kek\0${serial}\0${settings.keyLabel}\0${(id ?? Buffer.alloc(0)).toString('hex')}`).digest('hex').slice(0, 16),
     provider: 'pkcs11',
-    async wrap(plaintext, aad) {
+    async wrap(plaintext, context) {
       const nonce = randomBytes(NONCE_BYTES);
-      module.C_EncryptInit(opened, gcm(nonce, aad), key);
-      return { nonce, sealed: Buffer.from(module.C_Encrypt(opened, plaintext, Buffer.alloc(plaintext.length + TAG_BYTES))) };
+      try {
+        module.C_EncryptInit(opened, gcm(nonce, wrapAad(context)), key);
+        return { nonce, sealed: Buffer.from(module.C_Encrypt(opened, plaintext, Buffer.alloc(plaintext.length + TAG_BYTES))) };
+      } catch (error) {
+        throw new KeyProviderError(`The PKCS#11 token "${settings.token}" cannot wrap: ${(error as Error).message.split(':')[0]}`);
+      }
     },
-    async unwrap(nonce, sealed, aad) {
+    async unwrap(nonce, sealed, context) {
       if (nonce.length !== NONCE_BYTES || sealed.length < TAG_BYTES) throw new IntegrityError('malformed ciphertext');
-      module.C_DecryptInit(opened, gcm(nonce, aad), key);
+      try {
+        module.C_DecryptInit(opened, gcm(nonce, wrapAad(context)), key);
+      } catch (error) {
+        throw new KeyProviderError(`The PKCS#11 token "${settings.token}" cannot unwrap: ${(error as Error).message.split(':')[0]}`);
+      }
       try {
         return Buffer.from(module.C_Decrypt(opened, sealed, Buffer.alloc(sealed.length)));
       } catch {
         // The token says only that it failed (SoftHSM: CKR_GENERAL_ERROR): wrong key, AAD or bytes.
         throw new IntegrityError('ciphertext failed authentication');
+      }
+    },
+    async check() {
+      try {
+        module.C_GetSessionInfo(opened);
+      } catch (error) {
+        throw new KeyProviderError(`The PKCS#11 token "${settings.token}" cannot be used: ${(error as Error).message.split(':')[0]}`);
       }
     },
   };

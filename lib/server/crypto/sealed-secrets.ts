@@ -1,5 +1,6 @@
 import 'server-only';
 import { createHmac } from 'node:crypto';
+import { KeyProviderError } from '@/lib/server/crypto/key-encryption-key';
 import { currentDataKey, currentSealingKeys, dataKeyById } from '@/lib/server/crypto/data-keys';
 import type { Keyring } from '@/lib/server/crypto/keyring';
 import { openString, sealedDataKeyId, sealString } from '@/lib/server/crypto/sealed-format';
@@ -99,6 +100,8 @@ export async function openSealedRows(
       }
       opened[row.field] = openString(dataKey, context, row.sealed);
     } catch (error) {
+      // A key provider that cannot be reached says nothing about the value: the caller answers 503.
+      if (error instanceof KeyProviderError) throw error;
       throw new SecretIntegrityError(row.field, error instanceof Error ? error.message : 'unknown');
     }
   }

@@ -8,7 +8,7 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-async function listen(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<TestServer & { server: ReturnType<typeof createServer> }> {
+export async function listen(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<TestServer & { server: ReturnType<typeof createServer> }> {
   const server = createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
