@@ -56,7 +56,7 @@ test('every page an admin visits passes axe-core', async ({ page }) => {
   await expect(page.getByLabel('OTP from the Fatoora portal')).toBeVisible();
   await expectNoViolations(page);
 
-  for (const path of ['/audit', '/audit?outcome=DENIED', '/approvals', '/credentials/deleted', '/expiring', '/admin/users', '/admin/service-accounts', '/admin/scheduler', '/admin/settings', '/admin/webhooks', '/settings/security', '/entities/new', '/entities/import', '/credentials/00000000-0000-4000-8000-000000000000']) {
+  for (const path of ['/audit', '/audit?outcome=DENIED', '/approvals', '/credentials/deleted', '/expiring', '/admin/users', '/admin/service-accounts', '/admin/scheduler', '/admin/keys', '/admin/settings', '/admin/webhooks', '/settings/security', '/entities/new', '/entities/import', '/credentials/00000000-0000-4000-8000-000000000000']) {
     await page.goto(path);
     await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
     await expect(page.getByRole('main')).toHaveCount(1);

@@ -5,6 +5,7 @@ import { SignOutButton } from '@/components/sign-out-button';
 import { ADMINS, AUDIT_READERS } from '@/lib/roles';
 import { requireUser } from '@/lib/server/auth/session';
 import { countPendingRequests } from '@/lib/server/approvals/list-change-requests';
+import { keysUsable } from '@/lib/server/crypto/key-health';
 import { services } from '@/lib/server/services';
 
 export default async function SignedInLayout({ children }: { children: ReactNode }) {
@@ -25,10 +26,12 @@ export default async function SignedInLayout({ children }: { children: ReactNode
         { href: '/admin/service-accounts', label: 'Service accounts' },
         { href: '/admin/webhooks', label: 'Webhooks' },
         { href: '/admin/scheduler', label: 'Scheduler' },
+        { href: '/admin/keys', label: 'Keys' },
         { href: '/admin/settings', label: 'Settings' },
       ],
     });
   }
+  const keys = await keysUsable((await services()).keyring);
   return (
     <>
       <header className="topbar">
@@ -46,7 +49,15 @@ export default async function SignedInLayout({ children }: { children: ReactNode
           <SignOutButton />
         </div>
       </header>
-      <main id="main">{children}</main>
+      <main id="main">
+        {keys.usable ? null : (
+          <p className="notice" role="alert">
+            Keys unavailable: the key provider ({keys.provider}) cannot be used right now, so no secret can be opened, tested or changed. Statuses below are still
+            true. {ADMINS.includes(user.role) ? <Link href="/admin/keys">Admin → Keys says why.</Link> : 'An administrator has been told in the server log.'}
+          </p>
+        )}
+        {children}
+      </main>
     </>
   );
 }

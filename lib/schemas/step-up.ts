@@ -37,6 +37,7 @@ export const STEP_UP_PURPOSES = [
   'approval-policy',
   'credentials',
   'keys.rotate',
+  'organization.shred',
   'service-account.keys',
   'user.two-factor',
   'users',
@@ -49,7 +50,8 @@ export const ZStepUpPurpose = z.enum(STEP_UP_PURPOSES);
 export const STEP_UP_PURPOSE_LABELS: Record<TStepUpPurpose, string> = {
   'approval-policy': 'change the four-eyes approval policy',
   credentials: 'add, change, revoke or delete credentials for the next minutes',
-  'keys.rotate': 'rotate keys',
+  'keys.rotate': 'rewrap every data key under the current key-encryption key',
+  'organization.shred': 'destroy every secret of this organization for good',
   'service-account.keys': 'manage service-account keys',
   'user.two-factor': 'unlock or reset another user’s two-factor authentication',
   users: 'invite people, change roles, deactivate accounts and issue password resets',

@@ -17,6 +17,8 @@ export interface CurrentUser {
   role: Role;
   organizationId: string;
   organizationName: string;
+  /** The organization's short name (typed to confirm what affects the whole organization). */
+  organizationSlug: string;
   /** This sign-in's id: step-up grants are bound to it. */
   sessionId: string;
   totpEnabled: boolean;
@@ -45,14 +47,14 @@ export const currentUser = cache(async (): Promise<CurrentUser | null> => {
           organizationId: true,
           disabledAt: true,
           totpEnabledAt: true,
-          organization: { select: { name: true } },
+          organization: { select: { name: true, slug: true } },
         },
       },
     },
   });
   if (!row || row.endedAt || row.expiresAt <= now() || row.userId !== session.userId || row.user.disabledAt) return null;
   const { disabledAt: _disabled, totpEnabledAt, organization, ...rest } = row.user;
-  return { ...rest, organizationName: organization.name, sessionId: session.sessionId, totpEnabled: totpEnabledAt !== null };
+  return { ...rest, organizationName: organization.name, organizationSlug: organization.slug, sessionId: session.sessionId, totpEnabled: totpEnabledAt !== null };
 });
 
 /** The signed-in user, or a redirect to sign-in. */

@@ -1,6 +1,7 @@
 import 'server-only';
 import { signAllChains } from '@/lib/server/audit/write-audit-checkpoint';
 import { runScheduledTests } from '@/lib/server/connection-tests/run-scheduled-tests';
+import { runKeyRotation } from '@/lib/server/crypto/rotation-job';
 import { scanExpiry } from '@/lib/server/credentials/scan-expiry';
 import { env, publicUrl, type Env } from '@/lib/server/env';
 import { housekeeping } from '@/lib/server/jobs/housekeeping';
@@ -13,6 +14,9 @@ import { sendDailyDigests } from '@/lib/server/notifications/send-daily-digests'
 import { refreshDueTokens } from '@/lib/server/tokens/refresh-due-tokens';
 
 const SECOND = 1000;
+
+/** The job that works a key rotation (Admin → Keys starts one and asks for this job at once). */
+export const KEY_ROTATION_JOB = 'key-rotation';
 const MINUTE = 60 * SECOND;
 
 type JobConfig = Pick<
@@ -96,6 +100,13 @@ export function serverJobs(config: JobConfig, deps: JobDeps): Job[] {
       intervalMs: config.HOUSEKEEPING_INTERVAL_MINUTES * MINUTE,
       leaseMs: 30 * MINUTE,
       run: housekeeping,
+    },
+    {
+      name: KEY_ROTATION_JOB,
+      description: 'Rewraps data keys under the current key-encryption key in batches, while a rotation started from Admin → Keys runs',
+      intervalMs: 30 * SECOND,
+      leaseMs: 30 * MINUTE,
+      run: runKeyRotation,
     },
     {
       name: 'audit-checkpoint',

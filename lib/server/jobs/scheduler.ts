@@ -82,6 +82,17 @@ export async function runDueJobs(services: Services, jobs: readonly Job[], { own
 }
 
 /**
+ * Makes the job named `name` due now and runs it if this process can claim it (not if it is running
+ * anywhere): for work a person just asked for, without waiting for the next tick.
+ */
+export async function runJobNow(services: Services, jobs: readonly Job[], name: string): Promise<boolean> {
+  const job = jobs.find((candidate) => candidate.name === name);
+  if (!job) throw new Error(`no job named ${name}`);
+  await services.prisma.scheduledJob.upsert({ where: { name }, create: { name, nextRunAt: new Date(nowMs()) }, update: { nextRunAt: new Date(nowMs()) } });
+  return runJob(services, job, PROCESS_ID);
+}
+
+/**
  * Ticks every `tickMs` in the background. Each job has its own lane: a tick starts every due job
  * that is not already running in this process, and does not wait for any of them.
  */
