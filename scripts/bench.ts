@@ -23,6 +23,13 @@ import { updateCredential } from '@/lib/server/credentials/update-credential';
 import { openCredentialForUse } from '@/lib/server/credentials/open-credential-for-use';
 import type { Services } from '@/lib/server/services';
 import { makeKeyring } from '@/lib/server/crypto/keyring';
+import { openAwsKmsKek } from '@/lib/server/crypto/aws-kms-kek';
+import { forgetDataKeys, unwrapDataKey, wrapDataKey } from '@/lib/server/crypto/data-keys';
+import { generatePkcs11Kek, openPkcs11Kek } from '@/lib/server/crypto/pkcs11-kek';
+import { rewrapDataKeys } from '@/lib/server/crypto/rewrap-data-keys';
+import { openVaultTransitKek } from '@/lib/server/crypto/vault-transit-kek';
+import { startFakeKms, startFakeVault } from '@/lib/server/test-support/fake-key-services';
+import { softHsm } from '@/lib/server/test-support/softhsm';
 import { openString, sealString } from '@/lib/server/crypto/sealed-format';
 import { openTestDatabase, testDatabaseKinds, type TestDatabaseKind } from '@/lib/server/test-support/test-database';
 import { seedDemo } from '@/lib/server/seed/seed-demo';
@@ -151,6 +158,58 @@ async function store(kind: TestDatabaseKind) {
     });
   } finally {
     await db.close();
+  }
+}
+
+/**
+ * Key custody: what one unwrap of a data key costs per provider (env in process, SoftHSMv2 through
+ * PKCS#11, and the loopback KMS and Vault servers, which measure the client stacks, not AWS or Vault),
+ * and open-for-use with the data key remembered (warm) or unwrapped again each call (cold), next to
+ * the floor transaction of the same database.
+ */
+async function keyProviders(kind: TestDatabaseKind) {
+  const identity = { id: randomUUID(), organizationId: randomUUID(), purpose: 'DATA' };
+  const token = softHsm()('bench');
+  generatePkcs11Kek(token);
+  const kms = await startFakeKms();
+  const vault = await startFakeVault();
+  const db = await openTestDatabase(kind);
+  try {
+    const keks = {
+      env: makeKeyring(randomBytes(32)).current,
+      pkcs11: openPkcs11Kek(token),
+      aws_kms_loopback: openAwsKmsKek({ keyId: kms.keyArn, region: 'eu-west-1', endpoint: kms.url, credentials: { accessKeyId: 'AKIABENCH', secretAccessKey: 'bench-only' } }),
+      vault_loopback: openVaultTransitKek({ address: vault.url, mount: 'transit', keyName: 'strongroom', login: { token: 'hvs.test-root-token' } }),
+    };
+    for (const [name, kek] of Object.entries(keks)) {
+      const keyring = makeKeyring(kek);
+      const wrapped = await wrapDataKey(keyring, identity, randomBytes(32));
+      await measure(`unwrap_${name}_${kind}`, name.endsWith('loopback') ? 500 : 2_000, () => unwrapDataKey(keyring, { ...identity, ...wrapped }));
+    }
+    await seedDemo(db.prisma, { demoPassword: randomBytes(12).toString('hex') });
+    const entity = await db.prisma.legalEntity.findFirstOrThrow();
+    for (const name of ['env', 'pkcs11'] as const) {
+      const services: Services = { prisma: db.prisma, keyring: makeKeyring(keks[name]) };
+      const made = await createCredential(services, { actor: { type: 'SYSTEM' }, organizationId: entity.organizationId, input: { legalEntityId: entity.id, profile: 'api-key', environment: 'SANDBOX', label: `bench keys ${name}`, values: { baseUrl: 'https://api.example.com', headerName: 'X-API-Key', apiKey: randomBytes(50).toString('hex') } } });
+      if (!made.ok) throw new Error(made.error.message);
+      const open = async () => {
+        const result = await openCredentialForUse(services, { actor: { type: 'SYSTEM' }, credentialId: made.data.id, fields: ['apiKey'], purpose: 'bench' });
+        if (!result.ok) throw new Error(result.error.message);
+      };
+      await measure(`open_warm_${name}_${kind}`, 1_000, open);
+      await measure(`open_cold_${name}_${kind}`, 1_000, async () => {
+        forgetDataKeys();
+        await open();
+      });
+      // The data keys are under this provider's key now; the next provider starts from its own.
+      await rewrapDataKeys(db.prisma, makeKeyring(keks[name === 'env' ? 'pkcs11' : 'env'], [keks[name]]));
+    }
+    const floorRow = await db.prisma.credential.findFirstOrThrow({ select: { id: true } });
+    await measure(`floor_tx_keys_${kind}`, 1_000, () => floorTransaction(db.prisma, floorRow.id));
+  } finally {
+    await db.close();
+    await kms.close();
+    await vault.close();
   }
 }
 
@@ -518,6 +577,11 @@ async function main() {
     for (const kind of testDatabaseKinds()) await store(kind);
     return void process.stdout.write(`${JSON.stringify(results)}\n`);
   }
+  // BENCH_ONLY_KEYS=1: just the key providers (unwrap cost; open-for-use cold and warm).
+  if (process.env.BENCH_ONLY_KEYS) {
+    for (const kind of testDatabaseKinds()) await keyProviders(kind);
+    return void process.stdout.write(`${JSON.stringify(results)}\n`);
+  }
   // BENCH_ONLY_DASHBOARD=1: just the dashboard at 1,000 entities.
   if (process.env.BENCH_ONLY_DASHBOARD) {
     await dashboardRender();
@@ -525,6 +589,7 @@ async function main() {
   }
   await cryptoOnly();
   for (const kind of testDatabaseKinds()) await store(kind);
+  for (const kind of testDatabaseKinds()) await keyProviders(kind);
   for (const kind of testDatabaseKinds()) await tokens(kind);
   for (const kind of testDatabaseKinds()) await lifecycle(kind);
   for (const kind of testDatabaseKinds()) await accessTokenApi(kind);
