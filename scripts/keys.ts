@@ -1,13 +1,13 @@
 // npm run keys:generate | keys:pkcs11-generate | keys:rotate [-- --reseal [--org <slug>] [--batch-size N]] | keys:status
 // Key custody from the command line. In embedded mode these refuse to run while the server holds the
-// database directory (stop it first).
+// database directory (stop it first; or rotate from Admin → Keys, which runs inside the server).
 import { randomBytes } from 'node:crypto';
 import { keyStatus } from '@/lib/server/crypto/key-status';
 import { generatePkcs11Kek } from '@/lib/server/crypto/pkcs11-kek';
 import { parseKeyEnv } from '@/lib/server/env';
 import { keyring } from '@/lib/server/crypto/keyring';
 import { resealOrganization } from '@/lib/server/crypto/reseal-organization';
-import { rewrapDataKeys } from '@/lib/server/crypto/rewrap-data-keys';
+import { rotationProgress, runKeyRotation, startKeyRotation } from '@/lib/server/crypto/rotation-job';
 import { databaseLocation } from '@/lib/server/db/open-database';
 import { openDatabase } from '@/lib/server/db/open-database';
 
@@ -33,8 +33,17 @@ async function main() {
   const db = await openDatabase(databaseLocation());
   try {
     if (command === 'rotate') {
-      const rewrapped = await rewrapDataKeys(db.prisma, keys, { onProgress: (done, total) => say(`rewrapped ${done}/${total} keys`) });
-      say(`${rewrapped} key(s) rewrapped under ${keys.current.id} (data keys and audit signing keys).`);
+      // The same rotation as Admin → Keys starts and the key-rotation job works: a run killed part-way
+      // leaves it running, and the next run (or the server's job) goes on with it.
+      const services = { prisma: db.prisma, keyring: keys };
+      const running = (await rotationProgress(services)).running;
+      const started = running ? null : await startKeyRotation(services, { actor: { type: 'SYSTEM', label: 'npm run keys:rotate' } });
+      if (started && !started.ok && started.error.code !== 'INVALID_STATE') throw new Error(started.error.message);
+      if (started && !started.ok) say(started.error.message);
+      else {
+        if (running) say(`Resuming the rotation ${running.requestedBy} started (${running.done}/${running.total} keys).`);
+        say(await runKeyRotation(services, { batchSize: 10, onProgress: (done, total) => say(`rewrapped ${done}/${total} keys`) }));
+      }
       if (args.includes('--reseal')) {
         const slug = option('--org');
         const batchSize = Number(option('--batch-size') ?? 200);

@@ -1,12 +1,17 @@
+import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { forgetDataKeys } from '@/lib/server/crypto/data-keys';
+import { createDataKey, forgetDataKeys, unwrapDataKey } from '@/lib/server/crypto/data-keys';
 import { envKek, KeyProviderError, type KeyEncryptionKey } from '@/lib/server/crypto/key-encryption-key';
 import { makeKeyring, type Keyring } from '@/lib/server/crypto/keyring';
 import { countStaleKeys } from '@/lib/server/crypto/rewrap-data-keys';
 import { rotationProgress, runKeyRotation, startKeyRotation } from '@/lib/server/crypto/rotation-job';
 import { readSecrets, writeSecret } from '@/lib/server/crypto/sealed-secrets';
-import type { Database } from '@/lib/server/db/open-database';
+import { applyMigrations } from '@/lib/server/db/migrations';
+import { openDatabase, type Database } from '@/lib/server/db/open-database';
 import { openTestDatabase, testDatabaseKinds } from '@/lib/server/test-support/test-database';
 
 const admin = { type: 'USER' as const, id: randomUUID(), label: 'Ada Admin' };
@@ -95,4 +100,49 @@ describe.each(testDatabaseKinds())('rotation as a background job on %s', (kind) 
     // A new one can start once the last has finished (and there is something to do).
     expect(await startKeyRotation({ prisma: db.prisma, keyring: makeKeyring(randomBytes(32), [next]) }, { actor: admin, organizationId })).toMatchObject({ ok: true });
   });
+});
+
+describe('a rotation killed with SIGKILL', () => {
+  it('is resumed by the next run, and every key ends under the new key (embedded database on disk)', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'strongroom-rewrap-'));
+    const oldKek = randomBytes(32);
+    const newKek = randomBytes(32);
+    let db = await openDatabase({ kind: 'pglite', dataDir });
+    await applyMigrations(db.sql);
+    const organizations = await Promise.all(Array.from({ length: 300 }, (_, i) => db.prisma.organization.create({ data: { name: `Org ${i}`, slug: `kill-${i}` } })));
+    for (const organization of organizations) await createDataKey(db.prisma, makeKeyring(oldKek), organization.id, 'DATA', 1);
+    await db.close();
+
+    const env = { ...process.env, DATA_DIR: dataDir, DATABASE_URL: '', STRONGROOM_KEK: newKek.toString('base64'), STRONGROOM_KEK_PREVIOUS: oldKek.toString('base64'), LOG_LEVEL: 'silent' };
+    const run = (killOnProgress: boolean) =>
+      new Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }>((resolve) => {
+        // One process (tsx as a loader, not its CLI wrapper), so SIGKILL hits the process doing the work.
+        const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=react-server', 'scripts/keys.ts', 'rotate'], { env });
+        let output = '';
+        child.stdout.on('data', (chunk: Buffer) => {
+          output += chunk.toString();
+          if (killOnProgress && /rewrapped [1-9]\d*\/300 keys/.test(output)) child.kill('SIGKILL');
+        });
+        child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+        child.on('exit', (code, signal) => resolve({ code, signal, output }));
+      });
+
+    const killed = await run(true);
+    expect(killed.signal, killed.output).toBe('SIGKILL');
+    const finished = await run(false);
+    expect(finished.code, finished.output).toBe(0);
+    expect(finished.output).toMatch(/^Resuming the rotation npm run keys:rotate started \(\d+\/300 keys\)\./m);
+    expect(finished.output).toMatch(/300 of 300 keys under [0-9a-f]{16}; finished/);
+
+    db = await openDatabase({ kind: 'pglite', dataDir });
+    try {
+      forgetDataKeys();
+      const keyring = makeKeyring(newKek); // the old key is no longer needed
+      expect(await countStaleKeys(db.prisma, keyring)).toBe(0);
+      for (const row of await db.prisma.dataKey.findMany()) expect((await unwrapDataKey(keyring, row)).length).toBe(32);
+      expect(await db.prisma.keyRotation.findMany({ select: { running: true, done: true, total: true } })).toEqual([{ running: null, done: 300, total: 300 }]);
+    } finally {
+      await db.close();
+    }
+  }, 180_000);
 });

@@ -18,7 +18,7 @@ const label = (actor: Actor) => ('label' in actor && actor.label) || actor.type;
  * every key is already under it, when the key cannot be used, or when a rotation is running (one
  * runs; the other is told whose and how far). The key-rotation job does the work.
  */
-export async function startKeyRotation({ prisma, keyring }: Services, { actor, organizationId }: { actor: Actor; organizationId: string }): Promise<Result<{ id: string; total: number }>> {
+export async function startKeyRotation({ prisma, keyring }: Services, { actor, organizationId = null }: { actor: Actor; organizationId?: string | null }): Promise<Result<{ id: string; total: number }>> {
   const target = keyring.current;
   const refuse = async (code: 'INVALID_STATE' | 'CONFLICT' | 'KEYS_UNAVAILABLE', message: string) => {
     await recordAuditEvent(prisma, { actor, action: 'keys.rotation_start', organizationId, outcome: 'DENIED', details: { reason: message, kekId: target.id } });
@@ -48,7 +48,10 @@ export async function startKeyRotation({ prisma, keyring }: Services, { actor, o
  * then finishes it. An instance whose current key is not the target does nothing (and says so): the
  * keys must end under one key, whichever instance runs the job.
  */
-export async function runKeyRotation({ prisma, keyring }: Services, { batchSize = ROTATION_BATCH }: { batchSize?: number } = {}): Promise<string> {
+export async function runKeyRotation(
+  { prisma, keyring }: Services,
+  { batchSize = ROTATION_BATCH, onProgress }: { batchSize?: number; onProgress?: (done: number, total: number) => void } = {},
+): Promise<string> {
   const rotation = await prisma.keyRotation.findFirst({ where: { running: true } });
   if (!rotation) return 'no rotation running';
   if (rotation.targetKekId !== keyring.current.id) {
@@ -62,6 +65,7 @@ export async function runKeyRotation({ prisma, keyring }: Services, { batchSize 
     for (;;) {
       const stale = await countStaleKeys(prisma, keyring);
       done = Math.max(0, rotation.total - stale);
+      onProgress?.(done, rotation.total);
       if (stale === 0) break;
       await prisma.keyRotation.update({ where: { id: rotation.id }, data: { done, lastError: null } });
       await rewrapDataKeys(prisma, keyring, { limit: batchSize });
