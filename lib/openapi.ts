@@ -17,7 +17,7 @@ const errors = {
   404: error('No such credential', ['NOT_FOUND']),
   409: error('The credential’s legal entity is archived', ['ENTITY_ARCHIVED']),
   429: error('Too many requests without a valid key from this address; see Retry-After', ['RATE_LIMITED']),
-  503: error('Too many calls at once: refused at once rather than queued for long; retry after Retry-After seconds', ['OVERLOADED']),
+  503: error('Too many calls at once (refused at once rather than queued for long), or the key provider cannot be used now; retry after Retry-After seconds', ['OVERLOADED', 'KEYS_UNAVAILABLE']),
 };
 const credentialParams = { params: z.object({ id: z.uuid() }) };
 
@@ -48,7 +48,7 @@ const routes: (RouteConfig & { 'x-scope'?: string })[] = [
       ...errors,
       409: error('The credential needs attention (refused by its provider, or its stored secret cannot be opened), it changed while its token was fetched, or its legal entity is archived, or it expired', ['INVALID_STATE', 'INTEGRITY', 'CONFLICT', 'ENTITY_ARCHIVED', 'CREDENTIAL_EXPIRED']),
       502: error('The provider’s token endpoint cannot be reached or answers with errors; retry later', ['PROVIDER_UNREACHABLE']),
-      503: error('The provider is rate limiting us, another instance is fetching the token, or too many calls at once; retry later (Retry-After when overloaded)', ['RATE_LIMITED', 'OVERLOADED']),
+      503: error('The provider is rate limiting us, another instance is fetching the token, too many calls at once, or the key provider cannot be used now; retry later (see Retry-After)', ['RATE_LIMITED', 'OVERLOADED', 'KEYS_UNAVAILABLE']),
     },
   },
   {

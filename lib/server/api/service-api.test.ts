@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findPrincipal } from '@/lib/server/api/principal-cache';
-import { API_AUTH_LIMIT, refuseUnauthenticated } from '@/lib/server/api/service-api';
+import { API_AUTH_LIMIT, apiErrorFor, refuseUnauthenticated } from '@/lib/server/api/service-api';
+import { KeyProviderError } from '@/lib/server/crypto/key-encryption-key';
 import { createServiceAccount } from '@/lib/server/service-accounts/create-service-account';
 import { revokeServiceAccount } from '@/lib/server/service-accounts/revoke-service-account';
 import { seedDemo } from '@/lib/server/seed/seed-demo';
@@ -44,5 +45,19 @@ describe('requests without a valid API key', () => {
     expect((await findPrincipal(services.prisma, `${created.data.key.slice(0, -1)}${created.data.key.endsWith('A') ? 'B' : 'A'}`, credential.id)).account).toBeNull();
     await revokeServiceAccount(services, { actor: system, organizationId: credential.organizationId, id: created.data.id });
     expect(await findPrincipal(services.prisma, created.data.key, credential.id)).toEqual({ account: null, credential: null });
+  });
+});
+
+describe('an error a route did not expect', () => {
+  it('is 503 with Retry-After when the key provider cannot be used, 500 otherwise; neither says the cause', async () => {
+    const unavailable = apiErrorFor(new KeyProviderError('Vault at http://10.0.0.9:8200 cannot be reached.'), 'api.access_token');
+    expect(unavailable.status).toBe(503);
+    expect(unavailable.headers.get('Retry-After')).toBe('5');
+    const body = await unavailable.text();
+    expect(JSON.parse(body)).toEqual({ error: { code: 'KEYS_UNAVAILABLE', message: 'The key provider cannot be used right now, so no secret can be opened; try again shortly.' } });
+    expect(body).not.toContain('10.0.0.9');
+    const other = apiErrorFor(new Error('connection terminated unexpectedly'), 'api.access_token');
+    expect(other.status).toBe(500);
+    expect(await other.text()).not.toContain('connection terminated');
   });
 });

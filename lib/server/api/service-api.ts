@@ -28,6 +28,7 @@ const STATUS: Partial<Record<Failure['code'], number>> = {
   INTEGRITY: 409,
   RATE_LIMITED: 503,
   PROVIDER_UNREACHABLE: 502,
+  KEYS_UNAVAILABLE: 503,
   FORBIDDEN: 403,
 };
 
@@ -64,6 +65,22 @@ export async function refuseUnauthenticated(v: Services, { ip, userAgent, action
     return response;
   }
   return apiError(401, 'UNAUTHENTICATED', hadKey ? 'This API key is not valid (or was revoked).' : 'Send an API key: Authorization: Bearer <key>.');
+}
+
+/**
+ * What a route answers for an error it did not expect: 503 with Retry-After when the key provider
+ * cannot be used (nothing is wrong with the credential, and it recovers by itself), 500 otherwise.
+ * Either way the message says nothing of the cause; the log does.
+ */
+export function apiErrorFor(error: unknown, action: string): NextResponse {
+  if (error instanceof KeyProviderError) {
+    logger().error({ event: 'api.keys_unavailable', action, err: error.message }, 'key provider unavailable');
+    const response = apiError(503, 'KEYS_UNAVAILABLE', 'The key provider cannot be used right now, so no secret can be opened; try again shortly.');
+    response.headers.set('Retry-After', '5');
+    return response;
+  }
+  logger().error({ event: 'api.error', action, err: error instanceof Error ? error.message : String(error) }, 'service API failure');
+  return apiError(500, 'INTERNAL', 'Something went wrong; it was logged.');
 }
 
 /**
@@ -112,15 +129,7 @@ export async function serviceApi(
       try {
         response = await handler({ services: v, account, actor, ...(credential ? { credential } : {}) });
       } catch (error) {
-        if (error instanceof KeyProviderError) {
-          // Nothing is wrong with the credential: the keys cannot be reached; it recovers by itself.
-          logger().error({ event: 'api.keys_unavailable', action, err: error.message }, 'key provider unavailable');
-          response = apiError(503, 'KEYS_UNAVAILABLE', 'The key provider cannot be used right now, so no secret can be opened; try again shortly.');
-          response.headers.set('Retry-After', '5');
-        } else {
-          logger().error({ event: 'api.error', action, err: error instanceof Error ? error.message : String(error) }, 'service API failure');
-          response = apiError(500, 'INTERNAL', 'Something went wrong; it was logged.');
-        }
+        response = apiErrorFor(error, action);
       }
     }
   }
