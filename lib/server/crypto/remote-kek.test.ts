@@ -5,11 +5,12 @@ import { credentialOwner } from '@/lib/server/credentials/credential-secrets';
 import { openCredentialForUse } from '@/lib/server/credentials/open-credential-for-use';
 import { IntegrityError } from '@/lib/server/crypto/aes-gcm';
 import { openAwsKmsKek, type AwsKmsSettings } from '@/lib/server/crypto/aws-kms-kek';
-import { forgetDataKeys, unwrapDataKey, wrapDataKey } from '@/lib/server/crypto/data-keys';
+import { DATA_KEY_CACHE_MS, forgetDataKeys, unwrapDataKey, wrapDataKey } from '@/lib/server/crypto/data-keys';
 import { KeyProviderError, type KeyEncryptionKey } from '@/lib/server/crypto/key-encryption-key';
 import { makeKeyring, type Keyring } from '@/lib/server/crypto/keyring';
 import { rewrapDataKeys } from '@/lib/server/crypto/rewrap-data-keys';
-import { readSecrets } from '@/lib/server/crypto/sealed-secrets';
+import { readSecrets, writeSecret } from '@/lib/server/crypto/sealed-secrets';
+import { setClock } from '@/lib/server/clock';
 import { openVaultTransitKek, type VaultTransitSettings } from '@/lib/server/crypto/vault-transit-kek';
 import type { Database } from '@/lib/server/db/open-database';
 import { parseKeyEnv } from '@/lib/server/env';
@@ -85,6 +86,31 @@ describe.each([
       service().mode = 'ok';
     }
     expect((await unwrapDataKey(makeKeyring(kek), { ...identity, ...wrapped })).length).toBe(32);
+  });
+});
+
+describe('unwrapped data keys in memory', () => {
+  it('serve for DATA_KEY_CACHE_MS after the provider went away, and not a moment longer', async () => {
+    let at = Date.UTC(2026, 11, 5, 12);
+    const restore = setClock(() => at);
+    const db = await openTestDatabase('pglite');
+    try {
+      const keyring = makeKeyring(openVaultTransitKek(vaultSettings));
+      const organization = await db.prisma.organization.create({ data: { name: 'Cached', slug: `cached-${randomUUID().slice(0, 6)}` } });
+      const owner = { organizationId: organization.id, ownerTable: 'Credential', ownerId: randomUUID() };
+      await writeSecret(db.prisma, keyring, owner, 'apiKey', 'cached-value-1234567890');
+      vault.mode = 'error';
+      at += DATA_KEY_CACHE_MS - 1;
+      expect(await readSecrets(db.prisma, keyring, owner, ['apiKey'])).toEqual({ apiKey: 'cached-value-1234567890' });
+      at += 1;
+      await expect(readSecrets(db.prisma, keyring, owner, ['apiKey'])).rejects.toThrow(KeyProviderError);
+      vault.mode = 'ok';
+      expect(await readSecrets(db.prisma, keyring, owner, ['apiKey'])).toEqual({ apiKey: 'cached-value-1234567890' });
+    } finally {
+      vault.mode = 'ok';
+      restore();
+      await db.close();
+    }
   });
 });
 
