@@ -8,6 +8,7 @@ import { shredOrganizationAction } from '@/app/(app)/admin/keys/actions';
 import { FormError, TextField } from '@/components/form/fields';
 import { useStepUp } from '@/components/use-step-up';
 import { callAction } from '@/lib/schemas/action-result';
+import { countOf } from '@/lib/format';
 import { shredConfirmation, type TShredConfirmation } from '@/lib/schemas/shred-organization';
 
 /** Crypto-shreds the organization once its short name is typed (and the step-up given). */
@@ -22,7 +23,12 @@ export function ShredOrganizationForm({ slug }: { slug: string }) {
     const result = await callAction(() => shredOrganizationAction(values));
     if (needsStepUp(result, 'organization.shred', () => onSubmit())) return;
     if (result.ok) {
-      setDone(`Destroyed ${result.data.destroyedKeys} data keys and ${result.data.destroyedValues} sealed values; ${result.data.revokedCredentials} credentials revoked.`);
+      const data = result.data;
+      setDone(
+        'requested' in data
+          ? `Destroying every secret needs a second administrator’s approval: the request went to ${countOf(data.approvers, 'administrator')} (Approvals). Nothing is destroyed until one approves.`
+          : `Destroyed ${data.destroyedKeys} data keys and ${data.destroyedValues} sealed values; ${data.revokedCredentials} credentials revoked.`,
+      );
       return router.refresh();
     }
     for (const [name, messages] of Object.entries(result.fieldErrors ?? {})) setError(name as keyof TShredConfirmation, { message: messages[0] });

@@ -35,6 +35,7 @@ export const CHANGE_KINDS = {
   ROLLBACK: 'Roll back to the previous secrets',
   ADMIN_GRANT: 'Make an administrator',
   APPROVAL_POLICY: 'Turn four-eyes approval off',
+  ORGANIZATION_SHRED: 'Destroy every secret of the organization',
 } as const;
 
 export const CHANGE_STATUSES = {

@@ -9,7 +9,7 @@ import type { Prisma } from '@/prisma/generated/client';
 type Db = Pick<Services, 'prisma'>['prisma'] | Prisma.TransactionClient;
 
 /**
- * Whether making an administrator (or turning the approval policy off) needs a second administrator:
+ * Whether making an administrator (turning the approval policy off, crypto-shredding) needs a second administrator:
  * the organization requires approval and has another active administrator than `actorId` who could
  * give it. A lone administrator acts alone: nobody else could approve, and choosing the second
  * administrator is where every organization's trust starts.
@@ -56,7 +56,7 @@ export async function requestAdministration(
   }: {
     actor: Actor;
     organizationId: string;
-    kind: 'ADMIN_GRANT' | 'APPROVAL_POLICY';
+    kind: 'ADMIN_GRANT' | 'APPROVAL_POLICY' | 'ORGANIZATION_SHRED';
     subject: string;
     payload: Prisma.InputJsonObject;
     /** What the request does, as the approvers read it. */

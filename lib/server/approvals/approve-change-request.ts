@@ -20,6 +20,8 @@ import type { ChangeRequest, Environment, Prisma } from '@/prisma/generated/clie
 import { approverRefusal } from '@/lib/server/approvals/admin-standing';
 import { appendAuditEvent } from '@/lib/server/audit/append-audit-event';
 import type { Mailer } from '@/lib/server/mail/mailer';
+import { forgetDataKeys } from '@/lib/server/crypto/data-keys';
+import { applyShred, SHRED_TIMEOUT_MS } from '@/lib/server/organization/shred-organization';
 import { writeRoleChange } from '@/lib/server/users/change-role';
 import { issueInvitation, type IssuedLink } from '@/lib/server/users/invite-user';
 
@@ -57,7 +59,7 @@ export async function approveChangeRequest(
   // A request speaks for its requester: once they are no longer an active administrator, it cannot be approved.
   const requester = await prisma.user.findFirst({ where: { id: request.requestedById, organizationId, role: 'ADMIN', disabledAt: null }, select: { id: true } });
   if (!requester) return closeAs('STALE', 'The administrator who asked for this change is no longer an active administrator; nothing was changed.');
-  if (request.kind === 'ADMIN_GRANT' || request.kind === 'APPROVAL_POLICY') return approveAdministration(services, { actor, request, links, refuse, closeAs });
+  if (request.kind === 'ADMIN_GRANT' || request.kind === 'APPROVAL_POLICY' || request.kind === 'ORGANIZATION_SHRED') return approveAdministration(services, { actor, request, links, refuse, closeAs });
   if (request.kind !== 'CREATE' && (!request.credential || (request.kind !== 'RESTORE' && request.credential.deletedAt))) {
     return closeAs('STALE', 'The credential was deleted after this request was made; nothing was changed.');
   }
@@ -90,11 +92,11 @@ class AlreadyDecided extends Error {}
 /**
  * Applies an approved change to who administers the organization: an administrator's invitation
  * (issued now, by the approver: its link is mailed and shown to them, never to the requester), a
- * promotion, or turning the approval policy off. Claimed and applied in one transaction, except the
- * invitation's mail, sent after it.
+ * promotion, turning the approval policy off, or crypto-shredding the organization. Claimed and
+ * applied in one transaction, except the invitation's mail, sent after it.
  */
 async function approveAdministration(
-  { prisma }: Services,
+  { prisma, keyring }: Services,
   {
     actor,
     request,
@@ -117,23 +119,30 @@ async function approveAdministration(
     if (!links) return refuse(fail('INVALID_STATE', 'Approve this invitation from the Approvals page.'));
     if (await prisma.user.findFirst({ where: { email: payload.email!, organizationId }, select: { id: true } })) return closeAs('STALE', `${payload.email} has an account already; nothing was sent.`);
   }
+  let shredded: string[] = [];
   try {
-    await prisma.$transaction(async (tx) => {
-      if (!(await closeChangeRequest(tx, { request, to: 'APPLIED', actor }))) throw new AlreadyDecided();
-      if (request.kind === 'APPROVAL_POLICY') {
-        const policy = { requireApproval: false, ...(payload.policy ? { approvalHours: payload.policy.approvalHours, rollbackDays: payload.policy.rollbackDays } : {}) };
-        await tx.organization.update({ where: { id: organizationId }, data: policy });
-        await appendAuditEvent(tx, { actor, action: 'organization.approval_policy', target: { type: 'Organization', id: organizationId }, organizationId, outcome: 'SUCCESS', details: { requireApprovalBefore: true, ...policy, changeRequest: request.id, requestedBy: request.requestedBy } });
-      } else if (payload.userId) {
-        const failure = await writeRoleChange(tx, { actor, organizationId, userId: payload.userId, role: 'ADMIN', approval });
-        if (failure) throw new Stale(`${failure.message} Nothing was changed.`);
-      }
-    });
+    await prisma.$transaction(
+      async (tx) => {
+        if (!(await closeChangeRequest(tx, { request, to: 'APPLIED', actor }))) throw new AlreadyDecided();
+        if (request.kind === 'ORGANIZATION_SHRED') {
+          shredded = (await applyShred(tx, keyring, { actor, organizationId, approval })).keyIds;
+        } else if (request.kind === 'APPROVAL_POLICY') {
+          const policy = { requireApproval: false, ...(payload.policy ? { approvalHours: payload.policy.approvalHours, rollbackDays: payload.policy.rollbackDays } : {}) };
+          await tx.organization.update({ where: { id: organizationId }, data: policy });
+          await appendAuditEvent(tx, { actor, action: 'organization.approval_policy', target: { type: 'Organization', id: organizationId }, organizationId, outcome: 'SUCCESS', details: { requireApprovalBefore: true, ...policy, changeRequest: request.id, requestedBy: request.requestedBy } });
+        } else if (payload.userId) {
+          const failure = await writeRoleChange(tx, { actor, organizationId, userId: payload.userId, role: 'ADMIN', approval });
+          if (failure) throw new Stale(`${failure.message} Nothing was changed.`);
+        }
+      },
+      { timeout: request.kind === 'ORGANIZATION_SHRED' ? SHRED_TIMEOUT_MS : undefined },
+    );
   } catch (error) {
     if (error instanceof AlreadyDecided) return refuse(fail('INVALID_STATE', 'This request can no longer be approved: it was decided already.'));
     if (error instanceof Stale) return closeAs('STALE', error.message);
     throw error;
   }
+  forgetDataKeys(shredded);
   if (request.kind === 'ADMIN_GRANT' && !payload.userId && links) {
     const invitation = await issueInvitation(prisma, { actor, organizationId, email: payload.email!, role: 'ADMIN', ...links, action: 'user.invite' });
     return ok({ credentialId: null, invitation: { ...invitation, email: payload.email! } });

@@ -7,11 +7,12 @@ import { forgetDataKeys, unwrapDataKey } from '@/lib/server/crypto/data-keys';
 import { makeKeyring } from '@/lib/server/crypto/keyring';
 import { readSecrets, writeSecret } from '@/lib/server/crypto/sealed-secrets';
 import type { Database } from '@/lib/server/db/open-database';
+import { approveChangeRequest } from '@/lib/server/approvals/approve-change-request';
 import { shredOrganization } from '@/lib/server/organization/shred-organization';
 import { openTestDatabase, testDatabaseKinds } from '@/lib/server/test-support/test-database';
 
 const keyring = makeKeyring(randomBytes(32));
-const admin = { type: 'USER' as const, id: randomUUID(), label: 'Ada Admin' };
+const adminOf = (userId: string) => ({ type: 'USER' as const, id: userId, label: 'Ada Admin' });
 
 describe.each(testDatabaseKinds())('crypto-shredding an organization on %s', (kind) => {
   let db: Database;
@@ -30,7 +31,7 @@ describe.each(testDatabaseKinds())('crypto-shredding an organization on %s', (ki
     return { organizationId: organization.id, userId: user.id, credentialId: made.data.id };
   }
 
-  it('asks for the short name typed, then destroys every key and value of that organization only; people keep their second factor', async () => {
+  it('asks a lone administrator for the short name typed, then destroys every key and value of that organization only; people keep their second factor', async () => {
     const doomed = await organizationWithSecrets(`doomed-${randomUUID().slice(0, 6)}`);
     const other = await organizationWithSecrets(`other-${randomUUID().slice(0, 6)}`);
     const snapshot = async (organizationId: string) => ({
@@ -41,12 +42,12 @@ describe.each(testDatabaseKinds())('crypto-shredding an organization on %s', (ki
     const otherBefore = await snapshot(other.organizationId);
     const doomedBefore = await snapshot(doomed.organizationId);
 
-    const wrong = await shredOrganization({ prisma: db.prisma, keyring }, { actor: admin, organizationId: doomed.organizationId, input: { confirmation: 'yes' } });
+    const wrong = await shredOrganization({ prisma: db.prisma, keyring }, { actor: adminOf(doomed.userId), organizationId: doomed.organizationId, input: { confirmation: 'yes' } });
     expect(wrong).toMatchObject({ ok: false, error: { code: 'VALIDATION', fieldErrors: { confirmation: [expect.stringMatching(/Type the organization’s short name, doomed-.*, exactly/)] } } });
     expect(await snapshot(doomed.organizationId)).toEqual(doomedBefore);
 
     const slug = (await db.prisma.organization.findUniqueOrThrow({ where: { id: doomed.organizationId } })).slug;
-    const shredded = await shredOrganization({ prisma: db.prisma, keyring }, { actor: admin, organizationId: doomed.organizationId, input: { confirmation: slug } });
+    const shredded = await shredOrganization({ prisma: db.prisma, keyring }, { actor: adminOf(doomed.userId), organizationId: doomed.organizationId, input: { confirmation: slug } });
     expect(shredded).toEqual({ ok: true, data: { destroyedKeys: 2, destroyedValues: 1, revokedCredentials: 1 } });
 
     // Nothing of what was sealed opens, not even from a copy of the rows taken before (a backup of
@@ -77,5 +78,35 @@ describe.each(testDatabaseKinds())('crypto-shredding an organization on %s', (ki
       { outcome: 'DENIED', details: { reason: 'confirmation did not match' } },
       { outcome: 'SUCCESS', details: { destroyedKeys: 2, destroyedValues: 1, revokedCredentials: 1, secondFactorsResealed: 1 } },
     ]);
+  });
+
+  it('under four-eyes approval, with a second administrator, is a request: nothing is destroyed until another administrator approves it', async () => {
+    const doomed = await organizationWithSecrets(`foureyes-${randomUUID().slice(0, 6)}`);
+    const { organizationId } = doomed;
+    const second = await db.prisma.user.create({ data: { organizationId, email: `second-${organizationId}@example.com`, name: 'Bea', role: 'ADMIN', passwordHash: 'x' } });
+    const services = { prisma: db.prisma, keyring };
+    const slug = (await db.prisma.organization.findUniqueOrThrow({ where: { id: organizationId } })).slug;
+    const keysBefore = await db.prisma.dataKey.findMany({ where: { organizationId }, orderBy: { id: 'asc' } });
+    const valuesBefore = await db.prisma.sealedSecret.findMany({ where: { organizationId }, orderBy: { id: 'asc' } });
+
+    const asked = await shredOrganization(services, { actor: adminOf(doomed.userId), organizationId, input: { confirmation: slug } });
+    expect(asked).toMatchObject({ ok: true, data: { requested: true, approvers: 1 } });
+    expect(await db.prisma.dataKey.findMany({ where: { organizationId }, orderBy: { id: 'asc' } })).toEqual(keysBefore);
+    expect(await db.prisma.sealedSecret.findMany({ where: { organizationId }, orderBy: { id: 'asc' } })).toEqual(valuesBefore);
+    // Asking twice while one waits is refused, saying so.
+    expect(await shredOrganization(services, { actor: adminOf(doomed.userId), organizationId, input: { confirmation: slug } })).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
+
+    const request = await db.prisma.changeRequest.findFirstOrThrow({ where: { organizationId, kind: 'ORGANIZATION_SHRED', status: 'PENDING' } });
+    expect(await approveChangeRequest(services, { actor: adminOf(doomed.userId), organizationId, input: { requestId: request.id } })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    expect(await db.prisma.dataKey.count({ where: { organizationId } })).toBe(keysBefore.length);
+
+    const approver = { type: 'USER' as const, id: second.id, label: 'Bea Admin' };
+    expect(await approveChangeRequest(services, { actor: approver, organizationId, input: { requestId: request.id } })).toEqual({ ok: true, data: { credentialId: null } });
+    forgetDataKeys();
+    expect(await readSecrets(db.prisma, keyring, credentialOwner({ id: doomed.credentialId, organizationId }), ['apiKey'])).toEqual({});
+    expect(await db.prisma.dataKey.findMany({ where: { id: { in: keysBefore.map((k) => k.id) } } })).toEqual([]);
+    expect(await db.prisma.changeRequest.findUniqueOrThrow({ where: { id: request.id }, select: { status: true } })).toEqual({ status: 'APPLIED' });
+    const [event] = await db.prisma.auditEvent.findMany({ where: { action: 'organization.shred', organizationId, outcome: 'SUCCESS' }, select: { actorId: true, details: true } });
+    expect(event).toEqual({ actorId: second.id, details: { destroyedKeys: 2, destroyedValues: 1, revokedCredentials: 1, secondFactorsResealed: 1, changeRequest: request.id, requestedBy: 'Ada Admin' } });
   });
 });

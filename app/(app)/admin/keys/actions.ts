@@ -4,6 +4,7 @@ import type { ActionResult } from '@/lib/schemas/action-result';
 import { startKeyRotation } from '@/lib/server/crypto/rotation-job';
 import { KEY_ROTATION_JOB, processJobs } from '@/lib/server/jobs/jobs';
 import { runJobNow } from '@/lib/server/jobs/scheduler';
+import type { ApprovalRequested } from '@/lib/server/approvals/request-change';
 import { shredOrganization, type ShredOutcome } from '@/lib/server/organization/shred-organization';
 import { secretChangeAction } from '@/lib/server/secret-change-action';
 
@@ -20,7 +21,10 @@ export async function startKeyRotationAction(): Promise<ActionResult<{ total: nu
   );
 }
 
-/** Crypto-shreds the signed-in admin's organization, after the step-up and the typed confirmation. */
-export async function shredOrganizationAction(input: { confirmation: string }): Promise<ActionResult<ShredOutcome>> {
+/**
+ * Crypto-shreds the signed-in admin's organization, after the step-up and the typed confirmation;
+ * under four-eyes approval, asks another administrator to approve it instead.
+ */
+export async function shredOrganizationAction(input: { confirmation: string }): Promise<ActionResult<ShredOutcome | ApprovalRequested>> {
   return secretChangeAction('organization.shred', ({ services, actor, organizationId }) => shredOrganization(services, { actor, organizationId, input }), { refresh: '/admin/keys' });
 }

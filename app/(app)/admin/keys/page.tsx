@@ -88,7 +88,7 @@ export default async function KeysPage() {
           Crypto-shredding destroys every data key of <strong>{user.organizationName}</strong>, and with them every secret, token, secret version and staged change:
           nothing can open them again. Credentials are revoked (their status and history stay), pending change requests are withdrawn and webhook endpoints disabled.
           People keep their accounts and second factor. Backups made before still hold the old wrapped keys: to make those unreadable too, rotate to a new
-          key-encryption key and destroy the old one.
+          key-encryption key and destroy the old one. Under four-eyes approval it waits for a second administrator, like every production change.
         </p>
         <ShredOrganizationForm slug={user.organizationSlug} />
       </section>
