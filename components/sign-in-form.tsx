@@ -5,7 +5,7 @@ import { signIn } from 'next-auth/react';
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { useForm } from 'react-hook-form';
-import { SIGN_IN_LOCKED_PREFIX, ZSignIn, type TSignIn } from '@/lib/schemas/sign-in';
+import { SIGN_IN_LOCKED_PREFIX, SIGN_IN_SSO_ONLY, ZSignIn, type TSignIn } from '@/lib/schemas/sign-in';
 import { FormError, TextField } from '@/components/form/fields';
 
 export function SignInForm() {
@@ -26,7 +26,7 @@ export function SignInForm() {
       return;
     }
     setFormError(
-      result?.error?.startsWith(SIGN_IN_LOCKED_PREFIX)
+      result?.error?.startsWith(SIGN_IN_LOCKED_PREFIX) || result?.error === SIGN_IN_SSO_ONLY
         ? result.error
         : result?.error === 'CredentialsSignin'
           ? 'Email or password is incorrect.'

@@ -27,6 +27,7 @@ export default async function SignedInLayout({ children }: { children: ReactNode
         { href: '/admin/webhooks', label: 'Webhooks' },
         { href: '/admin/scheduler', label: 'Scheduler' },
         { href: '/admin/keys', label: 'Keys' },
+        { href: '/admin/sign-in', label: 'Sign-in' },
         { href: '/admin/settings', label: 'Settings' },
       ],
     });

@@ -25,6 +25,8 @@ const ZEnv = z.object({
   /** How long a step-up stays open without use, and at most after its code. */
   STEP_UP_GRANT_SECONDS: z.coerce.number().int().min(10).max(3600).default(600),
   STEP_UP_MAX_SECONDS: z.coerce.number().int().min(10).max(4 * 3600).default(1800),
+  /** A session that came through single sign-on ends after this long; the provider is then asked again. */
+  SSO_SESSION_MINUTES: z.coerce.number().int().min(5, 'must be 5 or more').max(24 * 60).default(60),
   /** Proxies whose X-Forwarded-For is believed: addresses/CIDRs, or a hop count. Empty: none. */
   TRUSTED_PROXIES: z
     .string()

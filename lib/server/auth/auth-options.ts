@@ -4,14 +4,18 @@ import { recordAuditEvent } from '@/lib/server/audit/record-audit-event';
 import { randomUUID } from 'node:crypto';
 import type { AuthOptions, Session } from 'next-auth';
 import CredentialsProvider from 'next-auth/providers/credentials';
-import { SIGN_IN_LOCKED_PREFIX, ZSignIn } from '@/lib/schemas/sign-in';
+import { SIGN_IN_LOCKED_PREFIX, SIGN_IN_SSO_ONLY, ZSignIn } from '@/lib/schemas/sign-in';
 import { authSecret } from '@/lib/server/auth/auth-secret';
 import { now } from '@/lib/server/clock';
 import { clientIp } from '@/lib/server/auth/client-ip';
 import { endSession, startSession } from '@/lib/server/auth/sessions';
 import { verifySignIn } from '@/lib/server/auth/verify-sign-in';
 import { services } from '@/lib/server/services';
-import { publicUrl } from '@/lib/server/env';
+import { env, publicUrl } from '@/lib/server/env';
+import { admitSsoUser } from '@/lib/server/sso/admit-sso-user';
+import { loadSsoClient } from '@/lib/server/sso/sso-connection';
+import { SSO_PROVIDER_PREFIX, ssoProvider, type SsoClient } from '@/lib/server/sso/sso-provider';
+import { scrubSecrets } from '@/lib/server/net/provider-text';
 import type { Role } from '@/prisma/generated/client';
 
 declare module 'next-auth' {
@@ -37,6 +41,9 @@ declare module 'next-auth/jwt' {
 
 const SESSION_HOURS = 8;
 
+/** What a sign-in through single sign-on hands from the signIn callback to the jwt callback. */
+type SsoSignedIn = { sso?: { subject: string; sid: string | null } };
+
 let options: AuthOptions | undefined;
 
 /** next-auth configuration: email + password, JWT sessions in httpOnly SameSite=Lax cookies. */
@@ -48,7 +55,8 @@ export function authOptions(): AuthOptions {
   options = {
     secret: authSecret(),
     session: { strategy: 'jwt', maxAge: SESSION_HOURS * 3600 },
-    pages: { signIn: '/sign-in' },
+    // next-auth's own errors (a provider's answer that does not verify) land on the sign-in page, which explains them.
+    pages: { signIn: '/sign-in', error: '/sign-in' },
     providers: [
       CredentialsProvider({
         name: 'Email and password',
@@ -62,6 +70,7 @@ export function authOptions(): AuthOptions {
             userAgent: (request.headers?.['user-agent'] as string | undefined) ?? null,
           });
           if (result.ok) return result.user;
+          if (result.reason === 'sso_only') throw new Error(SIGN_IN_SSO_ONLY);
           if (result.reason === 'locked') {
             throw new Error(`${SIGN_IN_LOCKED_PREFIX}: try again in ${countOf(Math.ceil(result.retryAfterSeconds / 60), 'minute')}.`);
           }
@@ -74,7 +83,9 @@ export function authOptions(): AuthOptions {
       async jwt({ token, user }) {
         if (user) {
           token.sid = randomUUID();
-          await startSession((await services()).prisma, { id: token.sid, userId: user.id, maxAgeSeconds: SESSION_HOURS * 3600 });
+          const { sso } = user as SsoSignedIn;
+          const maxAgeSeconds = sso ? env().SSO_SESSION_MINUTES * 60 : SESSION_HOURS * 3600;
+          await startSession((await services()).prisma, { id: token.sid, userId: user.id, maxAgeSeconds, ...(sso ? { sso } : {}) });
         }
         return token;
       },
@@ -104,3 +115,55 @@ export function authOptions(): AuthOptions {
   };
   return options;
 }
+
+/**
+ * The options for one request to next-auth's route: a sign-in or callback through an organization's
+ * single sign-on gets that organization's provider (its client secret opened for this request only),
+ * the callback that decides who it lets in, and an audit of what the provider's answer failed.
+ */
+export async function authOptionsFor(segments: readonly string[], headers: Headers): Promise<AuthOptions> {
+  const base = authOptions();
+  const [action, providerId] = segments;
+  if ((action !== 'signin' && action !== 'callback') || !providerId?.startsWith(SSO_PROVIDER_PREFIX)) return base;
+  const client = await loadSsoClient(await services(), { slug: providerId.slice(SSO_PROVIDER_PREFIX.length) });
+  if (!client) return { ...base, pages: { ...base.pages, error: `/sign-in?error=sso&reason=not_configured` } };
+  const request = { ip: clientIp(headers), userAgent: headers.get('user-agent') };
+  const refusedUrl = (reason: string) => `/sign-in?error=sso&reason=${reason}&organization=${encodeURIComponent(client.slug)}`;
+  return {
+    ...base,
+    providers: [...base.providers, ssoProvider(client)],
+    pages: { ...base.pages, error: refusedUrl('provider_error') },
+    callbacks: {
+      ...base.callbacks,
+      async signIn({ user, account, profile }) {
+        if (account?.provider !== `${SSO_PROVIDER_PREFIX}${client.slug}`) return true;
+        const admission = await admitSsoUser((await services()).prisma, { policy: client.policy, claims: (profile ?? {}) as Record<string, unknown>, request });
+        if (!admission.ok) return refusedUrl(admission.reason);
+        user.id = admission.user.id;
+        (user as SsoSignedIn).sso = { subject: admission.subject, sid: admission.sid };
+        return true;
+      },
+    },
+    logger: ssoAuditLogger(client, request),
+  };
+}
+
+/** next-auth's errors during a single sign-on (discovery, state, nonce, the ID token's checks) as refused sign-ins in the audit log. */
+function ssoAuditLogger(client: SsoClient, request: { ip: string; userAgent: string | null }): AuthOptions['logger'] {
+  return {
+    async error(code, metadata) {
+      const error = (metadata as { error?: Error; message?: string } | undefined)?.error ?? (metadata instanceof Error ? metadata : null);
+      const message = scrubSecrets(String(error?.message ?? (metadata as { message?: string } | undefined)?.message ?? code), [client.clientSecret]).slice(0, 500);
+      await recordAuditEvent((await services()).prisma, {
+        actor: { type: 'ANONYMOUS', ...request },
+        action: 'auth.sign_in',
+        organizationId: client.policy.organizationId,
+        outcome: 'DENIED',
+        details: { method: 'sso', reason: 'provider_error', code, message, issuer: client.policy.issuer },
+      });
+    },
+    warn() {},
+    debug() {},
+  };
+}
+

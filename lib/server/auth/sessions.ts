@@ -2,9 +2,12 @@ import 'server-only';
 import { now, nowMs } from '@/lib/server/clock';
 import type { Prisma, PrismaClient } from '@/prisma/generated/client';
 
-/** Records a new sign-in; its id goes into the session JWT. */
-export async function startSession(prisma: PrismaClient, { id, userId, maxAgeSeconds }: { id: string; userId: string; maxAgeSeconds: number }): Promise<void> {
-  await prisma.session.create({ data: { id, userId, expiresAt: new Date(nowMs() + maxAgeSeconds * 1000) } });
+/** Records a new sign-in (through single sign-on: the provider's subject and session id); its id goes into the session JWT. */
+export async function startSession(
+  prisma: PrismaClient,
+  { id, userId, maxAgeSeconds, sso }: { id: string; userId: string; maxAgeSeconds: number; sso?: { subject: string; sid: string | null } },
+): Promise<void> {
+  await prisma.session.create({ data: { id, userId, expiresAt: new Date(nowMs() + maxAgeSeconds * 1000), ...(sso ? { ssoSubject: sso.subject, ssoSid: sso.sid } : {}) } });
 }
 
 /**

@@ -19,6 +19,8 @@ export interface SignedInUser {
 export type SignInResult =
   | { ok: true; user: SignedInUser }
   | { ok: false; reason: 'invalid' }
+  /** The password was right, but the organization is SSO only and this is no break-glass administrator. */
+  | { ok: false; reason: 'sso_only' }
   | { ok: false; reason: 'locked'; retryAfterSeconds: number };
 
 /**
@@ -47,7 +49,7 @@ export async function verifySignIn(
 
   const user = await prisma.user.findUnique({
     where: { email },
-    select: { id: true, email: true, name: true, role: true, organizationId: true, passwordHash: true, disabledAt: true },
+    select: { id: true, email: true, name: true, role: true, organizationId: true, passwordHash: true, disabledAt: true, breakGlass: true, organization: { select: { sso: { select: { ssoOnly: true } } } } },
   });
   const passwordMatches = await verifyPassword(password, user?.passwordHash ?? (await dummyPasswordHash()));
   if (!user || !passwordMatches || user.disabledAt) {
@@ -55,8 +57,13 @@ export async function verifySignIn(
     return { ok: false, reason: 'invalid' };
   }
   await succeeded();
+  // Said only after the right password, so it tells nobody else which addresses belong to such an organization.
+  if (user.organization.sso?.ssoOnly && !(user.role === 'ADMIN' && user.breakGlass)) {
+    await audit('DENIED', user, 'sso_only');
+    return { ok: false, reason: 'sso_only' };
+  }
   await prisma.user.update({ where: { id: user.id }, data: { lastSignInAt: now() } });
   await audit('SUCCESS', user);
-  const { passwordHash: _hash, disabledAt: _disabled, ...signedIn } = user;
+  const { passwordHash: _hash, disabledAt: _disabled, breakGlass: _breakGlass, organization: _organization, ...signedIn } = user;
   return { ok: true, user: signedIn };
 }

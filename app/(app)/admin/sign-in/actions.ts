@@ -1,0 +1,21 @@
+'use server';
+
+import type { ActionResult } from '@/lib/schemas/action-result';
+import type { TSsoSettings } from '@/lib/schemas/sso';
+import { secretChangeAction } from '@/lib/server/secret-change-action';
+import { saveSsoSettings, setBreakGlass, setSsoOnly } from '@/lib/server/sso/sso-connection';
+
+/** Saves the identity provider (its client secret sealed), behind the `sso` step-up. */
+export async function saveSsoSettingsAction(input: TSsoSettings): Promise<ActionResult<null>> {
+  return secretChangeAction('sso', ({ services, actor, organizationId }) => saveSsoSettings(services, { actor, organizationId, input }), { refresh: '/admin/sign-in' });
+}
+
+/** Turns "single sign-on only" on or off, behind the `sso` step-up. */
+export async function setSsoOnlyAction(input: { ssoOnly: boolean }): Promise<ActionResult<null>> {
+  return secretChangeAction('sso', ({ services, actor, organizationId }) => setSsoOnly(services, { actor, organizationId, input }), { refresh: '/admin/sign-in' });
+}
+
+/** Marks an administrator as break-glass or not, behind the `sso` step-up. */
+export async function setBreakGlassAction(input: { userId: string; breakGlass: boolean }): Promise<ActionResult<null>> {
+  return secretChangeAction('sso', ({ services, actor, organizationId }) => setBreakGlass(services, { actor, organizationId, input }), { refresh: '/admin/sign-in' });
+}
