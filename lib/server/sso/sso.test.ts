@@ -1,0 +1,200 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLink } from '@/lib/server/auth/one-time-links';
+import { hashPassword } from '@/lib/server/auth/password';
+import { verifySignIn } from '@/lib/server/auth/verify-sign-in';
+import { makeKeyring } from '@/lib/server/crypto/keyring';
+import type { Database } from '@/lib/server/db/open-database';
+import { admitSsoUser } from '@/lib/server/sso/admit-sso-user';
+import { backchannelLogout } from '@/lib/server/sso/backchannel-logout';
+import { loadSsoClient, saveSsoSettings, setBreakGlass, setSsoOnly } from '@/lib/server/sso/sso-connection';
+import { json, listen, type TestServer } from '@/lib/server/test-support/test-servers';
+import { openTestDatabase, testDatabaseKinds } from '@/lib/server/test-support/test-database';
+
+// The provider runs on loopback; the outbound guard lets this process reach it.
+process.env.OUTBOUND_ALLOW_LOOPBACK = 'true';
+
+const keyring = makeKeyring(randomBytes(32));
+const CLIENT_SECRET = `client-secret-${randomUUID()}`;
+const request = { ip: '127.0.0.1', userAgent: 'vitest' };
+
+/** A provider's discovery document and keys on loopback; `issuerNamed` lets it claim another issuer. */
+async function startProvider() {
+  const { privateKey, publicKey } = await generateKeyPair('RS256');
+  const jwk: JWK = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
+  const state = { issuerNamed: null as string | null };
+  let url = '';
+  const server: TestServer = await listen((req, res) => {
+    if (req.url === '/.well-known/openid-configuration') {
+      return json(res, 200, { issuer: state.issuerNamed ?? url, authorization_endpoint: `${url}/auth`, token_endpoint: `${url}/token`, jwks_uri: `${url}/jwks` });
+    }
+    if (req.url === '/jwks') return json(res, 200, { keys: [jwk] });
+    json(res, 404, {});
+  });
+  url = server.url;
+  return { ...server, privateKey, state };
+}
+
+describe.each(testDatabaseKinds())('single sign-on on %s', (kind) => {
+  let db: Database;
+  let provider: Awaited<ReturnType<typeof startProvider>>;
+  let organizationId: string;
+  let slug: string;
+  let adminId: string;
+  const services = () => ({ prisma: db.prisma, keyring });
+  const admin = () => ({ type: 'USER' as const, id: adminId, label: 'admin' });
+
+  beforeAll(async () => {
+    db = await openTestDatabase(kind);
+    provider = await startProvider();
+    slug = `sso-${randomUUID().slice(0, 8)}`;
+    organizationId = (await db.prisma.organization.create({ data: { name: 'Atlas', slug } })).id;
+    adminId = (await db.prisma.user.create({ data: { organizationId, email: `admin@${slug}.example`, name: 'Ada', role: 'ADMIN', passwordHash: await hashPassword('admin-password-1'), totpEnabledAt: new Date(0) } })).id;
+  });
+  afterAll(async () => {
+    await provider.close();
+    await db.close();
+  });
+
+  const settings = (over: Record<string, string> = {}) => ({ issuer: provider.url, clientId: 'strongroom', clientSecret: CLIENT_SECRET, jitDomains: 'jit.example', groupsClaim: 'groups', groupRoles: 'ops = OPERATOR', ...over });
+
+  it('refuses a provider whose discovery document names another issuer, or that does not answer; saves one that does, the secret sealed', async () => {
+    provider.state.issuerNamed = 'https://login.evil.example';
+    expect(await saveSsoSettings(services(), { actor: admin(), organizationId, input: settings() })).toMatchObject({ ok: false, error: { fieldErrors: { issuer: [expect.stringContaining('names another issuer')] } } });
+    provider.state.issuerNamed = null;
+    expect(await saveSsoSettings(services(), { actor: admin(), organizationId, input: settings({ issuer: `${provider.url}/nowhere` }) })).toMatchObject({ ok: false, error: { fieldErrors: { issuer: [expect.stringContaining('answered 404')] } } });
+    expect(await saveSsoSettings(services(), { actor: admin(), organizationId, input: settings({ groupRoles: 'it = ADMIN' }) })).toMatchObject({ ok: false, error: { fieldErrors: { groupRoles: [expect.stringContaining('never makes an administrator')] } } });
+    expect(await db.prisma.ssoConnection.findUnique({ where: { organizationId } })).toBeNull();
+
+    expect(await saveSsoSettings(services(), { actor: admin(), organizationId, input: settings() })).toEqual({ ok: true, data: null });
+    const sealed = await db.prisma.sealedSecret.findMany({ where: { ownerTable: 'SsoConnection', ownerId: organizationId } });
+    expect(sealed.map((s) => s.field)).toEqual(['clientSecret']);
+    expect(JSON.stringify(sealed)).not.toContain(CLIENT_SECRET);
+    // A blank secret keeps the stored one.
+    expect(await saveSsoSettings(services(), { actor: admin(), organizationId, input: settings({ clientSecret: '', jitDomains: 'jit.example\nother.example' }) })).toEqual({ ok: true, data: null });
+    const client = await loadSsoClient(services(), { slug });
+    expect(client).toMatchObject({ clientId: 'strongroom', clientSecret: CLIENT_SECRET, policy: { issuer: provider.url, jitDomains: ['jit.example', 'other.example'], groupRoles: [{ group: 'ops', role: 'OPERATOR' }] } });
+    const audit = await db.prisma.auditEvent.findMany({ where: { organizationId, action: 'sso.configure' }, orderBy: { seq: 'asc' }, select: { outcome: true, details: true } });
+    expect(audit.map((a) => a.outcome)).toEqual(['DENIED', 'DENIED', 'DENIED', 'SUCCESS', 'SUCCESS']);
+    expect(JSON.stringify(audit)).not.toContain(CLIENT_SECRET);
+  });
+
+  it('lets in a matched account, an invited address with its role and a listed domain as a viewer; refuses the rest and audits each', async () => {
+    const client = (await loadSsoClient(services(), { slug }))!;
+    const claims = (email: string, extra: Record<string, unknown> = {}) => ({ iss: provider.url, sub: `sub-${email}`, email, email_verified: true, name: email, ...extra });
+    const viewer = await db.prisma.user.create({ data: { organizationId, email: `viewer@${slug}.example`, name: 'Vi', role: 'VIEWER', passwordHash: 'x' } });
+    const matched = await admitSsoUser(db.prisma, { policy: client.policy, claims: claims(viewer.email, { groups: ['ops'], sid: 'sid-1' }), request });
+    expect(matched).toMatchObject({ ok: true, user: { id: viewer.id, role: 'OPERATOR' }, subject: `sub-${viewer.email}`, sid: 'sid-1' });
+    expect(await db.prisma.user.findUniqueOrThrow({ where: { id: viewer.id }, select: { role: true, ssoSubject: true } })).toEqual({ role: 'OPERATOR', ssoSubject: `sub-${viewer.email}` });
+    // Someone new given the same address at the provider is not the same person.
+    expect(await admitSsoUser(db.prisma, { policy: client.policy, claims: claims(viewer.email, { sub: 'someone-else' }), request })).toEqual({ ok: false, reason: 'subject_changed' });
+
+    await createLink(db.prisma, { purpose: 'INVITE', organizationId, email: 'invited@far.example', role: 'AUDITOR', createdById: adminId });
+    expect(await admitSsoUser(db.prisma, { policy: client.policy, claims: claims('invited@far.example'), request })).toMatchObject({ ok: true, user: { role: 'AUDITOR' } });
+    expect(await db.prisma.oneTimeLink.count({ where: { email: 'invited@far.example', usedAt: null } })).toBe(0);
+
+    expect(await admitSsoUser(db.prisma, { policy: client.policy, claims: claims('new@jit.example'), request })).toMatchObject({ ok: true, user: { role: 'VIEWER' } });
+    const jit = await db.prisma.user.findUniqueOrThrow({ where: { email: 'new@jit.example' } });
+    // No password opens an account made through the provider.
+    expect(await verifySignIn(db.prisma, { email: 'new@jit.example', password: '!sso', ip: '127.0.0.9', userAgent: null })).toEqual({ ok: false, reason: 'invalid' });
+
+    await db.prisma.user.update({ where: { id: jit.id }, data: { disabledAt: new Date() } });
+    expect(await admitSsoUser(db.prisma, { policy: client.policy, claims: claims('new@jit.example'), request })).toEqual({ ok: false, reason: 'disabled' });
+    expect(await admitSsoUser(db.prisma, { policy: client.policy, claims: claims('eve@evil.example'), request })).toEqual({ ok: false, reason: 'no_account' });
+    expect(await admitSsoUser(db.prisma, { policy: client.policy, claims: claims('x@jit.example', { email_verified: false }), request })).toEqual({ ok: false, reason: 'unverified_email' });
+    expect(await db.prisma.user.count({ where: { email: { in: ['eve@evil.example', 'x@jit.example'] } } })).toBe(0);
+
+    const events = await db.prisma.auditEvent.findMany({ where: { organizationId, action: 'auth.sign_in' }, orderBy: { seq: 'asc' }, select: { outcome: true, details: true } });
+    expect(events.map((e) => [e.outcome, (e.details as { reason?: string }).reason ?? null])).toEqual([
+      ['SUCCESS', null],
+      ['DENIED', 'subject_changed'],
+      ['SUCCESS', null],
+      ['SUCCESS', null],
+      ['DENIED', 'wrong_password'],
+      ['DENIED', 'disabled'],
+      ['DENIED', 'no_account'],
+      ['DENIED', 'unverified_email'],
+    ]);
+  });
+
+  describe('back-channel logout', () => {
+    const logoutToken = (claims: Record<string, unknown>, { key = provider.privateKey, age = 0 }: { key?: CryptoKey; age?: number } = {}) =>
+      new SignJWT({ events: { 'http://schemas.openid.net/event/backchannel-logout': {} }, ...claims })
+        .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
+        .setIssuer(provider.url)
+        .setAudience('strongroom')
+        .setIssuedAt(Math.floor(Date.now() / 1000) - age)
+        .setJti(randomUUID())
+        .sign(key);
+
+    it('ends the sessions of the provider session it names, with their step-up grants, and no other', async () => {
+      const user = await db.prisma.user.create({ data: { organizationId, email: `bc-${randomUUID()}@${slug}.example`, name: 'B', role: 'VIEWER', passwordHash: 'x' } });
+      const expiresAt = new Date(Date.now() + 3_600_000);
+      await db.prisma.session.createMany({
+        data: [
+          { id: `s1-${user.id}`, userId: user.id, expiresAt, ssoSubject: 'sub-b', ssoSid: 'sid-b1' },
+          { id: `s2-${user.id}`, userId: user.id, expiresAt, ssoSubject: 'sub-b', ssoSid: 'sid-b2' },
+        ],
+      });
+      await db.prisma.stepUpGrant.create({ data: { userId: user.id, sessionId: `s1-${user.id}`, purpose: 'credentials', expiresAt } });
+
+      expect(await backchannelLogout(services(), { slug, logoutToken: await logoutToken({ sid: 'sid-b1' }) })).toEqual({ ok: true, data: { ended: 1 } });
+      const sessions = await db.prisma.session.findMany({ where: { userId: user.id }, orderBy: { id: 'asc' }, select: { id: true, endedAt: true } });
+      expect(sessions.map((s) => [s.id.slice(0, 2), s.endedAt !== null])).toEqual([
+        ['s1', true],
+        ['s2', false],
+      ]);
+      expect(await db.prisma.stepUpGrant.count({ where: { sessionId: `s1-${user.id}` } })).toBe(0);
+      // By subject: every session of it. An unknown session is answered, ending nothing.
+      expect(await backchannelLogout(services(), { slug, logoutToken: await logoutToken({ sub: 'sub-b' }) })).toEqual({ ok: true, data: { ended: 1 } });
+      expect(await backchannelLogout(services(), { slug, logoutToken: await logoutToken({ sid: 'never-seen' }) })).toEqual({ ok: true, data: { ended: 0 } });
+    });
+
+    it('refuses a token without the event, with a nonce, naming nobody, for another audience, too old, signed by another key, or not a token', async () => {
+      const other = await generateKeyPair('RS256');
+      const refused = [
+        await new SignJWT({ sid: 'x' }).setProtectedHeader({ alg: 'RS256', kid: 'k1' }).setIssuer(provider.url).setAudience('strongroom').setIssuedAt().setJti('j').sign(provider.privateKey),
+        await logoutToken({ sid: 'x', nonce: 'n' }),
+        await logoutToken({}),
+        await new SignJWT({ sid: 'x', events: { 'http://schemas.openid.net/event/backchannel-logout': {} } }).setProtectedHeader({ alg: 'RS256', kid: 'k1' }).setIssuer(provider.url).setAudience('someone-else').setIssuedAt().setJti('j').sign(provider.privateKey),
+        await logoutToken({ sid: 'x' }, { age: 600 }),
+        await logoutToken({ sid: 'x' }, { key: other.privateKey }),
+        'not-a-jwt',
+        undefined,
+      ];
+      for (const token of refused) {
+        const result = await backchannelLogout(services(), { slug, logoutToken: token });
+        expect(result, String(token)).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
+      }
+      const denied = await db.prisma.auditEvent.findMany({ where: { organizationId, action: 'auth.backchannel_logout', outcome: 'DENIED' }, orderBy: { seq: 'asc' }, select: { details: true } });
+      expect(denied.map((d) => (d.details as { reason: string }).reason)).toEqual([
+        'The logout token has no back-channel logout event.',
+        'A logout token carries no nonce.',
+        'The logout token names neither a subject nor a session.',
+        expect.stringContaining('aud'),
+        expect.stringMatching(/expired|iat/),
+        'The logout token is not signed by one of the provider’s keys.',
+        expect.stringContaining('could not be verified'),
+        'The request has no logout_token.',
+      ]);
+      expect(await backchannelLogout(services(), { slug: 'no-such-organization', logoutToken: refused[1] })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    });
+  });
+
+  it('SSO only needs a break-glass administrator; then refuses the right password to everyone else, and the last break-glass cannot be unmarked', async () => {
+    expect(await setSsoOnly(services(), { actor: admin(), organizationId, input: { ssoOnly: true } })).toMatchObject({ ok: false, error: { code: 'INVALID_STATE' } });
+    expect(await setBreakGlass(services(), { actor: admin(), organizationId, input: { userId: adminId, breakGlass: true } })).toEqual({ ok: true, data: null });
+    expect(await setSsoOnly(services(), { actor: admin(), organizationId, input: { ssoOnly: true } })).toEqual({ ok: true, data: null });
+    expect(await setBreakGlass(services(), { actor: admin(), organizationId, input: { userId: adminId, breakGlass: false } })).toMatchObject({ ok: false, error: { code: 'INVALID_STATE', message: expect.stringContaining('last break-glass') } });
+
+    const operator = await db.prisma.user.create({ data: { organizationId, email: `op@${slug}.example`, name: 'Op', role: 'OPERATOR', passwordHash: await hashPassword('operator-password-1') } });
+    expect(await verifySignIn(db.prisma, { email: operator.email, password: 'operator-password-1', ip: '127.0.0.2', userAgent: null })).toEqual({ ok: false, reason: 'sso_only' });
+    // A wrong password is refused as before, saying nothing about single sign-on.
+    expect(await verifySignIn(db.prisma, { email: operator.email, password: 'wrong-password-1', ip: '127.0.0.2', userAgent: null })).toEqual({ ok: false, reason: 'invalid' });
+    expect(await verifySignIn(db.prisma, { email: `admin@${slug}.example`, password: 'admin-password-1', ip: '127.0.0.2', userAgent: null })).toMatchObject({ ok: true });
+
+    expect(await setSsoOnly(services(), { actor: admin(), organizationId, input: { ssoOnly: false } })).toEqual({ ok: true, data: null });
+    expect(await verifySignIn(db.prisma, { email: operator.email, password: 'operator-password-1', ip: '127.0.0.2', userAgent: null })).toMatchObject({ ok: true });
+  });
+});
