@@ -6,6 +6,7 @@ import { SSO_REFUSALS, ZSsoStart, type TSsoRefusal } from '@/lib/schemas/sso';
 import { currentUser } from '@/lib/server/auth/session';
 import { services } from '@/lib/server/services';
 import { isSetUp } from '@/lib/server/setup/setup-link';
+import { signInNotice } from '@/lib/server/sso/sso-connection';
 
 export const metadata: Metadata = { title: 'Sign in' };
 
@@ -27,7 +28,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
   const organization = ZSsoStart.safeParse({ organization: first(params.organization) ?? '' });
   const slug = organization.success ? organization.data.organization : '';
   // Named in the link (`/sign-in?organization=…`), an organization that signs in through its provider only says so here.
-  const ssoOnly = slug ? (await prisma.organization.findUnique({ where: { slug }, select: { name: true, sso: { select: { ssoOnly: true } } } })) : null;
+  const notice = slug ? await signInNotice({ prisma }, { slug }) : null;
   const refused = ssoMessage(params);
   return (
     <main id="main" className="sign-in">
@@ -39,9 +40,9 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
               {refused}
             </p>
           )}
-          {ssoOnly?.sso?.ssoOnly && (
+          {notice?.ssoOnly && (
             <p className="notice" role="note">
-              {ssoOnly.name} signs in through its identity provider only. Passwords work for its break-glass administrators alone.
+              {notice.name} signs in through its identity provider only. Passwords work for its break-glass administrators alone.
             </p>
           )}
           <div className="panel">

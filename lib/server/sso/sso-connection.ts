@@ -61,6 +61,12 @@ export async function getSsoSettings({ prisma }: Pick<Services, 'prisma'>, { org
   };
 }
 
+/** What the sign-in page says about an organization named in its link: its name and whether it is SSO only. */
+export async function signInNotice({ prisma }: Pick<Services, 'prisma'>, { slug }: { slug: string }) {
+  const organization = await prisma.organization.findUnique({ where: { slug }, select: { name: true, sso: { select: { ssoOnly: true } } } });
+  return organization ? { name: organization.name, ssoOnly: organization.sso?.ssoOnly ?? false } : null;
+}
+
 /** The policy the sign-in applies, and the client for next-auth: only for an organization with single sign-on set up. */
 export async function loadSsoClient({ prisma, keyring }: Services, { slug }: { slug: string }) {
   const organization = await prisma.organization.findUnique({ where: { slug }, select: { id: true, name: true, sso: true } });
