@@ -1,3 +1,4 @@
+import 'server-only';
 import type { TSsoRefusal } from '@/lib/schemas/sso';
 import type { Role } from '@/prisma/generated/client';
 
