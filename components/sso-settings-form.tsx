@@ -26,7 +26,12 @@ export function SsoSettingsForm({ defaults, hasSecret }: { defaults: Omit<TSsoSe
     if (needsStepUp(result, 'sso', () => onSubmit())) return;
     if (result.ok) {
       resetField('clientSecret');
-      setMessage({ error: false, text: 'Saved. The provider’s discovery document answered and names this issuer.' });
+      setMessage({
+        error: false,
+        text: result.data
+          ? 'The provider answered. Changing single sign-on needs a second administrator: they were asked (Approvals). Nothing changes until one approves.'
+          : 'Saved. The provider’s discovery document answered and names this issuer.',
+      });
       return router.refresh();
     }
     for (const [name, messages] of Object.entries(result.fieldErrors ?? {})) setError(name as keyof TSsoSettings, { message: messages[0] });

@@ -2,7 +2,16 @@ import Provider from 'oidc-provider';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Page } from '@playwright/test';
-import { confirmStepUp, expect, loginAs, test } from './fixtures';
+import { APPROVER_EMAIL, confirmStepUp, enrollTotp, expect, loginAs, loginWith, test, totpKey } from './fixtures';
+
+/** Whether `account` has an authenticator from an earlier spec (governance enrolls the approver's). */
+const hasAuthenticator = (account: string) => {
+  try {
+    return Boolean(totpKey(account));
+  } catch {
+    return false;
+  }
+};
 
 // The company's identity provider: oidc-provider on loopback, with its own login and consent pages.
 // Accounts are named by the login typed there; each has the claims below.
@@ -71,7 +80,7 @@ async function signInThroughProvider(page: Page, login: string) {
   await back;
 }
 
-test('an administrator sets up single sign-on; a matched user gets in, refused ones are told why, a listed domain gets an account', async ({ page, browser }) => {
+test('an administrator sets up single sign-on, a second one approves it; a matched user gets in, refused ones are told why, a listed domain gets an account', async ({ page, browser }) => {
   await loginAs(page, 'ADMIN');
   await page.goto('/admin/sign-in');
   await expect(page.getByRole('status').filter({ hasText: 'Not set up' })).toBeVisible();
@@ -87,7 +96,22 @@ test('an administrator sets up single sign-on; a matched user gets in, refused o
   await page.getByLabel('Groups claim').fill('groups');
   await page.getByLabel('Group → role').fill('internal-audit = AUDITOR');
   await page.getByRole('button', { name: 'Save single sign-on' }).click();
-  await expect(page.getByRole('status').filter({ hasText: 'Saved.' })).toBeVisible();
+  // The demo has a second administrator and four-eyes on: who sets the provider decides who can sign in as whom.
+  await expect(page.getByRole('status').filter({ hasText: 'needs a second administrator' })).toBeVisible();
+  await page.reload();
+  await expect(page.getByRole('status').filter({ hasText: 'Not set up' })).toBeVisible();
+  const approver = await (await browser.newContext()).newPage();
+  await loginWith(approver, APPROVER_EMAIL);
+  if (!hasAuthenticator('APPROVER')) await enrollTotp(approver, 'APPROVER');
+  await approver.goto('/approvals');
+  const request = approver.locator('tr[data-request-id]', { hasText: `Sign in through ${issuer}` });
+  await expect(request).toContainText('Change single sign-on');
+  await request.getByRole('button', { name: /^Approve/ }).click();
+  const stepUp = approver.getByRole('heading', { name: 'Confirm it is you' });
+  const decided = approver.getByRole('table', { name: /last decided/ }).getByText('Change single sign-on').first();
+  await expect(stepUp.or(decided).first()).toBeVisible();
+  if (await stepUp.isVisible()) await confirmStepUp(approver, 'APPROVER');
+  await expect(decided).toBeVisible();
   await page.reload();
   await expect(page.getByRole('status').filter({ hasText: `Configured: ${issuer}, client strongroom, client secret` })).toBeVisible();
   // The secret never comes back to the page.

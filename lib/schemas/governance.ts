@@ -36,6 +36,7 @@ export const CHANGE_KINDS = {
   ADMIN_GRANT: 'Make an administrator',
   APPROVAL_POLICY: 'Turn four-eyes approval off',
   ORGANIZATION_SHRED: 'Destroy every secret of the organization',
+  SSO_CONNECTION: 'Change single sign-on',
 } as const;
 
 export const CHANGE_STATUSES = {

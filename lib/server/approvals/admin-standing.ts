@@ -43,7 +43,7 @@ export async function approverRefusal(prisma: Db, { approverId, requestedAt }: {
  * while the same thing already waits for approval.
  */
 export async function requestAdministration(
-  services: Pick<Services, 'prisma'>,
+  services: Pick<Services, 'prisma'> & Partial<Pick<Services, 'keyring'>>,
   {
     actor,
     organizationId,
@@ -53,22 +53,25 @@ export async function requestAdministration(
     target,
     action,
     refusalTarget = null,
+    secrets,
   }: {
     actor: Actor;
     organizationId: string;
-    kind: 'ADMIN_GRANT' | 'APPROVAL_POLICY' | 'ORGANIZATION_SHRED';
+    kind: 'ADMIN_GRANT' | 'APPROVAL_POLICY' | 'ORGANIZATION_SHRED' | 'SSO_CONNECTION';
     subject: string;
     payload: Prisma.InputJsonObject;
     /** What the request does, as the approvers read it. */
     target: string;
     action: string;
     refusalTarget?: { type: string; id: string } | null;
+    /** New secret values, sealed under the request until it is decided. */
+    secrets?: Record<string, string>;
   },
 ): Promise<Result<ApprovalRequested>> {
   const { prisma } = services;
   if (await prisma.changeRequest.findFirst({ where: { organizationId, kind, status: 'PENDING', payload: { path: ['label'], equals: subject } }, select: { id: true } })) {
     return recordRefusal(prisma, { actor, organizationId, action, target: refusalTarget, failure: fail('CONFLICT', `“${target}” waits for approval already (Approvals).`).error });
   }
-  const { approvers, expiresAt } = await requestChange(services, { actor, organizationId, change: { kind, payload: { ...payload, label: subject }, label: subject, target } });
+  const { approvers, expiresAt } = await requestChange(services, { actor, organizationId, change: { kind, payload: { ...payload, label: subject }, label: subject, target, ...(secrets ? { secrets } : {}) } });
   return ok({ requested: true, approvers, expiresAt });
 }

@@ -22,6 +22,7 @@ import { appendAuditEvent } from '@/lib/server/audit/append-audit-event';
 import type { Mailer } from '@/lib/server/mail/mailer';
 import { forgetDataKeys } from '@/lib/server/crypto/data-keys';
 import { applyShred, SHRED_TIMEOUT_MS } from '@/lib/server/organization/shred-organization';
+import { applySsoSettings, type SsoSettings } from '@/lib/server/sso/sso-connection';
 import { writeRoleChange } from '@/lib/server/users/change-role';
 import { issueInvitation, type IssuedLink } from '@/lib/server/users/invite-user';
 
@@ -59,7 +60,7 @@ export async function approveChangeRequest(
   // A request speaks for its requester: once they are no longer an active administrator, it cannot be approved.
   const requester = await prisma.user.findFirst({ where: { id: request.requestedById, organizationId, role: 'ADMIN', disabledAt: null }, select: { id: true } });
   if (!requester) return closeAs('STALE', 'The administrator who asked for this change is no longer an active administrator; nothing was changed.');
-  if (request.kind === 'ADMIN_GRANT' || request.kind === 'APPROVAL_POLICY' || request.kind === 'ORGANIZATION_SHRED') return approveAdministration(services, { actor, request, links, refuse, closeAs });
+  if (request.kind === 'ADMIN_GRANT' || request.kind === 'APPROVAL_POLICY' || request.kind === 'ORGANIZATION_SHRED' || request.kind === 'SSO_CONNECTION') return approveAdministration(services, { actor, request, links, refuse, closeAs });
   if (request.kind !== 'CREATE' && (!request.credential || (request.kind !== 'RESTORE' && request.credential.deletedAt))) {
     return closeAs('STALE', 'The credential was deleted after this request was made; nothing was changed.');
   }
@@ -92,7 +93,7 @@ class AlreadyDecided extends Error {}
 /**
  * Applies an approved change to who administers the organization: an administrator's invitation
  * (issued now, by the approver: its link is mailed and shown to them, never to the requester), a
- * promotion, turning the approval policy off, or crypto-shredding the organization. Claimed and
+ * promotion, turning the approval policy off, crypto-shredding the organization, or its single sign-on. Claimed and
  * applied in one transaction, except the invitation's mail, sent after it.
  */
 async function approveAdministration(
@@ -123,8 +124,12 @@ async function approveAdministration(
   try {
     await prisma.$transaction(
       async (tx) => {
+        // A new client secret sealed under the request is read before closing it destroys it.
+        const { clientSecret } = request.kind === 'SSO_CONNECTION' ? await readSecrets(tx, keyring, requestOwner(request), ['clientSecret']) : {};
         if (!(await closeChangeRequest(tx, { request, to: 'APPLIED', actor }))) throw new AlreadyDecided();
-        if (request.kind === 'ORGANIZATION_SHRED') {
+        if (request.kind === 'SSO_CONNECTION') {
+          await applySsoSettings(tx, keyring, { actor, organizationId, settings: (request.payload as { settings: SsoSettings }).settings, clientSecret, approval });
+        } else if (request.kind === 'ORGANIZATION_SHRED') {
           shredded = (await applyShred(tx, keyring, { actor, organizationId, approval })).keyIds;
         } else if (request.kind === 'APPROVAL_POLICY') {
           const policy = { requireApproval: false, ...(payload.policy ? { approvalHours: payload.policy.approvalHours, rollbackDays: payload.policy.rollbackDays } : {}) };

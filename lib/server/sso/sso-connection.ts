@@ -8,7 +8,10 @@ import { guardedFetch, OutboundError } from '@/lib/server/net/guarded-fetch';
 import { fail, fieldErrorsOf, ok, type Result } from '@/lib/server/result';
 import type { Services } from '@/lib/server/services';
 import type { SsoPolicy } from '@/lib/server/sso/sso-decision';
-import type { Role } from '@/prisma/generated/client';
+import type { Prisma, Role } from '@/prisma/generated/client';
+import { needsSecondAdministrator, requestAdministration } from '@/lib/server/approvals/admin-standing';
+import type { ApprovalRequested } from '@/lib/server/approvals/request-change';
+import type { Keyring } from '@/lib/server/crypto/keyring';
 
 /** Where an organization's client secret is sealed. */
 export const ssoOwner = (organizationId: string) => ({ organizationId, ownerTable: 'SsoConnection', ownerId: organizationId });
@@ -83,17 +86,23 @@ export async function loadSsoClient({ prisma, keyring }: Services, { slug }: { s
   return { slug, organizationName: organization.name, clientId: organization.sso.clientId, clientSecret, policy };
 }
 
+/** The settings a saved or approved change writes (the client secret apart). */
+export type SsoSettings = { issuer: string; clientId: string; jitDomains: string[]; groupsClaim: string; groupRoles: { group: string; role: (typeof SSO_GROUP_ROLES)[number] }[] };
+
 /**
  * Saves the organization's provider (administrators, behind the `sso` step-up): the issuer's discovery
  * document must answer and name the same issuer; a blank client secret keeps the stored one. A
- * refusal changes nothing and is audited; the secret is sealed and never shown again.
+ * refusal changes nothing and is audited; the secret is sealed and never shown again. Under four-eyes
+ * approval, with another administrator who could approve, it is a request they approve (the secret
+ * sealed under the request): whoever sets the provider decides who can sign in as whom, so one
+ * administrator alone must not be able to point it at a provider they control.
  */
-export async function saveSsoSettings({ prisma, keyring }: Services, { actor, organizationId, input }: { actor: Actor; organizationId: string; input: unknown }): Promise<Result<null>> {
+export async function saveSsoSettings(services: Services, { actor, organizationId, input }: { actor: Actor; organizationId: string; input: unknown }): Promise<Result<null | ApprovalRequested>> {
+  const { prisma, keyring } = services;
   const refuse = (failure: ReturnType<typeof fail>) => recordRefusal(prisma, { actor, organizationId, action: 'sso.configure', target: { type: 'Organization', id: organizationId }, failure: failure.error });
   const parsed = ZSsoSettings.safeParse(input);
   if (!parsed.success) return refuse(fail('VALIDATION', 'Check the highlighted fields; nothing was changed.', fieldErrorsOf(parsed.error)));
   const { clientSecret, ...settings } = parsed.data;
-  const existing = await prisma.ssoConnection.findUnique({ where: { organizationId }, select: { issuer: true } });
   const stored = (await describeSecrets(prisma, ssoOwner(organizationId))).get('clientSecret');
   if (!clientSecret && !stored) return refuse(fail('VALIDATION', 'Nothing was changed.', { clientSecret: ['Enter the client secret the provider gave'] }));
   try {
@@ -102,28 +111,50 @@ export async function saveSsoSettings({ prisma, keyring }: Services, { actor, or
     if (!(error instanceof DiscoveryError)) throw error;
     return refuse(fail('VALIDATION', 'Nothing was changed.', { issuer: [error.message] }));
   }
-  await prisma.$transaction(async (tx) => {
-    const data = { issuer: settings.issuer, clientId: settings.clientId, jitDomains: settings.jitDomains, groupsClaim: settings.groupsClaim || null, groupRoles: settings.groupRoles };
-    await tx.ssoConnection.upsert({ where: { organizationId }, create: { organizationId, ...data }, update: data });
-    const secret = clientSecret ? await writeSecret(tx, keyring, ssoOwner(organizationId), 'clientSecret', clientSecret) : null;
-    await appendAuditEvent(tx, {
+  if (await needsSecondAdministrator(prisma, { organizationId, actorId: actor.id })) {
+    return requestAdministration(services, {
       actor,
-      action: 'sso.configure',
-      target: { type: 'Organization', id: organizationId },
       organizationId,
-      outcome: 'SUCCESS',
-      details: {
-        issuer: settings.issuer,
-        issuerBefore: existing?.issuer ?? null,
-        clientId: settings.clientId,
-        jitDomains: settings.jitDomains,
-        groupsClaim: settings.groupsClaim || null,
-        groupRoles: settings.groupRoles.map((row) => `${row.group} = ${row.role}`),
-        ...(secret ? { clientSecretFingerprint: secret.fingerprint } : {}),
-      },
+      kind: 'SSO_CONNECTION',
+      subject: 'Single sign-on',
+      payload: { settings },
+      target: `Sign in through ${settings.issuer} (client ${settings.clientId})`,
+      action: 'sso.configure',
+      refusalTarget: { type: 'Organization', id: organizationId },
+      ...(clientSecret ? { secrets: { clientSecret } } : {}),
     });
-  });
+  }
+  await prisma.$transaction((tx) => applySsoSettings(tx, keyring, { actor, organizationId, settings, clientSecret }));
   return ok(null);
+}
+
+/** Writes the settings (and a new client secret) in `tx` and audits it, with the approval when there was one. */
+export async function applySsoSettings(
+  tx: Prisma.TransactionClient,
+  keyring: Keyring,
+  { actor, organizationId, settings, clientSecret, approval }: { actor: Actor; organizationId: string; settings: SsoSettings; clientSecret: string | undefined; approval?: { requestId: string; requestedBy: string } },
+): Promise<void> {
+  const existing = await tx.ssoConnection.findUnique({ where: { organizationId }, select: { issuer: true } });
+  const data = { issuer: settings.issuer, clientId: settings.clientId, jitDomains: settings.jitDomains, groupsClaim: settings.groupsClaim || null, groupRoles: settings.groupRoles };
+  await tx.ssoConnection.upsert({ where: { organizationId }, create: { organizationId, ...data }, update: data });
+  const secret = clientSecret ? await writeSecret(tx, keyring, ssoOwner(organizationId), 'clientSecret', clientSecret) : null;
+  await appendAuditEvent(tx, {
+    actor,
+    action: 'sso.configure',
+    target: { type: 'Organization', id: organizationId },
+    organizationId,
+    outcome: 'SUCCESS',
+    details: {
+      issuer: settings.issuer,
+      issuerBefore: existing?.issuer ?? null,
+      clientId: settings.clientId,
+      jitDomains: settings.jitDomains,
+      groupsClaim: settings.groupsClaim || null,
+      groupRoles: settings.groupRoles.map((row) => `${row.group} = ${row.role}`),
+      ...(secret ? { clientSecretFingerprint: secret.fingerprint } : {}),
+      ...(approval ? { changeRequest: approval.requestId, requestedBy: approval.requestedBy } : {}),
+    },
+  });
 }
 
 /**

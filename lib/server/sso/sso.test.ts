@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { approveChangeRequest } from '@/lib/server/approvals/approve-change-request';
 import { createLink } from '@/lib/server/auth/one-time-links';
 import { hashPassword } from '@/lib/server/auth/password';
 import { verifySignIn } from '@/lib/server/auth/verify-sign-in';
@@ -78,6 +79,25 @@ describe.each(testDatabaseKinds())('single sign-on on %s', (kind) => {
     const audit = await db.prisma.auditEvent.findMany({ where: { organizationId, action: 'sso.configure' }, orderBy: { seq: 'asc' }, select: { outcome: true, details: true } });
     expect(audit.map((a) => a.outcome)).toEqual(['DENIED', 'DENIED', 'DENIED', 'SUCCESS', 'SUCCESS']);
     expect(JSON.stringify(audit)).not.toContain(CLIENT_SECRET);
+  });
+
+  it('under four-eyes approval, with a second administrator, changing single sign-on is a request another administrator approves', async () => {
+    const other = `sso4-${randomUUID().slice(0, 8)}`;
+    const orgId = (await db.prisma.organization.create({ data: { name: 'Four eyes', slug: other } })).id;
+    const [first, second] = await Promise.all(
+      ['first', 'second'].map((name) => db.prisma.user.create({ data: { organizationId: orgId, email: `${name}@${other}.example`, name, role: 'ADMIN', passwordHash: 'x' } })),
+    );
+    const actor = (id: string) => ({ type: 'USER' as const, id, label: id === first!.id ? 'first' : 'second' });
+    expect(await saveSsoSettings(services(), { actor: actor(first!.id), organizationId: orgId, input: settings() })).toMatchObject({ ok: true, data: { requested: true, approvers: 1 } });
+    expect(await db.prisma.ssoConnection.findUnique({ where: { organizationId: orgId } })).toBeNull();
+    expect(await loadSsoClient(services(), { slug: other })).toBeNull();
+    const request = await db.prisma.changeRequest.findFirstOrThrow({ where: { organizationId: orgId, kind: 'SSO_CONNECTION', status: 'PENDING' } });
+    expect(JSON.stringify(request)).not.toContain(CLIENT_SECRET);
+    expect(await approveChangeRequest(services(), { actor: actor(first!.id), organizationId: orgId, input: { requestId: request.id } })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    expect(await approveChangeRequest(services(), { actor: actor(second!.id), organizationId: orgId, input: { requestId: request.id } })).toEqual({ ok: true, data: { credentialId: null } });
+    expect(await loadSsoClient(services(), { slug: other })).toMatchObject({ clientId: 'strongroom', clientSecret: CLIENT_SECRET, policy: { issuer: provider.url } });
+    const [event] = await db.prisma.auditEvent.findMany({ where: { organizationId: orgId, action: 'sso.configure', outcome: 'SUCCESS' }, select: { actorId: true, details: true } });
+    expect(event).toMatchObject({ actorId: second!.id, details: { changeRequest: request.id, requestedBy: 'first', issuer: provider.url } });
   });
 
   it('lets in a matched account, an invited address with its role and a listed domain as a viewer; refuses the rest and audits each', async () => {

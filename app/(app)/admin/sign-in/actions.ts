@@ -2,11 +2,12 @@
 
 import type { ActionResult } from '@/lib/schemas/action-result';
 import type { TSsoSettings } from '@/lib/schemas/sso';
+import type { ApprovalRequested } from '@/lib/server/approvals/request-change';
 import { secretChangeAction } from '@/lib/server/secret-change-action';
 import { saveSsoSettings, setBreakGlass, setSsoOnly } from '@/lib/server/sso/sso-connection';
 
-/** Saves the identity provider (its client secret sealed), behind the `sso` step-up. */
-export async function saveSsoSettingsAction(input: TSsoSettings): Promise<ActionResult<null>> {
+/** Saves the identity provider (its client secret sealed), behind the `sso` step-up; under four-eyes, asks a second administrator. */
+export async function saveSsoSettingsAction(input: TSsoSettings): Promise<ActionResult<null | ApprovalRequested>> {
   return secretChangeAction('sso', ({ services, actor, organizationId }) => saveSsoSettings(services, { actor, organizationId, input }), { refresh: '/admin/sign-in' });
 }
 
