@@ -2,7 +2,7 @@
 
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
-import { setBreakGlassAction, setSsoOnlyAction } from '@/app/(app)/admin/sign-in/actions';
+import { setBreakGlassAction, setPasskeysForAdminsAction, setSsoOnlyAction } from '@/app/(app)/admin/sign-in/actions';
 import { FormError } from '@/components/form/fields';
 import { useStepUp } from '@/components/use-step-up';
 import type { ActionResult } from '@/lib/schemas/action-result';
@@ -44,6 +44,16 @@ export function BreakGlassSwitch({ userId, email, breakGlass }: { userId: string
     <SwitchButton
       label={breakGlass ? `Remove break-glass from ${email}` : `Make ${email} break-glass`}
       run={() => setBreakGlassAction({ userId, breakGlass: !breakGlass })}
+    />
+  );
+}
+
+/** Requires administrators to confirm with a passkey, or not. */
+export function PasskeysForAdminsSwitch({ required }: { required: boolean }) {
+  return (
+    <SwitchButton
+      label={required ? 'Accept authenticator codes from administrators again' : 'Require passkeys for administrators'}
+      run={() => setPasskeysForAdminsAction({ required: !required })}
     />
   );
 }

@@ -35,8 +35,9 @@ export async function housekeeping({ prisma }: Pick<Services, 'prisma'>): Promis
     return destroyed.length;
   });
   const grants = await prisma.stepUpGrant.deleteMany({ where: { expiresAt: { lt: at } } });
+  const challenges = await prisma.passkeyChallenge.deleteMany({ where: { expiresAt: { lt: at } } });
   const limits = await prisma.rateLimiterFlexible.deleteMany({ where: { expire: { lt: at } } });
   const links = await prisma.oneTimeLink.deleteMany({ where: { OR: [{ usedAt: { lt: before } }, { cancelledAt: { lt: before } }, { expiresAt: { lt: before } }] } });
   const sessions = await prisma.session.deleteMany({ where: { OR: [{ endedAt: { lt: before } }, { expiresAt: { lt: before } }] } });
-  return `${credentials} deleted credentials purged, ${versions} previous secret versions destroyed, ${requests} change requests expired, ${grants.count} step-up grants, ${limits.count} rate-limit counters, ${links.count} links, ${sessions.count} sessions removed`;
+  return `${credentials} deleted credentials purged, ${versions} previous secret versions destroyed, ${requests} change requests expired, ${grants.count} step-up grants, ${challenges.count} passkey challenges, ${limits.count} rate-limit counters, ${links.count} links, ${sessions.count} sessions removed`;
 }

@@ -96,7 +96,7 @@ export function serverJobs(config: JobConfig, deps: JobDeps): Job[] {
     },
     {
       name: 'housekeeping',
-      description: 'Purges credentials past their recovery window; removes expired step-up grants, rate-limit counters, old links and sessions',
+      description: 'Purges credentials past their recovery window; removes expired step-up grants, passkey challenges, rate-limit counters, old links and sessions',
       intervalMs: config.HOUSEKEEPING_INTERVAL_MINUTES * MINUTE,
       leaseMs: 30 * MINUTE,
       run: housekeeping,

@@ -145,7 +145,7 @@ describe.each(testDatabaseKinds())('housekeeping on %s', (kind) => {
           { id: 'keep', userId: user.id, expiresAt: later },
         ],
       });
-      expect(await housekeeping(db)).toBe('0 deleted credentials purged, 0 previous secret versions destroyed, 0 change requests expired, 1 step-up grants, 1 rate-limit counters, 3 links, 2 sessions removed');
+      expect(await housekeeping(db)).toBe('0 deleted credentials purged, 0 previous secret versions destroyed, 0 change requests expired, 1 step-up grants, 0 passkey challenges, 1 rate-limit counters, 3 links, 2 sessions removed');
       expect(await db.prisma.stepUpGrant.count()).toBe(1);
       expect((await db.prisma.rateLimiterFlexible.findMany()).map((r) => r.key)).toEqual(['live']);
       expect((await db.prisma.oneTimeLink.findMany({ orderBy: { tokenHash: 'asc' } })).map((l) => l.tokenHash[0])).toEqual(['d', 'e']);

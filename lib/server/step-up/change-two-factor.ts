@@ -2,7 +2,9 @@ import 'server-only';
 import { appendAuditEvent, type Actor } from '@/lib/server/audit/append-audit-event';
 import { reauthenticate } from '@/lib/server/auth/reauthenticate';
 import type { Services } from '@/lib/server/services';
-import { ok, type Result } from '@/lib/server/result';
+import { recordAuditEvent } from '@/lib/server/audit/record-audit-event';
+import { authenticatorCodeRefused, PASSKEY_REQUIRED_MESSAGE } from '@/lib/server/passkeys/step-up-methods';
+import { fail, ok, type Result } from '@/lib/server/result';
 import { beginPendingEnrollment } from '@/lib/server/step-up/pending-enrollment';
 import { removeTwoFactor } from '@/lib/server/step-up/remove-two-factor';
 import { verifySecondFactor } from '@/lib/server/step-up/verify-second-factor';
@@ -20,6 +22,12 @@ export async function changeTwoFactor(
   const action = then === 'remove' ? 'totp.remove' : 'totp.reenroll';
   const checked = await reauthenticate(services.prisma, { user, password, actor, action });
   if (!checked.ok) return checked;
+  // Turning two-factor off removes the passkeys too: where they are required, an authenticator code
+  // alone must not undo them (a recovery code may).
+  if (then === 'remove' && (await authenticatorCodeRefused(services, { userId: user.id, purpose: 'passkeys', code }))) {
+    await recordAuditEvent(services.prisma, { actor, action, target: { type: 'User', id: user.id }, organizationId: user.organizationId, outcome: 'DENIED', details: { reason: 'passkey_required' } });
+    return fail('VALIDATION', PASSKEY_REQUIRED_MESSAGE, { code: [PASSKEY_REQUIRED_MESSAGE] });
+  }
   const verified = await verifySecondFactor(services, { user, code, actor, action });
   if (!verified.ok) return verified;
   await services.prisma.$transaction(async (tx) => {

@@ -4,11 +4,13 @@ import type { TStepUpPurpose } from '@/lib/schemas/step-up';
 import type { Actor } from '@/lib/server/audit/append-audit-event';
 import type { Services } from '@/lib/server/services';
 import { env } from '@/lib/server/env';
-import { ok, type Result } from '@/lib/server/result';
+import { recordAuditEvent } from '@/lib/server/audit/record-audit-event';
+import { authenticatorCodeRefused, PASSKEY_REQUIRED_MESSAGE } from '@/lib/server/passkeys/step-up-methods';
+import { fail, ok, type Result } from '@/lib/server/result';
 import { verifySecondFactor } from '@/lib/server/step-up/verify-second-factor';
 
 /**
- * Checks a code and, if right, grants `user` in this session a step-up for one purpose, for
+ * Checks a code and, if right (and allowed: see `stepUpMethods`), grants `user` in this session a step-up for one purpose, for
  * STEP_UP_GRANT_SECONDS (each use extends it; see `useStepUpGrant`). Stored in the database, so
  * every instance honours it.
  */
@@ -24,11 +26,25 @@ export async function grantStepUp(
     ttlSeconds = env().STEP_UP_GRANT_SECONDS,
   }: { user: { id: string; organizationId: string }; sessionId: string; purpose: TStepUpPurpose; code: string; actor: Actor; now?: number; ttlSeconds?: number },
 ): Promise<Result<{ expiresAt: Date }>> {
+  // Where passkeys are required, an authenticator code (phishable) does not open a step-up; a
+  // recovery code, the way back for a lost passkey, still does.
+  if (await authenticatorCodeRefused(services, { userId: user.id, purpose, code })) {
+    await recordAuditEvent(services.prisma, { actor, action: 'step_up.verify', target: { type: 'User', id: user.id }, organizationId: user.organizationId, outcome: 'DENIED', details: { purpose, reason: 'passkey_required' } });
+    return fail('VALIDATION', PASSKEY_REQUIRED_MESSAGE, { code: [PASSKEY_REQUIRED_MESSAGE] });
+  }
   const verified = await verifySecondFactor(services, { user, code, actor, action: 'step_up.verify', details: { purpose }, now });
   if (!verified.ok) return verified;
+  return ok(await recordGrant(services.prisma, { userId: user.id, sessionId, purpose, now, ttlSeconds }));
+}
+
+/** Grants the step-up once a second factor was checked. */
+export async function recordGrant(
+  prisma: Services['prisma'],
+  { userId, sessionId, purpose, now, ttlSeconds }: { userId: string; sessionId: string; purpose: TStepUpPurpose; now: number; ttlSeconds: number },
+): Promise<{ expiresAt: Date }> {
   const expiresAt = new Date(now + ttlSeconds * 1000);
-  await services.prisma.stepUpGrant.create({ data: { userId: user.id, sessionId, purpose, createdAt: new Date(now), expiresAt } });
-  return ok({ expiresAt });
+  await prisma.stepUpGrant.create({ data: { userId, sessionId, purpose, createdAt: new Date(now), expiresAt } });
+  return { expiresAt };
 }
 
 /** Whether this user, in this session, holds an unexpired grant for this purpose. */

@@ -3,6 +3,7 @@
 import type { ActionResult } from '@/lib/schemas/action-result';
 import type { TSsoSettings } from '@/lib/schemas/sso';
 import type { ApprovalRequested } from '@/lib/server/approvals/request-change';
+import { setPasskeysForAdmins } from '@/lib/server/passkeys/passkeys';
 import { secretChangeAction } from '@/lib/server/secret-change-action';
 import { saveSsoSettings, setBreakGlass, setSsoOnly } from '@/lib/server/sso/sso-connection';
 
@@ -19,4 +20,9 @@ export async function setSsoOnlyAction(input: { ssoOnly: boolean }): Promise<Act
 /** Marks an administrator as break-glass or not, behind the `sso` step-up. */
 export async function setBreakGlassAction(input: { userId: string; breakGlass: boolean }): Promise<ActionResult<null>> {
   return secretChangeAction('sso', ({ services, actor, organizationId }) => setBreakGlass(services, { actor, organizationId, input }), { refresh: '/admin/sign-in' });
+}
+
+/** Requires administrators to confirm with a passkey, or not, behind the `sso` step-up. */
+export async function setPasskeysForAdminsAction(input: { required: boolean }): Promise<ActionResult<null>> {
+  return secretChangeAction('sso', ({ services, actor, organizationId }) => setPasskeysForAdmins(services, { actor, organizationId, input }), { refresh: '/admin/sign-in' });
 }

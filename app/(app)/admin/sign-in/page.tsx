@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
-import { BreakGlassSwitch, SsoOnlySwitch } from '@/components/sso-switches';
+import { BreakGlassSwitch, PasskeysForAdminsSwitch, SsoOnlySwitch } from '@/components/sso-switches';
+import { adminPasskeys } from '@/lib/server/passkeys/passkeys';
 import { SsoSettingsForm } from '@/components/sso-settings-form';
 import { formatDateTime } from '@/lib/format';
 import { ADMINS } from '@/lib/roles';
@@ -14,7 +15,10 @@ export const metadata: Metadata = { title: 'Sign-in' };
 /** Admin → Sign-in: single sign-on through the organization's identity provider, SSO only, break-glass administrators. */
 export default async function SignInSettingsPage() {
   const user = await requireRole(ADMINS, 'page:/admin/sign-in');
-  const { connection, clientSecret, administrators } = await getSsoSettings(await services(), { organizationId: user.organizationId });
+  const v = await services();
+  const { connection, clientSecret, administrators } = await getSsoSettings(v, { organizationId: user.organizationId });
+  const passkeys = await adminPasskeys(v, { organizationId: user.organizationId });
+  const withPasskey = passkeys.admins.filter((admin) => admin.passkeys > 0).length;
   const base = publicUrl();
   const slug = user.organizationSlug;
   const breakGlass = administrators.filter((a) => a.breakGlass && a.totpEnabledAt);
@@ -87,6 +91,17 @@ export default async function SignInSettingsPage() {
             </li>
           ))}
         </ul>
+      </section>
+      <section className="panel" aria-labelledby="passkeys-for-admins">
+        <h2 id="passkeys-for-admins">Passkeys for administrators</h2>
+        <p role="status">
+          {passkeys.required
+            ? 'On: administrators confirm changes with a passkey; an authenticator code is refused (a recovery code still works, and each administrator registers their first passkey with their code).'
+            : 'Off: administrators confirm changes with a passkey or an authenticator code.'}{' '}
+          {withPasskey} of {passkeys.admins.length} administrators have a passkey
+          {withPasskey < passkeys.admins.length ? `; without one: ${passkeys.admins.filter((admin) => admin.passkeys === 0).map((admin) => admin.email).join(', ')}` : ''}.
+        </p>
+        <PasskeysForAdminsSwitch required={passkeys.required} />
       </section>
     </>
   );

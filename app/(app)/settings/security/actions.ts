@@ -1,11 +1,13 @@
 'use server';
 
+import type { PublicKeyCredentialCreationOptionsJSON } from '@simplewebauthn/server';
 import { revalidatePath } from 'next/cache';
 import type { ActionResult } from '@/lib/schemas/action-result';
 import { ZChangePassword, type TChangePassword } from '@/lib/schemas/accounts';
 import { ZReauthenticate, ZStartEnrollment, ZStepUp } from '@/lib/schemas/step-up';
 import { requestActor } from '@/lib/server/auth/request-actor';
 import { requireUser } from '@/lib/server/auth/session';
+import { passkeyRegistrationOptions, registerPasskey, removePasskey } from '@/lib/server/passkeys/passkeys';
 import { services } from '@/lib/server/services';
 import { fieldErrorsOf } from '@/lib/server/result';
 import { changeTwoFactor } from '@/lib/server/step-up/change-two-factor';
@@ -72,4 +74,26 @@ export async function setDailyDigestAction(input: { enabled: boolean }): Promise
   await setDailyDigest(await services(), { actor: await requestActor(user), userId: user.id, organizationId: user.organizationId, enabled: input?.enabled === true });
   revalidatePath('/settings/security');
   return { ok: true, data: null };
+}
+
+/** A challenge to create a passkey with, behind the `passkeys` step-up. */
+export async function passkeyRegistrationOptionsAction(): Promise<ActionResult<PublicKeyCredentialCreationOptionsJSON>> {
+  const user = await requireUser();
+  return toActionResult(await passkeyRegistrationOptions(await services(), { user, actor: await requestActor(user) }));
+}
+
+/** Keeps the browser's new passkey under its name. */
+export async function registerPasskeyAction(input: { name: string; response: unknown }): Promise<ActionResult<{ id: string }>> {
+  const user = await requireUser();
+  const result = await registerPasskey(await services(), { user, actor: await requestActor(user), input });
+  revalidatePath('/settings/security');
+  return toActionResult(result);
+}
+
+/** Removes one of one's passkeys, behind the `passkeys` step-up. */
+export async function removePasskeyAction(input: { passkeyId: string }): Promise<ActionResult<null>> {
+  const user = await requireUser();
+  const result = await removePasskey(await services(), { user, actor: await requestActor(user), input });
+  revalidatePath('/settings/security');
+  return toActionResult(result);
 }

@@ -3,6 +3,8 @@ import { ChangePasswordForm } from '@/components/change-password-form';
 import { ChangeTwoFactorForm } from '@/components/change-two-factor-form';
 import { DailyDigestToggle } from '@/components/daily-digest-toggle';
 import { EndOtherSessionsButton } from '@/components/end-other-sessions-button';
+import { PasskeysSection } from '@/components/passkeys-section';
+import { listPasskeys } from '@/lib/server/passkeys/passkeys';
 import { mailer } from '@/lib/server/mail/mailer';
 import { hasDailyDigest } from '@/lib/server/users/set-daily-digest';
 import { EnrollmentForm } from '@/components/enrollment-form';
@@ -26,6 +28,7 @@ export default async function SecurityPage({ searchParams }: { searchParams: Pro
   const enrolling = status.pending ? await readPendingEnrollment(v, { user }) : null;
   const otherSessions = await listOtherSessions(v, { userId: user.id, sessionId: user.sessionId });
   const dailyDigest = await hasDailyDigest(v, { userId: user.id });
+  const passkeys = status.enabledAt ? await listPasskeys(v, { userId: user.id }) : [];
 
   return (
     <>
@@ -62,10 +65,25 @@ export default async function SecurityPage({ searchParams }: { searchParams: Pro
           </div>
         )}
       </section>
+      {status.enabledAt && (
+        <section className="panel" aria-labelledby="passkeys-heading">
+          <h2 id="passkeys-heading">Passkeys</h2>
+          <PasskeysSection
+            passkeys={passkeys.map((passkey) => ({
+              id: passkey.id,
+              name: passkey.name,
+              added: formatDate(passkey.createdAt),
+              lastUsed: passkey.lastUsedAt ? `${formatDateTime(passkey.lastUsedAt)} UTC` : null,
+            }))}
+          />
+        </section>
+      )}
       {status.enabledAt && !status.pending && (
         <section className="panel" aria-labelledby="change-heading">
           <h2 id="change-heading">Replace or turn off</h2>
-          <p className="muted">Lost your phone? Use a recovery code here. Lost those too? Ask an administrator to reset your two-factor.</p>
+          <p className="muted">
+            Lost your phone? Use a recovery code here. Lost those too? Ask an administrator to reset your two-factor. Turning two-factor off removes your passkeys too.
+          </p>
           <ChangeTwoFactorForm />
         </section>
       )}
