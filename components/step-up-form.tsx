@@ -39,7 +39,7 @@ export function StepUpForm({ purpose, onConfirmed, heading = 'h2' }: { purpose: 
   useEffect(() => {
     void stepUpMethodsAction({ purpose }).then((result) => result.ok && setMethods(result.data));
   }, [purpose]);
-  const usePasskey = async () => {
+  const confirmWithPasskey = async () => {
     setFormError(null);
     setAsking(true);
     try {
@@ -77,7 +77,7 @@ export function StepUpForm({ purpose, onConfirmed, heading = 'h2' }: { purpose: 
       <FormError id="step-up-error" message={formError} />
       {methods && methods.passkeys > 0 && (
         <p>
-          <button type="button" disabled={asking} onClick={() => void usePasskey()}>
+          <button type="button" disabled={asking} onClick={() => void confirmWithPasskey()}>
             {asking ? 'Waiting for your passkey…' : 'Use a passkey'}
           </button>
         </p>

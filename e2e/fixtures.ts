@@ -71,6 +71,11 @@ export function totpKey(role: TotpAccount): string {
   return entry.key;
 }
 
+/** Whether `account` has an authenticator from an earlier spec (governance enrolls the approver's). */
+export function hasAuthenticator(account: TotpAccount): boolean {
+  return Boolean(readState()[account]);
+}
+
 /** A code from `oathtool` (a TOTP client that is not ours) for a time step not used before. */
 export function oathtool(key: string, atSeconds: number): string {
   return execFileSync('oathtool', ['--totp', '-b', `--now=@${atSeconds}`, key], { encoding: 'utf8' }).trim();

@@ -2,16 +2,7 @@ import Provider from 'oidc-provider';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Page } from '@playwright/test';
-import { APPROVER_EMAIL, confirmStepUp, enrollTotp, expect, loginAs, loginWith, test, totpKey } from './fixtures';
-
-/** Whether `account` has an authenticator from an earlier spec (governance enrolls the approver's). */
-const hasAuthenticator = (account: string) => {
-  try {
-    return Boolean(totpKey(account));
-  } catch {
-    return false;
-  }
-};
+import { APPROVER_EMAIL, confirmStepUp, enrollTotp, expect, hasAuthenticator, loginAs, loginWith, test } from './fixtures';
 
 // The company's identity provider: oidc-provider on loopback, with its own login and consent pages.
 // Accounts are named by the login typed there; each has the claims below.
