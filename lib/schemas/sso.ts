@@ -83,7 +83,8 @@ export const SSO_REFUSALS = {
   unverified_email: 'Your identity provider has not verified your email address, so nobody was signed in.',
   no_account: 'There is no Strongroom account for this email address in this organization. Ask an administrator to invite you.',
   disabled: 'This account is deactivated in Strongroom. Ask an administrator.',
-  other_organization: 'This email address belongs to another organization in Strongroom. Sign in through that organization.',
+  // Shown as `no_account` (see admitSsoUser): whether an address has an account elsewhere is not this organization's to learn.
+  other_organization: 'There is no Strongroom account for this email address in this organization. Ask an administrator to invite you.',
   subject_changed: 'This account was first signed in as another identity at your provider, so nobody was signed in. Ask an administrator.',
   wrong_issuer: 'The identity provider’s answer came from another issuer than the one configured, so nobody was signed in.',
   provider_error: 'The identity provider’s answer could not be verified or the provider could not be reached, so nobody was signed in. Try again; if it persists, ask an administrator (the audit log says why).',

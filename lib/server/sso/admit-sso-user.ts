@@ -45,7 +45,23 @@ export async function admitSsoUser(
         orderBy: { createdAt: 'desc' },
       });
   const decision = decideSsoUser(identity, policy, { user, invitation: invitation?.role ? { id: invitation.id, role: invitation.role } : null });
-  if ('refuse' in decision) return refuse(decision.refuse, user && user.organizationId === organizationId ? user : null);
+  if ('refuse' in decision) {
+    if (decision.refuse === 'other_organization') {
+      // The account's own organization is told that another organization's provider vouched for one of
+      // its addresses (an attempt worth seeing); the provider's organization learns nothing it could not
+      // from an address nobody has.
+      await recordAuditEvent(prisma, {
+        actor: { type: 'ANONYMOUS', label, ...request },
+        action: 'auth.sign_in',
+        target: { type: 'User', id: user!.id },
+        organizationId: user!.organizationId,
+        outcome: 'DENIED',
+        details: { method: 'sso', reason: 'other_organization', issuer: policy.issuer },
+      });
+      return refuse('no_account');
+    }
+    return refuse(decision.refuse, user && user.organizationId === organizationId ? user : null);
+  }
 
   const admitted = await prisma.$transaction(async (tx) => {
     if (decision.admit === 'existing') {
@@ -66,6 +82,14 @@ export async function admitSsoUser(
     if (decision.admit === 'invited') {
       const used = await tx.oneTimeLink.updateMany({ where: { id: decision.invitationId, usedAt: null, cancelledAt: null }, data: { usedAt: at } });
       if (used.count !== 1) return null;
+      // As with the invitation link: whoever sent it must still be an active administrator here.
+      const inviter = invitation!.createdById
+        ? await tx.user.findFirst({ where: { id: invitation!.createdById, organizationId, role: 'ADMIN', disabledAt: null }, select: { id: true } })
+        : null;
+      if (invitation!.createdById && !inviter) {
+        await tx.oneTimeLink.update({ where: { id: decision.invitationId }, data: { usedAt: null, cancelledAt: at } });
+        return null;
+      }
     }
     const created = await tx.user.create({
       data: {

@@ -138,6 +138,25 @@ describe.each(testDatabaseKinds())('single sign-on on %s', (kind) => {
     ]);
   });
 
+  it('refuses an address of another organization as if it had no account (that organization sees the attempt), and an invitation from someone no longer an administrator', async () => {
+    const client = (await loadSsoClient(services(), { slug }))!;
+    const claims = (email: string) => ({ iss: provider.url, sub: `sub-${email}`, email, email_verified: true, name: email });
+    const elsewhere = (await db.prisma.organization.create({ data: { name: 'Elsewhere', slug: `else-${randomUUID().slice(0, 8)}` } })).id;
+    const stranger = await db.prisma.user.create({ data: { organizationId: elsewhere, email: `cfo@${slug}-else.example`, name: 'Cy', role: 'ADMIN', passwordHash: 'x' } });
+    expect(await admitSsoUser(db.prisma, { policy: client.policy, claims: claims(stranger.email), request })).toEqual({ ok: false, reason: 'no_account' });
+    const here = await db.prisma.auditEvent.findFirstOrThrow({ where: { organizationId, action: 'auth.sign_in' }, orderBy: { seq: 'desc' } });
+    expect(here).toMatchObject({ outcome: 'DENIED', targetId: null, details: { reason: 'no_account' } });
+    const there = await db.prisma.auditEvent.findFirstOrThrow({ where: { organizationId: elsewhere, action: 'auth.sign_in' }, orderBy: { seq: 'desc' } });
+    expect(there).toMatchObject({ outcome: 'DENIED', targetId: stranger.id, details: { reason: 'other_organization', issuer: provider.url } });
+
+    const former = await db.prisma.user.create({ data: { organizationId, email: `former@${slug}.example`, name: 'Fo', role: 'ADMIN', passwordHash: 'x' } });
+    await createLink(db.prisma, { purpose: 'INVITE', organizationId, email: 'late@far.example', role: 'ADMIN', createdById: former.id });
+    await db.prisma.user.update({ where: { id: former.id }, data: { role: 'VIEWER' } });
+    expect(await admitSsoUser(db.prisma, { policy: client.policy, claims: claims('late@far.example'), request })).toEqual({ ok: false, reason: 'no_account' });
+    expect(await db.prisma.user.count({ where: { email: 'late@far.example' } })).toBe(0);
+    expect(await db.prisma.oneTimeLink.findFirstOrThrow({ where: { email: 'late@far.example' } })).toMatchObject({ usedAt: null, cancelledAt: expect.any(Date) });
+  });
+
   describe('back-channel logout', () => {
     const logoutToken = (claims: Record<string, unknown>, { key = provider.privateKey, age = 0 }: { key?: CryptoKey; age?: number } = {}) =>
       new SignJWT({ events: { 'http://schemas.openid.net/event/backchannel-logout': {} }, ...claims })
