@@ -5,14 +5,14 @@ import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { changeTwoFactorAction } from '@/app/(app)/settings/security/actions';
-import { ZReauthenticate, type TReauthenticate } from '@/lib/schemas/step-up';
+import { ZReauthenticate, ZReauthenticateWithoutPassword, type TReauthenticate } from '@/lib/schemas/step-up';
 import { FormError, TextField } from '@/components/form/fields';
 
-/** Password + current code (or recovery code) to replace the authenticator or turn two-factor off. */
-export function ChangeTwoFactorForm() {
+/** Password (none for an account of the identity provider) + current code (or recovery code) to replace the authenticator or turn two-factor off. */
+export function ChangeTwoFactorForm({ hasPassword }: { hasPassword: boolean }) {
   const router = useRouter();
   const [formError, setFormError] = useState<string | null>(null);
-  const { register, handleSubmit, setError, formState } = useForm<TReauthenticate>({ resolver: zodResolver(ZReauthenticate), defaultValues: { password: '', code: '' } });
+  const { register, handleSubmit, setError, formState } = useForm<TReauthenticate>({ resolver: zodResolver(hasPassword ? ZReauthenticate : ZReauthenticateWithoutPassword), defaultValues: { password: '', code: '' } });
   const submit = (then: 'remove' | 'reenroll') =>
     handleSubmit(async (values) => {
       setFormError(null);
@@ -25,7 +25,11 @@ export function ChangeTwoFactorForm() {
   return (
     <form noValidate onSubmit={submit('reenroll')}>
       <FormError message={formError} />
-      <TextField id="reauth-password" label="Password" type="password" autoComplete="current-password" error={errors.password?.message} {...register('password')} />
+      {hasPassword ? (
+        <TextField id="reauth-password" label="Password" type="password" autoComplete="current-password" error={errors.password?.message} {...register('password')} />
+      ) : (
+        <FormError message={errors.password?.message} />
+      )}
       <TextField id="reauth-code" label="Current code or recovery code" autoComplete="one-time-code" error={errors.code?.message} {...register('code')} />
       <div className="actions">
         <button type="submit" disabled={formState.isSubmitting}>

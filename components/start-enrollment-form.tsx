@@ -5,14 +5,17 @@ import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { startEnrollmentAction } from '@/app/(app)/settings/security/actions';
-import { ZStartEnrollment, type TStartEnrollment } from '@/lib/schemas/step-up';
+import { ZStartEnrollment, ZStartEnrollmentWithoutPassword, type TStartEnrollment } from '@/lib/schemas/step-up';
 import { FormError, TextField } from '@/components/form/fields';
 
-/** First step of setting up two-factor: the password, then the page shows a key to scan. */
-export function StartEnrollmentForm() {
+/**
+ * First step of setting up two-factor: the password (or, for an account that signs in through the
+ * identity provider, that sign-in if recent), then the page shows a key to scan.
+ */
+export function StartEnrollmentForm({ hasPassword }: { hasPassword: boolean }) {
   const router = useRouter();
   const [formError, setFormError] = useState<string | null>(null);
-  const { register, handleSubmit, setError, formState } = useForm<TStartEnrollment>({ resolver: zodResolver(ZStartEnrollment), defaultValues: { password: '' } });
+  const { register, handleSubmit, setError, formState } = useForm<TStartEnrollment>({ resolver: zodResolver(hasPassword ? ZStartEnrollment : ZStartEnrollmentWithoutPassword), defaultValues: { password: '' } });
   const onSubmit = handleSubmit(async (values) => {
     setFormError(null);
     const result = await startEnrollmentAction(values);
@@ -25,7 +28,11 @@ export function StartEnrollmentForm() {
   return (
     <form onSubmit={onSubmit} noValidate>
       <FormError message={formError} />
-      <TextField id="enroll-password" label="Password" type="password" autoComplete="current-password" error={error} {...register('password')} />
+      {hasPassword ? (
+        <TextField id="enroll-password" label="Password" type="password" autoComplete="current-password" error={error} {...register('password')} />
+      ) : (
+        <FormError message={error} />
+      )}
       <button type="submit" disabled={formState.isSubmitting}>
         Set up two-factor
       </button>

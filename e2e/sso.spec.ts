@@ -129,6 +129,11 @@ test('an administrator sets up single sign-on, a second one approves it; a match
   await newcomer.goto('/audit');
   // The group gave the Auditor role: the audit log opens.
   await expect(newcomer.getByRole('heading', { level: 1 })).toHaveText('Audit log');
+  // No password here: the provider sign-in a moment ago stands in for it when setting up two-factor.
+  await newcomer.goto('/settings/security');
+  await expect(newcomer.getByText('None: your account signs in through your identity provider')).toBeVisible();
+  await newcomer.getByRole('button', { name: 'Set up two-factor' }).click();
+  await expect(newcomer.locator('#totp-key')).toBeVisible();
 
   await page.goto('/audit?action=auth.sign_in');
   await expect(page.getByRole('row', { name: /eve@elsewhere\.example.*no_account/ }).first()).toBeVisible();

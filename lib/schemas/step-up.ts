@@ -28,6 +28,16 @@ export const ZReauthenticate = z.object({
 });
 export type TReauthenticate = z.input<typeof ZReauthenticate>;
 
+// An account made through single sign-on has no password: its forms send none, and a recent sign-in
+// through the provider stands in for it (the server decides which applies).
+export const ZStartEnrollmentWithoutPassword = z.object({ password: z.literal('') });
+export const ZReauthenticateWithoutPassword = ZReauthenticate.extend({ password: z.literal('') });
+
+/** What the actions take: a password, or none for an account without one. */
+const ZPasswordOrNone = z.string().max(1024, 'Too long for a password');
+export const ZStartEnrollmentInput = z.object({ password: ZPasswordOrNone });
+export const ZReauthenticateInput = ZReauthenticate.extend({ password: ZPasswordOrNone });
+
 /**
  * What a step-up opens. One code opens a working window for every credential change (add, edit,
  * replace, revoke, delete, restore): admins do these in runs. Acts with wider reach, keys of machines

@@ -15,6 +15,9 @@ function derive(password: string, salt: Buffer, options: ScryptOptions): Promise
   );
 }
 
+/** A stored password hash no password matches: accounts made through single sign-on have no password. */
+export const NO_PASSWORD = '!sso';
+
 /** "scrypt$N$r$p$salt$hash" (salt and hash base64url): parameters travel with the hash. */
 export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(16);

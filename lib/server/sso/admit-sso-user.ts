@@ -1,13 +1,11 @@
 import 'server-only';
 import { appendAuditEvent, type Actor } from '@/lib/server/audit/append-audit-event';
 import { recordAuditEvent } from '@/lib/server/audit/record-audit-event';
+import { NO_PASSWORD } from '@/lib/server/auth/password';
 import { now } from '@/lib/server/clock';
 import { decideSsoUser, readIdentity, type SsoPolicy } from '@/lib/server/sso/sso-decision';
 import type { TSsoRefusal } from '@/lib/schemas/sso';
 import type { PrismaClient, Role } from '@/prisma/generated/client';
-
-/** A stored password hash no password matches: accounts made through single sign-on have no password. */
-export const NO_PASSWORD = '!sso';
 
 export type Admission = { ok: true; user: { id: string; email: string; name: string; role: Role; organizationId: string }; subject: string; sid: string | null } | { ok: false; reason: TSsoRefusal };
 

@@ -3,10 +3,14 @@ import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'j
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { approveChangeRequest } from '@/lib/server/approvals/approve-change-request';
 import { createLink } from '@/lib/server/auth/one-time-links';
-import { hashPassword } from '@/lib/server/auth/password';
+import { hashPassword, NO_PASSWORD } from '@/lib/server/auth/password';
 import { verifySignIn } from '@/lib/server/auth/verify-sign-in';
 import { makeKeyring } from '@/lib/server/crypto/keyring';
 import type { Database } from '@/lib/server/db/open-database';
+import { readPendingEnrollment } from '@/lib/server/step-up/pending-enrollment';
+import { startEnrollment } from '@/lib/server/step-up/start-enrollment';
+import { changePassword } from '@/lib/server/users/change-password';
+import { issuePasswordReset } from '@/lib/server/users/issue-password-reset';
 import { admitSsoUser } from '@/lib/server/sso/admit-sso-user';
 import { backchannelLogout } from '@/lib/server/sso/backchannel-logout';
 import { loadSsoClient, saveSsoSettings, setBreakGlass, setSsoOnly } from '@/lib/server/sso/sso-connection';
@@ -155,6 +159,31 @@ describe.each(testDatabaseKinds())('single sign-on on %s', (kind) => {
     expect(await admitSsoUser(db.prisma, { policy: client.policy, claims: claims('late@far.example'), request })).toEqual({ ok: false, reason: 'no_account' });
     expect(await db.prisma.user.count({ where: { email: 'late@far.example' } })).toBe(0);
     expect(await db.prisma.oneTimeLink.findFirstOrThrow({ where: { email: 'late@far.example' } })).toMatchObject({ usedAt: null, cancelledAt: expect.any(Date) });
+  });
+
+  it('an account of the provider sets up two-factor within minutes of a provider sign-in instead of a password, and never gets a password', async () => {
+    const joined = await db.prisma.user.create({ data: { organizationId, email: `joined@${slug}.example`, name: 'Jo', role: 'ADMIN', passwordHash: NO_PASSWORD, ssoSubject: 'sub-jo' } });
+    const actor = { type: 'USER' as const, id: joined.id, label: joined.email, ip: '127.0.0.1' };
+    const session = async (ssoSubject: string | null, minutesAgo: number) =>
+      (await db.prisma.session.create({ data: { id: randomUUID(), userId: joined.id, ssoSubject, createdAt: new Date(Date.now() - minutesAgo * 60_000), expiresAt: new Date(Date.now() + 3_600_000) } })).id;
+    const start = (sessionId: string) => startEnrollment(services(), { user: { ...joined, sessionId }, password: '', actor });
+    const refused = { ok: false, error: { fieldErrors: { password: [expect.stringMatching(/sign in through the provider again/)] } } };
+    expect(await start(await session('sub-jo', 11))).toMatchObject(refused);
+    expect(await start(await session(null, 1))).toMatchObject(refused);
+    expect(await readPendingEnrollment(services(), { user: joined })).toBeNull();
+    expect(await start(await session('sub-jo', 2))).toEqual({ ok: true, data: null });
+    expect(await readPendingEnrollment(services(), { user: joined })).not.toBeNull();
+    // A fresh provider sign-in does not let anyone set a password on such an account.
+    const fresh = await session('sub-jo', 0);
+    expect(await changePassword(services(), { user: { ...joined, sessionId: fresh }, currentPassword: '', password: 'a-brand-new-password', actor })).toMatchObject({ ok: false });
+    // Nor an administrator's reset link, while the provider is set up.
+    expect(await issuePasswordReset(services(), { actor: admin(), organizationId, userId: joined.id, baseUrl: 'http://localhost', mailer: null })).toMatchObject({
+      ok: false,
+      error: { message: expect.stringMatching(/signs in through your identity provider/) },
+    });
+    expect((await db.prisma.user.findUniqueOrThrow({ where: { id: joined.id } })).passwordHash).toBe(NO_PASSWORD);
+    const reasons = await db.prisma.auditEvent.findMany({ where: { actorId: joined.id, outcome: 'DENIED' }, orderBy: { seq: 'asc' }, select: { details: true } });
+    expect(reasons.map((event) => (event.details as { reason: string }).reason)).toEqual(['provider_sign_in_not_recent', 'provider_sign_in_not_recent', 'no_password']);
   });
 
   describe('back-channel logout', () => {

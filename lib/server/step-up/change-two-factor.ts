@@ -17,10 +17,10 @@ import { verifySecondFactor } from '@/lib/server/step-up/verify-second-factor';
  */
 export async function changeTwoFactor(
   services: Services,
-  { user, password, code, actor, then }: { user: { id: string; organizationId: string; email: string }; password: string; code: string; actor: Actor; then: 'remove' | 'reenroll' },
+  { user, password, code, actor, then }: { user: { id: string; organizationId: string; email: string; sessionId?: string }; password: string; code: string; actor: Actor; then: 'remove' | 'reenroll' },
 ): Promise<Result<null>> {
   const action = then === 'remove' ? 'totp.remove' : 'totp.reenroll';
-  const checked = await reauthenticate(services.prisma, { user, password, actor, action });
+  const checked = await reauthenticate(services.prisma, { user, password, actor, action, orProviderSignIn: true });
   if (!checked.ok) return checked;
   // Turning two-factor off removes the passkeys too: where they are required, an authenticator code
   // alone must not undo them (a recovery code may).

@@ -12,11 +12,11 @@ import { beginPendingEnrollment } from '@/lib/server/step-up/pending-enrollment'
  */
 export async function startEnrollment(
   services: Services,
-  { user, password, actor }: { user: { id: string; organizationId: string; email: string }; password: string; actor: Actor },
+  { user, password, actor }: { user: { id: string; organizationId: string; email: string; sessionId?: string }; password: string; actor: Actor },
 ): Promise<Result<null>> {
   const { totpEnabledAt } = await services.prisma.user.findUniqueOrThrow({ where: { id: user.id }, select: { totpEnabledAt: true } });
   if (totpEnabledAt) return fail('INVALID_STATE', 'Two-factor is already on. To move to a new phone, use "Replace authenticator".');
-  const checked = await reauthenticate(services.prisma, { user, password, actor, action: 'totp.enroll_start' });
+  const checked = await reauthenticate(services.prisma, { user, password, actor, action: 'totp.enroll_start', orProviderSignIn: true });
   if (!checked.ok) return checked;
   await services.prisma.$transaction(async (tx) => {
     await beginPendingEnrollment(tx, services.keyring, user);

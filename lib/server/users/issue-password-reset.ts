@@ -2,6 +2,7 @@ import 'server-only';
 import { appendAuditEvent, type Actor } from '@/lib/server/audit/append-audit-event';
 import { recordRefusal } from '@/lib/server/audit/record-refusal';
 import { createLink, linkUrl } from '@/lib/server/auth/one-time-links';
+import { NO_PASSWORD } from '@/lib/server/auth/password';
 import { now } from '@/lib/server/clock';
 import { fail, ok, type Result } from '@/lib/server/result';
 import type { Mailer } from '@/lib/server/mail/mailer';
@@ -25,9 +26,14 @@ export async function issuePasswordReset(
   const refuse = (code: 'FORBIDDEN' | 'NOT_FOUND' | 'INVALID_STATE', message: string) =>
     recordRefusal(prisma, { actor, organizationId, action: 'user.password_reset_issue', target, failure: fail(code, message).error });
   if (actor.id === userId) return refuse('FORBIDDEN', 'Change your own password under Security.');
-  const user = await prisma.user.findFirst({ where: { id: userId, organizationId }, select: { disabledAt: true, email: true, role: true } });
+  const user = await prisma.user.findFirst({ where: { id: userId, organizationId }, select: { disabledAt: true, email: true, role: true, passwordHash: true } });
   if (!user) return refuse('NOT_FOUND', 'No such user in your organization.');
   if (user.disabledAt) return refuse('INVALID_STATE', 'This user is deactivated: reactivate them first.');
+  // An account made through the provider has no password; giving it one would let it in after the
+  // provider disables it. (Once single sign-on is removed, such accounts need one, and may get it.)
+  if (user.passwordHash === NO_PASSWORD && (await prisma.ssoConnection.count({ where: { organizationId } })) > 0) {
+    return refuse('INVALID_STATE', `${user.email} signs in through your identity provider and has no password; the provider decides who gets in.`);
+  }
   const mailOnly = user.role === 'ADMIN' && (await needsSecondAdministrator(prisma, { organizationId, actorId: actor.id }));
   if (mailOnly && !mailer) return refuse('INVALID_STATE', 'An administrator’s reset link goes only to their own mailbox, and mail is not set up (SMTP_URL). They can use a recovery code, or change their password themselves under Security.');
   const link = await prisma.$transaction(async (tx) => {

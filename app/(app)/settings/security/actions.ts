@@ -4,7 +4,7 @@ import type { PublicKeyCredentialCreationOptionsJSON } from '@simplewebauthn/ser
 import { revalidatePath } from 'next/cache';
 import type { ActionResult } from '@/lib/schemas/action-result';
 import { ZChangePassword, type TChangePassword } from '@/lib/schemas/accounts';
-import { ZReauthenticate, ZStartEnrollment, ZStepUp } from '@/lib/schemas/step-up';
+import { ZReauthenticateInput, ZStartEnrollmentInput, ZStepUp } from '@/lib/schemas/step-up';
 import { requestActor } from '@/lib/server/auth/request-actor';
 import { requireUser } from '@/lib/server/auth/session';
 import { passkeyRegistrationOptions, registerPasskey, removePasskey } from '@/lib/server/passkeys/passkeys';
@@ -18,10 +18,10 @@ import { changePassword } from '@/lib/server/users/change-password';
 import { endOtherSessions } from '@/lib/server/users/end-other-sessions';
 import { setDailyDigest } from '@/lib/server/users/set-daily-digest';
 
-/** Password, then a new authenticator key to scan (first enrollment). */
+/** Password (or a recent sign-in through the provider), then a new authenticator key to scan (first enrollment). */
 export async function startEnrollmentAction(input: { password: string }): Promise<ActionResult<null>> {
   const user = await requireUser();
-  const parsed = ZStartEnrollment.safeParse(input);
+  const parsed = ZStartEnrollmentInput.safeParse(input);
   if (!parsed.success) return { ok: false, formError: 'Check the highlighted fields.', fieldErrors: fieldErrorsOf(parsed.error) };
   const result = await startEnrollment(await services(), { user, password: parsed.data.password, actor: await requestActor(user) });
   revalidatePath('/settings/security');
@@ -42,7 +42,7 @@ export async function confirmEnrollmentAction(input: { code: string }): Promise<
 /** Password and a current code, then turn two-factor off or start replacing the authenticator. */
 export async function changeTwoFactorAction(input: { password: string; code: string; then: 'remove' | 'reenroll' }): Promise<ActionResult<null>> {
   const user = await requireUser();
-  const parsed = ZReauthenticate.safeParse(input);
+  const parsed = ZReauthenticateInput.safeParse(input);
   if (!parsed.success) return { ok: false, formError: 'Check the highlighted fields.', fieldErrors: fieldErrorsOf(parsed.error) };
   const then = input.then === 'remove' ? 'remove' : 'reenroll';
   const result = await changeTwoFactor(await services(), { user, password: parsed.data.password, code: parsed.data.code, actor: await requestActor(user), then });

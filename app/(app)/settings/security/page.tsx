@@ -9,6 +9,7 @@ import { mailer } from '@/lib/server/mail/mailer';
 import { hasDailyDigest } from '@/lib/server/users/set-daily-digest';
 import { EnrollmentForm } from '@/components/enrollment-form';
 import { StartEnrollmentForm } from '@/components/start-enrollment-form';
+import { FRESH_PROVIDER_SIGN_IN_MINUTES } from '@/lib/server/auth/reauthenticate';
 import { requireUser } from '@/lib/server/auth/session';
 import { services } from '@/lib/server/services';
 import { getTwoFactorStatus } from '@/lib/server/step-up/get-two-factor-status';
@@ -47,8 +48,12 @@ export default async function SecurityPage({ searchParams }: { searchParams: Pro
         )}
         {!status.enabledAt && !enrolling && (
           <>
-            <p>Two-factor is off. Enter your password to get a key for your authenticator app.</p>
-            <StartEnrollmentForm />
+            <p>
+              {status.hasPassword
+                ? 'Two-factor is off. Enter your password to get a key for your authenticator app.'
+                : `Two-factor is off. Your account signs in through your identity provider: within ${FRESH_PROVIDER_SIGN_IN_MINUTES} minutes of signing in there, get a key for your authenticator app here.`}
+            </p>
+            <StartEnrollmentForm hasPassword={status.hasPassword} />
           </>
         )}
         {enrolling && (
@@ -84,15 +89,19 @@ export default async function SecurityPage({ searchParams }: { searchParams: Pro
           <p className="muted">
             Lost your phone? Use a recovery code here. Lost those too? Ask an administrator to reset your two-factor. Turning two-factor off removes your passkeys too.
           </p>
-          <ChangeTwoFactorForm />
+          <ChangeTwoFactorForm hasPassword={status.hasPassword} />
         </section>
       )}
       {/* Sent here to set up two-factor first (a new administrator, a form that changes secrets): only that. */}
       {!(next && !status.enabledAt) && (
         <>
           <section className="panel" aria-labelledby="password-heading">
-            <h2 id="password-heading">Change password</h2>
-            <ChangePasswordForm email={user.email} />
+            <h2 id="password-heading">{status.hasPassword ? 'Change password' : 'Password'}</h2>
+            {status.hasPassword ? (
+              <ChangePasswordForm email={user.email} />
+            ) : (
+              <p>None: your account signs in through your identity provider, which decides your password and when you leave.</p>
+            )}
           </section>
           <section className="panel" aria-labelledby="digest-heading">
             <h2 id="digest-heading">Daily digest</h2>
