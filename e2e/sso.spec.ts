@@ -1,7 +1,7 @@
 import Provider from 'oidc-provider';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Page } from '@playwright/test';
+import type { Locator, Page } from '@playwright/test';
 import { APPROVER_EMAIL, confirmStepUp, enrollTotp, expect, hasAuthenticator, loginAs, loginWith, test } from './fixtures';
 
 // The company's identity provider: oidc-provider on loopback, with its own login and consent pages.
@@ -12,6 +12,7 @@ const ACCOUNTS: Record<string, Record<string, unknown>> = {
   unverified: { email: 'operator@demo.example', email_verified: false, name: 'Not Verified' },
   stranger: { email: 'eve@elsewhere.example', email_verified: true, name: 'Eve' },
   nora: { email: 'nora@jit.example', email_verified: true, name: 'Nora Newcomer', groups: ['internal-audit'] },
+  ines: { email: 'ines@partner.example', email_verified: true, name: 'Ines Invited' },
 };
 
 let server: Server;
@@ -137,6 +138,41 @@ test('an administrator sets up single sign-on, a second one approves it; a match
 
   await page.goto('/audit?action=auth.sign_in');
   await expect(page.getByRole('row', { name: /eve@elsewhere\.example.*no_account/ }).first()).toBeVisible();
+});
+
+test('an invited address gets its account through the provider with the invited role; deactivated in Strongroom, it is refused there', async ({ page, browser }) => {
+  await loginAs(page, 'ADMIN');
+  const thenMaybeStepUp = async (outcome: Locator) => {
+    const stepUp = page.getByRole('heading', { name: 'Confirm it is you' });
+    await expect(stepUp.or(outcome).first()).toBeVisible();
+    if (await stepUp.isVisible()) await confirmStepUp(page);
+    await expect(outcome).toBeVisible();
+  };
+  await page.goto('/admin/users');
+  await page.getByLabel('Email', { exact: true }).fill('ines@partner.example');
+  await page.getByLabel('Role', { exact: true }).selectOption('OPERATOR');
+  await page.getByRole('button', { name: 'Invite' }).click();
+  await thenMaybeStepUp(page.locator('#invite-link'));
+  await page.getByRole('button', { name: 'Done' }).click();
+
+  // She never opens the link: the provider vouches for the invited address.
+  const ines = await (await browser.newContext()).newPage();
+  await signInThroughProvider(ines, 'ines');
+  await expect(ines).toHaveURL(/\/dashboard$/);
+  await expect(ines.getByText('Ines Invited · operator')).toBeVisible();
+
+  await page.goto('/admin/users');
+  await page.getByRole('button', { name: 'Deactivate ines@partner.example' }).click();
+  await page.getByRole('button', { name: 'Confirm: deactivate ines@partner.example' }).click();
+  await thenMaybeStepUp(page.getByText('Deactivated: their sessions have ended.'));
+  await ines.reload();
+  await expect(ines).toHaveURL(/\/sign-in/);
+
+  // Still signed in at the provider (it answers at once), and refused here.
+  await ines.goto('/sign-in?organization=demo');
+  await ines.getByRole('button', { name: 'Continue with single sign-on' }).click();
+  await expect(ines).toHaveURL(/\/sign-in\?error=sso&reason=/);
+  await expect(ines.getByRole('alert').filter({ hasText: 'This account is deactivated in Strongroom' })).toBeVisible();
 });
 
 test('a state the provider never issued is refused on the sign-in page, nobody in', async ({ page }) => {
