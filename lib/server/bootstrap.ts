@@ -7,14 +7,15 @@ import { keyring } from '@/lib/server/crypto/keyring';
 import { demoOrganizationId, seedDemo, type DemoLogin } from '@/lib/server/seed/seed-demo';
 import { seedDemoStates } from '@/lib/server/seed/seed-demo-states';
 import { offerSetupLink } from '@/lib/server/setup/setup-link';
+import { preconfigureSso } from '@/lib/server/sso/preconfigure-sso';
 
 /**
  * Prepares the database before the server takes requests: migrate → seed the demo data if asked →
- * print its logins → with no organization at all, print a setup link. The embedded database belongs
+ * print its logins → with no organization at all, print a setup link → single sign-on from SSO_*. The embedded database belongs
  * to this process, so it is migrated and seeded here; PostgreSQL is migrated and seeded by
  * `npm run db:migrate` / `db:seed`, and a pending migration is only reported.
  */
-export async function bootstrap(db: Database, config: Pick<Env, 'SEED_DEMO' | 'DEMO_PASSWORD' | 'NEXTAUTH_URL' | 'PORT'>): Promise<void> {
+export async function bootstrap(db: Database, config: Pick<Env, 'SEED_DEMO' | 'DEMO_PASSWORD' | 'NEXTAUTH_URL' | 'PORT'> & Parameters<typeof preconfigureSso>[1]): Promise<void> {
   if (db.kind === 'postgres') {
     const { pending } = await migrationStatus(db.sql).catch(() => ({ pending: null }));
     if (pending && pending.length > 0) logger().warn({ event: 'db.migrations_pending', pending }, 'migrations pending: run npm run db:migrate');
@@ -29,6 +30,7 @@ export async function bootstrap(db: Database, config: Pick<Env, 'SEED_DEMO' | 'D
   }
   const setupLink = await offerSetupLink(db.prisma, { baseUrl: publicUrl(config) });
   if (setupLink) showSetupLink(setupLink);
+  await preconfigureSso({ prisma: db.prisma, keyring: keyring() }, config);
 }
 
 // Like the demo logins: to the terminal (or container log) of whoever started the server, as plain

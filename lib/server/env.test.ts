@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseEnv } from '@/lib/server/env';
+import { parseEnv, ssoFromEnvironment } from '@/lib/server/env';
 
 describe('parseEnv', () => {
   it('accepts an empty environment: embedded database with defaults', () => {
@@ -32,5 +32,31 @@ describe('parseEnv', () => {
 
   it('never echoes a rejected value back', () => {
     expect(() => parseEnv({ NEXTAUTH_SECRET: 'hunter2-too-short' })).toThrow(/^(?!.*hunter2)/);
+  });
+
+  it('takes single sign-on for a scripted install from SSO_*, checked like the form, or says which variable is wrong', () => {
+    const sso = { SSO_ORGANIZATION: 'Acme', SSO_ISSUER: 'https://login.acme.example/realms/finance/', SSO_CLIENT_ID: 'strongroom', SSO_CLIENT_SECRET: 'sso-secret-value-123' };
+    expect(ssoFromEnvironment(parseEnv({}))).toBeNull();
+    expect(ssoFromEnvironment(parseEnv({ ...sso, SSO_JIT_DOMAINS: 'acme.example, Acme.AE', SSO_GROUPS_CLAIM: 'groups', SSO_GROUP_ROLES: 'finance-ops = OPERATOR; auditors = auditor' }))).toEqual({
+      ok: true,
+      organization: 'acme',
+      clientSecret: 'sso-secret-value-123',
+      settings: {
+        issuer: 'https://login.acme.example/realms/finance',
+        clientId: 'strongroom',
+        jitDomains: ['acme.example', 'acme.ae'],
+        groupsClaim: 'groups',
+        groupRoles: [
+          { group: 'finance-ops', role: 'OPERATOR' },
+          { group: 'auditors', role: 'AUDITOR' },
+        ],
+      },
+    });
+    expect(() => parseEnv({ SSO_ISSUER: sso.SSO_ISSUER })).toThrow(/SSO_ORGANIZATION, SSO_CLIENT_ID, SSO_CLIENT_SECRET must be set/);
+    expect(() => parseEnv({ ...sso, SSO_ISSUER: 'login.acme.example' })).toThrow(/SSO_ISSUER: Enter the issuer as a URL/);
+    expect(() => parseEnv({ ...sso, SSO_GROUPS_CLAIM: 'groups', SSO_GROUP_ROLES: 'it = ADMIN' })).toThrow(/SSO_GROUP_ROLES: Line 1: .*never makes an administrator/);
+    expect(() => parseEnv({ ...sso, SSO_GROUP_ROLES: 'it = VIEWER' })).toThrow(/SSO_GROUPS_CLAIM: Name the claim/);
+    // The secret is never echoed back.
+    expect(() => parseEnv({ ...sso, SSO_ISSUER: 'nope' })).toThrow(/^(?!.*sso-secret-value-123)/);
   });
 });

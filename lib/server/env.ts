@@ -1,6 +1,7 @@
 import 'server-only';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { ZSsoSettings } from '@/lib/schemas/sso';
 import { parseTrustedProxies } from '@/lib/server/net/trusted-proxies';
 
 const ZEnv = z.object({
@@ -27,6 +28,18 @@ const ZEnv = z.object({
   STEP_UP_MAX_SECONDS: z.coerce.number().int().min(10).max(4 * 3600).default(1800),
   /** A session that came through single sign-on ends after this long; the provider is then asked again. */
   SSO_SESSION_MINUTES: z.coerce.number().int().min(5, 'must be 5 or more').max(24 * 60).default(60),
+  /**
+   * Scripted installs: single sign-on for the organization with this short name, applied at start if
+   * it has none yet (afterwards Admin → Sign-in decides). SSO_JIT_DOMAINS: "example.com, example.ae";
+   * SSO_GROUP_ROLES: "finance-ops = OPERATOR; auditors = AUDITOR".
+   */
+  SSO_ORGANIZATION: z.string().trim().optional(),
+  SSO_ISSUER: z.string().trim().optional(),
+  SSO_CLIENT_ID: z.string().trim().optional(),
+  SSO_CLIENT_SECRET: z.string().trim().optional(),
+  SSO_JIT_DOMAINS: z.string().trim().optional(),
+  SSO_GROUPS_CLAIM: z.string().trim().optional(),
+  SSO_GROUP_ROLES: z.string().trim().optional(),
   /** Proxies whose X-Forwarded-For is believed: addresses/CIDRs, or a hop count. Empty: none. */
   TRUSTED_PROXIES: z
     .string()
@@ -80,6 +93,8 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     if (env.SMTP_URL && !env.SMTP_FROM) {
       throw new ConfigError('Invalid configuration: SMTP_FROM must be set when SMTP_URL is set (the sender of Strongroom\'s mail; see .env.example)');
     }
+    const sso = ssoFromEnvironment(env);
+    if (sso && !sso.ok) throw new ConfigError(`Invalid configuration: ${sso.problem} (see .env.example)`);
     if (env.DATABASE_URL && !env.NEXTAUTH_SECRET) {
       throw new ConfigError(
         'Invalid configuration: NEXTAUTH_SECRET must be set when DATABASE_URL is set (instances must share it; see .env.example)',
@@ -89,6 +104,33 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   }
   const problems = result.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`);
   throw new ConfigError(`Invalid configuration: ${problems.join('; ')} (see .env.example)`);
+}
+
+/**
+ * The single sign-on a scripted install asks for through SSO_*, checked like the form on Admin →
+ * Sign-in; null when none is asked for.
+ */
+export function ssoFromEnvironment(
+  env: Pick<Env, 'SSO_ORGANIZATION' | 'SSO_ISSUER' | 'SSO_CLIENT_ID' | 'SSO_CLIENT_SECRET' | 'SSO_JIT_DOMAINS' | 'SSO_GROUPS_CLAIM' | 'SSO_GROUP_ROLES'>,
+): { ok: true; organization: string; settings: Omit<z.output<typeof ZSsoSettings>, 'clientSecret'>; clientSecret: string } | { ok: false; problem: string } | null {
+  const given = [env.SSO_ORGANIZATION, env.SSO_ISSUER, env.SSO_CLIENT_ID, env.SSO_CLIENT_SECRET, env.SSO_JIT_DOMAINS, env.SSO_GROUPS_CLAIM, env.SSO_GROUP_ROLES];
+  if (given.every((value) => !value)) return null;
+  const missing = (['SSO_ORGANIZATION', 'SSO_ISSUER', 'SSO_CLIENT_ID', 'SSO_CLIENT_SECRET'] as const).filter((name) => !env[name]);
+  if (missing.length > 0) return { ok: false, problem: `${missing.join(', ')} must be set with the other SSO_ settings` };
+  const parsed = ZSsoSettings.safeParse({
+    issuer: env.SSO_ISSUER,
+    clientId: env.SSO_CLIENT_ID,
+    clientSecret: env.SSO_CLIENT_SECRET,
+    jitDomains: env.SSO_JIT_DOMAINS ?? '',
+    groupsClaim: env.SSO_GROUPS_CLAIM ?? '',
+    groupRoles: (env.SSO_GROUP_ROLES ?? '').split(';').join('\n'),
+  });
+  if (!parsed.success) {
+    const names: Record<string, string> = { issuer: 'SSO_ISSUER', clientId: 'SSO_CLIENT_ID', clientSecret: 'SSO_CLIENT_SECRET', jitDomains: 'SSO_JIT_DOMAINS', groupsClaim: 'SSO_GROUPS_CLAIM', groupRoles: 'SSO_GROUP_ROLES' };
+    return { ok: false, problem: parsed.error.issues.map((issue) => `${names[String(issue.path[0])] ?? 'SSO_'}: ${issue.message}`).join('; ') };
+  }
+  const { clientSecret, ...settings } = parsed.data;
+  return { ok: true, organization: env.SSO_ORGANIZATION!.toLowerCase(), settings, clientSecret };
 }
 
 let cached: Env | undefined;

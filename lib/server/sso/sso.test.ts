@@ -12,6 +12,7 @@ import { startEnrollment } from '@/lib/server/step-up/start-enrollment';
 import { changePassword } from '@/lib/server/users/change-password';
 import { issuePasswordReset } from '@/lib/server/users/issue-password-reset';
 import { admitSsoUser } from '@/lib/server/sso/admit-sso-user';
+import { preconfigureSso } from '@/lib/server/sso/preconfigure-sso';
 import { backchannelLogout } from '@/lib/server/sso/backchannel-logout';
 import { loadSsoClient, saveSsoSettings, setBreakGlass, setSsoOnly } from '@/lib/server/sso/sso-connection';
 import { json, listen, type TestServer } from '@/lib/server/test-support/test-servers';
@@ -184,6 +185,27 @@ describe.each(testDatabaseKinds())('single sign-on on %s', (kind) => {
     expect((await db.prisma.user.findUniqueOrThrow({ where: { id: joined.id } })).passwordHash).toBe(NO_PASSWORD);
     const reasons = await db.prisma.auditEvent.findMany({ where: { actorId: joined.id, outcome: 'DENIED' }, orderBy: { seq: 'asc' }, select: { details: true } });
     expect(reasons.map((event) => (event.details as { reason: string }).reason)).toEqual(['provider_sign_in_not_recent', 'provider_sign_in_not_recent', 'no_password']);
+  });
+
+  it('a scripted install gets single sign-on from SSO_* at start, once; afterwards the page decides', async () => {
+    const fresh = `env-${randomUUID().slice(0, 8)}`;
+    const config = { SSO_ORGANIZATION: fresh, SSO_ISSUER: provider.url, SSO_CLIENT_ID: 'scripted', SSO_CLIENT_SECRET: 'scripted-secret-0123456789', SSO_JIT_DOMAINS: 'scripted.example' };
+    expect(await preconfigureSso(services(), {})).toBeNull();
+    expect(await preconfigureSso(services(), config)).toBe('no_organization');
+    const { id } = await db.prisma.organization.create({ data: { name: 'Scripted', slug: fresh } });
+    const closed = await listen(() => undefined);
+    await closed.close();
+    expect(await preconfigureSso(services(), { ...config, SSO_ISSUER: closed.url })).toBe('unreachable');
+    expect(await db.prisma.ssoConnection.count({ where: { organizationId: id } })).toBe(0);
+
+    expect(await preconfigureSso(services(), config)).toBe('applied');
+    expect(await db.prisma.ssoConnection.findUniqueOrThrow({ where: { organizationId: id } })).toMatchObject({ issuer: provider.url, clientId: 'scripted', jitDomains: ['scripted.example'] });
+    expect((await loadSsoClient(services(), { slug: fresh }))!.clientSecret).toBe('scripted-secret-0123456789');
+    expect(await db.prisma.auditEvent.findFirstOrThrow({ where: { organizationId: id, action: 'sso.configure' } })).toMatchObject({ actorType: 'SYSTEM', actorLabel: 'environment (SSO_*)' });
+    // Changed on the page later: a restart with the same SSO_* keeps the page's choice.
+    await db.prisma.ssoConnection.update({ where: { organizationId: id }, data: { clientId: 'changed-on-the-page' } });
+    expect(await preconfigureSso(services(), config)).toBe('kept');
+    expect((await db.prisma.ssoConnection.findUniqueOrThrow({ where: { organizationId: id } })).clientId).toBe('changed-on-the-page');
   });
 
   describe('back-channel logout', () => {
