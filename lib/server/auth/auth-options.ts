@@ -13,7 +13,7 @@ import { verifySignIn } from '@/lib/server/auth/verify-sign-in';
 import { services } from '@/lib/server/services';
 import { env, publicUrl } from '@/lib/server/env';
 import { admitSsoUser } from '@/lib/server/sso/admit-sso-user';
-import { loadSsoClient } from '@/lib/server/sso/sso-connection';
+import { discoverProvider, DiscoveryError, loadSsoClient } from '@/lib/server/sso/sso-connection';
 import { SSO_PROVIDER_PREFIX, ssoProvider, type SsoClient } from '@/lib/server/sso/sso-provider';
 import { scrubSecrets } from '@/lib/server/net/provider-text';
 import type { Role } from '@/prisma/generated/client';
@@ -129,9 +129,19 @@ export async function authOptionsFor(segments: readonly string[], headers: Heade
   if (!client) return { ...base, pages: { ...base.pages, error: `/sign-in?error=sso&reason=not_configured` } };
   const request = { ip: clientIp(headers), userAgent: headers.get('user-agent') };
   const refusedUrl = (reason: string) => `/sign-in?error=sso&reason=${reason}&organization=${encodeURIComponent(client.slug)}`;
+  const logger = ssoAuditLogger(client, request);
+  let metadata;
+  try {
+    metadata = await discoverProvider(client.policy.issuer);
+  } catch (error) {
+    if (!(error instanceof DiscoveryError)) throw error;
+    // Without the provider, next-auth finds no such provider and sends the person to the error page.
+    await logger.error('DISCOVERY_FAILED', { message: error.message });
+    return { ...base, pages: { ...base.pages, error: refusedUrl('provider_error') } };
+  }
   return {
     ...base,
-    providers: [...base.providers, ssoProvider(client)],
+    providers: [...base.providers, ssoProvider(client, metadata)],
     pages: { ...base.pages, error: refusedUrl('provider_error') },
     callbacks: {
       ...base.callbacks,
@@ -144,14 +154,14 @@ export async function authOptionsFor(segments: readonly string[], headers: Heade
         return true;
       },
     },
-    logger: ssoAuditLogger(client, request),
+    logger,
   };
 }
 
 /** next-auth's errors during a single sign-on (discovery, state, nonce, the ID token's checks) as refused sign-ins in the audit log. */
-function ssoAuditLogger(client: SsoClient, request: { ip: string; userAgent: string | null }): AuthOptions['logger'] {
+function ssoAuditLogger(client: SsoClient, request: { ip: string; userAgent: string | null }) {
   return {
-    async error(code, metadata) {
+    async error(code: string, metadata: unknown) {
       const error = (metadata as { error?: Error; message?: string } | undefined)?.error ?? (metadata instanceof Error ? metadata : null);
       const message = scrubSecrets(String(error?.message ?? (metadata as { message?: string } | undefined)?.message ?? code), [client.clientSecret]).slice(0, 500);
       await recordAuditEvent((await services()).prisma, {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addressRefusal, checkUrl, guardedFetch, OutboundError, type OutboundPolicy } from '@/lib/server/net/guarded-fetch';
+import { addressRefusal, checkUrl, guardedFetch, guardedLookup, OutboundError, type OutboundPolicy } from '@/lib/server/net/guarded-fetch';
 
 const strict: OutboundPolicy = { allowLoopback: false, allowPrivate: false, timeoutMs: 1_000, maxBytes: 1_024 };
 
@@ -84,5 +84,12 @@ describe('outbound guard', () => {
     await expect(guardedFetch('https://localhost:65530/token', {}, strict)).rejects.toSatisfy(
       (error: unknown) => error instanceof OutboundError && error.code === 'address_refused',
     );
+  });
+
+  it('gives Node’s http (next-auth’s OpenID client) the same lookup: a name of a refused address is refused, allowed ones pass', async () => {
+    const resolve = (policy: Pick<OutboundPolicy, 'allowLoopback' | 'allowPrivate'>) =>
+      new Promise<string>((done, failed) => guardedLookup(policy)('localhost', {}, (error, address) => (error ? failed(error) : done(address as string))));
+    await expect(resolve(strict)).rejects.toSatisfy((error: unknown) => error instanceof OutboundError && error.code === 'address_refused');
+    expect(await resolve({ ...strict, allowLoopback: true })).toMatch(/^(127\.|::1$)/);
   });
 });

@@ -121,28 +121,31 @@ export function checkUrl(raw: string, policy: Pick<OutboundPolicy, 'allowLoopbac
   throw new OutboundError('url_refused', `Only https URLs are allowed (${url.protocol}//${url.host} refused).`);
 }
 
+/**
+ * A DNS lookup that refuses names resolving to an address the policy refuses: given to whatever dials
+ * (undici here, Node's http for next-auth's OpenID client), it checks the addresses actually dialled,
+ * so a DNS answer cannot change between the check and the call.
+ */
+export function guardedLookup(policy: Pick<OutboundPolicy, 'allowLoopback' | 'allowPrivate'>) {
+  return (hostname: string, options: object, callback: (error: Error | null, address: string | LookupAddress[], family?: number) => void) => {
+    lookup(hostname, { ...options, all: true }, (error, addresses) => {
+      if (error) return callback(error, '', 0);
+      const list = addresses as unknown as LookupAddress[];
+      const refused = list.map((a) => addressRefusal(a.address, policy)).find(Boolean);
+      if (refused) return callback(new OutboundError('address_refused', `${hostname} resolves to ${refused}; refused.`), '', 0);
+      if ((options as { all?: boolean }).all) return callback(null, list);
+      return callback(null, list[0]!.address, list[0]!.family);
+    });
+  };
+}
+
 const agents = new Map<string, Agent>();
 
-// The address check runs when the connection is made, on the addresses actually dialled, so a DNS
-// answer cannot change between the check and the call.
 function agentFor(policy: OutboundPolicy): Agent {
   const key = `${policy.allowLoopback}:${policy.allowPrivate}`;
   let agent = agents.get(key);
   if (!agent) {
-    agent = new Agent({
-      connect: {
-        lookup(hostname, options, callback) {
-          lookup(hostname, { ...options, all: true }, (error, addresses) => {
-            if (error) return callback(error, '', 0);
-            const list = addresses as unknown as LookupAddress[];
-            const refused = list.map((a) => addressRefusal(a.address, policy)).find(Boolean);
-            if (refused) return callback(new OutboundError('address_refused', `${hostname} resolves to ${refused}; refused.`), '', 0);
-            if ((options as { all?: boolean }).all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, list);
-            return callback(null, list[0]!.address, list[0]!.family);
-          });
-        },
-      },
-    });
+    agent = new Agent({ connect: { lookup: guardedLookup(policy) as never } });
     agents.set(key, agent);
   }
   return agent;

@@ -4,7 +4,7 @@ import { SSO_GROUP_ROLES, ZBreakGlass, ZSsoOnly, ZSsoSettings } from '@/lib/sche
 import { appendAuditEvent, type Actor } from '@/lib/server/audit/append-audit-event';
 import { recordRefusal } from '@/lib/server/audit/record-refusal';
 import { describeSecrets, readSecrets, writeSecret } from '@/lib/server/crypto/sealed-secrets';
-import { guardedFetch, OutboundError } from '@/lib/server/net/guarded-fetch';
+import { checkUrl, defaultPolicy, guardedFetch, OutboundError } from '@/lib/server/net/guarded-fetch';
 import { fail, fieldErrorsOf, ok, type Result } from '@/lib/server/result';
 import type { Services } from '@/lib/server/services';
 import type { SsoPolicy } from '@/lib/server/sso/sso-decision';
@@ -19,17 +19,24 @@ export const ssoOwner = (organizationId: string) => ({ organizationId, ownerTabl
 /** What the provider's discovery document says, as far as Strongroom uses it. */
 export interface ProviderMetadata {
   issuer: string;
+  /** Where the person's browser is sent. */
+  authorizationEndpoint: string;
+  /** What the server calls (next-auth, through the guard's address check): checked like any outbound URL. */
+  tokenEndpoint: string;
   jwksUri: string;
+  userinfoEndpoint: string | undefined;
 }
 
 /**
  * Reads `issuer`'s discovery document through the outbound guard and checks it names the same issuer
- * (a document for another issuer is refused: its tokens would be checked against the wrong one).
+ * (a document for another issuer is refused: its tokens would be checked against the wrong one), and
+ * that the endpoints the server will call pass the guard too (https, no address it refuses): a
+ * provider must not point the server's token request at this network.
  */
-export async function discoverProvider(issuer: string): Promise<ProviderMetadata> {
+export async function discoverProvider(issuer: string, policy = defaultPolicy()): Promise<ProviderMetadata> {
   let response: Response;
   try {
-    response = await guardedFetch(`${issuer}/.well-known/openid-configuration`, { headers: { accept: 'application/json' } });
+    response = await guardedFetch(`${issuer}/.well-known/openid-configuration`, { headers: { accept: 'application/json' } }, policy);
   } catch (error) {
     throw new DiscoveryError(error instanceof OutboundError ? error.message : 'The provider could not be reached.');
   }
@@ -40,7 +47,22 @@ export async function discoverProvider(issuer: string): Promise<ProviderMetadata
   for (const field of ['authorization_endpoint', 'token_endpoint', 'jwks_uri'] as const) {
     if (typeof document[field] !== 'string') throw new DiscoveryError(`The discovery document has no ${field}.`);
   }
-  return { issuer, jwksUri: document.jwks_uri as string };
+  const userinfo = typeof document.userinfo_endpoint === 'string' ? document.userinfo_endpoint : undefined;
+  for (const [field, url] of [['token_endpoint', document.token_endpoint], ['jwks_uri', document.jwks_uri], ['userinfo_endpoint', userinfo]] as const) {
+    if (url === undefined) continue;
+    try {
+      checkUrl(url as string, policy);
+    } catch (error) {
+      throw new DiscoveryError(`The discovery document’s ${field} is refused: ${(error as Error).message}`);
+    }
+  }
+  return {
+    issuer,
+    authorizationEndpoint: document.authorization_endpoint as string,
+    tokenEndpoint: document.token_endpoint as string,
+    jwksUri: document.jwks_uri as string,
+    userinfoEndpoint: userinfo,
+  };
 }
 
 export class DiscoveryError extends Error {}

@@ -14,7 +14,7 @@ import { issuePasswordReset } from '@/lib/server/users/issue-password-reset';
 import { admitSsoUser } from '@/lib/server/sso/admit-sso-user';
 import { preconfigureSso } from '@/lib/server/sso/preconfigure-sso';
 import { backchannelLogout } from '@/lib/server/sso/backchannel-logout';
-import { loadSsoClient, saveSsoSettings, setBreakGlass, setSsoOnly } from '@/lib/server/sso/sso-connection';
+import { discoverProvider, loadSsoClient, saveSsoSettings, setBreakGlass, setSsoOnly } from '@/lib/server/sso/sso-connection';
 import { json, listen, type TestServer } from '@/lib/server/test-support/test-servers';
 import { openTestDatabase, testDatabaseKinds } from '@/lib/server/test-support/test-database';
 
@@ -29,11 +29,11 @@ const request = { ip: '127.0.0.1', userAgent: 'vitest' };
 async function startProvider() {
   const { privateKey, publicKey } = await generateKeyPair('RS256');
   const jwk: JWK = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
-  const state = { issuerNamed: null as string | null };
+  const state = { issuerNamed: null as string | null, tokenEndpoint: null as string | null };
   let url = '';
   const server: TestServer = await listen((req, res) => {
     if (req.url === '/.well-known/openid-configuration') {
-      return json(res, 200, { issuer: state.issuerNamed ?? url, authorization_endpoint: `${url}/auth`, token_endpoint: `${url}/token`, jwks_uri: `${url}/jwks` });
+      return json(res, 200, { issuer: state.issuerNamed ?? url, authorization_endpoint: `${url}/auth`, token_endpoint: state.tokenEndpoint ?? `${url}/token`, jwks_uri: `${url}/jwks` });
     }
     if (req.url === '/jwks') return json(res, 200, { keys: [jwk] });
     json(res, 404, {});
@@ -84,6 +84,21 @@ describe.each(testDatabaseKinds())('single sign-on on %s', (kind) => {
     const audit = await db.prisma.auditEvent.findMany({ where: { organizationId, action: 'sso.configure' }, orderBy: { seq: 'asc' }, select: { outcome: true, details: true } });
     expect(audit.map((a) => a.outcome)).toEqual(['DENIED', 'DENIED', 'DENIED', 'SUCCESS', 'SUCCESS']);
     expect(JSON.stringify(audit)).not.toContain(CLIENT_SECRET);
+  });
+
+  it('refuses a discovery document that points the server’s own calls at an address the outbound guard refuses', async () => {
+    for (const [endpoint, why] of [
+      ['http://10.1.2.3/token', /10\.1\.2\.3 is .*private/],
+      ['https://169.254.169.254/latest/meta-data', /169\.254\.169\.254 is /],
+      ['https://[::ffff:a9fe:a9fe]/token', /refused/],
+      ['http://token.example/token', /Only https URLs/],
+    ] as const) {
+      provider.state.tokenEndpoint = endpoint;
+      await expect(discoverProvider(provider.url)).rejects.toThrow(why);
+      await expect(discoverProvider(provider.url)).rejects.toThrow(/token_endpoint is refused/);
+    }
+    provider.state.tokenEndpoint = null;
+    expect(await discoverProvider(provider.url)).toMatchObject({ issuer: provider.url, tokenEndpoint: `${provider.url}/token`, jwksUri: `${provider.url}/jwks` });
   });
 
   it('under four-eyes approval, with a second administrator, changing single sign-on is a request another administrator approves', async () => {
