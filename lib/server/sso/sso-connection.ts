@@ -12,6 +12,7 @@ import type { Prisma, Role } from '@/prisma/generated/client';
 import { needsSecondAdministrator, requestAdministration } from '@/lib/server/approvals/admin-standing';
 import type { ApprovalRequested } from '@/lib/server/approvals/request-change';
 import type { Keyring } from '@/lib/server/crypto/keyring';
+import { isLastBreakGlass, LAST_BREAK_GLASS_MESSAGE, lockBreakGlass } from '@/lib/server/users/last-admin';
 
 /** Where an organization's client secret is sealed. */
 export const ssoOwner = (organizationId: string) => ({ organizationId, ownerTable: 'SsoConnection', ownerId: organizationId });
@@ -189,18 +190,16 @@ export async function setSsoOnly({ prisma }: Pick<Services, 'prisma'>, { actor, 
   if (!parsed.success) return refuse(fail('VALIDATION', 'Nothing was changed.'));
   const connection = await prisma.ssoConnection.findUnique({ where: { organizationId }, select: { ssoOnly: true } });
   if (!connection) return refuse(fail('INVALID_STATE', 'Set up single sign-on first; nothing was changed.'));
-  if (parsed.data.ssoOnly && (await breakGlassCount(prisma, organizationId)) === 0) {
-    return refuse(fail('INVALID_STATE', 'Mark at least one administrator with two-factor as break-glass first: when the provider is down, they are the only way in. Nothing was changed.'));
-  }
-  await prisma.$transaction(async (tx) => {
+  const done = await prisma.$transaction(async (tx) => {
+    // The break-glass administrators stay locked until this commits: none can be unmarked meanwhile.
+    if (parsed.data.ssoOnly && (await lockBreakGlass(tx, organizationId)).length === 0) return false;
     await tx.ssoConnection.update({ where: { organizationId }, data: { ssoOnly: parsed.data.ssoOnly } });
     await appendAuditEvent(tx, { actor, action: 'sso.only', target: { type: 'Organization', id: organizationId }, organizationId, outcome: 'SUCCESS', details: { ssoOnlyBefore: connection.ssoOnly, ssoOnly: parsed.data.ssoOnly } });
+    return true;
   });
+  if (!done) return refuse(fail('INVALID_STATE', 'Mark at least one administrator with two-factor as break-glass first: when the provider is down, they are the only way in. Nothing was changed.'));
   return ok(null);
 }
-
-const breakGlassCount = (prisma: Services['prisma'], organizationId: string) =>
-  prisma.user.count({ where: { organizationId, role: 'ADMIN', disabledAt: null, breakGlass: true, totpEnabledAt: { not: null } } });
 
 /**
  * Marks an administrator as break-glass or not. While the organization is SSO only, the last
@@ -214,18 +213,13 @@ export async function setBreakGlass({ prisma }: Pick<Services, 'prisma'>, { acto
   const user = await prisma.user.findFirst({ where: { id: userId, organizationId, role: 'ADMIN' as Role, disabledAt: null }, select: { id: true, email: true, breakGlass: true, totpEnabledAt: true } });
   if (!user) return refuse(fail('NOT_FOUND', 'Only an active administrator of this organization can be break-glass.'));
   if (breakGlass && !user.totpEnabledAt) return refuse(fail('INVALID_STATE', `${user.email} has no two-factor yet: a break-glass administrator needs it. Nothing was changed.`));
-  return prisma.$transaction(async (tx) => {
+  const done = await prisma.$transaction(async (tx) => {
+    if (!breakGlass && (await isLastBreakGlass(tx, { organizationId, userId }))) return false;
     await tx.user.update({ where: { id: userId }, data: { breakGlass } });
-    const connection = await tx.ssoConnection.findUnique({ where: { organizationId }, select: { ssoOnly: true } });
-    if (!breakGlass && connection?.ssoOnly && (await breakGlassCount(tx as Services['prisma'], organizationId)) === 0) {
-      throw new LastBreakGlass();
-    }
     await appendAuditEvent(tx, { actor, action: 'sso.break_glass', target: { type: 'User', id: userId }, organizationId, outcome: 'SUCCESS', details: { email: user.email, breakGlass } });
-    return ok(null);
-  }).catch((error: unknown) => {
-    if (error instanceof LastBreakGlass) return refuse(fail('INVALID_STATE', `${user.email} is the last break-glass administrator while sign-in is SSO only: mark another first, or turn SSO only off. Nothing was changed.`));
-    throw error;
+    return true;
   });
+  if (!done) return refuse(fail('INVALID_STATE', `${user.email}: ${LAST_BREAK_GLASS_MESSAGE}`));
+  return ok(null);
 }
 
-class LastBreakGlass extends Error {}

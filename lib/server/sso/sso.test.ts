@@ -10,6 +10,11 @@ import type { Database } from '@/lib/server/db/open-database';
 import { readPendingEnrollment } from '@/lib/server/step-up/pending-enrollment';
 import { startEnrollment } from '@/lib/server/step-up/start-enrollment';
 import { changePassword } from '@/lib/server/users/change-password';
+import { writeRoleChange } from '@/lib/server/users/change-role';
+import { setUserActive } from '@/lib/server/users/set-user-active';
+import { adminTwoFactor } from '@/lib/server/step-up/admin-two-factor';
+import { changeTwoFactor } from '@/lib/server/step-up/change-two-factor';
+import { hashRecoveryCode } from '@/lib/server/step-up/verify-second-factor';
 import { issuePasswordReset } from '@/lib/server/users/issue-password-reset';
 import { admitSsoUser } from '@/lib/server/sso/admit-sso-user';
 import { preconfigureSso } from '@/lib/server/sso/preconfigure-sso';
@@ -301,5 +306,26 @@ describe.each(testDatabaseKinds())('single sign-on on %s', (kind) => {
 
     expect(await setSsoOnly(services(), { actor: admin(), organizationId, input: { ssoOnly: false } })).toEqual({ ok: true, data: null });
     expect(await verifySignIn(db.prisma, { email: operator.email, password: 'operator-password-1', ip: '127.0.0.2', userAgent: null })).toMatchObject({ ok: true });
+  });
+
+  it('while SSO only, the last break-glass administrator cannot be deactivated, demoted or lose two-factor, by anyone', async () => {
+    const keeper = await db.prisma.user.create({ data: { organizationId, email: `keeper@${slug}.example`, name: 'Kee', role: 'ADMIN', passwordHash: 'x', totpEnabledAt: new Date(0) } });
+    const byKeeper = { type: 'USER' as const, id: keeper.id, label: keeper.email };
+    expect(await setSsoOnly(services(), { actor: admin(), organizationId, input: { ssoOnly: true } })).toEqual({ ok: true, data: null });
+    const lastBreakGlass = { ok: false, error: { message: expect.stringContaining('last break-glass administrator while sign-in is SSO only') } };
+    expect(await setUserActive(services(), { actor: byKeeper, organizationId, userId: adminId, active: false })).toMatchObject(lastBreakGlass);
+    expect(await db.prisma.$transaction((tx) => writeRoleChange(tx, { actor: byKeeper, organizationId, userId: adminId, role: 'OPERATOR' }))).toMatchObject({ message: expect.stringContaining('last break-glass') });
+    expect(await adminTwoFactor(services(), { actor: byKeeper, organizationId, userId: adminId, act: 'reset' })).toMatchObject(lastBreakGlass);
+    await db.prisma.recoveryCode.create({ data: { userId: adminId, codeHash: hashRecoveryCode('abcdefghij') } });
+    const self = { id: adminId, organizationId, email: `admin@${slug}.example` };
+    expect(await changeTwoFactor(services(), { user: self, password: 'admin-password-1', code: 'abcdefghij', actor: admin(), then: 'remove' })).toMatchObject(lastBreakGlass);
+    expect(await db.prisma.recoveryCode.count({ where: { userId: adminId, usedAt: null } })).toBe(1); // not spent on a refusal
+    expect(await db.prisma.user.findUniqueOrThrow({ where: { id: adminId } })).toMatchObject({ role: 'ADMIN', disabledAt: null, breakGlass: true, totpEnabledAt: new Date(0) });
+
+    // With a second break-glass administrator, each of these is allowed again.
+    expect(await setBreakGlass(services(), { actor: admin(), organizationId, input: { userId: keeper.id, breakGlass: true } })).toEqual({ ok: true, data: null });
+    expect(await setUserActive(services(), { actor: byKeeper, organizationId, userId: adminId, active: false })).toEqual({ ok: true, data: null });
+    await db.prisma.user.update({ where: { id: adminId }, data: { disabledAt: null } });
+    expect(await setSsoOnly(services(), { actor: admin(), organizationId, input: { ssoOnly: false } })).toEqual({ ok: true, data: null });
   });
 });

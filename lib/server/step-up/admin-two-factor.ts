@@ -5,6 +5,7 @@ import { appendAuditEvent, type Actor } from '@/lib/server/audit/append-audit-ev
 import type { Services } from '@/lib/server/services';
 import { fail, ok, type Result } from '@/lib/server/result';
 import { removeTwoFactor } from '@/lib/server/step-up/remove-two-factor';
+import { isLastBreakGlass, LAST_BREAK_GLASS_MESSAGE } from '@/lib/server/users/last-admin';
 import { databaseLimiter } from '@/lib/server/auth/rate-limits';
 import { SECOND_FACTOR_LIMIT } from '@/lib/server/step-up/second-factor-limiter';
 
@@ -24,13 +25,19 @@ export async function adminTwoFactor(
     return fail('FORBIDDEN', 'You cannot unlock or reset your own two-factor: ask another administrator (your own lock-out ends when its 15 minutes pass).');
   }
   if (act === 'unlock') await databaseLimiter(prisma, SECOND_FACTOR_LIMIT).delete(userId);
-  await prisma.$transaction(async (tx) => {
+  const done = await prisma.$transaction(async (tx) => {
+    if (act === 'reset' && (await isLastBreakGlass(tx, { organizationId, userId }))) return false;
     if (act === 'reset') {
       await removeTwoFactor(tx, userId);
       // Whoever enrols next on this account is not the one who was an approver before.
       await tx.user.update({ where: { id: userId }, data: { credentialsResetAt: now() } });
     }
     await appendAuditEvent(tx, { actor, action: `totp.admin_${act}`, target: { type: 'User', id: userId }, organizationId, outcome: 'SUCCESS' });
+    return true;
   });
+  if (!done) {
+    await recordAuditEvent(prisma, { actor, action: `totp.admin_${act}`, target: { type: 'User', id: userId }, organizationId, outcome: 'DENIED', details: { reason: 'last_break_glass' } });
+    return fail('INVALID_STATE', LAST_BREAK_GLASS_MESSAGE);
+  }
   return ok(null);
 }

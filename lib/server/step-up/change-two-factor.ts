@@ -8,6 +8,7 @@ import { fail, ok, type Result } from '@/lib/server/result';
 import { beginPendingEnrollment } from '@/lib/server/step-up/pending-enrollment';
 import { removeTwoFactor } from '@/lib/server/step-up/remove-two-factor';
 import { verifySecondFactor } from '@/lib/server/step-up/verify-second-factor';
+import { isLastBreakGlass, LAST_BREAK_GLASS_MESSAGE } from '@/lib/server/users/last-admin';
 
 /**
  * Re-authenticates with password and a current code (or recovery code) before replacing the
@@ -28,12 +29,23 @@ export async function changeTwoFactor(
     await recordAuditEvent(services.prisma, { actor, action, target: { type: 'User', id: user.id }, organizationId: user.organizationId, outcome: 'DENIED', details: { reason: 'passkey_required' } });
     return fail('VALIDATION', PASSKEY_REQUIRED_MESSAGE, { code: [PASSKEY_REQUIRED_MESSAGE] });
   }
+  // Before the code is checked (a recovery code is spent by it); the transaction checks again, locked.
+  if (then === 'remove' && (await isLastBreakGlass(services.prisma, { organizationId: user.organizationId, userId: user.id }))) {
+    await recordAuditEvent(services.prisma, { actor, action, target: { type: 'User', id: user.id }, organizationId: user.organizationId, outcome: 'DENIED', details: { reason: 'last_break_glass' } });
+    return fail('INVALID_STATE', LAST_BREAK_GLASS_MESSAGE);
+  }
   const verified = await verifySecondFactor(services, { user, code, actor, action });
   if (!verified.ok) return verified;
-  await services.prisma.$transaction(async (tx) => {
+  const done = await services.prisma.$transaction(async (tx) => {
+    if (then === 'remove' && (await isLastBreakGlass(tx, { organizationId: user.organizationId, userId: user.id }))) return false;
     if (then === 'remove') await removeTwoFactor(tx, user.id);
     else await beginPendingEnrollment(tx, services.keyring, user);
     await appendAuditEvent(tx, { actor, action, target: { type: 'User', id: user.id }, organizationId: user.organizationId, outcome: 'SUCCESS', details: { then } });
+    return true;
   });
+  if (!done) {
+    await recordAuditEvent(services.prisma, { actor, action, target: { type: 'User', id: user.id }, organizationId: user.organizationId, outcome: 'DENIED', details: { reason: 'last_break_glass' } });
+    return fail('INVALID_STATE', LAST_BREAK_GLASS_MESSAGE);
+  }
   return ok(null);
 }

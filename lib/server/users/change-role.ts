@@ -4,7 +4,7 @@ import { recordRefusal } from '@/lib/server/audit/record-refusal';
 import { fail, ok, type Failure, type Result } from '@/lib/server/result';
 import type { Services } from '@/lib/server/services';
 import { cancelInvitationsIssuedBy } from '@/lib/server/users/cancel-invitation';
-import { isLastActiveAdmin, LAST_ADMIN_MESSAGE } from '@/lib/server/users/last-admin';
+import { isLastActiveAdmin, isLastBreakGlass, LAST_ADMIN_MESSAGE, LAST_BREAK_GLASS_MESSAGE } from '@/lib/server/users/last-admin';
 import type { Prisma, Role } from '@/prisma/generated/client';
 import { needsSecondAdministrator, requestAdministration } from '@/lib/server/approvals/admin-standing';
 import type { ApprovalRequested } from '@/lib/server/approvals/request-change';
@@ -61,6 +61,7 @@ export async function writeRoleChange(
   if (user.role === role) return null;
   if (role === 'ADMIN' && user.disabledAt) return fail('INVALID_STATE', 'This user is deactivated: reactivate them first.').error;
   if (user.role === 'ADMIN' && (await isLastActiveAdmin(tx, { organizationId, userId }))) return fail('INVALID_STATE', LAST_ADMIN_MESSAGE).error;
+  if (user.role === 'ADMIN' && (await isLastBreakGlass(tx, { organizationId, userId }))) return fail('INVALID_STATE', LAST_BREAK_GLASS_MESSAGE).error;
   await tx.user.update({ where: { id: userId }, data: { role, ...(role === 'ADMIN' ? { adminSince: now() } : {}) } });
   // Grants opened under the old role end with it.
   await tx.stepUpGrant.deleteMany({ where: { userId } });

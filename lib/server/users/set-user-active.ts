@@ -6,7 +6,7 @@ import { now } from '@/lib/server/clock';
 import { fail, ok, type Failure, type Result } from '@/lib/server/result';
 import type { Services } from '@/lib/server/services';
 import { cancelInvitationsIssuedBy } from '@/lib/server/users/cancel-invitation';
-import { isLastActiveAdmin, LAST_ADMIN_MESSAGE } from '@/lib/server/users/last-admin';
+import { isLastActiveAdmin, isLastBreakGlass, LAST_ADMIN_MESSAGE, LAST_BREAK_GLASS_MESSAGE } from '@/lib/server/users/last-admin';
 
 /**
  * Deactivates a user (they cannot sign in; their open sessions are refused from their next request
@@ -32,6 +32,7 @@ export async function setUserActive(
       return null;
     }
     if (user.role === 'ADMIN' && (await isLastActiveAdmin(tx, { organizationId, userId }))) return fail('INVALID_STATE', LAST_ADMIN_MESSAGE).error;
+    if (await isLastBreakGlass(tx, { organizationId, userId })) return fail('INVALID_STATE', LAST_BREAK_GLASS_MESSAGE).error;
     await tx.user.update({ where: { id: userId }, data: { disabledAt: now() } });
     const sessions = await endSessionsOf(tx, { userId });
     await tx.oneTimeLink.updateMany({ where: { userId, usedAt: null, cancelledAt: null }, data: { cancelledAt: now() } });
