@@ -40,6 +40,15 @@ const ZEnv = z.object({
   SSO_JIT_DOMAINS: z.string().trim().optional(),
   SSO_GROUPS_CLAIM: z.string().trim().optional(),
   SSO_GROUP_ROLES: z.string().trim().optional(),
+  /** Scheduled backups (the `backup` job): where, to which age recipient (age1…, the backup key's public half), how many kept, how often. */
+  BACKUP_DIR: z.string().trim().optional(),
+  BACKUP_RECIPIENT: z
+    .string()
+    .trim()
+    .regex(/^age1[0-9a-z]{20,}$/, 'must be an age recipient (age1…): `npm run backup:keygen` makes a backup key and prints it')
+    .optional(),
+  BACKUP_KEEP: z.coerce.number().int().min(1).max(1000).default(7),
+  BACKUP_INTERVAL_HOURS: z.coerce.number().int().min(1).max(24 * 7).default(24),
   /** Proxies whose X-Forwarded-For is believed: addresses/CIDRs, or a hop count. Empty: none. */
   TRUSTED_PROXIES: z
     .string()
@@ -92,6 +101,9 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     const env = result.data;
     if (env.SMTP_URL && !env.SMTP_FROM) {
       throw new ConfigError('Invalid configuration: SMTP_FROM must be set when SMTP_URL is set (the sender of Strongroom\'s mail; see .env.example)');
+    }
+    if (env.BACKUP_DIR && !env.BACKUP_RECIPIENT) {
+      throw new ConfigError('Invalid configuration: BACKUP_RECIPIENT must be set when BACKUP_DIR is set (the public half of the backup key; `npm run backup:keygen`; see .env.example)');
     }
     const sso = ssoFromEnvironment(env);
     if (sso && !sso.ok) throw new ConfigError(`Invalid configuration: ${sso.problem} (see .env.example)`);

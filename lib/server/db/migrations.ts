@@ -86,11 +86,13 @@ export async function migrationStatus(sql: SqlRunner, dir = MIGRATIONS_DIR): Pro
  */
 export async function applyMigrations(
   sql: SqlRunner,
-  { dir = MIGRATIONS_DIR, onApplied }: { dir?: string; onApplied?: (name: string) => void } = {},
+  { dir = MIGRATIONS_DIR, onApplied, until }: { dir?: string; onApplied?: (name: string) => void; /** Stop after this one (a restore loads data at its backup's version). */ until?: string } = {},
 ): Promise<string[]> {
   const done: string[] = [];
   await sql.exec(CREATE_MIGRATIONS_TABLE);
-  for (const migration of readMigrations(dir)) {
+  const migrations = readMigrations(dir);
+  const last = until === undefined ? migrations.length : migrations.findIndex((m) => m.name === until) + 1;
+  for (const migration of migrations.slice(0, last)) {
     const applied = await sql.transaction(async (tx) => {
       await tx.query(`SELECT pg_advisory_xact_lock(${PRISMA_MIGRATE_LOCK})`);
       const checksum = (await appliedMigrations(tx))?.get(migration.name);

@@ -9,7 +9,9 @@ import type { Job } from '@/lib/server/jobs/scheduler';
 import { mailer } from '@/lib/server/mail/mailer';
 import { defaultPolicy } from '@/lib/server/net/guarded-fetch';
 import { deliverNotifications, WEBHOOK_TIMEOUT_MS, type DeliveryDeps } from '@/lib/server/notifications/deliver-notifications';
-import type { Services } from '@/lib/server/services';
+import { database, type Services } from '@/lib/server/services';
+import { scheduledBackup } from '@/lib/server/backup/scheduled-backup';
+import type { Database } from '@/lib/server/db/open-database';
 import { sendDailyDigests } from '@/lib/server/notifications/send-daily-digests';
 import { refreshDueTokens } from '@/lib/server/tokens/refresh-due-tokens';
 
@@ -27,13 +29,14 @@ type JobConfig = Pick<
   | 'SCHEDULED_TESTS_INTERVAL_MINUTES'
   | 'EXPIRY_SCAN_INTERVAL_MINUTES'
   | 'NOTIFICATION_DELIVERY_INTERVAL_SECONDS'
->;
+> &
+  Partial<Pick<Env, 'BACKUP_DIR' | 'BACKUP_RECIPIENT' | 'BACKUP_KEEP' | 'BACKUP_INTERVAL_HOURS'>>;
 
-/** What the jobs reach the outside world with: the mailer, the outbound guard's policy, the app's address for links. */
-export type JobDeps = DeliveryDeps;
+/** What the jobs reach the outside world with: the mailer, the outbound guard's policy, the app's address for links, the database (for backups). */
+export type JobDeps = DeliveryDeps & { database?: () => Promise<Database> };
 
-/** What this process's jobs reach out with: its mailer, the outbound policy, its public address. */
-export const processJobDeps = (): JobDeps => ({ mailer: mailer(), policy: defaultPolicy(), baseUrl: publicUrl() });
+/** What this process's jobs reach out with: its mailer, the outbound policy, its public address, its database. */
+export const processJobDeps = (): JobDeps => ({ mailer: mailer(), policy: defaultPolicy(), baseUrl: publicUrl(), database });
 
 /** The jobs of this process, at the environment's intervals. */
 export const processJobs = (): Job[] => serverJobs(env(), processJobDeps());
@@ -108,6 +111,17 @@ export function serverJobs(config: JobConfig, deps: JobDeps): Job[] {
       leaseMs: 30 * MINUTE,
       run: runKeyRotation,
     },
+    ...(config.BACKUP_DIR && config.BACKUP_RECIPIENT && deps.database
+      ? [
+          {
+            name: 'backup',
+            description: `Writes an encrypted backup into ${config.BACKUP_DIR} and keeps the newest ${config.BACKUP_KEEP ?? 7}`,
+            intervalMs: (config.BACKUP_INTERVAL_HOURS ?? 24) * 60 * MINUTE,
+            leaseMs: 60 * MINUTE,
+            run: async () => scheduledBackup(await deps.database!(), { dir: config.BACKUP_DIR!, recipient: config.BACKUP_RECIPIENT!, keep: config.BACKUP_KEEP ?? 7 }),
+          },
+        ]
+      : []),
     {
       name: 'audit-checkpoint',
       description: 'Signs the head of every audit chain, so events removed from its end are detected',

@@ -12,13 +12,13 @@ export function testDatabaseKinds(): TestDatabaseKind[] {
 }
 
 /**
- * A new, migrated, empty database: in-memory PGlite, or a fresh database on the TEST_DATABASE_URL
- * server that `close()` drops again.
+ * A new, migrated (unless `migrate: false`), empty database: in-memory PGlite, or a fresh database
+ * on the TEST_DATABASE_URL server that `close()` drops again.
  */
-export async function openTestDatabase(kind: TestDatabaseKind): Promise<Database & { url?: string }> {
+export async function openTestDatabase(kind: TestDatabaseKind, { migrate = true }: { migrate?: boolean } = {}): Promise<Database & { url?: string }> {
   if (kind === 'pglite') {
     const db = await openDatabase({ kind: 'pglite', dataDir: 'memory://' });
-    await applyMigrations(db.sql);
+    if (migrate) await applyMigrations(db.sql);
     return db;
   }
   const serverUrl = process.env.TEST_DATABASE_URL;
@@ -31,7 +31,7 @@ export async function openTestDatabase(kind: TestDatabaseKind): Promise<Database
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   const db = await openDatabase({ kind: 'postgres', url: url.toString() });
-  await applyMigrations(db.sql);
+  if (migrate) await applyMigrations(db.sql);
   return {
     ...db,
     url: url.toString(),

@@ -1,0 +1,25 @@
+import 'server-only';
+import { mkdir, readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeBackup } from '@/lib/server/backup/backup-file';
+import { nowMs } from '@/lib/server/clock';
+import type { Database } from '@/lib/server/db/open-database';
+
+const NAME = /^strongroom-\d{8}T\d{6}Z\.age$/;
+
+/**
+ * The scheduled backup: a new file in `dir` named by its time, then only the newest `keep` are kept.
+ * Leftovers of a backup killed half-way (".partial-" files, never complete) are removed first.
+ */
+export async function scheduledBackup(db: Database, { dir, recipient, keep }: { dir: string; recipient: string; keep: number }): Promise<string> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  for (const name of await readdir(dir)) if (name.includes('.age.partial-')) await rm(join(dir, name), { force: true });
+  const stamp = new Date(nowMs()).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const name = `strongroom-${stamp}.age`;
+  const manifest = await writeBackup(db, { out: join(dir, name), recipient });
+  const backups = (await readdir(dir)).filter((file) => NAME.test(file)).sort();
+  const old = backups.slice(0, Math.max(0, backups.length - keep));
+  for (const file of old) await rm(join(dir, file), { force: true });
+  const rows = Object.values(manifest.tables).reduce((sum, count) => sum + count, 0);
+  return `${name}: ${rows} rows; ${backups.length - old.length} kept${old.length ? `, ${old.length} older removed` : ''}`;
+}
