@@ -26,6 +26,9 @@ const serverEnv: Record<string, string> = {
   // Playwright's requests come from loopback and play a proxy: a test may name the client it forwards.
   TRUSTED_PROXIES: '127.0.0.1',
   NEXT_TELEMETRY_DISABLED: '1',
+  // Scheduled backups on: Admin → Scheduler shows the job and "Back up now". Only the public half of a
+  // key made for this (its identity was thrown away: the unit tests open backups, not this).
+  BACKUP_RECIPIENT: 'age1m0hn726u9sry7lf9q9mukle3sjcdpw2yj08uegwtavsm453gdpdqz4hwh2',
   DATABASE_URL: '',
   NEXTAUTH_SECRET: '',
   NEXTAUTH_URL: '',
@@ -64,21 +67,21 @@ export default defineConfig({
   webServer: [
     {
       // A fresh embedded database each run; the production build, as users run it.
-      command: `rm -rf ${E2E_DATA_DIR} ${E2E_SERVER_LOG} data/e2e-totp.json && npm run build && mkdir -p data && node scripts/serve.mjs 2>&1 | tee ${E2E_SERVER_LOG}`,
+      command: `rm -rf ${E2E_DATA_DIR} ${E2E_SERVER_LOG} data/e2e-totp.json data/e2e-backups && npm run build && mkdir -p data && node scripts/serve.mjs 2>&1 | tee ${E2E_SERVER_LOG}`,
       url: `http://localhost:${port}/api/health`,
       timeout: 240_000,
       reuseExistingServer: false,
       stdout: 'pipe',
-      env: { ...serverEnv, DATA_DIR: E2E_DATA_DIR, PORT: String(port) },
+      env: { ...serverEnv, DATA_DIR: E2E_DATA_DIR, PORT: String(port), BACKUP_DIR: 'data/e2e-backups' },
     },
     {
       // Started after the first one (Playwright starts web servers in order), so the build is there.
-      command: `rm -rf ${E2E_FRESH_DATA_DIR} ${E2E_FRESH_SERVER_LOG} && node scripts/serve.mjs 2>&1 | tee ${E2E_FRESH_SERVER_LOG}`,
+      command: `rm -rf ${E2E_FRESH_DATA_DIR} ${E2E_FRESH_SERVER_LOG} data/e2e-fresh-backups && node scripts/serve.mjs 2>&1 | tee ${E2E_FRESH_SERVER_LOG}`,
       url: `http://localhost:${E2E_FRESH_PORT}/api/health`,
       timeout: 120_000,
       reuseExistingServer: false,
       stdout: 'pipe',
-      env: { ...serverEnv, DATA_DIR: E2E_FRESH_DATA_DIR, PORT: String(E2E_FRESH_PORT), SEED_DEMO: 'false' },
+      env: { ...serverEnv, DATA_DIR: E2E_FRESH_DATA_DIR, PORT: String(E2E_FRESH_PORT), SEED_DEMO: 'false', BACKUP_DIR: 'data/e2e-fresh-backups' },
     },
   ],
 });

@@ -83,6 +83,7 @@ export const AUDIT_ACTIONS: Record<string, string> = {
   'sso.configure': 'Changed the single sign-on provider',
   'sso.only': 'Turned single sign-on only on or off',
   'sso.break_glass': 'Marked an administrator as break-glass or not',
+  'backup.requested': 'Asked for a backup now',
   'organization.passkeys_for_admins': 'Turned passkeys for administrators on or off',
   'auth.backchannel_logout': 'A sign-out at the identity provider ended sessions',
   'audit.export': 'Exported the audit log',

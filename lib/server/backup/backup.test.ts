@@ -151,16 +151,16 @@ describe('backup and restore', () => {
   it('the scheduled job writes a file named by its time, keeps the newest N, and clears what a killed run left', async () => {
     const into = join(dir, `scheduled-${randomUUID()}`);
     mkdirSync(into);
-    writeFileSync(join(into, 'strongroom-20261201T000000Z.age.partial-dead'), 'half a backup');
+    writeFileSync(join(into, 'strongroom-20261201T000000000Z.age.partial-dead'), 'half a backup');
     let at = Date.parse('2026-12-05T01:00:00Z');
     const restoreClock = setClock(() => at);
     try {
-      for (let run = 0; run < 3; run++, at += 24 * 3_600_000) expect(await scheduledBackup(source, { dir: into, recipient, keep: 2 })).toMatch(/^strongroom-2026120\dT010000Z\.age: \d+ rows; [12] kept/);
+      for (let run = 0; run < 3; run++, at += 24 * 3_600_000) expect(await scheduledBackup(source, { dir: into, recipient, keep: 2 })).toMatch(/^strongroom-2026120\dT010000000Z\.age: \d+ rows; [12] kept/);
     } finally {
       restoreClock();
     }
-    expect(readdirSync(into).sort()).toEqual(['strongroom-20261206T010000Z.age', 'strongroom-20261207T010000Z.age']);
-    expect((await readBackup(join(into, 'strongroom-20261207T010000Z.age'), identity)).manifest.format).toBe('strongroom-backup/1');
+    expect(readdirSync(into).sort()).toEqual(['strongroom-20261206T010000000Z.age', 'strongroom-20261207T010000000Z.age']);
+    expect((await readBackup(join(into, 'strongroom-20261207T010000000Z.age'), identity)).manifest.format).toBe('strongroom-backup/1');
     const jobs = serverJobs({ ...parseEnv({}), BACKUP_DIR: into, BACKUP_RECIPIENT: recipient }, { mailer: null, policy: defaultPolicy(), baseUrl: 'http://localhost', database: async () => source });
     expect(jobs.find((job) => job.name === 'backup')).toMatchObject({ intervalMs: 24 * 3_600_000 });
     expect(serverJobs(parseEnv({}), { mailer: null, policy: defaultPolicy(), baseUrl: 'http://localhost', database: async () => source }).map((job) => job.name)).not.toContain('backup');

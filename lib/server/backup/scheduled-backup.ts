@@ -5,7 +5,7 @@ import { writeBackup } from '@/lib/server/backup/backup-file';
 import { nowMs } from '@/lib/server/clock';
 import type { Database } from '@/lib/server/db/open-database';
 
-const NAME = /^strongroom-\d{8}T\d{6}Z\.age$/;
+const NAME = /^strongroom-\d{8}T\d{9}Z\.age$/;
 
 /**
  * The scheduled backup: a new file in `dir` named by its time, then only the newest `keep` are kept.
@@ -14,7 +14,7 @@ const NAME = /^strongroom-\d{8}T\d{6}Z\.age$/;
 export async function scheduledBackup(db: Database, { dir, recipient, keep }: { dir: string; recipient: string; keep: number }): Promise<string> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
   for (const name of await readdir(dir)) if (name.includes('.age.partial-')) await rm(join(dir, name), { force: true });
-  const stamp = new Date(nowMs()).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = new Date(nowMs()).toISOString().replace(/[-:.]/g, '');
   const name = `strongroom-${stamp}.age`;
   const manifest = await writeBackup(db, { out: join(dir, name), recipient });
   const backups = (await readdir(dir)).filter((file) => NAME.test(file)).sort();

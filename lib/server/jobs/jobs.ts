@@ -17,6 +17,9 @@ import { refreshDueTokens } from '@/lib/server/tokens/refresh-due-tokens';
 
 const SECOND = 1000;
 
+/** The scheduled backup (listed only when BACKUP_DIR and BACKUP_RECIPIENT are set). */
+export const BACKUP_JOB = 'backup';
+
 /** The job that works a key rotation (Admin → Keys starts one and asks for this job at once). */
 export const KEY_ROTATION_JOB = 'key-rotation';
 const MINUTE = 60 * SECOND;
@@ -114,7 +117,7 @@ export function serverJobs(config: JobConfig, deps: JobDeps): Job[] {
     ...(config.BACKUP_DIR && config.BACKUP_RECIPIENT && deps.database
       ? [
           {
-            name: 'backup',
+            name: BACKUP_JOB,
             description: `Writes an encrypted backup into ${config.BACKUP_DIR} and keeps the newest ${config.BACKUP_KEEP ?? 7}`,
             intervalMs: (config.BACKUP_INTERVAL_HOURS ?? 24) * 60 * MINUTE,
             leaseMs: 60 * MINUTE,

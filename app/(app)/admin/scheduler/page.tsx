@@ -2,7 +2,8 @@ import type { Metadata } from 'next';
 import { formatDateTime } from '@/lib/format';
 import { ADMINS } from '@/lib/roles';
 import { requireRole } from '@/lib/server/auth/session';
-import { processJobs } from '@/lib/server/jobs/jobs';
+import { BackupNowButton } from '@/components/backup-now-button';
+import { BACKUP_JOB, processJobs } from '@/lib/server/jobs/jobs';
 import { listJobs } from '@/lib/server/jobs/scheduler';
 import { services } from '@/lib/server/services';
 
@@ -37,6 +38,12 @@ export default async function SchedulerPage() {
                   <strong>{job.name}</strong>
                   <br />
                   <span className="muted">{job.description}</span>
+                  {job.name === BACKUP_JOB && (
+                    <>
+                      <br />
+                      <BackupNowButton />
+                    </>
+                  )}
                 </td>
                 <td>{job.intervalMs % 3_600_000 === 0 ? `${job.intervalMs / 3_600_000} h` : job.intervalMs % 60_000 === 0 ? `${job.intervalMs / 60_000} min` : `${job.intervalMs / 1000} s`}</td>
                 <td>{job.running ? 'Running now' : when(job.lastStartedAt)}</td>
