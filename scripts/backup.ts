@@ -63,7 +63,7 @@ async function main(): Promise<number> {
     const db = await openDatabase(databaseLocation());
     try {
       const manifest = await writeBackup(db, { out: values.out, recipient });
-      say(`Wrote ${values.out}: ${Object.values(manifest.tables).reduce((a, b) => a + b, 0)} rows, schema ${manifest.schemaVersion}, keys ${manifest.kekIds.join(', ')}.`);
+      say(`Wrote ${values.out}: ${Object.values(manifest.tables).reduce((a, b) => a + b, 0)} rows, schema ${manifest.schemaVersion}, keys ${manifest.kekIds.join(', ') || 'none (nothing sealed yet)'}.`);
     } finally {
       await db.close();
     }
