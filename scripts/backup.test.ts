@@ -45,7 +45,7 @@ describe('npm run backup / restore / backup:verify', () => {
     const drill = run(['verify', out], { BACKUP_IDENTITY_FILE: identityFile, STRONGROOM_KEK: randomBytes(32).toString('base64') });
     // Another KEK: the drill names what does not open and exits 3.
     expect([drill.status, drill.stdout]).toEqual([3, expect.stringContaining('INCOMPLETE')]);
-  });
+  }, 180_000); // three processes, each starting tsx: slow on a busy machine
 
   it('refuses a backup key on the command line, a missing identity, and an existing target', () => {
     const argv = run(['restore', '--in', join(dir, 'one.age'), '--to', join(dir, 'x'), '--identity', 'AGE-SECRET-KEY-1QQQ']);
@@ -54,5 +54,5 @@ describe('npm run backup / restore / backup:verify', () => {
     expect([none.status, none.stderr]).toEqual([1, expect.stringContaining('set BACKUP_IDENTITY_FILE')]);
     const again = run(['restore', '--in', join(dir, 'one.age'), '--to', join(dir, 'restored')], { BACKUP_IDENTITY_FILE: identityFile });
     expect([again.status, again.stderr]).toEqual([1, expect.stringContaining('is not empty')]);
-  });
+  }, 120_000);
 });
