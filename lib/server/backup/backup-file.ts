@@ -20,7 +20,7 @@ import { nowMs } from '@/lib/server/clock';
 export const BACKUP_FORMAT = 'strongroom-backup/1';
 
 /** Rows that only matter while the server runs, left out: a restored install starts with everyone signed out. */
-const TRANSIENT_TABLES = new Set(['_prisma_migrations', 'Session', 'StepUpGrant', 'PasskeyChallenge', 'RateLimiterFlexible']);
+export const TRANSIENT_TABLES = new Set(['_prisma_migrations', 'Session', 'StepUpGrant', 'PasskeyChallenge', 'RateLimiterFlexible']);
 
 export const ZManifest = z.object({
   format: z.literal(BACKUP_FORMAT),

@@ -118,6 +118,14 @@ describe('backup and restore', () => {
     const manifest = JSON.parse(first!) as { tables: Record<string, number>; schemaVersion: string };
     const miscounted = await reseal({ ...manifest, tables: { ...manifest.tables, Credential: manifest.tables.Credential! + 1 } }, 'miscounted.age');
     const newer = await reseal({ ...manifest, schemaVersion: '29991231000000_from_the_future' }, 'newer.age');
+    // A crafted backup that slips rows into the migrations' bookkeeping.
+    const sneaky = join(dir, 'sneaky.age');
+    {
+      const encrypter = new Encrypter();
+      encrypter.addRecipient(recipient);
+      const body = rest.filter((line) => line !== '#end' && line !== '');
+      writeFileSync(sneaky, await encrypter.encrypt([JSON.stringify({ ...manifest, tables: { ...manifest.tables, _prisma_migrations: 1 } }), ...body, '#table _prisma_migrations', '{"id":"x"}', '#end'].join('\n')));
+    }
 
     const to = join(dir, `refused-${randomUUID()}`);
     const restore = (file: string, key = identity, target = to) => restoreBackup({ file, identity: key, to: { kind: 'pglite', dataDir: target }, keyring });
@@ -126,6 +134,7 @@ describe('backup and restore', () => {
     await expect(restore(backup, await generateIdentity())).rejects.toThrow(/not made for this backup key/);
     await expect(restore(miscounted)).rejects.toThrow(/holds \d+ rows of Credential, the manifest says \d+/);
     await expect(restore(newer)).rejects.toThrow(/newer Strongroom \(schema 29991231000000_from_the_future/);
+    await expect(restore(sneaky)).rejects.toThrow(/names tables .* does not hold \(_prisma_migrations\)/);
     await expect(restore(join(dir, 'missing.age'))).rejects.toThrow(/no such backup file/);
     expect(() => readFileSync(join(to, 'pglite', 'PG_VERSION'))).toThrow(); // nothing was made
 

@@ -2,7 +2,7 @@ import 'server-only';
 import { existsSync, readdirSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { verifyAllAuditChains } from '@/lib/server/audit/verify-audit-chain';
-import { BackupError, readBackup, isEmptyDatabase, type BackupManifest, type BackupTable } from '@/lib/server/backup/backup-file';
+import { BackupError, isEmptyDatabase, readBackup, TRANSIENT_TABLES, type BackupManifest, type BackupTable } from '@/lib/server/backup/backup-file';
 import { trustedAuditKeys } from '@/lib/server/crypto/audit-signing-key';
 import { forgetDataKeys } from '@/lib/server/crypto/data-keys';
 import type { Keyring } from '@/lib/server/crypto/keyring';
@@ -48,6 +48,10 @@ export async function restoreBackup({ file, identity, to, keyring }: { file: str
     db = await openDatabase(to);
     if (!(await isEmptyDatabase(db.sql))) throw new BackupError('The target database is not empty: a restore goes only into an empty database, never over data.');
     await applyMigrations(db.sql, { until: manifest.schemaVersion });
+    // Only the tables the schema has, and none that a backup leaves out (the migrations' own bookkeeping, sessions).
+    const present = new Set((await db.sql.query<{ name: string }>(`SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public'`)).map((row) => row.name));
+    const foreign = tables.map((t) => t.table).filter((table) => !present.has(table) || TRANSIENT_TABLES.has(table));
+    if (foreign.length > 0) throw new BackupError(`The backup names tables a backup of schema ${manifest.schemaVersion} does not hold (${foreign.join(', ')}). Nothing was restored.`);
     await loadRows(db.sql, tables);
     await applyMigrations(db.sql);
     return await verifyRestored(db, manifest, keyring);
