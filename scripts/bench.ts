@@ -4,7 +4,11 @@
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import { createCipheriv, createDecipheriv, randomBytes, randomUUID, scryptSync } from 'node:crypto';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { generateIdentity, identityToRecipient } from 'age-encryption';
+import { writeBackup } from '@/lib/server/backup/backup-file';
+import { restoreBackup } from '@/lib/server/backup/restore-backup';
+import { writeNewSecrets } from '@/lib/server/crypto/sealed-secrets';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -55,7 +59,7 @@ interface BatchMeasure {
   peak_concurrency: number;
 }
 
-const results: Record<string, Measure | BatchMeasure> = {};
+const results: Record<string, Measure | BatchMeasure | number> = {};
 
 async function measure(name: string, ops: number, run: (i: number) => unknown | Promise<unknown>): Promise<void> {
   for (let i = 0; i < Math.min(50, ops); i++) await run(-1 - i); // warm-up
@@ -507,6 +511,53 @@ async function dashboardRender() {
   }
 }
 
+/**
+ * Backup and verified restore of 10,000 credentials (one sealed secret each) with 30 days of daily
+ * connection tests (300,000 rows), on the embedded database: one backup, one restore into an empty
+ * directory with its full verification, each timed once, next to the floor transaction of the same
+ * database.
+ */
+async function backupRestore() {
+  const dir = mkdtempSync(join(tmpdir(), 'strongroom-bench-backup-'));
+  const keys = makeKeyring(randomBytes(32));
+  const identity = await generateIdentity();
+  const db = await openDatabase({ kind: 'pglite', dataDir: join(dir, 'source') });
+  await applyMigrations(db.sql);
+  await seedDemo(db.prisma, { demoPassword: randomBytes(12).toString('hex') });
+  const organizationId = (await db.prisma.organization.findFirstOrThrow()).id;
+  await db.prisma.legalEntity.createMany({ data: Array.from({ length: 1_000 }, (_, i) => ({ organizationId, name: `Backup entity ${i}`, country: 'AE', taxId: `BK${i}` })) });
+  const entities = await db.prisma.legalEntity.findMany({ where: { organizationId, taxId: { startsWith: 'BK' } }, select: { id: true } });
+  await db.prisma.credential.createMany({
+    data: entities.flatMap((entity) => Array.from({ length: 10 }, (_, k) => ({ organizationId, legalEntityId: entity.id, profile: 'uae-asp-api-key', environment: 'SANDBOX' as const, label: `key ${k}`, status: 'ACTIVE' as const, configuredAt: new Date() }))),
+  });
+  const credentials = await db.prisma.credential.findMany({ where: { organizationId, label: { startsWith: 'key ' } }, select: { id: true } });
+  for (let at = 0; at < credentials.length; at += 500) {
+    await db.prisma.$transaction(async (tx) => {
+      for (const c of credentials.slice(at, at + 500)) await writeNewSecrets(tx, keys, { organizationId, ownerTable: 'Credential', ownerId: c.id }, { apiKey: randomBytes(24).toString('base64url') });
+    });
+  }
+  for (let day = 0; day < 30; day++) {
+    await db.prisma.connectionTest.createMany({
+      data: credentials.map((c, i) => ({ credentialId: c.id, startedAt: new Date(Date.now() - day * 86_400_000 - i * 1000), durationMs: 100, outcome: 'SUCCESS' as const, trigger: 'SCHEDULER' as const, credentialVersion: 1 })),
+    });
+  }
+  await measure('floor_tx_backup_db', 500, () => floorTransaction(db.prisma, credentials[0]!.id));
+  const file = join(dir, 'bench.age');
+  let started = performance.now();
+  const manifest = await writeBackup(db, { out: file, recipient: await identityToRecipient(identity) });
+  results.backup_10k_ms = Math.round(performance.now() - started);
+  await db.close();
+  started = performance.now();
+  const report = await restoreBackup({ file, identity, to: { kind: 'pglite', dataDir: join(dir, 'restored') }, keyring: keys });
+  results.restore_verify_10k_ms = Math.round(performance.now() - started);
+  if (!report.complete) throw new Error('the benchmark restore was not complete');
+  results.backup_10k_rows = Object.values(manifest.tables).reduce((a, b) => a + b, 0);
+  results.backup_10k_bytes = statSync(file).size;
+  process.stdout.write(
+    `backup of ${results.backup_10k_rows} rows (${report.sealedValues.opened} sealed values): ${results.backup_10k_ms} ms, ${(Number(results.backup_10k_bytes) / 1e6).toFixed(1)} MB; restore + verify ${results.restore_verify_10k_ms} ms; floor p50 ${(results.floor_tx_backup_db as Measure).p50_ms} ms\n`,
+  );
+}
+
 /** The floor of the HTTP measure: a bare Node HTTP server answering `{}`, under the same wrk at 10 connections. */
 async function httpFloor() {
   const bare = spawn(process.execPath, ['-e', "require('node:http').createServer((_, res) => res.end('{}')).listen(3289, '127.0.0.1')"], { stdio: 'ignore' });
@@ -582,6 +633,11 @@ async function main() {
     for (const kind of testDatabaseKinds()) await keyProviders(kind);
     return void process.stdout.write(`${JSON.stringify(results)}\n`);
   }
+  // BENCH_ONLY_BACKUP=1: just backup and verified restore of 10,000 credentials.
+  if (process.env.BENCH_ONLY_BACKUP) {
+    await backupRestore();
+    return void process.stdout.write(`${JSON.stringify(results)}\n`);
+  }
   // BENCH_ONLY_DASHBOARD=1: just the dashboard at 1,000 entities.
   if (process.env.BENCH_ONLY_DASHBOARD) {
     await dashboardRender();
@@ -594,6 +650,7 @@ async function main() {
   for (const kind of testDatabaseKinds()) await lifecycle(kind);
   for (const kind of testDatabaseKinds()) await accessTokenApi(kind);
   await dashboardRender();
+  await backupRestore();
   for (const kind of testDatabaseKinds()) {
     const ratio = (a: string, b: string) => ((results[a] as Measure).p50_ms / (results[b] as Measure).p50_ms).toFixed(2);
     process.stdout.write(
