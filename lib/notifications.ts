@@ -10,6 +10,7 @@ export const NOTIFICATION_EVENTS = {
   'credential.integrity_failure': 'A sealed value failed to open',
   'change_request.created': 'A change to a production credential waits for a second administrator',
   'change_request.decided': 'A change request was approved, rejected or refused',
+  'backup.failed': 'A scheduled backup failed (told to every organization of the installation)',
   'webhook.test': 'A test event sent from Strongroom',
 } as const;
 

@@ -174,4 +174,17 @@ describe('backup and restore', () => {
     expect(jobs.find((job) => job.name === 'backup')).toMatchObject({ intervalMs: 24 * 3_600_000 });
     expect(serverJobs(parseEnv({}), { mailer: null, policy: defaultPolicy(), baseUrl: 'http://localhost', database: async () => source }).map((job) => job.name)).not.toContain('backup');
   });
+
+  it('a failed scheduled backup tells every organization’s administrators, once a day, and the job fails', async () => {
+    const blocked = join(dir, `blocked-${randomUUID()}`);
+    writeFileSync(blocked, 'a file where the directory should be');
+    const job = serverJobs({ ...parseEnv({}), BACKUP_DIR: blocked, BACKUP_RECIPIENT: recipient }, { mailer: null, policy: defaultPolicy(), baseUrl: 'http://localhost', database: async () => source }).find((j) => j.name === 'backup')!;
+    await expect(job.run({ prisma: source.prisma, keyring })).rejects.toThrow(/EEXIST|ENOTDIR/);
+    await expect(job.run({ prisma: source.prisma, keyring })).rejects.toThrow();
+    const notifications = await source.prisma.notification.findMany({ where: { event: 'backup.failed' }, select: { organizationId: true, data: true, deliveries: { select: { channel: true, recipient: true } } } });
+    expect(notifications).toHaveLength(await source.prisma.organization.count()); // once a day each, not once per run
+    const demo = notifications.find((n) => n.organizationId === organizationId)!;
+    expect(demo.data).toMatchObject({ backupDir: blocked, error: expect.stringMatching(/EEXIST|ENOTDIR/) });
+    expect(demo.deliveries.map((d) => d.recipient).sort()).toEqual(['admin@demo.example', 'approver@demo.example']);
+  });
 });

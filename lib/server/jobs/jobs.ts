@@ -10,7 +10,7 @@ import { mailer } from '@/lib/server/mail/mailer';
 import { defaultPolicy } from '@/lib/server/net/guarded-fetch';
 import { deliverNotifications, WEBHOOK_TIMEOUT_MS, type DeliveryDeps } from '@/lib/server/notifications/deliver-notifications';
 import { database, type Services } from '@/lib/server/services';
-import { scheduledBackup } from '@/lib/server/backup/scheduled-backup';
+import { backupJob } from '@/lib/server/backup/scheduled-backup';
 import type { Database } from '@/lib/server/db/open-database';
 import { sendDailyDigests } from '@/lib/server/notifications/send-daily-digests';
 import { refreshDueTokens } from '@/lib/server/tokens/refresh-due-tokens';
@@ -121,7 +121,7 @@ export function serverJobs(config: JobConfig, deps: JobDeps): Job[] {
             description: `Writes an encrypted backup into ${config.BACKUP_DIR} and keeps the newest ${config.BACKUP_KEEP ?? 7}`,
             intervalMs: (config.BACKUP_INTERVAL_HOURS ?? 24) * 60 * MINUTE,
             leaseMs: 60 * MINUTE,
-            run: async () => scheduledBackup(await deps.database!(), { dir: config.BACKUP_DIR!, recipient: config.BACKUP_RECIPIENT!, keep: config.BACKUP_KEEP ?? 7 }),
+            run: async () => backupJob(await deps.database!(), { dir: config.BACKUP_DIR!, recipient: config.BACKUP_RECIPIENT!, keep: config.BACKUP_KEEP ?? 7 }),
           },
         ]
       : []),

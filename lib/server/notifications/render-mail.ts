@@ -57,6 +57,12 @@ export function renderMail({ event, data }: { event: string; data: Data }, { to,
         subject: `Your change request was ${text(data.decision)}: ${text(data.credentialLabel, 'a credential')}`,
         text: `${text(data.decidedBy, 'An administrator')} ${text(data.decision)} your request to ${text(data.kindLabel, text(data.kind)).toLowerCase()} ${text(data.credentialLabel, 'a credential')}.${data.reason ? ` Reason: ${text(data.reason)}` : ''}\n\n${baseUrl}/approvals\n`,
       };
+    case 'backup.failed':
+      return {
+        to,
+        subject: 'Strongroom backup failed',
+        text: `The scheduled backup into ${text(data.backupDir)} failed: ${text(data.error, 'no reason recorded')}.\n\nUntil one succeeds, the newest backup gets older. Check the disk and BACKUP_DIR on the server; Admin → Scheduler shows the job and can run it again.\n\n${baseUrl}/admin/scheduler\n`,
+      };
     case 'digest.daily':
       return {
         to,
