@@ -1,4 +1,5 @@
 import 'server-only';
+import type { AuthenticatorTransportFuture } from '@simplewebauthn/server';
 import { nowMs } from '@/lib/server/clock';
 import { publicUrl } from '@/lib/server/env';
 import type { Services } from '@/lib/server/services';
@@ -50,3 +51,8 @@ export async function takeChallenge({ prisma }: Pick<Services, 'prisma'>, bindin
   const taken = await prisma.passkeyChallenge.deleteMany({ where: { challenge, ...binding, expiresAt: { gt: new Date(now) } } });
   return taken.count === 1;
 }
+
+const TRANSPORTS: readonly AuthenticatorTransportFuture[] = ['ble', 'cable', 'hybrid', 'internal', 'nfc', 'smart-card', 'usb'];
+
+/** A stored passkey's transports, as the browser hints take them (an unknown one is dropped). */
+export const transportsOf = (stored: readonly string[]) => stored.filter((t): t is AuthenticatorTransportFuture => (TRANSPORTS as readonly string[]).includes(t));

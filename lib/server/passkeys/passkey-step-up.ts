@@ -6,7 +6,7 @@ import type { Actor } from '@/lib/server/audit/append-audit-event';
 import { recordAuditEvent } from '@/lib/server/audit/record-audit-event';
 import { nowMs } from '@/lib/server/clock';
 import { env } from '@/lib/server/env';
-import { CHALLENGE_SECONDS, challengeOf, keepChallenge, relyingParty, takeChallenge } from '@/lib/server/passkeys/challenges';
+import { CHALLENGE_SECONDS, challengeOf, keepChallenge, relyingParty, takeChallenge, transportsOf } from '@/lib/server/passkeys/challenges';
 import { fail, ok, type Result } from '@/lib/server/result';
 import type { Services } from '@/lib/server/services';
 import { recordGrant } from '@/lib/server/step-up/grant-step-up';
@@ -23,7 +23,7 @@ export async function passkeyStepUpOptions({ prisma }: Pick<Services, 'prisma'>,
   if (passkeys.length === 0) return fail('INVALID_STATE', 'You have no passkey yet: add one on Settings → Security, or enter a code.');
   const options = await generateAuthenticationOptions({
     rpID: relyingParty().rpID,
-    allowCredentials: passkeys.map((passkey) => ({ id: passkey.credentialId, transports: passkey.transports as AuthenticatorTransport[] })),
+    allowCredentials: passkeys.map((passkey) => ({ id: passkey.credentialId, transports: transportsOf(passkey.transports) })),
     userVerification: 'required',
     timeout: CHALLENGE_SECONDS * 1000,
   });
@@ -65,7 +65,7 @@ export async function grantStepUpWithPasskey(
       expectedChallenge: challenge!,
       expectedOrigin: origin,
       expectedRPID: rpID,
-      credential: { id: passkey.credentialId, publicKey: Uint8Array.from(passkey.publicKey), counter: Number(passkey.counter), transports: passkey.transports },
+      credential: { id: passkey.credentialId, publicKey: Uint8Array.from(passkey.publicKey), counter: Number(passkey.counter), transports: transportsOf(passkey.transports) },
       requireUserVerification: true,
     });
   } catch (error) {

@@ -3,7 +3,7 @@ import { generateRegistrationOptions, verifyRegistrationResponse, type PublicKey
 import { MAX_PASSKEYS, ZPasskeysForAdmins, ZRegisterPasskey, ZRemovePasskey } from '@/lib/schemas/passkeys';
 import { appendAuditEvent, type Actor } from '@/lib/server/audit/append-audit-event';
 import { recordAuditEvent } from '@/lib/server/audit/record-audit-event';
-import { CHALLENGE_SECONDS, challengeOf, keepChallenge, relyingParty, takeChallenge } from '@/lib/server/passkeys/challenges';
+import { CHALLENGE_SECONDS, challengeOf, keepChallenge, relyingParty, takeChallenge, transportsOf } from '@/lib/server/passkeys/challenges';
 import { fail, fieldErrorsOf, ok, type Result } from '@/lib/server/result';
 import type { Services } from '@/lib/server/services';
 import { useStepUpGrant } from '@/lib/server/step-up/grant-step-up';
@@ -68,7 +68,7 @@ export async function passkeyRegistrationOptions(
     // The account's id, so one authenticator keeps one passkey per account.
     userID: Uint8Array.from(Buffer.from(user.id.replaceAll('-', ''), 'hex')),
     attestationType: 'none',
-    excludeCredentials: existing.map((passkey) => ({ id: passkey.credentialId, transports: passkey.transports })),
+    excludeCredentials: existing.map((passkey) => ({ id: passkey.credentialId, transports: transportsOf(passkey.transports) })),
     authenticatorSelection: { residentKey: 'preferred', userVerification: 'required' },
     timeout: CHALLENGE_SECONDS * 1000,
   });
