@@ -4,4 +4,7 @@ export async function register() {
   if (process.env.NEXT_RUNTIME !== 'nodejs') return;
   const { startServer } = await import('@/lib/server/start-server');
   await startServer();
+  // For scripts/serve.mjs, which answers the service API with these handlers, without Next.js's router.
+  const { serviceRoute } = await import('@/lib/server/api/v1-routes');
+  (globalThis as { strongroomServiceRoute?: typeof serviceRoute }).strongroomServiceRoute = serviceRoute;
 }

@@ -4,14 +4,14 @@ import type { AddressInfo } from 'node:net';
 import { confirmStepUp, expect, loginAs, openNewCredentialForm, test } from './fixtures';
 
 /** A GET with the path sent exactly as written (a browser or Playwright would normalise it first). */
-function raw(origin: string, path: string, headers: Record<string, string>): Promise<{ status: number; body: unknown }> {
+function raw(origin: string, path: string, headers: Record<string, string>): Promise<{ status: number; body: unknown; headers: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
     const { hostname, port } = new URL(origin);
     const call = httpRequest({ host: hostname, port, path, headers, agent: false }, (response) => {
       let text = '';
       response.setEncoding('utf8');
       response.on('data', (chunk: string) => (text += chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text.startsWith('{') ? JSON.parse(text) : text }));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text.startsWith('{') ? JSON.parse(text) : text, headers: response.headers }));
     });
     call.on('error', reject);
     call.end();
@@ -105,6 +105,17 @@ test('the transmission service gets a token through a scoped API key; every refu
     expect(await raw(origin, `${spelling}/credentials/${credentialId}/access-token`, auth)).toMatchObject({ status: 200 });
     expect(await raw(origin, `${spelling}/credentials/${credentialId}/access-token`, {})).toMatchObject({ status: 401, body: { error: { code: 'UNAUTHENTICATED' } } });
   }
+  // The canonical spelling is answered by the same handler without Next.js's router (no `vary` of
+  // its own), the others through it: the same answer, and the same headers that matter.
+  const unknown = '/credentials/00000000-0000-4000-8000-000000000000/access-token';
+  const [direct, routed] = [await raw(origin, `/api/v1${unknown}`, auth), await raw(origin, `/./api/v1${unknown}`, auth)];
+  expect(direct.headers.vary).toBeUndefined();
+  expect(routed.headers.vary).toContain('rsc');
+  const kept = ['cache-control', 'content-type', 'x-content-type-options', 'x-frame-options', 'referrer-policy', 'permissions-policy'];
+  const pick = (answer: typeof direct) => Object.fromEntries(kept.map((name) => [name, answer.headers[name]]));
+  expect({ status: direct.status, body: direct.body, headers: pick(direct) }).toEqual({ status: routed.status, body: routed.body, headers: pick(routed) });
+  expect(pick(direct)).toMatchObject({ 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', 'x-frame-options': 'DENY' });
+  expect(direct).toMatchObject({ status: 404, body: { error: { code: 'NOT_FOUND' } } });
   const flood = Array.from({ length: 200 }, (_, i) => raw(origin, `/%2e/api/v1/credentials/${credentialId}/access-token?n=${i}`, {}));
   const keyed = Array.from({ length: 10 }, () => raw(origin, `/api/v1/credentials/${credentialId}/access-token`, auth));
   expect((await Promise.all(keyed)).map((answer) => answer.status)).toEqual(Array(10).fill(200));

@@ -384,6 +384,8 @@ async function accessTokenApi(kind: TestDatabaseKind) {
     input: { name: 'bench', scopes: ['token:read'], legalEntityIds: [credential.legalEntityId] },
   });
   if (!account.ok) throw new Error(account.error.message);
+  // The floor of this run, on this database, before the servers take it.
+  await measure(`floor_tx_api_${kind}`, 500, () => floorTransaction(db.prisma, credential.id));
   // The server must own the embedded database; PostgreSQL's test database is dropped at the end.
   if (kind === 'pglite') await db.close();
 
@@ -423,8 +425,11 @@ async function accessTokenApi(kind: TestDatabaseKind) {
       };
       const name = `access_token_api_${kind}_c${connections}`;
       results[name] = measured;
+      // Requests per floor-transaction time, and the share of the bare server's rate.
+      const perFloor = (measured.rps! * (results[`floor_tx_api_${kind}`] as Measure).p50_ms) / 1000;
+      const ofBare = (100 * measured.rps!) / (results.http_floor as Measure).rps!;
       process.stdout.write(
-        `${name} (${urls.length} instance${urls.length > 1 ? 's' : ''}, ${SECONDS} s)  p50 ${measured.p50_ms} ms   p99 ${measured.p99_ms} ms   max ${measured.max_ms} ms   ${measured.rps} req/s   refused ${measured.refused}\n`,
+        `${name} (${urls.length} instance${urls.length > 1 ? 's' : ''}, ${SECONDS} s)  p50 ${measured.p50_ms} ms   p99 ${measured.p99_ms} ms   max ${measured.max_ms} ms   ${measured.rps} req/s   refused ${measured.refused}   ${perFloor.toFixed(2)} per floor, ${ofBare.toFixed(1)} % of bare\n`,
       );
     }
   } finally {

@@ -6,6 +6,7 @@ import { createServer } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { admissionGate, hasWellFormedKey, isServiceApiPath } from './admission.mjs';
+import { SECURITY_HEADERS } from '../lib/security-headers.mjs';
 
 // As `next start` does; set before Next.js and React load, since they pick their builds on import.
 process.env.NODE_ENV = 'production';
@@ -33,10 +34,35 @@ const gate = admissionGate({
   maxWaitMs: setting('MAX_QUEUE_WAIT_MS', 1000),
 });
 
+const securityHeaders = Object.fromEntries(SECURITY_HEADERS.map(({ key, value }) => [key.toLowerCase(), value]));
+
 /** An API error as the app writes them: `{ error: { code, message } }`, never cached. */
 function answer(res, status, code, message, headers = {}) {
-  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers });
+  res.writeHead(status, { ...securityHeaders, 'content-type': 'application/json', 'cache-control': 'no-store', ...headers });
   res.end(JSON.stringify({ error: { code, message } }));
+}
+
+/**
+ * A service API request answered by its handler without Next.js's router (lib/server/api/v1-routes.ts
+ * says why): the same function Next.js would call, handed the same headers, its answer written with
+ * the headers next.config.mjs gives every response. The body is not read: no service route takes one.
+ */
+async function answerDirectly(route, req, res) {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(req.headers)) if (typeof value === 'string') headers.set(name, value);
+  let response;
+  try {
+    response = await route(new Request(new URL(req.url, 'http://localhost'), { method: req.method, headers }));
+  } catch (error) {
+    process.stderr.write(`service API request failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    return answer(res, 500, 'INTERNAL', 'Something went wrong; it was logged.');
+  }
+  const body = Buffer.from(await response.arrayBuffer());
+  const out = { ...securityHeaders };
+  response.headers.forEach((value, name) => (out[name] = value));
+  out['content-length'] = String(body.length);
+  res.writeHead(response.status, out);
+  res.end(body);
 }
 
 const app = next({ dev: false, dir: join(dirname(fileURLToPath(import.meta.url)), '..'), port });
@@ -58,7 +84,9 @@ createServer(async (req, res) => {
   release = await gate.admit();
   if (gone) return release?.();
   if (!release) return void answer(res, 503, 'OVERLOADED', 'The server is busy; retry after a second.', { 'retry-after': '1' });
-  void handle(req, res);
+  // Set once the app has started (instrumentation.ts); until then Next.js routes these too.
+  const route = globalThis.strongroomServiceRoute?.(req.method, req.url.split('?', 1)[0]);
+  void (route ? answerDirectly(route, req, res) : handle(req, res));
 }).listen(port, host, async () => {
   // Next.js starts the app (configuration checks, migrations, seed) on its first request: make that
   // request now, so "ready" is said once the app answers, after anything its start prints.

@@ -1,0 +1,45 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { serviceRoute } from '@/lib/server/api/v1-routes';
+
+const ID = '3f1c2a4e-8b7d-4c6e-9a1f-0d2e3c4b5a69';
+
+// Every route file of the service API, with the methods it exports and its path as a client writes it.
+const routeFiles = (dir: string): string[] =>
+  readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? routeFiles(path) : name === 'route.ts' ? [path] : [];
+  });
+const served = routeFiles('app/api/v1/credentials').flatMap((file) => {
+  const path = `/api/v1/${relative('app/api/v1', file).replace(/\/?route\.ts$/, '').replace('[id]', ID)}`;
+  return [...readFileSync(file, 'utf8').matchAll(/export \{ \w+ as (GET|POST|PUT|PATCH|DELETE) \} from '@\/lib\/server\/api\/v1-routes'/g)].map((m) => ({ method: m[1]!, path, file }));
+});
+
+describe('serviceRoute', () => {
+  it('answers every path and method the route files serve, with the handlers they export', () => {
+    expect(served.map((r) => `${r.method} ${r.path}`).sort()).toEqual(
+      [`GET /api/v1/credentials`, `GET /api/v1/credentials/${ID}`, `GET /api/v1/credentials/${ID}/access-token`, `POST /api/v1/credentials/${ID}/connection-tests`].sort(),
+    );
+    for (const { method, path } of served) expect(serviceRoute(method, path), `${method} ${path}`).toBeTypeOf('function');
+  });
+
+  it('leaves every other spelling, method and path to Next.js', () => {
+    const others: [string, string][] = [
+      ['HEAD', `/api/v1/credentials/${ID}/access-token`],
+      ['OPTIONS', `/api/v1/credentials/${ID}/access-token`],
+      ['POST', `/api/v1/credentials/${ID}/access-token`],
+      ['GET', `/api/v1/credentials/${ID}/connection-tests`],
+      ['GET', `/api/v1/credentials/${ID}/access-token/`],
+      ['GET', `/api/v1/credentials/`],
+      ['GET', `/api/v1/./credentials/${ID}/access-token`],
+      ['GET', `/api/v1/credentials/%2e%2e/access-token`],
+      ['GET', `//api/v1/credentials/${ID}/access-token`],
+      ['GET', `/API/v1/credentials/${ID}/access-token`],
+      ['GET', `/api/v1/credentials/${ID}/access-token;x`],
+      ['GET', `/api/v1/credentials/${'a'.repeat(65)}/access-token`],
+      ['GET', `/api/v1/openapi.json`],
+    ];
+    for (const [method, path] of others) expect(serviceRoute(method, path), `${method} ${path}`).toBeNull();
+  });
+});
