@@ -5,7 +5,7 @@ import { closeChangeRequest, refuseRequest } from '@/lib/server/approvals/close-
 import { requestOwner } from '@/lib/server/approvals/request-change';
 import type { Actor } from '@/lib/server/audit/append-audit-event';
 import { now } from '@/lib/server/clock';
-import { applyCredentialCreate, DuplicateLabel } from '@/lib/server/credentials/create-credential';
+import { applyCredentialCreate, DuplicateLabel, UnknownEntity } from '@/lib/server/credentials/create-credential';
 import { applyDelete } from '@/lib/server/credentials/delete-credential';
 import { applyRevoke } from '@/lib/server/credentials/revoke-credential';
 import { applyRollback, NoPrevious } from '@/lib/server/credentials/roll-back-secrets';
@@ -209,6 +209,7 @@ async function apply(
   } catch (error) {
     if (error instanceof VersionConflict) throw new Stale(changedSince);
     if (error instanceof DuplicateLabel) throw new Stale('The entity got a credential with this label, type and environment after this request was made; nothing was created.');
+    if (error instanceof UnknownEntity) throw new Stale('The legal entity was deleted after this request was made; nothing was created.');
     if (error instanceof NoPrevious) throw new Stale('The previous version’s rollback window ended after this request was made; nothing was changed.');
     throw error;
   }

@@ -7,7 +7,7 @@ import { requestChange } from '@/lib/server/approvals/request-change';
 import type { Actor } from '@/lib/server/audit/append-audit-event';
 import { now } from '@/lib/server/clock';
 import { canTransition } from '@/lib/server/credentials/change-credential-status';
-import { applyCredentialCreate, DuplicateLabel, duplicateLabel, prepareCredentialCreate } from '@/lib/server/credentials/create-credential';
+import { applyCredentialCreate, DuplicateLabel, duplicateLabel, prepareCredentialCreate, UnknownEntity, unknownEntity } from '@/lib/server/credentials/create-credential';
 import { deleteCredential, RECOVERY_DAYS } from '@/lib/server/credentials/delete-credential';
 import { refuseChange } from '@/lib/server/credentials/refuse-change';
 import { revokeCredential } from '@/lib/server/credentials/revoke-credential';
@@ -75,6 +75,7 @@ export async function submitCredentialChange(
         return ok({ applied: true, credentialId: id });
       } catch (error) {
         if (error instanceof DuplicateLabel) return refuseChange(services.prisma, { actor, organizationId, action: 'credential.create', failure: duplicateLabel().error });
+        if (error instanceof UnknownEntity) return refuseChange(services.prisma, { actor, organizationId, action: 'credential.create', failure: unknownEntity().error });
         throw error;
       }
     }

@@ -150,6 +150,23 @@ describe.each(testDatabaseKinds())('credential store on %s', (kind) => {
       expect(await db.prisma.credential.count()).toBe(before);
     });
 
+    it('another organization’s legal entity, or none: refused and audited, nothing stored; the database refuses it too', async () => {
+      const other = await db.prisma.organization.create({ data: { name: 'Elsewhere Co', slug: `elsewhere-${randomBytes(3).toString('hex')}` } });
+      const theirs = await db.prisma.legalEntity.create({ data: { organizationId: other.id, name: 'Their entity', taxId: 'E1', country: 'AE' } });
+      for (const entityId of [theirs.id, '00000000-0000-4000-8000-000000000000']) {
+        const result = await createCredential(services, { actor: admin, organizationId, input: { ...oauth(`not ours ${entityId}`), legalEntityId: entityId } });
+        expect(result).toMatchObject({ ok: false, error: { code: 'NOT_FOUND', message: 'That legal entity does not exist in your organization.' } });
+      }
+      const refusals = await db.prisma.auditEvent.findMany({ where: { action: 'credential.create', outcome: 'DENIED' }, orderBy: { seq: 'desc' }, take: 2 });
+      expect(refusals.map((event) => (event.details as { reason?: string }).reason)).toEqual(['NOT_FOUND', 'NOT_FOUND']);
+      expect(await db.prisma.credential.count({ where: { label: { startsWith: 'not ours' } } })).toBe(0);
+      expect(await db.prisma.sealedSecret.count({ where: { ownerTable: 'Credential', ownerId: { notIn: (await db.prisma.credential.findMany({ select: { id: true } })).map((c) => c.id) } } })).toBe(0);
+      // Whatever code writes it: a credential of this organization under their entity does not fit the key.
+      await expect(
+        db.prisma.credential.create({ data: { organizationId, legalEntityId: theirs.id, profile: 'api-key', environment: 'SANDBOX', label: 'forced', status: 'DRAFT' } }),
+      ).rejects.toMatchObject({ code: 'P2003' });
+    });
+
     it('an unknown profile', async () => {
       const result = await createCredential(services, { actor: admin, organizationId, input: { ...oauth('unknown'), profile: 'carrier-pigeon' as never } });
       expect(result).toMatchObject({ ok: false, error: { code: 'VALIDATION', fieldErrors: { profile: [expect.any(String)] } } });
