@@ -2,7 +2,8 @@
 export interface AdmissionGate {
   /** Resolves to a release function once the request may run, or to null if it is refused (queue full, or waited too long). */
   admit(): Promise<(() => void) | null>;
-  stats(): { running: number; queued: number };
+  /** Running and waiting now; refused since the start. */
+  stats(): { running: number; queued: number; shed: number };
 }
 
 export function admissionGate(options: { limit: number; maxQueued: number; maxWaitMs: number }): AdmissionGate;

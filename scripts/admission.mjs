@@ -8,11 +8,13 @@
 
 /**
  * @param {{ limit: number, maxQueued: number, maxWaitMs: number }} options
- * @returns {{ admit(): Promise<(() => void) | null>, stats(): { running: number, queued: number } }}
- *   `admit` resolves to a release function once the request may run, or to null if it is refused.
+ * @returns {{ admit(): Promise<(() => void) | null>, stats(): { running: number, queued: number, shed: number } }}
+ *   `admit` resolves to a release function once the request may run, or to null if it is refused;
+ *   `stats` counts those running and waiting now, and those refused since the start.
  */
 export function admissionGate({ limit, maxQueued, maxWaitMs }) {
   let running = 0;
+  let shed = 0;
   /** @type {{ start: () => void, timer: NodeJS.Timeout }[]} */
   const queue = [];
   // Freed slots go to waiting requests in the check phase of the event-loop turn (setImmediate), not
@@ -46,19 +48,20 @@ export function admissionGate({ limit, maxQueued, maxWaitMs }) {
   return {
     admit() {
       if (running < limit && queue.length === 0) return Promise.resolve(started());
-      if (queue.length >= maxQueued) return Promise.resolve(null);
+      if (queue.length >= maxQueued) return (shed++, Promise.resolve(null));
       return new Promise((resolve) => {
         const entry = {
           start: () => resolve(started()),
           timer: setTimeout(() => {
             queue.splice(queue.indexOf(entry), 1);
+            shed++;
             resolve(null);
           }, maxWaitMs),
         };
         queue.push(entry);
       });
     },
-    stats: () => ({ running, queued: queue.length }),
+    stats: () => ({ running, queued: queue.length, shed }),
   };
 }
 

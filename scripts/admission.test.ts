@@ -10,11 +10,11 @@ describe('admission gate', () => {
     const second = (await gate.admit())!;
     const order: number[] = [];
     const waiting = [3, 4, 5].map((n) => gate.admit().then((release) => (order.push(n), release)));
-    expect(gate.stats()).toEqual({ running: 2, queued: 3 });
+    expect(gate.stats()).toEqual({ running: 2, queued: 3, shed: 0 });
     first();
     first(); // a second release of the same slot frees nothing more
     const third = (await waiting[0])!;
-    expect(gate.stats()).toEqual({ running: 2, queued: 2 });
+    expect(gate.stats()).toEqual({ running: 2, queued: 2, shed: 0 });
     second();
     third();
     await Promise.all(waiting.slice(1));
@@ -28,10 +28,10 @@ describe('admission gate', () => {
     const queued = gate.admit();
     expect(await gate.admit()).toBeNull(); // the queue is full
     vi.advanceTimersByTime(999);
-    expect(gate.stats()).toEqual({ running: 1, queued: 1 });
+    expect(gate.stats()).toEqual({ running: 1, queued: 1, shed: 1 });
     vi.advanceTimersByTime(1);
     expect(await queued).toBeNull(); // waited a second with the slot still taken
-    expect(gate.stats()).toEqual({ running: 1, queued: 0 });
+    expect(gate.stats()).toEqual({ running: 1, queued: 0, shed: 2 }); // the full queue's and the timed-out one
     running!();
     expect(await gate.admit()).toEqual(expect.any(Function));
   });
@@ -44,10 +44,10 @@ describe('admission gate', () => {
     first();
     second();
     // Still in the releasing turn: nothing started yet, so this turn stays short.
-    expect(gate.stats()).toEqual({ running: 0, queued: 2 });
+    expect(gate.stats()).toEqual({ running: 0, queued: 2, shed: 0 });
     await new Promise((resolve) => setImmediate(resolve));
     // The check phase of the next turn started both freed slots, in arrival order.
-    expect(gate.stats()).toEqual({ running: 2, queued: 0 });
+    expect(gate.stats()).toEqual({ running: 2, queued: 0, shed: 0 });
     for (const release of await Promise.all(waiting)) release!();
   });
 });

@@ -6,6 +6,7 @@ import { createServer } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { admissionGate, hasWellFormedKey, isServiceApiPath } from './admission.mjs';
+import { httpMetrics, routeGroup } from './http-metrics.mjs';
 import { SECURITY_HEADERS } from '../lib/security-headers.mjs';
 
 // As `next start` does; set before Next.js and React load, since they pick their builds on import.
@@ -33,6 +34,8 @@ const gate = admissionGate({
   maxQueued: setting('MAX_QUEUED_REQUESTS', 1000),
   maxWaitMs: setting('MAX_QUEUE_WAIT_MS', 1000),
 });
+
+const countRequest = httpMetrics(gate);
 
 const securityHeaders = Object.fromEntries(SECURITY_HEADERS.map(({ key, value }) => [key.toLowerCase(), value]));
 
@@ -70,7 +73,11 @@ const handle = app.getRequestHandler();
 await app.prepare();
 createServer(async (req, res) => {
   req.headers['x-strongroom-peer'] = req.socket.remoteAddress ?? '';
-  if (!isServiceApiPath(req.url)) return void handle(req, res);
+  const serviceApi = isServiceApiPath(req.url);
+  const started = performance.now();
+  const group = routeGroup(req.method, req.url.split('?', 1)[0], serviceApi, req.headers);
+  res.once('finish', () => countRequest(group, res.statusCode, (performance.now() - started) / 1000));
+  if (!serviceApi) return void handle(req, res);
   // Without a key there is nothing to look up: answered at once, so such requests never take a slot
   // (or a database write) from a client with a key.
   if (!hasWellFormedKey(req.headers)) return void answer(res, 401, 'UNAUTHENTICATED', 'Send an API key: Authorization: Bearer <key>.');

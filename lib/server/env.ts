@@ -83,6 +83,8 @@ const ZEnv = z.object({
   HOUSEKEEPING_INTERVAL_MINUTES: z.coerce.number().int().min(1, 'must be 1 or more').max(7 * 24 * 60).default(360),
   /** Signing every audit chain's head. */
   AUDIT_CHECKPOINT_INTERVAL_MINUTES: z.coerce.number().int().min(1, 'must be 1 or more').max(24 * 60).default(60),
+  /** The bearer token Prometheus sends to /api/metrics (32 characters or more). Unset: /api/metrics answers 404. */
+  METRICS_TOKEN: z.string().min(32, 'must be 32 characters or more (e.g. `openssl rand -hex 32`)').max(512).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
 });

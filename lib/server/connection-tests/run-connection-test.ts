@@ -21,6 +21,7 @@ import { now } from '@/lib/server/clock';
 import { env } from '@/lib/server/env';
 import { credentialNotices } from '@/lib/server/notifications/credential-notice';
 import { dayKey, raiseNotifications } from '@/lib/server/notifications/raise-notifications';
+import { connectionTests } from '@/lib/server/metrics/metrics';
 
 /** One connection test's result (the shape the API documents). */
 export type ConnectionTestDto = z.input<typeof ZConnectionTestBody>['test'];
@@ -87,6 +88,7 @@ export async function runConnectionTest(
     if (probe.outcome === 'FAILURE') await tellOfFailingTests(tx, credential, failuresToNotify);
     return test;
   });
+  connectionTests.inc({ outcome: probe.outcome });
   return ok({ id: row.id, startedAt, durationMs, outcome: probe.outcome, httpStatus: row.httpStatus, errorCode: row.errorCode, message });
 }
 

@@ -4,6 +4,7 @@ import { SYSTEM_ACTOR } from '@/lib/server/audit/append-audit-event';
 import { recordAuditEvent } from '@/lib/server/audit/record-audit-event';
 import { nowMs } from '@/lib/server/clock';
 import { logger } from '@/lib/server/logger';
+import { jobDuration, jobFailures, jobInterval, jobLastSuccess } from '@/lib/server/metrics/metrics';
 import type { Services } from '@/lib/server/services';
 
 /** A periodic job: what it is, how often it is due, and its work (returns a few words on what it did). */
@@ -49,6 +50,9 @@ async function runJob(services: Services, job: Job, owner: string): Promise<bool
     logger().error({ event: 'job.failed', job: job.name, err: error }, 'scheduled job failed');
   }
   const finishedAt = nowMs();
+  jobDuration.observe({ job: job.name }, (finishedAt - startedAt) / 1000);
+  if (error) jobFailures.inc({ job: job.name });
+  else jobLastSuccess.set({ job: job.name }, finishedAt / 1000);
   await services.prisma.scheduledJob.updateMany({
     where: { name: job.name, leaseOwner: owner },
     data: {
@@ -92,6 +96,16 @@ export async function runJobNow(services: Services, jobs: readonly Job[], name: 
   return runJob(services, job, PROCESS_ID);
 }
 
+// The scheduler's pulse, on globalThis: it is started from the instrumentation bundle and read by the
+// readiness route's, and Next.js gives each bundle its own copy of this module.
+const pulse = ((globalThis as { strongroomSchedulerPulse?: { last: number | null; every: number | null } }).strongroomSchedulerPulse ??= { last: null, every: null });
+
+/** Whether this process's scheduler ticks: started, and its last tick not more than two intervals ago. */
+export function schedulerTicking(): { ticking: boolean; lastTickAt: Date | null } {
+  const ticking = pulse.last !== null && pulse.every !== null && nowMs() - pulse.last <= 2 * pulse.every;
+  return { ticking, lastTickAt: pulse.last === null ? null : new Date(pulse.last) };
+}
+
 /**
  * Ticks every `tickMs` in the background. Each job has its own lane: a tick starts every due job
  * that is not already running in this process, and does not wait for any of them.
@@ -99,6 +113,7 @@ export async function runJobNow(services: Services, jobs: readonly Job[], name: 
 export function startScheduler(services: Services, jobs: readonly Job[], { tickMs }: { tickMs: number }): () => void {
   const running = new Set<string>();
   const tick = () => {
+    pulse.last = nowMs();
     for (const job of jobs) {
       if (running.has(job.name)) continue;
       running.add(job.name);
@@ -107,10 +122,15 @@ export function startScheduler(services: Services, jobs: readonly Job[], { tickM
         .finally(() => running.delete(job.name));
     }
   };
+  pulse.every = tickMs;
+  for (const job of jobs) jobInterval.set({ job: job.name }, job.intervalMs / 1000);
   tick();
   const timer = setInterval(tick, tickMs);
   timer.unref();
-  return () => clearInterval(timer);
+  return () => {
+    clearInterval(timer);
+    pulse.last = pulse.every = null;
+  };
 }
 
 /** The jobs with their schedule and last run, for the administrators' panel. */

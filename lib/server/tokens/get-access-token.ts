@@ -6,6 +6,7 @@ import { tokenOwner } from '@/lib/server/credentials/credential-secrets';
 import { openCredentialForUse } from '@/lib/server/credentials/open-credential-for-use';
 import { readSecrets } from '@/lib/server/crypto/sealed-secrets';
 import { logger } from '@/lib/server/logger';
+import { leaseWaits, providerCalls, tokenRequests } from '@/lib/server/metrics/metrics';
 import { defaultPolicy, type OutboundPolicy } from '@/lib/server/net/guarded-fetch';
 import { fail, ok, type Result } from '@/lib/server/result';
 import type { Services } from '@/lib/server/services';
@@ -46,37 +47,46 @@ export function getAccessToken(services: Services, options: Options): Promise<Re
   const remembered = recallToken(options.credentialId, options.credentialVersion);
   if (remembered) {
     if (!remembered.fresh) refreshInBackground(services, options);
+    tokenRequests.inc({ outcome: 'memory' });
     return Promise.resolve(ok(remembered.token));
   }
-  return sharedFlight(options.credentialId, () => obtain(services, options));
+  return sharedFlight(options.credentialId, () => obtain(services, options)).then(({ result, from }) => {
+    tokenRequests.inc({ outcome: result.ok ? from : TRANSIENT.has(result.error.code) ? 'failed_transient' : 'failed_permanent' });
+    return result;
+  });
 }
 
-/** The foreground path: serve what is stored if it is valid, else fetch a token and wait for it. */
-async function obtain(services: Services, options: Options): Promise<Result<AccessToken>> {
+/** Failures that pass by themselves; any other needs a person (or a different request). */
+const TRANSIENT = new Set(['PROVIDER_UNREACHABLE', 'RATE_LIMITED', 'KEYS_UNAVAILABLE']);
+
+/** The foreground path: serve what is stored if it is valid, else fetch a token and wait for it; and which it was. */
+async function obtain(services: Services, options: Options): Promise<{ result: Result<AccessToken>; from: 'database' | 'fetched' }> {
   const { credentialId } = options;
+  const stored = (result: Result<AccessToken>) => ({ result, from: 'database' as const });
   // A real-time wait, not a moment in the token's life.
   const deadline = performance.now() + WAIT_FOR_OTHER_HOLDER_MS;
   for (;;) {
     const { grant, token, fresh } = await readStoredToken(services, credentialId);
     if (token) {
       if (!fresh) refreshInBackground(services, options);
-      return ok(token);
+      return stored(ok(token));
     }
     // A refused credential is not retried: a person must fix it (new secret, then a test).
-    if (grant?.credential.status === 'NEEDS_ATTENTION') return fail('INVALID_STATE', `This credential needs attention: ${grant.lastError ?? 'see its page'}`);
+    if (grant?.credential.status === 'NEEDS_ATTENTION') return stored(fail('INVALID_STATE', `This credential needs attention: ${grant.lastError ?? 'see its page'}`));
     if (grant?.nextAttemptAt && grant.nextAttemptAt.getTime() > nowMs()) {
       const seconds = Math.ceil((grant.nextAttemptAt.getTime() - nowMs()) / 1000);
-      return fail(transientCode(grant.lastErrorCode), `The token endpoint failed recently (${grant.lastError ?? 'unknown error'}); next attempt in ${seconds} s.`);
+      return stored(fail(transientCode(grant.lastErrorCode), `The token endpoint failed recently (${grant.lastError ?? 'unknown error'}); next attempt in ${seconds} s.`));
     }
     if (await tryLease(services.prisma, credentialId)) break;
-    if (performance.now() > deadline) return fail('RATE_LIMITED', 'Another instance is fetching this token and has not finished; try again shortly.');
+    if (performance.now() > deadline) return stored(fail('RATE_LIMITED', 'Another instance is fetching this token and has not finished; try again shortly.'));
+    leaseWaits.inc();
     await sleep(jitter(150));
   }
   try {
     // Another instance may have refreshed between our read and our lease.
     const again = await readStoredToken(services, credentialId);
-    if (again.token) return ok(again.token);
-    return await fetchAndStore(services, options);
+    if (again.token) return stored(ok(again.token));
+    return { result: await fetchAndStore(services, options), from: 'fetched' };
   } finally {
     await releaseLease(services.prisma, credentialId);
   }
@@ -150,9 +160,11 @@ async function fetchAndStore(services: Services, { credentialId, actor, policy =
   if (!opened.ok) return opened;
   const { config, secrets, version } = opened.data;
   const stored = await readSecrets(services.prisma, services.keyring, tokenOwner(credential), ['refreshToken']);
+  const started = performance.now();
   const fetched = await source.fetch(config, secrets, stored.refreshToken, policy);
   if (!fetched) return fail('INVALID_STATE', 'This credential is incomplete: it cannot ask for an access token.');
   const { outcome, grantType } = fetched;
+  providerCalls.observe({ outcome: outcome.ok ? 'success' : outcome.kind }, (performance.now() - started) / 1000);
   if (!outcome.ok) return recordFailure(services, credential, outcome);
   try {
     return await storeToken(services, { ...credential, version }, outcome, grantType, stored.refreshToken);
