@@ -13,11 +13,13 @@ const E2E_FRESH_DATA_DIR = 'data/e2e-fresh';
 // One random demo password per run, shared with the workers through the environment.
 process.env.E2E_DEMO_PASSWORD ??= randomBytes(12).toString('base64url');
 process.env.E2E_KEK ??= randomBytes(32).toString('base64');
+process.env.E2E_METRICS_TOKEN ??= randomBytes(24).toString('hex');
 
 /** What both servers run with. */
 const serverEnv: Record<string, string> = {
   DEMO_PASSWORD: process.env.E2E_DEMO_PASSWORD!,
   STRONGROOM_KEK: process.env.E2E_KEK!,
+  METRICS_TOKEN: process.env.E2E_METRICS_TOKEN!,
   STRONGROOM_KEK_PREVIOUS: '',
   // Short, so one test can watch a grant expire; every flow takes a few seconds.
   STEP_UP_GRANT_SECONDS: '30',

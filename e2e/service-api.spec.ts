@@ -77,9 +77,23 @@ test('the transmission service gets a token through a scoped API key; every refu
   const body = (await first.json()) as { access_token: string; token_type: string; expires_at: string };
   expect(body).toMatchObject({ access_token: expect.any(String), token_type: expect.stringMatching(/bearer/i) });
   expect(new Date(body.expires_at).getTime()).toBeGreaterThan(Date.now() + 3_000_000);
+  // The operator's view: one more token served from memory, one more 200 of the service API; the
+  // scrape names no credential and no key, and is refused without its token.
+  const scrape = async () => (await request.get('/api/metrics', { headers: { authorization: `Bearer ${process.env.E2E_METRICS_TOKEN}` } })).text();
+  const value = (text: string, sample: string) => Number(text.split('\n').find((line) => line.startsWith(`${sample} `))?.split(' ')[1] ?? 0);
+  const before = await scrape();
   const second = await request.get(`/api/v1/credentials/${credentialId}/access-token`, { headers: { 'x-api-key': key } });
   expect((await second.json()).access_token).toBe(body.access_token);
   expect(issued).toBe(2); // one for the connection test, one for the token cache: reused since
+  const after = await scrape();
+  expect(value(after, 'strongroom_token_requests_total{outcome="memory"}')).toBe(value(before, 'strongroom_token_requests_total{outcome="memory"}') + 1);
+  expect(value(after, 'strongroom_http_requests_total{group="service_api",status="200"}')).toBe(value(before, 'strongroom_http_requests_total{group="service_api",status="200"}') + 1);
+  for (const secret of [credentialId, key, body.access_token, CLIENT_SECRET]) expect(after).not.toContain(secret);
+  const unauthorized = await request.get('/api/metrics');
+  expect(unauthorized.status()).toBe(401);
+  expect(await unauthorized.text()).toBe('');
+  expect(await (await request.get('/api/health/live')).json()).toEqual({ status: 'alive' });
+  expect(await (await request.get('/api/health/ready')).json()).toMatchObject({ ready: true, notReady: [] });
 
   const list = await request.get('/api/v1/credentials', { headers: auth });
   const labels = ((await list.json()) as { credentials: { label: string }[] }).credentials.map((c) => c.label);
