@@ -1,6 +1,8 @@
 import Provider from 'oidc-provider';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { E2E_SERVER_LOG } from '../playwright.config';
 import { confirmStepUp, expect, loginAs, openNewCredentialForm, test } from './fixtures';
 
 /** A GET with the path sent exactly as written (a browser or Playwright would normalise it first). */
@@ -143,9 +145,24 @@ test('the transmission service gets a token through a scoped API key; every refu
   const outOfScope = await request.get(`/api/v1/credentials/${otherId}/access-token`, { headers: auth });
   expect(outOfScope.status()).toBe(403);
 
+  // A request id from the proxy in front (Playwright plays one: TRUSTED_PROXIES) comes back, and names
+  // the call's audit event and its log line; without one the server makes its own.
+  const traced = `e2e-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+  const tracedCall = await request.get(`/api/v1/credentials/${credentialId}/access-token`, { headers: { ...auth, 'x-request-id': traced } });
+  expect(tracedCall.headers()['x-request-id']).toBe(traced);
+  expect((await request.get(`/api/v1/credentials/${credentialId}/access-token`, { headers: auth })).headers()['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  const logged = () =>
+    readFileSync(E2E_SERVER_LOG, 'utf8')
+      .split('\n')
+      .filter((line) => line.includes(traced))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+  // (The line is written as the answer leaves, and reaches the file through a pipe.)
+  await expect.poll(logged).toEqual([expect.objectContaining({ event: 'http.request', requestId: traced, method: 'GET', group: 'service_api', status: 200, actorType: 'SERVICE_ACCOUNT' })]);
+
   // Every call is in the audit log.
   await page.goto('/audit');
   await expect(page.getByRole('table')).toContainText('api.access_token');
+  await expect(page.locator('code').filter({ hasText: `"requestId":"${traced}"` })).toHaveCount(1);
 
   // Revoking the key stops it on the very next request (keys are not remembered between requests).
   await page.goto('/admin/service-accounts');

@@ -2,6 +2,8 @@
 // actually connected. Next.js only fills X-Forwarded-For when a client did not, which would let any
 // client write its own address into rate limits and the audit. This sets a header from the socket on
 // every request, replacing whatever a client sent, and tells the app (a process flag) to read it.
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -57,8 +59,9 @@ async function answerDirectly(route, req, res) {
   try {
     response = await route(new Request(new URL(req.url, 'http://localhost'), { method: req.method, headers }));
   } catch (error) {
-    process.stderr.write(`service API request failed: ${error instanceof Error ? error.message : String(error)}\n`);
-    return answer(res, 500, 'INTERNAL', 'Something went wrong; it was logged.');
+    const requestId = req.headers['x-request-id'];
+    process.stderr.write(`service API request ${requestId} failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    return answer(res, 500, 'INTERNAL', `Something went wrong; it was logged under request ${requestId}: quote it to your operator.`);
   }
   const body = Buffer.from(await response.arrayBuffer());
   const out = { ...securityHeaders };
@@ -71,12 +74,9 @@ async function answerDirectly(route, req, res) {
 const app = next({ dev: false, dir: join(dirname(fileURLToPath(import.meta.url)), '..'), port });
 const handle = app.getRequestHandler();
 await app.prepare();
-createServer(async (req, res) => {
-  req.headers['x-strongroom-peer'] = req.socket.remoteAddress ?? '';
-  const serviceApi = isServiceApiPath(req.url);
-  const started = performance.now();
-  const group = routeGroup(req.method, req.url.split('?', 1)[0], serviceApi, req.headers);
-  res.once('finish', () => countRequest(group, res.statusCode, (performance.now() - started) / 1000));
+
+/** A request, inside its context: pages and the rest to Next.js; the service API through the gate. */
+async function serve(req, res, serviceApi, hooks) {
   if (!serviceApi) return void handle(req, res);
   // Without a key there is nothing to look up: answered at once, so such requests never take a slot
   // (or a database write) from a client with a key.
@@ -91,9 +91,32 @@ createServer(async (req, res) => {
   release = await gate.admit();
   if (gone) return release?.();
   if (!release) return void answer(res, 503, 'OVERLOADED', 'The server is busy; retry after a second.', { 'retry-after': '1' });
-  // Set once the app has started (instrumentation.ts); until then Next.js routes these too.
-  const route = globalThis.strongroomServiceRoute?.(req.method, req.url.split('?', 1)[0]);
+  const route = hooks?.serviceRoute(req.method, req.url.split('?', 1)[0]);
   void (route ? answerDirectly(route, req, res) : handle(req, res));
+}
+
+// Every request runs inside this context (lib/server/request-context.ts reads the same store): its id
+// reaches every log line and audit event it causes.
+const requestContext = (globalThis.strongroomRequestContext ??= new AsyncLocalStorage());
+
+createServer((req, res) => {
+  const peer = req.socket.remoteAddress ?? '';
+  req.headers['x-strongroom-peer'] = peer;
+  // The app's hooks (instrumentation.ts), once it has started: until then Next.js routes everything.
+  const hooks = globalThis.strongroomHooks;
+  // Replaces whatever the client sent: only a trusted proxy's id is kept (requestIdFor).
+  const context = { requestId: hooks?.requestIdFor(req.headers, peer) ?? randomUUID() };
+  req.headers['x-request-id'] = context.requestId;
+  res.setHeader('x-request-id', context.requestId);
+  const serviceApi = isServiceApiPath(req.url);
+  const started = performance.now();
+  const group = routeGroup(req.method, req.url.split('?', 1)[0], serviceApi, req.headers);
+  res.once('finish', () => {
+    const seconds = (performance.now() - started) / 1000;
+    countRequest(group, res.statusCode, seconds);
+    hooks?.logRequest({ requestId: context.requestId, method: req.method, group, status: res.statusCode, durationMs: Math.round(seconds * 10_000) / 10, actorType: context.actorType });
+  });
+  requestContext.run(context, () => void serve(req, res, serviceApi, hooks));
 }).listen(port, host, async () => {
   // Next.js starts the app (configuration checks, migrations, seed) on its first request: make that
   // request now, so "ready" is said once the app answers, after anything its start prints.

@@ -2,6 +2,7 @@ import 'server-only';
 import pino from 'pino';
 import { CREDENTIAL_PROFILES } from '@/lib/schemas/credential-profiles';
 import { env } from '@/lib/server/env';
+import { currentRequestId } from '@/lib/server/request-context';
 
 /**
  * Every key that can hold a secret: each profile's secret fields, plus auth and token names. pino
@@ -35,6 +36,11 @@ export function createLogger(destination?: pino.DestinationStream): pino.Logger 
     {
       level: env().LOG_LEVEL,
       base: { app: 'strongroom' },
+      // Every line written while a request is served names it (scripts/serve.mjs gives each one an id).
+      mixin: () => {
+        const requestId = currentRequestId();
+        return requestId ? { requestId } : {};
+      },
       redact: { paths: SECRET_KEYS.flatMap((key) => [key, `*.${key}`, `*.*.${key}`]), censor: '[redacted]' },
     },
     destination,

@@ -10,6 +10,7 @@ import { takePoint, type LimitRule } from '@/lib/server/auth/rate-limits';
 import { principals, services, type Services } from '@/lib/server/services';
 import { KeyProviderError } from '@/lib/server/crypto/key-encryption-key';
 import { logger } from '@/lib/server/logger';
+import { currentRequestId, noteActorType } from '@/lib/server/request-context';
 import type { Failure } from '@/lib/server/result';
 
 export interface ServiceContext {
@@ -80,7 +81,8 @@ export function apiErrorFor(error: unknown, action: string): NextResponse {
     return response;
   }
   logger().error({ event: 'api.error', action, err: error instanceof Error ? error.message : String(error) }, 'service API failure');
-  return apiError(500, 'INTERNAL', 'Something went wrong; it was logged.');
+  const requestId = currentRequestId();
+  return apiError(500, 'INTERNAL', `Something went wrong; it was logged${requestId ? ` under request ${requestId}: quote it to your operator` : ''}.`);
 }
 
 /**
@@ -98,6 +100,7 @@ export async function serviceApi(
   const userAgent = request.headers.get('user-agent');
   const key = request.headers.get('authorization')?.match(/^Bearer\s+(\S+)$/i)?.[1] ?? request.headers.get('x-api-key') ?? '';
   const { account, credential: facts } = key ? await (await principals()).find(key, credentialId) : { account: null, credential: null };
+  noteActorType(account ? 'SERVICE_ACCOUNT' : 'ANONYMOUS');
   if (!account) {
     const response = await refuseUnauthenticated(v, { ip, userAgent, action, hadKey: Boolean(key) });
     response.headers.set('Cache-Control', 'no-store');

@@ -2,6 +2,7 @@ import 'server-only';
 import { now } from '@/lib/server/clock';
 import type { ActorType, AuditOutcome, Prisma } from '@/prisma/generated/client';
 import { canonicalAuditEvent, GENESIS_HASH } from '@/lib/server/audit/hash-audit-event';
+import { currentRequestId } from '@/lib/server/request-context';
 
 const MAX_TEXT = 512;
 
@@ -45,8 +46,14 @@ export function auditFields(input: AuditEventInput) {
     outcome: input.outcome,
     ip: clip(input.actor.ip),
     userAgent: clip(input.actor.userAgent),
-    details: input.details ?? {},
+    // The request it happened in, when it did: the same id as its log lines and its response header.
+    details: withRequestId(input.details ?? {}),
   };
+}
+
+function withRequestId(details: Record<string, unknown>): Record<string, unknown> {
+  const requestId = currentRequestId();
+  return requestId ? { ...details, requestId } : details;
 }
 
 /**

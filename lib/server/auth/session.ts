@@ -9,6 +9,7 @@ import { authOptions } from '@/lib/server/auth/auth-options';
 import { clientIp } from '@/lib/server/auth/client-ip';
 import { services } from '@/lib/server/services';
 import type { Role } from '@/prisma/generated/client';
+import { noteActorType } from '@/lib/server/request-context';
 
 export interface CurrentUser {
   id: string;
@@ -54,6 +55,7 @@ export const currentUser = cache(async (): Promise<CurrentUser | null> => {
   });
   if (!row || row.endedAt || row.expiresAt <= now() || row.userId !== session.userId || row.user.disabledAt) return null;
   const { disabledAt: _disabled, totpEnabledAt, organization, ...rest } = row.user;
+  noteActorType('USER');
   return { ...rest, organizationName: organization.name, organizationSlug: organization.slug, sessionId: session.sessionId, totpEnabled: totpEnabledAt !== null };
 });
 

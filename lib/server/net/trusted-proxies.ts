@@ -42,6 +42,11 @@ function isTrusted(address: string, trusted: TrustedProxies & { kind: 'list' }):
   return trusted.ranges.some(([range, bits]) => range.kind() === parsed.kind() && parsed.match(range, bits));
 }
 
+/** Whether the peer that connected is one of the trusted proxies (with a hop count: always, a proxy is in front). */
+export function peerIsTrusted(peer: string, trusted: TrustedProxies): boolean {
+  return trusted.kind === 'hops' || (trusted.kind === 'list' && isTrusted(peer, trusted));
+}
+
 /**
  * The client's address: the peer that connected to us, unless it is a trusted proxy, in which case
  * the `X-Forwarded-For` chain is read from the right, skipping trusted proxies, and the first hop that
