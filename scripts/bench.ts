@@ -40,6 +40,8 @@ import { seedDemo } from '@/lib/server/seed/seed-demo';
 import { createOAuthCredential } from '@/lib/server/test-support/oauth-credential';
 import { scanExpiry } from '@/lib/server/credentials/scan-expiry';
 import { refreshDueTokens } from '@/lib/server/tokens/refresh-due-tokens';
+import { tokenRequests } from '@/lib/server/metrics/metrics';
+import { httpMetrics } from './http-metrics.mjs';
 
 interface Measure {
   p50_ms: number;
@@ -104,6 +106,25 @@ async function floorTransaction(prisma: Database['prisma'], credentialId: string
     await tx.$queryRaw`SELECT id FROM "Credential" WHERE id = ${credentialId}::uuid FOR UPDATE`;
     await tx.rateLimiterFlexible.create({ data: { key: `bench-floor:${randomUUID()}`, points: 1 } });
   });
+}
+
+/**
+ * What metrics add to one service API request, measured in this process: the HTTP counter and
+ * histogram (serve.mjs) and the token counter (get-access-token.ts), 200,000 times; the request's
+ * total cost is the API measure's (1 / req/s per core), from the same run.
+ */
+async function metricsCost() {
+  const countRequest = httpMetrics({ stats: () => ({ running: 0, queued: 0, shed: 0 }) });
+  const N = 200_000;
+  for (let i = 0; i < 10_000; i++) countRequest('service_api', 200, 0.004);
+  const started = performance.now();
+  for (let i = 0; i < N; i++) {
+    countRequest('service_api', 200, 0.004);
+    tokenRequests.inc({ outcome: 'memory' });
+  }
+  const us = ((performance.now() - started) * 1000) / N;
+  results.metrics_per_request_us = { p50_ms: us / 1000, p99_ms: us / 1000, ops: N };
+  process.stdout.write(`metrics per request (HTTP counter + histogram + token counter): ${us.toFixed(2)} µs\n`);
 }
 
 async function cryptoOnly() {
@@ -642,6 +663,7 @@ async function main() {
   process.env.LOG_LEVEL ??= 'silent';
   // BENCH_ONLY_API=1: just the HTTP measure (BENCH_CONNECTIONS: comma-separated connection counts, default 10,50,200).
   if (process.env.BENCH_ONLY_API) {
+    await metricsCost();
     for (const kind of testDatabaseKinds()) await accessTokenApi(kind);
     return void process.stdout.write(`${JSON.stringify(results)}\n`);
   }
@@ -671,6 +693,7 @@ async function main() {
     return void process.stdout.write(`${JSON.stringify(results)}\n`);
   }
   await cryptoOnly();
+  await metricsCost();
   for (const kind of testDatabaseKinds()) await store(kind);
   for (const kind of testDatabaseKinds()) await keyProviders(kind);
   for (const kind of testDatabaseKinds()) await tokens(kind);
