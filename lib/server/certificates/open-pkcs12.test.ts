@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { MAX_PKCS12_BYTES, openPkcs12, PKCS12_ITERATION_LIMITS } from '@/lib/server/certificates/open-pkcs12';
 import { checkCertificateValues } from '@/lib/server/credentials/certificate-checks';
 import { CertificateProblem } from '@/lib/server/credentials/inspect-certificate';
@@ -72,6 +72,17 @@ describe('opening PKCS#12 files with bounded work, off the event loop', () => {
     expect(results.filter((result) => result.ok)).toHaveLength(8);
     expect(results.filter((result) => !result.ok)).toEqual(Array.from({ length: 4 }, () => ({ ok: false, reason: 'busy' })));
     expect(await openPkcs12(file, 'secret')).toMatchObject({ ok: true });
+  });
+
+  it('keeps that bound for the whole process, across the copies of this module Next.js makes per bundle', async () => {
+    const file = pkcs12With(pair, 2048);
+    vi.resetModules();
+    const another = (await import('@/lib/server/certificates/open-pkcs12')).openPkcs12;
+    expect(another).not.toBe(openPkcs12); // a second copy, as a second bundle has
+    const burst = [...Array.from({ length: 8 }, () => openPkcs12(file, 'secret')), another(file, 'secret')];
+    const results = await Promise.all(burst);
+    expect(results.slice(0, 8).every((result) => result.ok)).toBe(true);
+    expect(results[8]).toEqual({ ok: false, reason: 'busy' });
   });
 });
 

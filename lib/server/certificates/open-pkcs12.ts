@@ -22,26 +22,30 @@ export type Pkcs12Failure = 'unreadable' | 'password' | 'too_large' | 'work' | '
 
 const WORKER_FILE = join(process.cwd(), 'lib', 'server', 'certificates', 'pkcs12-worker.cjs');
 
-let running: Promise<unknown> = Promise.resolve();
-let waiting = 0;
+// One queue per process, on globalThis: Next.js gives each bundle (pages, actions, routes, the
+// scheduler) its own copy of this module, and a bound per copy would let several files open at once.
+const queue = ((globalThis as { strongroomPkcs12Queue?: { running: Promise<unknown>; waiting: number } }).strongroomPkcs12Queue ??= {
+  running: Promise.resolve(),
+  waiting: 0,
+});
 
 /**
  * Opens a PKCS#12 file (DER) with its password in a worker thread, never on the event loop that
  * serves every other request: node-forge's key derivation is synchronous and its cost is whatever
  * the file declares. The size is checked first, every derivation is counted against
  * PKCS12_ITERATION_LIMITS before it runs, and the worker is stopped after a time limit. Files open
- * one at a time, so a burst of connection tests queues here rather than taking every core.
+ * one at a time in the process, so a burst of connection tests queues here rather than taking every core.
  */
 export async function openPkcs12(der: Uint8Array, password: string): Promise<{ ok: true; contents: Pkcs12Contents } | { ok: false; reason: Pkcs12Failure }> {
   if (der.byteLength > MAX_PKCS12_BYTES) return { ok: false, reason: 'too_large' };
-  if (waiting >= MAX_WAITING) return { ok: false, reason: 'busy' };
-  waiting++;
-  const turn = running.then(() => runWorker(der, password));
-  running = turn.catch(() => undefined);
+  if (queue.waiting >= MAX_WAITING) return { ok: false, reason: 'busy' };
+  queue.waiting++;
+  const turn = queue.running.then(() => runWorker(der, password));
+  queue.running = turn.catch(() => undefined);
   try {
     return await turn;
   } finally {
-    waiting--;
+    queue.waiting--;
   }
 }
 
