@@ -1,6 +1,7 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31, type RouteConfig } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { ZAccessTokenBody, ZApiError, ZConnectionTestBody, ZCredentialList, ZCredentialStatusBody } from '@/lib/schemas/service-api';
+import { SIGN_ALGORITHMS, ZSignatureBody, ZSignRequest } from '@/lib/schemas/signing';
 
 // The OpenAPI 3.1 description of the service API (/api/v1), generated from the zod schemas its
 // route handlers answer with, and served at /api/v1/openapi.json. A test fails if a route under
@@ -58,6 +59,24 @@ const routes: (RouteConfig & { 'x-scope'?: string })[] = [
     'x-scope': 'tests:run',
     request: credentialParams,
     responses: { 201: json('Test result', ZConnectionTestBody), ...errors },
+  },
+  {
+    method: 'post',
+    path: '/credentials/{id}/sign',
+    summary: 'Sign a digest with the credential’s private key, which never leaves Strongroom',
+    description: `The caller hashes what it signs and sends the digest. Algorithms: ${Object.entries(SIGN_ALGORITHMS)
+      .map(([id, { label }]) => `${id} (${label})`)
+      .join(', ')}; each kind of credential allows some of them (a ZATCA CSID ES256K, a KSeF offline certificate PS256 or ES256). At most 1,200 signatures a minute per credential and 6,000 per service account.`,
+    'x-scope': 'sign:digest',
+    request: { ...credentialParams, body: { content: { 'application/json': { schema: ZSignRequest } }, required: true } },
+    responses: {
+      200: json('The signature and the certificate of the key', ZSignatureBody),
+      400: error('The body is not a digest of the algorithm’s size, the algorithm is unknown or not allowed for this credential, or the key is of another kind', ['VALIDATION']),
+      ...errors,
+      409: error('The credential cannot sign (no key yet, a kind that does not sign, a stored key that cannot be used), it expired, or its legal entity is archived', ['INVALID_STATE', 'INTEGRITY', 'CREDENTIAL_EXPIRED', 'ENTITY_ARCHIVED']),
+      413: error('The body is over 1 KiB', ['TOO_LARGE']),
+      429: error('Too many signatures a minute for this credential or service account, or too many requests without a valid key; see Retry-After', ['RATE_LIMITED']),
+    },
   },
   {
     method: 'get',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { TSignAlgorithm } from '@/lib/schemas/signing';
 import { oneLineText } from '@/lib/schemas/text';
 import { validNip } from '@/lib/tax-ids';
 
@@ -48,6 +49,11 @@ export interface CredentialProfileDefinition {
   endsAt?: string;
   /** Shown on its page and in the expiring view: what to do about this kind of credential. */
   notice?: string;
+  /**
+   * What the signing API may sign with its private key (lib/schemas/signing.ts), if anything. A KSeF
+   * authentication certificate has none: Strongroom signs in with it; services get the token.
+   */
+  signing?: readonly TSignAlgorithm[];
 }
 
 const MAX_URL = 2048;
@@ -194,6 +200,7 @@ export const CREDENTIAL_PROFILES = {
     regime: 'SA',
     title: 'ZATCA CSID',
     test: 'certificate',
+    signing: ['ES256K'],
     fields: [
       field('apiBaseUrl', 'Fatoora API', 'url', url, {
         defaultValue: FATOORA_API['developer-portal'],
@@ -247,6 +254,7 @@ export const CREDENTIAL_PROFILES = {
     title: 'KSeF certificate (offline)',
     test: 'certificate',
     leadDays: 30,
+    signing: ['PS256', 'ES256'],
     fields: [field('nip', 'NIP', 'text', nip), ...certificateAndKey({ pkcs12: false })],
   },
   'sdi-channel-certificate': {
@@ -254,6 +262,7 @@ export const CREDENTIAL_PROFILES = {
     title: 'SDI channel certificate',
     test: 'certificate',
     leadDays: 45,
+    signing: ['RS256', 'PS256', 'ES256'],
     fields: [
       field('channel', 'Channel', 'select', z.enum(['SDICoop Trasmissione', 'SDICoop Ricezione', 'SPCoop', 'SDIFTP']), {
         options: ['SDICoop Trasmissione', 'SDICoop Ricezione', 'SPCoop', 'SDIFTP'],
@@ -268,6 +277,7 @@ export const CREDENTIAL_PROFILES = {
     title: 'Peppol access point certificate',
     test: 'certificate',
     leadDays: 45,
+    signing: ['RS256', 'PS256', 'ES256', 'ES384'],
     fields: [
       field('seatId', 'Peppol seat ID', 'text', z.string().trim().regex(/^P[A-Z]{2}\d{6}$/, 'A seat ID such as POP000123 (P, country, 6 digits)'), { help: 'As in the certificate’s common name, e.g. POP000123' }),
       ...certificateAndKey({ pkcs12: true }),
@@ -315,6 +325,7 @@ export const CREDENTIAL_PROFILES = {
     regime: 'GENERIC',
     title: 'X.509 certificate',
     test: 'certificate',
+    signing: ['ES256', 'ES256K', 'ES384', 'RS256', 'PS256'],
     fields: certificateAndKey({ pkcs12: true }),
   },
   'webhook-secret': {

@@ -5,6 +5,7 @@ export const SERVICE_SCOPES = {
   'token:read': 'Get access tokens',
   'credentials:read': 'Read credential status',
   'tests:run': 'Run connection tests',
+  'sign:digest': 'Sign digests with certificate keys',
 } as const;
 export type TServiceScope = keyof typeof SERVICE_SCOPES;
 

@@ -18,6 +18,8 @@ export interface CredentialFacts {
   id: string;
   organizationId: string;
   legalEntityId: string;
+  /** Its kind (credential-profiles.ts), which never changes. */
+  profile: string;
   version: number;
   entityArchived: boolean;
   /** Marked EXPIRED by the expiry watch. */
@@ -43,21 +45,21 @@ const NOBODY: Principal = { account: null, credential: null };
 export async function findPrincipal(prisma: PrismaClient, key: string, credentialId?: string): Promise<Principal> {
   if (!KEY_SHAPE.test(key)) return NOBODY;
   const wanted = credentialId && z.uuid().safeParse(credentialId).success ? credentialId : null;
-  const [row] = await prisma.$queryRaw<(ServiceAccountPrincipal & Record<'credentialId' | 'credentialOrganizationId' | 'legalEntityId' | 'status', string | null> & { version: number | null; entityArchived: boolean | null; expiresAt: Date | null })[]>`
+  const [row] = await prisma.$queryRaw<(ServiceAccountPrincipal & Record<'credentialId' | 'credentialOrganizationId' | 'legalEntityId' | 'profile' | 'status', string | null> & { version: number | null; entityArchived: boolean | null; expiresAt: Date | null })[]>`
     SELECT sa.id::text, sa.name, sa."organizationId"::text, sa.scopes, sa."legalEntityIds",
-           c.id::text AS "credentialId", c."organizationId"::text AS "credentialOrganizationId", c."legalEntityId"::text AS "legalEntityId", c.version,
+           c.id::text AS "credentialId", c."organizationId"::text AS "credentialOrganizationId", c."legalEntityId"::text AS "legalEntityId", c.profile, c.version,
            le."archivedAt" IS NOT NULL AS "entityArchived", c.status::text AS status, c."expiresAt"
       FROM "ServiceAccount" sa
       LEFT JOIN "Credential" c ON c.id = ${wanted}::uuid AND c."deletedAt" IS NULL AND c.status <> 'REVOKED'
       LEFT JOIN "LegalEntity" le ON le.id = c."legalEntityId"
      WHERE sa."keyHash" = ${hashApiKey(key)} AND sa."revokedAt" IS NULL`;
   if (!row) return NOBODY;
-  const { credentialId: id, credentialOrganizationId, legalEntityId, version, entityArchived, status, expiresAt, ...account } = row;
+  const { credentialId: id, credentialOrganizationId, legalEntityId, profile, version, entityArchived, status, expiresAt, ...account } = row;
   return {
     account,
     credential:
-      id && credentialOrganizationId && legalEntityId && version !== null
-        ? { id, organizationId: credentialOrganizationId, legalEntityId, version, entityArchived: entityArchived === true, markedExpired: status === 'EXPIRED', expiresAt }
+      id && credentialOrganizationId && legalEntityId && profile && version !== null
+        ? { id, organizationId: credentialOrganizationId, legalEntityId, profile, version, entityArchived: entityArchived === true, markedExpired: status === 'EXPIRED', expiresAt }
         : null,
   };
 }

@@ -17,8 +17,10 @@ export interface ServiceContext {
   services: Services;
   account: ServiceAccountPrincipal;
   actor: Actor;
+  /** Adds to the details of the call's audit event (never a secret, body or token). */
+  note: (details: Record<string, unknown>) => void;
   /** Set when the route names a credential: it exists, in the account's organization and entities. */
-  credential?: { id: string; organizationId: string; legalEntityId: string; version: number; entityArchived: boolean; expiredAt: Date | null };
+  credential?: { id: string; organizationId: string; legalEntityId: string; profile: string; version: number; entityArchived: boolean; expiredAt: Date | null };
 }
 
 const STATUS: Partial<Record<Failure['code'], number>> = {
@@ -42,6 +44,40 @@ export const apiJson = <Schema extends z.ZodType>(_schema: Schema, body: z.input
 /** An operation's failure as the API's JSON error body. */
 export const apiFailure = (failure: Failure) => apiError(STATUS[failure.code] ?? 400, failure.code, failure.message);
 
+/**
+ * A JSON request body of at most `maxBytes`, read no further than that (a larger one is refused
+ * without reading the rest), or the refusal to answer with.
+ */
+export async function readJsonBody(request: Request, maxBytes: number): Promise<{ ok: true; body: unknown } | { ok: false; response: NextResponse }> {
+  const tooLarge = () => ({ ok: false as const, response: apiError(413, 'TOO_LARGE', `The request body is over ${maxBytes} bytes.`) });
+  if (Number(request.headers.get('content-length') ?? 0) > maxBytes) return tooLarge();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  if (request.body) {
+    const reader = request.body.getReader();
+    for (let read = await reader.read(); !read.done; read = await reader.read()) {
+      size += read.value.byteLength;
+      if (size > maxBytes) {
+        await reader.cancel();
+        return tooLarge();
+      }
+      chunks.push(read.value);
+    }
+  }
+  try {
+    return { ok: true, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) };
+  } catch {
+    return { ok: false, response: apiError(400, 'VALIDATION', 'The request body is not JSON.') };
+  }
+}
+
+/** A refusal of a spent rate limit: 429 with Retry-After. */
+export function rateLimited(message: string, retryAfterSeconds: number): NextResponse {
+  const response = apiError(429, 'RATE_LIMITED', message);
+  response.headers.set('Retry-After', String(retryAfterSeconds));
+  return response;
+}
+
 /** Wrong or missing keys allowed per client address per minute before it is refused outright. */
 export const API_AUTH_LIMIT: LimitRule = { keyPrefix: 'api-auth', points: 20, windowSeconds: 60 };
 /**
@@ -60,11 +96,7 @@ export async function refuseUnauthenticated(v: Services, { ip, userAgent, action
       details: failures === 1 ? { reason: 'unauthenticated', firstOfWindow: true } : { reason: 'unauthenticated', blocked: true, failuresInWindow: failures - 1, windowSeconds: API_AUTH_LIMIT.windowSeconds },
     });
   }
-  if (failures > API_AUTH_LIMIT.points) {
-    const response = apiError(429, 'RATE_LIMITED', 'Too many requests without a valid API key from this address; try again later.');
-    response.headers.set('Retry-After', String(API_AUTH_LIMIT.windowSeconds));
-    return response;
-  }
+  if (failures > API_AUTH_LIMIT.points) return rateLimited('Too many requests without a valid API key from this address; try again later.', API_AUTH_LIMIT.windowSeconds);
   return apiError(401, 'UNAUTHENTICATED', hadKey ? 'This API key is not valid (or was revoked).' : 'Send an API key: Authorization: Bearer <key>.');
 }
 
@@ -107,7 +139,8 @@ export async function serviceApi(
     return response;
   }
   const actor: Actor = { type: 'SERVICE_ACCOUNT', id: account.id, label: account.name, ip, userAgent };
-  const credential = facts && { id: facts.id, organizationId: facts.organizationId, legalEntityId: facts.legalEntityId, version: facts.version, entityArchived: facts.entityArchived, expiredAt: expiredSince(facts) };
+  const credential = facts && { id: facts.id, organizationId: facts.organizationId, legalEntityId: facts.legalEntityId, profile: facts.profile, version: facts.version, entityArchived: facts.entityArchived, expiredAt: expiredSince(facts) };
+  const noted: Record<string, unknown> = {};
   const audit = (outcome: 'SUCCESS' | 'DENIED' | 'FAILURE', status: number) =>
     recordAuditEvent(v.prisma, {
       actor,
@@ -115,7 +148,7 @@ export async function serviceApi(
       target: credentialId ? { type: 'Credential', id: credentialId } : null,
       organizationId: account.organizationId,
       outcome,
-      details: { status },
+      details: { ...noted, status },
     });
 
   let response: NextResponse;
@@ -130,7 +163,7 @@ export async function serviceApi(
       response = apiError(409, 'ENTITY_ARCHIVED', 'The legal entity of this credential is archived, so its credentials are not served; an administrator can restore it.');
     } else {
       try {
-        response = await handler({ services: v, account, actor, ...(credential ? { credential } : {}) });
+        response = await handler({ services: v, account, actor, note: (details) => Object.assign(noted, details), ...(credential ? { credential } : {}) });
       } catch (error) {
         response = apiErrorFor(error, action);
       }

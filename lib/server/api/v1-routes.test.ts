@@ -19,7 +19,7 @@ const served = routeFiles('app/api/v1/credentials').flatMap((file) => {
 describe('serviceRoute', () => {
   it('answers every path and method the route files serve, with the handlers they export', () => {
     expect(served.map((r) => `${r.method} ${r.path}`).sort()).toEqual(
-      [`GET /api/v1/credentials`, `GET /api/v1/credentials/${ID}`, `GET /api/v1/credentials/${ID}/access-token`, `POST /api/v1/credentials/${ID}/connection-tests`].sort(),
+      [`GET /api/v1/credentials`, `GET /api/v1/credentials/${ID}`, `GET /api/v1/credentials/${ID}/access-token`, `POST /api/v1/credentials/${ID}/connection-tests`, `POST /api/v1/credentials/${ID}/sign`].sort(),
     );
     for (const { method, path } of served) expect(serviceRoute(method, path), `${method} ${path}`).toBeTypeOf('function');
   });
@@ -30,6 +30,8 @@ describe('serviceRoute', () => {
       ['OPTIONS', `/api/v1/credentials/${ID}/access-token`],
       ['POST', `/api/v1/credentials/${ID}/access-token`],
       ['GET', `/api/v1/credentials/${ID}/connection-tests`],
+      ['GET', `/api/v1/credentials/${ID}/sign`],
+      ['POST', `/api/v1/credentials/${ID}/sign/`],
       ['GET', `/api/v1/credentials/${ID}/access-token/`],
       ['GET', `/api/v1/credentials/`],
       ['GET', `/api/v1/./credentials/${ID}/access-token`],

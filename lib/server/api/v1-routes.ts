@@ -1,9 +1,13 @@
 import 'server-only';
+import { createHash } from 'node:crypto';
 import { ZAccessTokenBody, ZConnectionTestBody, ZCredentialList, ZCredentialStatusBody } from '@/lib/schemas/service-api';
-import { apiError, apiErrorFor, apiFailure, apiJson, serviceApi } from '@/lib/server/api/service-api';
+import { MAX_SIGN_REQUEST_BYTES, ZSignatureBody, ZSignRequest } from '@/lib/schemas/signing';
+import { apiError, apiErrorFor, apiFailure, apiJson, rateLimited, readJsonBody, serviceApi, type ServiceContext } from '@/lib/server/api/service-api';
+import { takePoint, type LimitRule } from '@/lib/server/auth/rate-limits';
 import { runConnectionTest } from '@/lib/server/connection-tests/run-connection-test';
 import { getCredentialStatus } from '@/lib/server/credentials/get-credential-status';
 import { getOrganizationOverview } from '@/lib/server/dashboard/get-organization-overview';
+import { signDigest } from '@/lib/server/signing/sign-digest';
 import { getAccessToken } from '@/lib/server/tokens/get-access-token';
 
 // The service API (/api/v1). Each handler is what the route file of its path under app/api/v1
@@ -35,14 +39,60 @@ export async function getCredential(request: Request, { params }: Params) {
 export async function getCredentialAccessToken(request: Request, { params }: Params) {
   const { id } = await params;
   return serviceApi(request, { scope: 'token:read', action: 'api.access_token', credentialId: id }, async ({ services, actor, credential }) => {
-    if (credential?.expiredAt) {
-      const on = credential.expiredAt.getTime() > 0 ? ` on ${credential.expiredAt.toISOString().slice(0, 10)}` : '';
-      return apiError(409, 'CREDENTIAL_EXPIRED', `This credential expired${on}, so no token is served; renew it with the provider and save the new values in Strongroom.`);
-    }
+    const expired = refuseExpired(credential, 'no token is served');
+    if (expired) return expired;
     const token = await getAccessToken(services, { credentialId: id, credentialVersion: credential?.version, actor });
     if (!token.ok) return apiFailure(token.error);
     return apiJson(ZAccessTokenBody, { access_token: token.data.accessToken, token_type: token.data.tokenType, expires_at: token.data.expiresAt });
   });
+}
+
+/** Signatures a minute, counted in the database (shared by every instance): per credential, and per service account over all its credentials. */
+export const SIGN_LIMITS: { credential: LimitRule; account: LimitRule } = {
+  credential: { keyPrefix: 'api-sign-credential', points: 1200, windowSeconds: 60 },
+  account: { keyPrefix: 'api-sign-account', points: 6000, windowSeconds: 60 },
+};
+
+/**
+ * POST /api/v1/credentials/{id}/sign: signs a digest with the credential's private key, which never
+ * leaves Strongroom. Audited with the algorithm and a hash of the digest, never the digest itself.
+ */
+export async function postSignature(request: Request, { params }: Params) {
+  const { id } = await params;
+  return serviceApi(request, { scope: 'sign:digest', action: 'api.sign', credentialId: id }, async ({ services, account, actor, credential, note }) => {
+    const read = await readJsonBody(request, MAX_SIGN_REQUEST_BYTES);
+    if (!read.ok) return read.response;
+    const parsed = ZSignRequest.safeParse(read.body);
+    if (!parsed.success) return apiError(400, 'VALIDATION', parsed.error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`).join('; '));
+    const { algorithm, digest } = parsed.data;
+    note({ algorithm, digestSha256: createHash('sha256').update(Buffer.from(digest, 'base64')).digest('hex') });
+    const expired = refuseExpired(credential, 'nothing is signed with it');
+    if (expired) return expired;
+    for (const [rule, key, whose] of [[SIGN_LIMITS.credential, id, 'this credential'], [SIGN_LIMITS.account, account.id, 'this service account']] as const) {
+      const taken = await takePoint(services.prisma, rule, key);
+      if (!taken.allowed) return rateLimited(`Over ${rule.points} signatures a minute with ${whose}; try again after Retry-After seconds.`, taken.retryAfterSeconds);
+    }
+    const startedAt = performance.now();
+    const signed = await signDigest(services, { actor, credential: credential!, request: parsed.data });
+    note({ durationMs: Math.round((performance.now() - startedAt) * 10) / 10 });
+    if (!signed.ok) return apiFailure(signed.error);
+    const { signature, p1363, certificatePem, version } = signed.data;
+    note({ credentialVersion: version });
+    return apiJson(ZSignatureBody, {
+      algorithm,
+      signature: signature.toString('base64'),
+      ...(p1363 ? { signature_p1363: p1363.toString('base64') } : {}),
+      certificate: certificatePem,
+      credential_version: version,
+    });
+  });
+}
+
+/** The refusal for a credential past its end (marked so, or past its date already), or null. */
+function refuseExpired(credential: ServiceContext['credential'], what: string) {
+  if (!credential?.expiredAt) return null;
+  const on = credential.expiredAt.getTime() > 0 ? ` on ${credential.expiredAt.toISOString().slice(0, 10)}` : '';
+  return apiError(409, 'CREDENTIAL_EXPIRED', `This credential expired${on}, so ${what}; renew it with the provider and save the new values in Strongroom.`);
 }
 
 /** POST /api/v1/credentials/{id}/connection-tests: runs a connection test and returns its result. */
@@ -62,6 +112,7 @@ const ROUTES: { method: string; path: RegExp; handler: (request: Request, contex
   { method: 'GET', path: new RegExp(`^/api/v1/credentials/${ID}$`), handler: getCredential },
   { method: 'GET', path: new RegExp(`^/api/v1/credentials/${ID}/access-token$`), handler: getCredentialAccessToken },
   { method: 'POST', path: new RegExp(`^/api/v1/credentials/${ID}/connection-tests$`), handler: postConnectionTest },
+  { method: 'POST', path: new RegExp(`^/api/v1/credentials/${ID}/sign$`), handler: postSignature },
 ];
 
 /**

@@ -15,6 +15,8 @@ export interface InspectedCertificate {
   chain: Certificate[];
   facts: CertificateFacts;
   notAfter: Date;
+  /** Its private key: for the code that signs with it (signing/sign-digest.ts), never to show. */
+  key: KeyObject;
 }
 
 /** A certificate problem attributed to the form field that holds the culprit, with a code for test history. */
@@ -69,7 +71,7 @@ function parsePrivateKey(field: string, key: string): KeyObject {
 
 function inspected(certificate: Certificate, chain: Certificate[], key: KeyObject, keyField: string): InspectedCertificate {
   if (!keyMatches(certificate, key)) throw new CertificateProblem(keyField, 'This private key does not belong to the certificate');
-  return { certificate, certificatePem: toPem(certificate), chain, facts: certificateFacts(certificate), notAfter: certificate.notAfter };
+  return { certificate, certificatePem: toPem(certificate), chain, facts: certificateFacts(certificate), notAfter: certificate.notAfter, key };
 }
 
 /** Parses a PEM certificate (the first block; any further ones are its chain) and private key, and checks that they belong together. */
