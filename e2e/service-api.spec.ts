@@ -1,7 +1,11 @@
 import Provider from 'oidc-provider';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { createHash, verify } from 'node:crypto';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { E2E_SERVER_LOG } from '../playwright.config';
 import { confirmStepUp, expect, loginAs, openNewCredentialForm, test } from './fixtures';
 
@@ -172,4 +176,59 @@ test('the transmission service gets a token through a scoped API key; every refu
 
   const openapi = await request.get('/api/v1/openapi.json');
   expect(await openapi.json()).toMatchObject({ openapi: '3.1.0', paths: { '/credentials/{id}/access-token': { get: expect.any(Object) } } });
+});
+
+test('a service signs a digest with a certificate key it never sees; bad requests are refused and everything is audited', async ({ page, request }) => {
+  const dir = mkdtempSync(join(tmpdir(), 'strongroom-signer-'));
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', join(dir, 'key.pem'), '-subj', '/CN=Invoice signer', '-days', '30', '-out', join(dir, 'cert.pem')], { stdio: 'pipe' });
+  const privateKey = readFileSync(join(dir, 'key.pem'), 'utf8');
+
+  await loginAs(page, 'ADMIN');
+  await openNewCredentialForm(page, 'Gulf Trading FZ-LLC', 'X.509 certificate');
+  await page.getByLabel('Label').fill('Invoice signing key');
+  await page.getByLabel('Certificate file').setInputFiles(join(dir, 'cert.pem'));
+  await page.getByLabel('Private key file').setInputFiles(join(dir, 'key.pem'));
+  await page.getByRole('button', { name: 'Create credential' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toContainText('Invoice signing key');
+  const credentialId = new URL(page.url()).pathname.split('/').pop()!;
+
+  await page.goto('/admin/service-accounts');
+  await page.getByLabel('Name').fill('Invoice signer');
+  await page.getByLabel('Get access tokens').uncheck();
+  await page.getByLabel('Sign digests with certificate keys').check();
+  await page.getByLabel('Gulf Trading FZ-LLC').check();
+  await page.getByRole('button', { name: 'Create service account' }).click();
+  await confirmStepUp(page);
+  const key = (await page.locator('#new-api-key').textContent())!;
+  const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
+
+  const message = '<Invoice>…</Invoice>';
+  const digest = createHash('sha256').update(message).digest('base64');
+  const signed = await request.post(`/api/v1/credentials/${credentialId}/sign`, { headers, data: { digest, algorithm: 'ES256' } });
+  expect(signed.status()).toBe(200);
+  const text = await signed.text();
+  expect(text).not.toContain(privateKey.split('\n')[1]);
+  const body = JSON.parse(text) as { signature: string; signature_p1363: string; certificate: string; credential_version: number };
+  expect(body.credential_version).toBe(1);
+  expect(verify('sha256', Buffer.from(message), body.certificate, Buffer.from(body.signature, 'base64'))).toBe(true);
+  expect(verify('sha256', Buffer.from(message), { key: body.certificate, dsaEncoding: 'ieee-p1363' }, Buffer.from(body.signature_p1363, 'base64'))).toBe(true);
+
+  const refused = async (data: unknown, status: number, code: string) => {
+    const response = await request.post(`/api/v1/credentials/${credentialId}/sign`, { headers, data: typeof data === 'string' ? data : JSON.stringify(data) });
+    expect(response.status(), JSON.stringify(data).slice(0, 80)).toBe(status);
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe(code);
+  };
+  await refused({ digest: digest.slice(0, 20), algorithm: 'ES256' }, 400, 'VALIDATION');
+  await refused({ digest, algorithm: 'RS256' }, 400, 'VALIDATION');
+  await refused({ digest, algorithm: 'none' }, 400, 'VALIDATION');
+  await refused('{"digest":', 400, 'VALIDATION');
+  await refused({ digest, algorithm: 'ES256', padding: 'x'.repeat(2048) }, 413, 'TOO_LARGE');
+  // Out of this key's scope: it signs, it does not fetch tokens.
+  expect((await request.get(`/api/v1/credentials/${credentialId}/access-token`, { headers })).status()).toBe(403);
+
+  await page.goto('/audit');
+  await expect(page.getByRole('table')).toContainText('api.sign');
+  // The signature and the refused RS256 request name the digest by its hash; nothing names the digest itself.
+  await expect(page.locator('code').filter({ hasText: `"digestSha256":"${createHash('sha256').update(Buffer.from(digest, 'base64')).digest('hex')}"` })).toHaveCount(2);
+  await expect(page.locator('code').filter({ hasText: digest })).toHaveCount(0);
 });

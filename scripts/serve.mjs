@@ -5,6 +5,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
+import { Readable } from 'node:stream';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { admissionGate, hasWellFormedKey, isServiceApiPath } from './admission.mjs';
@@ -50,14 +51,16 @@ function answer(res, status, code, message, headers = {}) {
 /**
  * A service API request answered by its handler without Next.js's router (lib/server/api/v1-routes.ts
  * says why): the same function Next.js would call, handed the same headers, its answer written with
- * the headers next.config.mjs gives every response. The body is not read: no service route takes one.
+ * the headers next.config.mjs gives every response. A body (POST) is handed on as a stream, read by the
+ * handler as far as it allows.
  */
 async function answerDirectly(route, req, res) {
   const headers = new Headers();
   for (const [name, value] of Object.entries(req.headers)) if (typeof value === 'string') headers.set(name, value);
   let response;
   try {
-    response = await route(new Request(new URL(req.url, 'http://localhost'), { method: req.method, headers }));
+    const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : Readable.toWeb(req);
+    response = await route(new Request(new URL(req.url, 'http://localhost'), { method: req.method, headers, ...(body ? { body, duplex: 'half' } : {}) }));
   } catch (error) {
     const requestId = req.headers['x-request-id'];
     process.stderr.write(`service API request ${requestId} failed: ${error instanceof Error ? error.message : String(error)}\n`);
