@@ -232,3 +232,83 @@ test('a service signs a digest with a certificate key it never sees; bad request
   await expect(page.locator('code').filter({ hasText: `"digestSha256":"${createHash('sha256').update(Buffer.from(digest, 'base64')).digest('hex')}"` })).toHaveCount(2);
   await expect(page.locator('code').filter({ hasText: digest })).toHaveCount(0);
 });
+
+test('a service calls its provider through the proxy without holding the API key; the answer streams back scrubbed, traversal is refused, the credential page lists the calls', async ({ page, request }) => {
+  const apiKey = 'asp-live-key-e2e-0123456789abcdef';
+  const seen: { url?: string; key?: string; authorization?: string; body: string }[] = [];
+  const provider = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk));
+    req.on('end', () => {
+      seen.push({ url: req.url, key: req.headers['x-asp-key'] as string | undefined, authorization: req.headers.authorization, body });
+      if (req.url?.startsWith('/asp/v1/archive')) {
+        res.writeHead(200, { 'content-type': 'application/octet-stream' });
+        return res.end(Buffer.alloc(5 * 1024 * 1024, 'z'));
+      }
+      res.writeHead(202, { 'content-type': 'application/json', 'set-cookie': 'provider=1' });
+      res.end(JSON.stringify({ accepted: true, debug: { receivedKey: req.headers['x-asp-key'] } }));
+    });
+  });
+  await new Promise<void>((resolve) => provider.listen(0, '127.0.0.1', resolve));
+  const base = `http://127.0.0.1:${(provider.address() as AddressInfo).port}/asp`;
+  try {
+    await loginAs(page, 'ADMIN');
+    await openNewCredentialForm(page, 'Gulf Trading FZ-LLC', 'API key');
+    await page.getByLabel('Label').fill('ASP submission key');
+    await page.getByLabel('API base URL').fill(base);
+    await page.getByLabel('Header name').fill('X-ASP-Key');
+    await page.getByLabel('API key', { exact: true }).fill(apiKey);
+    await page.getByRole('button', { name: 'Create credential' }).click();
+    await expect(page.getByRole('heading', { level: 1 })).toContainText('ASP submission key');
+    const credentialId = new URL(page.url()).pathname.split('/').pop()!;
+    await expect(page.getByRole('region', { name: 'Used by services' })).toContainText('No service has called through Strongroom');
+
+    await page.goto('/admin/service-accounts');
+    await page.getByLabel('Name').fill('Invoice transmitter');
+    await page.getByLabel('Get access tokens').uncheck();
+    await page.getByLabel('Call providers through the proxy').check();
+    await page.getByLabel('Gulf Trading FZ-LLC').check();
+    await page.getByRole('button', { name: 'Create service account' }).click();
+    await confirmStepUp(page);
+    const key = (await page.locator('#new-api-key').textContent())!;
+    const headers = { authorization: `Bearer ${key}` };
+    const proxy = `/api/v1/credentials/${credentialId}/proxy`;
+
+    const submitted = await request.post(`${proxy}/v1/invoices?channel=peppol`, { headers: { ...headers, 'content-type': 'application/json' }, data: { invoice: 'INV-1' } });
+    expect(submitted.status()).toBe(202);
+    const text = await submitted.text();
+    expect(text).not.toContain(apiKey);
+    expect(JSON.parse(text)).toEqual({ accepted: true, debug: { receivedKey: '[redacted]' } });
+    expect(submitted.headers()['set-cookie']).toBeUndefined();
+    expect(seen.at(-1)).toEqual({ url: '/asp/v1/invoices?channel=peppol', key: apiKey, authorization: undefined, body: '{"invoice":"INV-1"}' });
+
+    // 5 MB, streamed through npm start's own route (no Next.js in between).
+    const archive = await request.get(`${proxy}/v1/archive/2026-11`, { headers });
+    expect(archive.status()).toBe(200);
+    expect((await archive.body()).length).toBe(5 * 1024 * 1024);
+
+    // Traversal, as sent on the wire: refused, or routed elsewhere (out of this key's scope); never sent on.
+    const calls = seen.length;
+    expect((await raw(page.url(), `${proxy}/v1/%2e%2e%2f..%2fadmin`, headers)).status).toBe(400);
+    expect((await raw(page.url(), `${proxy}/v1/..%5cadmin`, headers)).status).toBe(400);
+    // The router resolves the dot segment: this is a GET of the signing route, which takes POST only.
+    expect((await raw(page.url(), `${proxy}/../sign`, headers)).status).toBe(405);
+    expect((await raw(page.url(), `${proxy}/v1//admin`, headers)).status).toBe(400);
+    expect(seen.length).toBe(calls);
+    // The proxy is this key's only permission.
+    expect((await request.get(`/api/v1/credentials/${credentialId}/access-token`, { headers })).status()).toBe(403);
+
+    await page.goto(`/credentials/${credentialId}`);
+    const used = page.getByRole('region', { name: 'Used by services' });
+    // Refused calls are listed too (status 400), next to what went through.
+    await expect(used.getByRole('row').filter({ hasText: 'POST /v1/invoices' })).toContainText('202');
+    await expect(used.getByRole('cell', { name: '400', exact: true })).toHaveCount(3);
+    await expect(used).toContainText('GET /v1/archive/{}');
+    await expect(used).toContainText(`${(5 * 1024 * 1024).toLocaleString('en')} bytes`);
+    await expect(used).toContainText('Invoice transmitter');
+    await expect(page.locator('body')).not.toContainText(apiKey);
+  } finally {
+    provider.closeAllConnections();
+    await new Promise((resolve) => provider.close(resolve));
+  }
+});

@@ -12,7 +12,7 @@ function servedRoutes(dir = API_DIR): string[] {
     const path = join(dir, name);
     if (statSync(path).isDirectory()) return servedRoutes(path);
     if (name !== 'route.ts') return [];
-    const route = `/${relative(API_DIR, dir)}`.replace(/\[([^\]]+)\]/g, '{$1}');
+    const route = `/${relative(API_DIR, dir)}`.replace(/\[\[?\.\.\.([^\]]+)\]\]?/g, '{$1}').replace(/\[([^\]]+)\]/g, '{$1}');
     // Declared in the file, or a handler of lib/server/api/v1-routes.ts re-exported under the method's name.
     const methods = [...readFileSync(path, 'utf8').matchAll(/export (?:(?:async )?function |\{ \w+ as )(GET|POST|PUT|PATCH|DELETE)\b/g)].map((m) => m[1]!);
     return methods.map((method) => `${method} ${route}`);

@@ -22,6 +22,27 @@ const errors = {
 };
 const credentialParams = { params: z.object({ id: z.uuid() }) };
 
+const proxied = (method: 'get' | 'post' | 'put' | 'patch' | 'delete'): RouteConfig & { 'x-scope': string } => ({
+  method,
+  path: '/credentials/{id}/proxy/{path}',
+  summary: 'Call the credential’s provider with the credential applied; the secret never reaches the caller',
+  description:
+    'Forwards to the credential’s base URL plus `path` (which may hold several segments; the query is passed on) with the credential applied: an access token (OAuth, KSeF; a 401 gets a new token and one retry), the API key header, HTTP basic, ZATCA’s CSID basic, or the client certificate in the TLS handshake (SDI, Peppol, X.509). Some kinds allow only some paths and methods (KSeF: /sessions, /invoices and /security/public-key-certificates; ZATCA: POST to compliance, reporting and clearance of invoices). Passed on: Accept, Accept-Language, Accept-Version, Clearance-Status, Content-Type, If-Match, If-None-Match, If-Modified-Since, Idempotency-Key. The answer keeps the provider’s status and headers (hop-by-hop and Set-Cookie dropped) and streams its body, at most 10 MiB, with any secret sent replaced by [redacted]. Redirects are not followed. Request bodies up to 5 MiB; 1,200 calls a minute per credential, 6,000 per service account.',
+  'x-scope': 'proxy:call',
+  request: { params: z.object({ id: z.uuid(), path: z.string().meta({ description: 'The path under the base URL, e.g. invoices/reporting/single' }) }) },
+  responses: {
+    200: { description: 'The provider’s answer, whatever its status (its body as it sent it)' },
+    400: error('The path or query may not be sent (dot segments, escaped slashes, control characters, outside the allowed paths)', ['VALIDATION']),
+    ...errors,
+    405: error('This kind of credential’s proxy does not take this method', ['METHOD_NOT_ALLOWED']),
+    409: error('The credential is not called through the proxy (its kind, no base URL, no secret yet), its token cannot be had, it expired, or its legal entity is archived', ['INVALID_STATE', 'INTEGRITY', 'CREDENTIAL_EXPIRED', 'ENTITY_ARCHIVED']),
+    413: error('The request body is over 5 MiB', ['TOO_LARGE']),
+    429: error('Too many proxied calls a minute for this credential or service account, or too many requests without a valid key; see Retry-After', ['RATE_LIMITED']),
+    502: error('The provider cannot be reached, redirected, or its answer is over 10 MiB', ['PROVIDER_UNREACHABLE', 'RESPONSE_TOO_LARGE']),
+    504: error('The provider did not answer in time', ['PROVIDER_TIMEOUT']),
+  },
+});
+
 const routes: (RouteConfig & { 'x-scope'?: string })[] = [
   {
     method: 'get',
@@ -78,6 +99,7 @@ const routes: (RouteConfig & { 'x-scope'?: string })[] = [
       429: error('Too many signatures a minute for this credential or service account, or too many requests without a valid key; see Retry-After', ['RATE_LIMITED']),
     },
   },
+  ...(['get', 'post', 'put', 'patch', 'delete'] as const).map(proxied),
   {
     method: 'get',
     path: '/openapi.json',

@@ -3,7 +3,7 @@
 // Embedded PGlite always; PostgreSQL too when TEST_DATABASE_URL is set.
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
-import { createCipheriv, createDecipheriv, randomBytes, randomUUID, scryptSync } from 'node:crypto';
+import { constants, createCipheriv, createDecipheriv, createPrivateKey, randomBytes, randomUUID, scryptSync, sign } from 'node:crypto';
 import { existsSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { generateIdentity, identityToRecipient } from 'age-encryption';
 import { writeBackup } from '@/lib/server/backup/backup-file';
@@ -41,6 +41,10 @@ import { createOAuthCredential } from '@/lib/server/test-support/oauth-credentia
 import { scanExpiry } from '@/lib/server/credentials/scan-expiry';
 import { refreshDueTokens } from '@/lib/server/tokens/refresh-due-tokens';
 import { tokenRequests } from '@/lib/server/metrics/metrics';
+import type { TSignAlgorithm } from '@/lib/schemas/signing';
+import { proxyCall } from '@/lib/server/proxy/proxy-call';
+import { signDigest } from '@/lib/server/signing/sign-digest';
+import { issueCertificate, makeCertificate } from '@/lib/server/test-support/certificates';
 import { httpMetrics } from './http-metrics.mjs';
 
 interface Measure {
@@ -427,6 +431,9 @@ async function accessTokenApi(kind: TestDatabaseKind) {
     input: { name: 'bench', scopes: ['token:read'], legalEntityIds: [credential.legalEntityId] },
   });
   if (!account.ok) throw new Error(account.error.message);
+  // The proxy (embedded database only): an API key credential whose provider answers on loopback.
+  const provider = kind === 'pglite' ? await startFaultServer((_, __, res) => json(res, 200, { accepted: true })) : null;
+  const proxied = provider && (await proxyCredential(services, provider.url, credential));
   // The floor of this run, on this database, before the servers take it.
   await measure(`floor_tx_api_${kind}`, 500, () => floorTransaction(db.prisma, credential.id));
   // The server must own the embedded database; PostgreSQL's test database is dropped at the end.
@@ -475,13 +482,96 @@ async function accessTokenApi(kind: TestDatabaseKind) {
         `${name} (${urls.length} instance${urls.length > 1 ? 's' : ''}, ${SECONDS} s)  p50 ${measured.p50_ms} ms   p99 ${measured.p99_ms} ms   max ${measured.max_ms} ms   ${measured.rps} req/s   refused ${measured.refused}   ${perFloor.toFixed(2)} per floor, ${ofBare.toFixed(1)} % of bare\n`,
       );
     }
+    if (provider && proxied) {
+      // The same call to the provider: made directly, and through the proxy (key check, limits, audit, forwarding).
+      const direct = await wrk(`${provider.url}/v1/invoices`, 'none', 10, SECONDS);
+      const through = await wrk(`http://127.0.0.1:${ports[0]}/api/v1/credentials/${proxied.credentialId}/proxy/v1/invoices`, `Bearer ${proxied.key}`, 10, SECONDS);
+      results.provider_direct_c10 = direct;
+      results[`proxy_call_${kind}_c10`] = through;
+      process.stdout.write(
+        `proxy_call_${kind}_c10  p50 ${through.p50_ms} ms   p99 ${through.p99_ms} ms   ${through.rps} req/s   refused ${through.refused}   |  the provider directly: p50 ${direct.p50_ms} ms   p99 ${direct.p99_ms} ms   ${direct.rps} req/s\n`,
+      );
+    }
   } finally {
+    await provider?.close();
     await Promise.all(apps.map((app) => new Promise((resolve) => (app.once('exit', resolve), process.kill(-app.pid!, 'SIGTERM')))));
     await server.close();
     if (kind !== 'pglite') {
       await new Promise((resolve) => setTimeout(resolve, 1_000));
       await db.close();
     }
+  }
+}
+
+/** An API key credential of `next to`'s entity calling `providerUrl`, and a key allowed to call through the proxy. */
+async function proxyCredential(services: Services, providerUrl: string, nextTo: { organizationId: string; legalEntityId: string }) {
+  const created = await createCredential(services, {
+    actor: { type: 'SYSTEM' },
+    organizationId: nextTo.organizationId,
+    input: { legalEntityId: nextTo.legalEntityId, profile: 'api-key', environment: 'SANDBOX', label: 'bench proxy', values: { baseUrl: providerUrl, headerName: 'X-Api-Key', apiKey: randomBytes(24).toString('hex') } },
+  });
+  if (!created.ok) throw new Error(created.error.message);
+  const account = await createServiceAccount(services, { actor: { type: 'SYSTEM' }, organizationId: nextTo.organizationId, input: { name: 'bench proxy', scopes: ['proxy:call'], legalEntityIds: [nextTo.legalEntityId] } });
+  if (!account.ok) throw new Error(account.error.message);
+  return { credentialId: created.data.id, key: account.data.key };
+}
+
+/**
+ * Use without holding, in this process: signatures per key type (the key opened once, then from
+ * memory), each next to OpenSSL's own signature with the same key (node:crypto sign, which hashes
+ * first) as its floor; and a proxied call (checks, the credential applied, the answer streamed and
+ * scrubbed) next to the same call made with fetch, against one loopback provider.
+ */
+async function withoutHolding() {
+  const db = await openTestDatabase('pglite');
+  const provider = await startFaultServer((_, __, res) => json(res, 200, { accepted: true }));
+  try {
+    await seedDemo(db.prisma, { demoPassword: randomBytes(12).toString('hex') });
+    const services: Services = { prisma: db.prisma, keyring: makeKeyring(randomBytes(32)) };
+    const entity = await db.prisma.legalEntity.findFirstOrThrow();
+    const actor = { type: 'SYSTEM' as const };
+    const digest = randomBytes(32);
+    const kinds: { algorithm: TSignAlgorithm; certificate: Promise<{ certificate: string; privateKey: string }> }[] = [
+      { algorithm: 'ES256', certificate: issueCertificate({ subject: 'CN=bench P-256' }) },
+      { algorithm: 'ES256K', certificate: Promise.resolve(makeCertificate({ subject: '/CN=bench secp256k1' })) },
+      { algorithm: 'RS256', certificate: issueCertificate({ subject: 'CN=bench RSA', algorithm: 'RSA' }) },
+      { algorithm: 'PS256', certificate: issueCertificate({ subject: 'CN=bench RSA-PSS', algorithm: 'RSA' }) },
+    ];
+    for (const { algorithm, certificate } of kinds) {
+      const { certificate: pem, privateKey } = await certificate;
+      const created = await createCredential(services, {
+        actor,
+        organizationId: entity.organizationId,
+        input: { legalEntityId: entity.id, profile: 'certificate', environment: 'SANDBOX', label: `bench ${algorithm}`, values: { certificate: pem, privateKey } },
+      });
+      if (!created.ok) throw new Error(created.error.message);
+      const credential = { id: created.data.id, profile: 'certificate', version: created.data.version };
+      const request = { algorithm, digest: digest.toString('base64') };
+      await measure(`sign_${algorithm}`, 2_000, async () => {
+        const signed = await signDigest(services, { actor, credential, request });
+        if (!signed.ok) throw new Error(signed.error.message);
+      });
+      const key = createPrivateKey(privateKey);
+      const options = algorithm === 'PS256' ? { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 } : key;
+      await measure(`sign_floor_openssl_${algorithm}`, 2_000, () => sign('sha256', digest, options));
+      const ours = (results[`sign_${algorithm}`] as Measure).p50_ms;
+      process.stdout.write(`  ${algorithm}: ${Math.round(1000 / ours)} signatures/s on one core; OpenSSL with the same key ${Math.round(1000 / (results[`sign_floor_openssl_${algorithm}`] as Measure).p50_ms)}/s\n`);
+    }
+
+    const proxied = await proxyCredential(services, provider.url, { organizationId: entity.organizationId, legalEntityId: entity.id });
+    const credential = { id: proxied.credentialId, profile: 'api-key', version: 1 };
+    const request = () => ({ method: 'GET', path: '/v1/invoices', query: '', headers: new Headers({ accept: 'application/json' }), body: null });
+    await measureInTurn(['provider_direct_fetch', 'proxy_call_in_process'], 2_000, [
+      async () => (await fetch(`${provider.url}/v1/invoices`, { headers: { accept: 'application/json' } })).text(),
+      async () => {
+        const outcome = await proxyCall(services, { actor, credential, request: request(), policy: loopbackPolicy });
+        if (!outcome.ok) throw new Error(outcome.refusal.message);
+        await outcome.data.response.text();
+      },
+    ]);
+  } finally {
+    await provider.close();
+    await db.close();
   }
 }
 
@@ -687,6 +777,11 @@ async function main() {
     await backupRestore();
     return void process.stdout.write(`${JSON.stringify(results)}\n`);
   }
+  // BENCH_ONLY_WITHOUT_HOLDING=1: just signatures and the proxy in process.
+  if (process.env.BENCH_ONLY_WITHOUT_HOLDING) {
+    await withoutHolding();
+    return void process.stdout.write(`${JSON.stringify(results)}\n`);
+  }
   // BENCH_ONLY_DASHBOARD=1: just the dashboard at 1,000 entities.
   if (process.env.BENCH_ONLY_DASHBOARD) {
     await dashboardRender();
@@ -698,6 +793,7 @@ async function main() {
   for (const kind of testDatabaseKinds()) await keyProviders(kind);
   for (const kind of testDatabaseKinds()) await tokens(kind);
   for (const kind of testDatabaseKinds()) await lifecycle(kind);
+  await withoutHolding();
   for (const kind of testDatabaseKinds()) await accessTokenApi(kind);
   await dashboardRender();
   await backupRestore();

@@ -52,7 +52,7 @@ function answer(res, status, code, message, headers = {}) {
  * A service API request answered by its handler without Next.js's router (lib/server/api/v1-routes.ts
  * says why): the same function Next.js would call, handed the same headers, its answer written with
  * the headers next.config.mjs gives every response. A body (POST) is handed on as a stream, read by the
- * handler as far as it allows.
+ * handler as far as it allows; the proxy's answer is streamed back.
  */
 async function answerDirectly(route, req, res) {
   const headers = new Headers();
@@ -66,9 +66,21 @@ async function answerDirectly(route, req, res) {
     process.stderr.write(`service API request ${requestId} failed: ${error instanceof Error ? error.message : String(error)}\n`);
     return answer(res, 500, 'INTERNAL', `Something went wrong; it was logged under request ${requestId}: quote it to your operator.`);
   }
-  const body = Buffer.from(await response.arrayBuffer());
-  const out = { ...securityHeaders };
+  // The app's security headers win over any the handler passes on (a provider's, through the proxy).
+  const out = {};
   response.headers.forEach((value, name) => (out[name] = value));
+  Object.assign(out, securityHeaders);
+  if (route.streams && response.body) {
+    // Written as it arrives; a body cut off (over its cap, the provider gone) ends the connection, and a
+    // client that leaves cancels the body (and the provider's answer behind it).
+    res.writeHead(response.status, out);
+    const body = Readable.fromWeb(response.body);
+    body.once('error', () => res.destroy());
+    res.once('close', () => body.destroy());
+    body.pipe(res);
+    return;
+  }
+  const body = Buffer.from(await response.arrayBuffer());
   out['content-length'] = String(body.length);
   res.writeHead(response.status, out);
   res.end(body);
@@ -94,6 +106,8 @@ async function serve(req, res, serviceApi, hooks) {
   release = await gate.admit();
   if (gone) return release?.();
   if (!release) return void answer(res, 503, 'OVERLOADED', 'The server is busy; retry after a second.', { 'retry-after': '1' });
+  // A proxied call gives its slot back before it waits on the provider (leaveAdmissionGate).
+  requestContext.getStore().leaveGate = release;
   const route = hooks?.serviceRoute(req.method, req.url.split('?', 1)[0]);
   void (route ? answerDirectly(route, req, res) : handle(req, res));
 }

@@ -54,6 +54,23 @@ export interface CredentialProfileDefinition {
    * authentication certificate has none: Strongroom signs in with it; services get the token.
    */
   signing?: readonly TSignAlgorithm[];
+  /** How the proxy calls the provider with this credential, if it does (lib/server/proxy). */
+  proxy?: ProxyDefinition;
+}
+
+/**
+ * The proxy (/api/v1/credentials/{id}/proxy/{path}) forwards a service's call to `baseUrlField`'s URL
+ * plus the path, with the credential applied: an access token (`bearer`), the API key in its header
+ * (`header`), HTTP basic (`basic`), ZATCA's basic of certificate and CSID secret (`zatca-basic`), or
+ * the certificate and key in the TLS handshake (`mtls`). `paths` narrows it to path prefixes under the
+ * base URL (what the provider's API is for, not what Strongroom does with the credential itself:
+ * signing in, onboarding, minting new credentials); `methods` to those methods.
+ */
+export interface ProxyDefinition {
+  baseUrlField: string;
+  auth: 'bearer' | 'header' | 'basic' | 'zatca-basic' | 'mtls';
+  paths?: readonly string[];
+  methods?: readonly string[];
 }
 
 const MAX_URL = 2048;
@@ -139,6 +156,10 @@ const certificateAndKey = ({ pkcs12 }: { pkcs12: boolean }) => [
     : []),
 ];
 
+/** Where the proxy sends calls, for profiles whose API is not otherwise named. */
+const proxyBaseUrl = (label: string) =>
+  field('apiBaseUrl', label, 'url', url, { required: false, help: 'Services call it through Strongroom’s proxy; leave empty if none does' });
+
 const caCertificates = (help: string) =>
   field('caCertificates', 'CA certificates', 'pem', pem('CA certificate', CERTIFICATE_PEM), { help: `${help} PEM, DER or CRT; a chain in PEM ends with the trust anchor.` });
 
@@ -170,6 +191,7 @@ export const CREDENTIAL_PROFILES = {
     regime: 'AE',
     title: 'UAE ASP API key',
     test: 'api-health',
+    proxy: { baseUrlField: 'aspBaseUrl', auth: 'header' },
     fields: [
       field('aspBaseUrl', 'ASP API base URL', 'url', url),
       field('participantId', 'Peppol participant ID', 'text', z.string().trim().regex(/^0235:\d{10}$/, 'Use 0235: followed by the first 10 digits of the TRN'), {
@@ -184,6 +206,7 @@ export const CREDENTIAL_PROFILES = {
     title: 'UAE direct OAuth client',
     test: 'oauth-token',
     tokens: 'oauth',
+    proxy: { baseUrlField: 'apiBaseUrl', auth: 'bearer' },
     fields: [...oauthClient({ scope: 'einvoice:transmit einvoice:status' }), field('apiBaseUrl', 'API base URL', 'url', url)],
   },
   'myinvois-oauth': {
@@ -194,13 +217,21 @@ export const CREDENTIAL_PROFILES = {
     fields: [
       ...oauthClient({ tokenUrl: 'https://preprod-api.myinvois.hasil.gov.my/connect/token', scope: 'InvoicingAPI' }),
       field('onBehalfOf', 'On behalf of (TIN)', 'text', identifier('TIN'), { required: false, help: 'Intermediaries only: the taxpayer’s TIN' }),
+      field('apiBaseUrl', 'MyInvois API', 'url', url, {
+        required: false,
+        defaultValue: 'https://preprod-api.myinvois.hasil.gov.my',
+        help: 'Sandbox https://preprod-api.myinvois.hasil.gov.my, production https://api.myinvois.hasil.gov.my; for calls through Strongroom’s proxy',
+      }),
     ],
+    proxy: { baseUrlField: 'apiBaseUrl', auth: 'bearer', paths: ['/api/v1.0'] },
   },
   'zatca-csid': {
     regime: 'SA',
     title: 'ZATCA CSID',
     test: 'certificate',
     signing: ['ES256K'],
+    // Reporting, clearance and compliance checks of invoices; not the CSID endpoints (Strongroom onboards and renews).
+    proxy: { baseUrlField: 'apiBaseUrl', auth: 'zatca-basic', paths: ['/compliance/invoices', '/invoices/reporting/single', '/invoices/clearance/single'], methods: ['POST'] },
     fields: [
       field('apiBaseUrl', 'Fatoora API', 'url', url, {
         defaultValue: FATOORA_API['developer-portal'],
@@ -230,6 +261,9 @@ export const CREDENTIAL_PROFILES = {
     title: 'KSeF token',
     test: 'ksef',
     tokens: 'ksef',
+    // Sessions, invoices and the encryption key's certificates; not /auth (Strongroom signs in), /tokens or
+    // /certificates (a caller could mint a KSeF token or certificate, a credential outside the vault).
+    proxy: { baseUrlField: 'apiBaseUrl', auth: 'bearer', paths: ['/sessions', '/invoices', '/security/public-key-certificates'] },
     leadDays: 60,
     endsAt: KSEF_TOKEN_END,
     notice: 'The Ministry of Finance withdraws KSeF tokens from 1 January 2027: this token stops working at the end of 31 December 2026, whatever else it says. Replace it with a KSeF certificate (type 1, authentication) before then.',
@@ -240,6 +274,9 @@ export const CREDENTIAL_PROFILES = {
     title: 'KSeF certificate (authentication)',
     test: 'ksef',
     tokens: 'ksef',
+    // Sessions, invoices and the encryption key's certificates; not /auth (Strongroom signs in), /tokens or
+    // /certificates (a caller could mint a KSeF token or certificate, a credential outside the vault).
+    proxy: { baseUrlField: 'apiBaseUrl', auth: 'bearer', paths: ['/sessions', '/invoices', '/security/public-key-certificates'] },
     leadDays: 30,
     fields: [
       ksefApi,
@@ -263,6 +300,7 @@ export const CREDENTIAL_PROFILES = {
     test: 'certificate',
     leadDays: 45,
     signing: ['RS256', 'PS256', 'ES256'],
+    proxy: { baseUrlField: 'apiBaseUrl', auth: 'mtls' },
     fields: [
       field('channel', 'Channel', 'select', z.enum(['SDICoop Trasmissione', 'SDICoop Ricezione', 'SPCoop', 'SDIFTP']), {
         options: ['SDICoop Trasmissione', 'SDICoop Ricezione', 'SPCoop', 'SDIFTP'],
@@ -270,6 +308,7 @@ export const CREDENTIAL_PROFILES = {
       }),
       ...certificateAndKey({ pkcs12: true }),
       caCertificates('The SdI CA that issued the channel certificate.'),
+      proxyBaseUrl('SdI endpoint URL'),
     ],
   },
   'peppol-ap-certificate': {
@@ -278,10 +317,12 @@ export const CREDENTIAL_PROFILES = {
     test: 'certificate',
     leadDays: 45,
     signing: ['RS256', 'PS256', 'ES256', 'ES384'],
+    proxy: { baseUrlField: 'apiBaseUrl', auth: 'mtls' },
     fields: [
       field('seatId', 'Peppol seat ID', 'text', z.string().trim().regex(/^P[A-Z]{2}\d{6}$/, 'A seat ID such as POP000123 (P, country, 6 digits)'), { help: 'As in the certificate’s common name, e.g. POP000123' }),
       ...certificateAndKey({ pkcs12: true }),
       caCertificates('The OpenPeppol access-point CA (G3) it must chain to.'),
+      proxyBaseUrl('Endpoint URL (client certificate)'),
     ],
   },
   'oauth2-client-credentials': {
@@ -289,6 +330,7 @@ export const CREDENTIAL_PROFILES = {
     title: 'OAuth2 client credentials',
     test: 'oauth-token',
     tokens: 'oauth',
+    proxy: { baseUrlField: 'apiBaseUrl', auth: 'bearer' },
     fields: [
       ...oauthClient({}),
       field('audience', 'Audience / resource', 'text', z.string().trim().max(MAX_URL, 'Too long'), { required: false }),
@@ -296,12 +338,14 @@ export const CREDENTIAL_PROFILES = {
         options: ['client_secret_basic', 'client_secret_post'],
         defaultValue: 'client_secret_basic',
       }),
+      proxyBaseUrl('API base URL'),
     ],
   },
   'api-key': {
     regime: 'GENERIC',
     title: 'API key',
     test: 'api-health',
+    proxy: { baseUrlField: 'baseUrl', auth: 'header' },
     fields: [
       field('baseUrl', 'API base URL', 'url', url),
       field('headerName', 'Header name', 'text', z.string().trim().regex(/^[A-Za-z0-9-]{1,64}$/, 'Letters, digits and dashes'), { defaultValue: 'X-API-Key' }),
@@ -314,6 +358,7 @@ export const CREDENTIAL_PROFILES = {
     regime: 'GENERIC',
     title: 'HTTP basic',
     test: 'api-health',
+    proxy: { baseUrlField: 'baseUrl', auth: 'basic' },
     fields: [
       field('baseUrl', 'Base URL', 'url', url),
       field('username', 'Username', 'text', identifier('username')),
@@ -326,7 +371,8 @@ export const CREDENTIAL_PROFILES = {
     title: 'X.509 certificate',
     test: 'certificate',
     signing: ['ES256', 'ES256K', 'ES384', 'RS256', 'PS256'],
-    fields: certificateAndKey({ pkcs12: true }),
+    proxy: { baseUrlField: 'apiBaseUrl', auth: 'mtls' },
+    fields: [...certificateAndKey({ pkcs12: true }), proxyBaseUrl('Endpoint URL (client certificate)')],
   },
   'webhook-secret': {
     regime: 'GENERIC',

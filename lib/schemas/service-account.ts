@@ -6,6 +6,7 @@ export const SERVICE_SCOPES = {
   'credentials:read': 'Read credential status',
   'tests:run': 'Run connection tests',
   'sign:digest': 'Sign digests with certificate keys',
+  'proxy:call': 'Call providers through the proxy',
 } as const;
 export type TServiceScope = keyof typeof SERVICE_SCOPES;
 

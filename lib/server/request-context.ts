@@ -9,6 +9,8 @@ export interface RequestContext {
   requestId: string;
   /** Who made it, once known: USER, SERVICE_ACCOUNT, ANONYMOUS. */
   actorType?: string;
+  /** Gives back the request's slot in the admission gate (scripts/serve.mjs), when it holds one. */
+  leaveGate?: () => void;
 }
 
 // One store per process, on globalThis: scripts/serve.mjs creates it and runs every request inside
@@ -23,6 +25,17 @@ export const currentRequestId = (): string | null => requestContext.getStore()?.
 export function noteActorType(type: string): void {
   const store = requestContext.getStore();
   if (store) store.actorType = type;
+}
+
+/**
+ * Gives back the admission gate's slot of the request being served: for a request that is about to
+ * wait on something other than this machine (a provider, through the proxy), so it does not keep
+ * requests that need this machine's CPU waiting. Nothing outside a gated request.
+ */
+export function leaveAdmissionGate(): void {
+  const store = requestContext.getStore();
+  store?.leaveGate?.();
+  if (store) store.leaveGate = undefined;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{8,64}$/;

@@ -1,5 +1,6 @@
 import 'server-only';
 import { openPrincipalCache, type PrincipalCache } from '@/lib/server/api/principal-cache';
+import { forgetOpened } from '@/lib/server/credentials/opened-memory';
 import { keyring, type Keyring } from '@/lib/server/crypto/keyring';
 import { databaseLocation, openDatabase, type Database } from '@/lib/server/db/open-database';
 import type { PrismaClient } from '@/prisma/generated/client';
@@ -31,8 +32,16 @@ export async function services(): Promise<Services> {
   return { prisma: (await database()).prisma, keyring: keyring() };
 }
 
-/** The process's memory of service accounts and credentials for the service API (principal-cache.ts). */
+/**
+ * The process's memory of service accounts and credentials for the service API (principal-cache.ts).
+ * A credential's change heard of also drops what was opened from it (opened-memory.ts).
+ */
 export function principals(): Promise<PrincipalCache> {
-  holder.strongroomPrincipals ??= database().then((db) => openPrincipalCache(db));
+  const onChange = (payload: string) => {
+    const [table, id] = payload.split(':');
+    if (table === 'Credential') forgetOpened(id);
+    else if (table !== 'ServiceAccount' && table !== 'LegalEntity') forgetOpened();
+  };
+  holder.strongroomPrincipals ??= database().then((db) => openPrincipalCache(db, { onChange }));
   return holder.strongroomPrincipals;
 }

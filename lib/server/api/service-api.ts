@@ -19,6 +19,11 @@ export interface ServiceContext {
   actor: Actor;
   /** Adds to the details of the call's audit event (never a secret, body or token). */
   note: (details: Record<string, unknown>) => void;
+  /**
+   * Writes the call's audit event once `details` resolves (a streamed answer has been passed on), with
+   * them added, instead of before the answer goes.
+   */
+  auditAfter: (details: Promise<Record<string, unknown>>) => void;
   /** Set when the route names a credential: it exists, in the account's organization and entities. */
   credential?: { id: string; organizationId: string; legalEntityId: string; profile: string; version: number; entityArchived: boolean; expiredAt: Date | null };
 }
@@ -45,10 +50,10 @@ export const apiJson = <Schema extends z.ZodType>(_schema: Schema, body: z.input
 export const apiFailure = (failure: Failure) => apiError(STATUS[failure.code] ?? 400, failure.code, failure.message);
 
 /**
- * A JSON request body of at most `maxBytes`, read no further than that (a larger one is refused
- * without reading the rest), or the refusal to answer with.
+ * A request body of at most `maxBytes`, read no further than that (a larger one is refused without
+ * reading the rest), or the refusal to answer with.
  */
-export async function readJsonBody(request: Request, maxBytes: number): Promise<{ ok: true; body: unknown } | { ok: false; response: NextResponse }> {
+export async function readBody(request: Request, maxBytes: number): Promise<{ ok: true; body: Buffer<ArrayBuffer> } | { ok: false; response: NextResponse }> {
   const tooLarge = () => ({ ok: false as const, response: apiError(413, 'TOO_LARGE', `The request body is over ${maxBytes} bytes.`) });
   if (Number(request.headers.get('content-length') ?? 0) > maxBytes) return tooLarge();
   const chunks: Uint8Array[] = [];
@@ -64,8 +69,15 @@ export async function readJsonBody(request: Request, maxBytes: number): Promise<
       chunks.push(read.value);
     }
   }
+  return { ok: true, body: Buffer.concat(chunks) };
+}
+
+/** A JSON request body of at most `maxBytes` (readBody), parsed, or the refusal to answer with. */
+export async function readJsonBody(request: Request, maxBytes: number): Promise<{ ok: true; body: unknown } | { ok: false; response: NextResponse }> {
+  const read = await readBody(request, maxBytes);
+  if (!read.ok) return read;
   try {
-    return { ok: true, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) };
+    return { ok: true, body: JSON.parse(read.body.toString('utf8')) };
   } catch {
     return { ok: false, response: apiError(400, 'VALIDATION', 'The request body is not JSON.') };
   }
@@ -141,17 +153,18 @@ export async function serviceApi(
   const actor: Actor = { type: 'SERVICE_ACCOUNT', id: account.id, label: account.name, ip, userAgent };
   const credential = facts && { id: facts.id, organizationId: facts.organizationId, legalEntityId: facts.legalEntityId, profile: facts.profile, version: facts.version, entityArchived: facts.entityArchived, expiredAt: expiredSince(facts) };
   const noted: Record<string, unknown> = {};
-  const audit = (outcome: 'SUCCESS' | 'DENIED' | 'FAILURE', status: number) =>
+  const audit = (outcome: 'SUCCESS' | 'DENIED' | 'FAILURE', status: number, more: Record<string, unknown> = {}) =>
     recordAuditEvent(v.prisma, {
       actor,
       action,
       target: credentialId ? { type: 'Credential', id: credentialId } : null,
       organizationId: account.organizationId,
       outcome,
-      details: { ...noted, status },
+      details: { ...noted, ...more, status },
     });
 
   let response: NextResponse;
+  let later: Promise<Record<string, unknown>> | null = null;
   if (!account.scopes.includes(scope)) {
     response = apiError(403, 'FORBIDDEN', `This service account may not ${scope}.`);
   } else {
@@ -163,13 +176,22 @@ export async function serviceApi(
       response = apiError(409, 'ENTITY_ARCHIVED', 'The legal entity of this credential is archived, so its credentials are not served; an administrator can restore it.');
     } else {
       try {
-        response = await handler({ services: v, account, actor, note: (details) => Object.assign(noted, details), ...(credential ? { credential } : {}) });
+        const context = { services: v, account, actor, note: (details: Record<string, unknown>) => void Object.assign(noted, details), auditAfter: (details: Promise<Record<string, unknown>>) => void (later = details) };
+        response = await handler({ ...context, ...(credential ? { credential } : {}) });
       } catch (error) {
         response = apiErrorFor(error, action);
       }
     }
   }
-  await audit(response.status < 400 ? 'SUCCESS' : response.status < 500 ? 'DENIED' : 'FAILURE', response.status);
+  const outcome = response.status < 400 ? 'SUCCESS' : response.status < 500 ? 'DENIED' : 'FAILURE';
   response.headers.set('Cache-Control', 'no-store');
+  if (!later) {
+    await audit(outcome, response.status);
+    return response;
+  }
+  const { status } = response;
+  void (later as Promise<Record<string, unknown>>)
+    .then((details) => audit(outcome, status, details))
+    .catch((error: unknown) => logger().error({ event: 'api.audit_failed', action, err: error instanceof Error ? error.message : String(error) }, 'audit event of a streamed answer not written'));
   return response;
 }

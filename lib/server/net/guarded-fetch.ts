@@ -1,4 +1,5 @@
 import 'server-only';
+import type { KeyObject } from 'node:crypto';
 import { lookup, type LookupAddress } from 'node:dns';
 import { isIP } from 'node:net';
 import ipaddr from 'ipaddr.js';
@@ -21,6 +22,8 @@ export interface OutboundPolicy {
   allowPrivate: boolean;
   timeoutMs: number;
   maxBytes: number;
+  /** Trust anchors (PEM) that replace the system's for the provider's certificate: tests' loopback servers. */
+  ca?: string;
 }
 
 export const defaultPolicy = (): OutboundPolicy => ({
@@ -142,29 +145,39 @@ export function guardedLookup(policy: Pick<OutboundPolicy, 'allowLoopback' | 'al
 const agents = new Map<string, Agent>();
 
 function agentFor(policy: OutboundPolicy): Agent {
-  const key = `${policy.allowLoopback}:${policy.allowPrivate}`;
+  const key = `${policy.allowLoopback}:${policy.allowPrivate}:${policy.ca ?? ''}`;
   let agent = agents.get(key);
   if (!agent) {
-    agent = new Agent({ connect: { lookup: guardedLookup(policy) as never } });
+    agent = new Agent({ connect: { lookup: guardedLookup(policy) as never, ...(policy.ca ? { ca: policy.ca } : {}) } });
     agents.set(key, agent);
   }
   return agent;
 }
 
 /**
- * fetch for calls to providers: https only, no private or link-local targets (unless allowed), no
- * redirects, a timeout, and at most `maxBytes` of body (read in full, so callers get a plain Response).
+ * An agent that presents a client certificate and key in the TLS handshake, with the same dial-time
+ * address check as every outbound call (and the policy's trust anchors, if it names them).
  */
-export async function guardedFetch(input: string | URL | Request, init: RequestInit = {}, policy: OutboundPolicy = defaultPolicy()): Promise<Response> {
-  const url = checkUrl(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url, policy);
+export function clientCertificateAgent(policy: OutboundPolicy, { certificatePem, key }: { certificatePem: string; key: KeyObject }): Agent {
+  const pem = key.export({ format: 'pem', type: 'pkcs8' }) as string;
+  return new Agent({ connect: { lookup: guardedLookup(policy) as never, cert: certificatePem, key: pem, ...(policy.ca ? { ca: policy.ca } : {}) } });
+}
+
+/**
+ * The provider's answer as it arrives (the body not read yet), under the same rules as guardedFetch:
+ * https only, no refused addresses, redirects refused, the policy's timeout over the whole exchange.
+ * `agent` dials instead of the policy's own (a client certificate's agent).
+ */
+export async function guardedResponse(input: string | URL, init: RequestInit = {}, policy: OutboundPolicy = defaultPolicy(), agent?: Agent): Promise<Response> {
+  const url = checkUrl(typeof input === 'string' ? input : input.href, policy);
   let response: Response;
   try {
     response = await fetch(url, {
       ...init,
       redirect: 'manual',
-      signal: AbortSignal.timeout(policy.timeoutMs),
+      signal: init.signal ? AbortSignal.any([init.signal, AbortSignal.timeout(policy.timeoutMs)]) : AbortSignal.timeout(policy.timeoutMs),
       // @ts-expect-error Node's fetch takes an undici dispatcher; DOM types do not know it.
-      dispatcher: agentFor(policy),
+      dispatcher: agent ?? agentFor(policy),
     });
   } catch (error) {
     // The dial-time refusal arrives wrapped by fetch (and by undici's connector): find it.
@@ -179,7 +192,17 @@ export async function guardedFetch(input: string | URL | Request, init: RequestI
     await response.body?.cancel();
     throw new OutboundError('redirect_refused', `${url.host} answered with a redirect (${response.status}); redirects are not followed.`);
   }
-  const body = await readCapped(response, policy.maxBytes, url.host);
+  return response;
+}
+
+/**
+ * fetch for calls to providers: https only, no private or link-local targets (unless allowed), no
+ * redirects, a timeout, and at most `maxBytes` of body (read in full, so callers get a plain Response).
+ */
+export async function guardedFetch(input: string | URL | Request, init: RequestInit = {}, policy: OutboundPolicy = defaultPolicy()): Promise<Response> {
+  const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+  const response = await guardedResponse(url, init, policy);
+  const body = await readCapped(response, policy.maxBytes, new URL(url).host);
   // 204, 205 and 304 carry no body, and a Response with one for them cannot be built.
   const noBody = response.status === 204 || response.status === 205 || response.status === 304;
   return new Response(noBody ? null : body, { status: response.status, statusText: response.statusText, headers: response.headers });

@@ -13,7 +13,8 @@ import { makeKeyring } from '@/lib/server/crypto/keyring';
 import type { Database } from '@/lib/server/db/open-database';
 import { seedDemo } from '@/lib/server/seed/seed-demo';
 import type { Services } from '@/lib/server/services';
-import { forgetSigningKeys, KEY_MEMORY_MS, signDigest } from '@/lib/server/signing/sign-digest';
+import { forgetOpened, OPENED_MEMORY_MS } from '@/lib/server/credentials/opened-memory';
+import { signDigest } from '@/lib/server/signing/sign-digest';
 import { issueCertificate, makeCertificate, packPkcs12 } from '@/lib/server/test-support/certificates';
 import { openTestDatabase, testDatabaseKinds } from '@/lib/server/test-support/test-database';
 
@@ -70,7 +71,7 @@ describe.each(testDatabaseKinds())('signing digests on %s', (kind) => {
     await seedDemo(db.prisma, { demoPassword: 'unused-here-123' });
     for (const entity of await db.prisma.legalEntity.findMany()) entities[entity.country] ??= entity.id;
     organizationId = (await db.prisma.legalEntity.findFirstOrThrow()).organizationId;
-    forgetSigningKeys();
+    forgetOpened();
   });
   afterAll(async () => {
     await db.close();
@@ -171,7 +172,7 @@ describe.each(testDatabaseKinds())('signing digests on %s', (kind) => {
     expect(opensslVerifies({ certificate: first.certificate, message: 'invoice', signature: afterChange.data.signature })).toBe(false);
     expect(await opens(credential.id)).toBe(2);
 
-    const later = nowMs() + KEY_MEMORY_MS + 1;
+    const later = nowMs() + OPENED_MEMORY_MS + 1;
     const restore = setClock(() => later);
     try {
       expect((await sign({ ...credential, version: 2 }, { algorithm: 'ES256', digest })).ok).toBe(true);

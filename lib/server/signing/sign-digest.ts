@@ -5,36 +5,23 @@ import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { profileDefinition } from '@/lib/schemas/credential-profiles';
 import { SIGN_ALGORITHMS, type TSignAlgorithm, type TSignRequest } from '@/lib/schemas/signing';
 import type { Actor } from '@/lib/server/audit/append-audit-event';
-import { nowMs } from '@/lib/server/clock';
-import { CertificateProblem, inspectPemPair, inspectPkcs12, type InspectedCertificate } from '@/lib/server/credentials/inspect-certificate';
-import { openCredentialForUse } from '@/lib/server/credentials/open-credential-for-use';
+import { openCertificateKey } from '@/lib/server/credentials/open-certificate-key';
+import { openedMemory } from '@/lib/server/credentials/opened-memory';
 import { fail, ok, type Result } from '@/lib/server/result';
 import type { Services } from '@/lib/server/services';
 
-/** A credential's key, opened once per version and kept in this process's memory only. */
+/** A credential's key, opened once per version and kept in this process's memory only (opened-memory.ts). */
 interface SigningKey {
   key: KeyObject;
   /** The EC private scalar, for the ECDSA primitive that signs a digest as it is. */
   scalar: Uint8Array | null;
   certificatePem: string;
   version: number;
-  openedAt: number;
 }
 
-/** How long an opened key stays in memory before it is opened (and audited) again. */
-export const KEY_MEMORY_MS = 10 * 60_000;
-/** Keys remembered at once; the oldest is dropped first. */
-const MAX_KEYS = 256;
-
-// One memory per process, on globalThis (Next.js gives each bundle its own copy of a module).
-// Keyed by credential and version: a new secret version is a new entry, and a revoked or deleted
-// credential never reaches this far (the service API's principal check refuses it first).
-const keys = ((globalThis as { strongroomSigningKeys?: Map<string, SigningKey> }).strongroomSigningKeys ??= new Map());
-
-/** Forgets every opened key (tests; a process about to stop). */
-export function forgetSigningKeys(): void {
-  keys.clear();
-}
+// A revoked or deleted credential never reaches this memory (the service API's principal check
+// refuses it first), and its entries are dropped as soon as its change is heard of.
+const keys = openedMemory<SigningKey>('sign');
 
 const EC_CURVES: Record<string, string> = { prime256v1: 'P-256', secp256k1: 'secp256k1', secp384r1: 'P-384' };
 const ECDSA = { 'P-256': p256, secp256k1, 'P-384': p384 } as const;
@@ -50,7 +37,7 @@ export interface Signature {
 /**
  * Signs a digest with a credential's private key for the signing API: the profile must allow the
  * algorithm and the key must be of its kind. The key is opened from its sealed form on the first
- * signature of a version (audited as credential.open) and kept in memory for KEY_MEMORY_MS; it is
+ * signature of a version (audited as credential.open) and kept in memory for OPENED_MEMORY_MS; it is
  * never returned. `version` is the credential's current version, as the caller knows it.
  */
 export async function signDigest(
@@ -93,27 +80,15 @@ function keyRefusal(key: KeyObject, algorithm: TSignAlgorithm): string | null {
 }
 
 async function signingKey(services: Services, actor: Actor, credential: { id: string; version: number }): Promise<Result<SigningKey>> {
-  const name = `${credential.id}:${credential.version}`;
-  const remembered = keys.get(name);
-  if (remembered && nowMs() - remembered.openedAt < KEY_MEMORY_MS) return ok(remembered);
-  keys.delete(name);
+  const remembered = keys.recall(credential.id, credential.version);
+  if (remembered) return ok(remembered);
 
-  const opened = await openCredentialForUse(services, { actor, credentialId: credential.id, fields: ['privateKey', 'pkcs12', 'pkcs12Password'], purpose: 'sign' });
+  const opened = await openCertificateKey(services, { actor, credentialId: credential.id, purpose: 'sign' });
   if (!opened.ok) return opened;
-  const { secrets, config, version } = opened.data;
-  let inspected: InspectedCertificate;
-  try {
-    if (secrets.privateKey) inspected = inspectPemPair({ certificate: config.certificate ?? '', privateKey: secrets.privateKey });
-    else if (secrets.pkcs12) inspected = await inspectPkcs12({ pkcs12: secrets.pkcs12, password: secrets.pkcs12Password ?? '' });
-    else return fail('INVALID_STATE', 'This credential holds no private key yet (a unit Strongroom onboards gets one when it is onboarded).');
-  } catch (error) {
-    if (!(error instanceof CertificateProblem)) throw error;
-    return fail('INVALID_STATE', `The stored certificate and key cannot sign: ${error.message}. An administrator must replace them.`);
-  }
-  const jwk = inspected.key.asymmetricKeyType === 'ec' ? inspected.key.export({ format: 'jwk' }) : null;
-  const entry: SigningKey = { key: inspected.key, scalar: jwk?.d ? Buffer.from(jwk.d, 'base64url') : null, certificatePem: inspected.certificatePem, version, openedAt: nowMs() };
-  if (keys.size >= MAX_KEYS) keys.delete(keys.keys().next().value!);
-  keys.set(`${credential.id}:${version}`, entry);
+  const { key, certificatePem, version } = opened.data;
+  const jwk = key.asymmetricKeyType === 'ec' ? key.export({ format: 'jwk' }) : null;
+  const entry: SigningKey = { key, scalar: jwk?.d ? Buffer.from(jwk.d, 'base64url') : null, certificatePem, version };
+  keys.remember(credential.id, version, entry);
   return ok(entry);
 }
 

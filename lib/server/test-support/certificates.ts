@@ -73,8 +73,11 @@ export async function issueCertificate({
   usages,
   notBefore = new Date(nowMs() - 86_400_000),
   notAfter = new Date(nowMs() + 365 * 86_400_000),
+  ipAddresses = [],
 }: {
   subject: string;
+  /** For a server's certificate: the addresses it answers on (subject alternative names). */
+  ipAddresses?: string[];
   issuer?: IssuedCertificate;
   ca?: boolean;
   algorithm?: 'RSA' | 'EC';
@@ -88,6 +91,7 @@ export async function issueCertificate({
   const extensions: x509.Extension[] = [];
   if (ca) extensions.push(new x509.BasicConstraintsExtension(true, undefined, true), new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true));
   else if (usages !== undefined) extensions.push(new x509.KeyUsagesExtension(usages, true));
+  if (ipAddresses.length) extensions.push(new x509.SubjectAlternativeNameExtension(ipAddresses.map((value) => ({ type: 'ip' as const, value }))));
   const certificate = await x509.X509CertificateGenerator.create({
     serialNumber: Buffer.from(webcrypto.getRandomValues(new Uint8Array(8))).toString('hex').replace(/^[89a-f]/, '1'),
     subject,

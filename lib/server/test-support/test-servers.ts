@@ -30,10 +30,13 @@ export async function listen(handler: (req: IncomingMessage, res: ServerResponse
 export async function startOidcProvider({
   clients,
   ttlSeconds = 60,
+  introspection = false,
 }: {
   clients: { clientId: string; clientSecret: string; auth?: 'client_secret_basic' | 'client_secret_post'; scope?: string }[];
   ttlSeconds?: number;
-}): Promise<TestServer & { tokenUrl: string; issued: () => number }> {
+  /** Serves /token/introspection, where an API checks the tokens it is sent (RFC 7662). */
+  introspection?: boolean;
+}): Promise<TestServer & { tokenUrl: string; introspectionUrl: string; issued: () => number }> {
   let issued = 0;
   let provider: Provider | undefined;
   const server = await listen((req, res) => provider!.callback()(req, res));
@@ -48,11 +51,11 @@ export async function startOidcProvider({
       scope: c.scope ?? 'invoices',
     })),
     scopes: [...new Set(clients.flatMap((c) => (c.scope ?? 'invoices').split(' ')))],
-    features: { clientCredentials: { enabled: true }, devInteractions: { enabled: false } },
+    features: { clientCredentials: { enabled: true }, devInteractions: { enabled: false }, introspection: { enabled: introspection } },
     ttl: { ClientCredentials: ttlSeconds },
   });
   provider.on('client_credentials.saved', () => issued++);
-  return { ...server, tokenUrl: `${server.url}/token`, issued: () => issued };
+  return { ...server, tokenUrl: `${server.url}/token`, introspectionUrl: `${server.url}/token/introspection`, issued: () => issued };
 }
 
 /**

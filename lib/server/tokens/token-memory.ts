@@ -36,10 +36,12 @@ interface Remembered {
   credentialVersion: number;
 }
 
-/** Tokens by credential, with the credential version they were obtained for: a change of the credential bumps it. */
-const memory = new Map<string, Remembered>();
-/** When a background refresh of a credential may next be tried (after a failure, or another instance's lease). */
-const refreshNotBefore = new Map<string, number>();
+// Tokens by credential, with the credential version they were obtained for (a change of the
+// credential bumps it), and when a background refresh of a credential may next be tried (after a
+// failure, or another instance's lease). One memory per process, on globalThis: Next.js gives each
+// bundle its own copy of a module, and a token dropped in one (after a 401) must not be served from another.
+const holder = globalThis as { strongroomTokenMemory?: { memory: Map<string, Remembered>; refreshNotBefore: Map<string, number> } };
+const { memory, refreshNotBefore } = (holder.strongroomTokenMemory ??= { memory: new Map(), refreshNotBefore: new Map() });
 
 /**
  * The token this process holds for the credential at `credentialVersion`, if it may still be served;

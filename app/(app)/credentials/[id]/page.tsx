@@ -28,6 +28,8 @@ import { SecretVersionActions } from '@/components/secret-version-actions';
 import { listChangeRequests } from '@/lib/server/approvals/list-change-requests';
 import { getApprovalPolicy } from '@/lib/server/approvals/approval-policy';
 import { listSecretVersions } from '@/lib/server/credentials/list-secret-versions';
+import { listServiceCalls } from '@/lib/server/api/list-service-calls';
+import { profileDefinition } from '@/lib/schemas/credential-profiles';
 
 export const metadata: Metadata = { title: 'Credential' };
 
@@ -66,7 +68,7 @@ export default async function CredentialPage({
   if (!parsedPage.success) notFound();
   const page = parsedPage.data;
   const root = await services();
-  const [history, token, watch, people, versions, requests, { rollbackDays }] = await Promise.all([
+  const [history, token, watch, people, versions, requests, { rollbackDays }, serviceCalls] = await Promise.all([
     listConnectionTests(root, { organizationId: user.organizationId, credentialId: credential.id, outcome, page }),
     getTokenState(root, { organizationId: user.organizationId, credentialId: credential.id }),
     getCredentialWatch(root, { organizationId: user.organizationId, credentialId: credential.id }),
@@ -74,7 +76,10 @@ export default async function CredentialPage({
     listSecretVersions(root, { organizationId: user.organizationId, credentialId: credential.id }),
     listChangeRequests(root, { organizationId: user.organizationId, credentialId: credential.id, decidedTake: 5 }),
     getApprovalPolicy(root, { organizationId: user.organizationId }),
+    listServiceCalls(root, { organizationId: user.organizationId, credentialId: credential.id }),
   ]);
+  const definition = profileDefinition(credential.profile);
+  const usedWithoutHolding = Boolean(definition?.proxy || definition?.signing?.length);
   const pendingVersion = versions.find((v) => v.state === 'PENDING');
   const previousVersion = versions.find((v) => v.state === 'PREVIOUS' && v.destroyAfter && v.destroyAfter > now());
   const currentVersion = versions.find((v) => v.state === 'CURRENT');
@@ -388,6 +393,52 @@ export default async function CredentialPage({
           <p className="muted">Never tested.</p>
         )}
       </section>
+      {usedWithoutHolding && (
+        <section className="panel" aria-labelledby="service-calls-heading">
+          <h2 id="service-calls-heading">Used by services</h2>
+          {serviceCalls.length > 0 ? (
+            <table>
+              <caption className="visually-hidden">The latest calls through the proxy and signatures with {credential.label}, newest first</caption>
+              <thead>
+                <tr>
+                  <th scope="col">When (UTC)</th>
+                  <th scope="col">Service account</th>
+                  <th scope="col">What</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Size</th>
+                  <th scope="col">Time</th>
+                </tr>
+              </thead>
+              <tbody>
+                {serviceCalls.map((c) => (
+                  <tr key={c.id}>
+                    <td>{when(c.at)}</td>
+                    <td>{c.serviceAccount ?? '—'}</td>
+                    <td>
+                      {c.kind === 'signature' ? `Signature ${c.what}` : <code>{c.what}</code>}
+                      {c.retried && <div className="muted">retried with a new token</div>}
+                    </td>
+                    <td>{c.status ?? '—'}</td>
+                    <td>{c.bytes === null ? '—' : `${c.bytes.toLocaleString('en')} bytes${c.complete ? '' : ' (cut off)'}`}</td>
+                    <td>{c.durationMs === null ? '—' : `${c.durationMs} ms`}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          ) : (
+            <p className="muted">
+              No service has {definition?.proxy ? `called ${definition.signing?.length ? 'or signed ' : ''}through Strongroom` : 'signed'} with this credential yet. A service account with the{' '}
+              {[definition?.proxy && '“Call providers through the proxy”', definition?.signing?.length && '“Sign digests with certificate keys”'].filter(Boolean).join(' or ')} permission can, without
+              ever holding the secret.
+            </p>
+          )}
+          {AUDIT_READERS.includes(user.role) && serviceCalls.length > 0 && (
+            <p>
+              <Link href={`/audit?${new URLSearchParams({ credential: credential.id })}`}>All of them in the audit trail</Link>
+            </p>
+          )}
+        </section>
+      )}
       {isAdmin && (
         <section className="panel actions" aria-label="Change this credential">
           {changeable && (
