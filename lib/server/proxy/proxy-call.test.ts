@@ -229,6 +229,7 @@ describe.each(testDatabaseKinds())('the proxy on %s', (kind) => {
     expect(answer.text).not.toContain(apiKey);
     expect(answer.headers.get('content-type')).toBe('application/json');
     expect(answer.headers.get('x-request-ref')).toBe('R-1');
+    expect(answer.headers.get('content-security-policy')).toBe("sandbox; default-src 'none'");
     for (const name of ['set-cookie', 'x-echo', 'x-hop', 'connection']) expect(answer.headers.has(name)).toBe(false);
 
     // Opened once for both calls of a version (audited), again for the next version.

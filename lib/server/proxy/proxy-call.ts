@@ -33,7 +33,7 @@ const FORWARDED_REQUEST_HEADERS = ['accept', 'accept-language', 'accept-version'
 /** Hop-by-hop headers, cookies, and what no longer holds once the body is streamed on (fetch has decoded it). */
 const DROPPED_RESPONSE_HEADERS = new Set([
   'connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade',
-  'set-cookie', 'set-cookie2', 'content-length', 'content-encoding', 'alt-svc', 'strict-transport-security',
+  'set-cookie', 'set-cookie2', 'content-length', 'content-encoding', 'alt-svc', 'strict-transport-security', 'content-security-policy',
 ]);
 
 /** A credential applied to calls: kept per version in memory (opened-memory.ts), never returned. */
@@ -124,6 +124,8 @@ export async function proxyCall(
     upstream.headers.forEach((value, name) => {
       if (!DROPPED_RESPONSE_HEADERS.has(name) && !named.includes(name) && !secrets.some((secret) => value.includes(secret))) headers.set(name, value);
     });
+    // A provider's page is never a page of Strongroom's origin, should anything ever render one.
+    headers.set('content-security-policy', "sandbox; default-src 'none'");
     const noBody = upstream.status === 204 || upstream.status === 205 || upstream.status === 304 || !upstream.body;
     if (noBody) {
       await upstream.body?.cancel();
