@@ -61,7 +61,7 @@ test('every credential form says what is wrong at the field: empty, and a URL wi
     const form = page.getByRole('region', { name: `${definition.title} details` });
     await expect(form.getByRole('button', { name: 'Create credential' })).toBeVisible();
     // Empty: the label and every required field without a default say so; nothing is created.
-    for (const field of definition.fields.filter((f) => f.kind === 'url')) await form.getByLabel(field.label, { exact: true }).fill('');
+    for (const field of definition.fields.filter((f) => f.kind === 'url')) await form.locator(`#field-${field.name}`).fill('');
     await form.getByRole('button', { name: 'Create credential' }).click();
     await expect(form.locator('#field-label-error'), `${profile}: label`).toBeVisible();
     for (const field of definition.fields.filter((f) => f.required && !f.defaultValue && f.kind !== 'select')) {
@@ -69,7 +69,7 @@ test('every credential form says what is wrong at the field: empty, and a URL wi
     }
     // A URL without its scheme: the field's own message, no thrown error.
     for (const field of definition.fields.filter((f) => f.kind === 'url')) {
-      await form.getByLabel(field.label, { exact: true }).fill('api.example.com/oauth/token');
+      await form.locator(`#field-${field.name}`).fill('api.example.com/oauth/token');
       await form.getByRole('button', { name: 'Create credential' }).click();
       await expect(form.locator(`#field-${field.name}-error`), `${profile}: ${field.name}`).toHaveText('Enter a full URL such as https://api.example.com');
     }
