@@ -1,13 +1,15 @@
 import 'server-only';
-import { PGlite } from '@electric-sql/pglite';
+import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { PrismaClient } from '@/prisma/generated/client';
 import { lockDataDirectory } from '@/lib/server/db/pglite-lock';
 import { env, type Env } from '@/lib/server/env';
 import { logger } from '@/lib/server/logger';
+import { databaseHeld, watchPool } from '@/lib/server/metrics/metrics';
 
 /** Plain SQL, for what Prisma's query API cannot do (multi-statement migration files). */
 export interface SqlRunner {
@@ -55,12 +57,24 @@ export async function openDatabase(location: DatabaseLocation): Promise<Database
   return location.kind === 'postgres' ? openPostgres(location.url) : openPglite(location.dataDir);
 }
 
+/** PGlite whose transactions (Prisma's and plain SQL's) are timed for the metrics. */
+class TimedPGlite extends PGlite {
+  override async transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
+    const started = performance.now();
+    try {
+      return await super.transaction(work);
+    } finally {
+      databaseHeld.observe({ database: 'pglite' }, (performance.now() - started) / 1000);
+    }
+  }
+}
+
 async function openPglite(dataDir: string): Promise<Database> {
   const inMemory = dataDir.startsWith('memory://');
   const unlock = inMemory ? () => {} : lockDataDirectory(dataDir);
   let client: PGlite;
   try {
-    client = inMemory ? new PGlite(dataDir) : new PGlite(join(dataDir, 'pglite'));
+    client = inMemory ? new TimedPGlite(dataDir) : new TimedPGlite(join(dataDir, 'pglite'));
     await client.waitReady;
   } catch (error) {
     unlock();
@@ -99,6 +113,14 @@ async function openPostgres(url: string): Promise<Database> {
   pool.on('error', (error: Error & { code?: string }) =>
     logger().warn({ event: 'db.connection_lost', code: error.code }, error.message),
   );
+  // Each use of a connection, timed from the pool handing it out to its return; the pool's counts.
+  const handedOut = new WeakMap<pg.PoolClient, number>();
+  pool.on('acquire', (client) => handedOut.set(client, performance.now()));
+  pool.on('release', (_error, client) => {
+    const at = handedOut.get(client);
+    if (at !== undefined) databaseHeld.observe({ database: 'postgres' }, (performance.now() - at) / 1000);
+  });
+  const unwatch = watchPool(pool);
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   const runner = (target: pg.Pool | pg.PoolClient) => ({
     exec: async (sql: string) => {
@@ -129,6 +151,7 @@ async function openPostgres(url: string): Promise<Database> {
     },
     listen: (channel, handlers) => listenPostgres(url, channel, handlers),
     async close() {
+      unwatch();
       await prisma.$disconnect();
       await pool.end();
     },

@@ -8,6 +8,7 @@ import { openVaultTransitKek } from '@/lib/server/crypto/vault-transit-kek';
 import { openDatabase } from '@/lib/server/db/open-database';
 import { probeReadiness, readiness, READINESS_TTL_MS, type Readiness } from '@/lib/server/health/readiness';
 import { schedulerTicking, startScheduler } from '@/lib/server/jobs/scheduler';
+import { readinessProbes } from '@/lib/server/metrics/metrics';
 import { startFakeVault } from '@/lib/server/test-support/fake-key-services';
 import { openTestDatabase } from '@/lib/server/test-support/test-database';
 
@@ -104,17 +105,21 @@ describe('readiness', () => {
     }
   });
 
-  it('answers many probes with one check per second', async () => {
+  it('answers many probes with one check per second, and counts the checks in the metrics', async () => {
     let probes = 0;
     const probe = async (): Promise<Readiness> => (probes++, { ready: true, notReady: [], db: 'up', migrations: 'current', keys: 'usable', scheduler: 'ticking' });
+    const counted = async () => (await readinessProbes.get()).values[0]?.value ?? 0;
+    const before = await counted();
     await Promise.all(Array.from({ length: 100 }, () => readiness(probe)));
     expect(probes).toBe(1);
+    expect(await counted()).toBe(before + 1);
     now += READINESS_TTL_MS - 1;
     await readiness(probe);
     expect(probes).toBe(1);
     now += 1;
     await readiness(probe);
     expect(probes).toBe(2);
+    expect(await counted()).toBe(before + 2);
   });
 
   it.runIf(Boolean(process.env.TEST_DATABASE_URL))('is not ready while PostgreSQL is unreachable, and ready again when it is back', async () => {

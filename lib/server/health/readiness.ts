@@ -5,6 +5,7 @@ import type { Keyring } from '@/lib/server/crypto/keyring';
 import { checkHealth, type HealthReport } from '@/lib/server/db/check-health';
 import type { Database } from '@/lib/server/db/open-database';
 import { schedulerTicking } from '@/lib/server/jobs/scheduler';
+import { readinessProbes } from '@/lib/server/metrics/metrics';
 
 export interface Readiness {
   ready: boolean;
@@ -42,6 +43,7 @@ let last: { at: number; answer: Promise<Readiness> } | null = null;
 /** probeReadiness, asked at most once per READINESS_TTL_MS however many probes arrive (they share the answer). */
 export function readiness(probe: () => Promise<Readiness>): Promise<Readiness> {
   if (last && nowMs() - last.at < READINESS_TTL_MS) return last.answer;
+  readinessProbes.inc();
   last = { at: nowMs(), answer: probe() };
   return last.answer;
 }

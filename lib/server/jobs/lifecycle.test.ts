@@ -13,6 +13,7 @@ import type { Database } from '@/lib/server/db/open-database';
 import { smtpMailer } from '@/lib/server/mail/mailer';
 import type { OutboundPolicy } from '@/lib/server/net/guarded-fetch';
 import { createWebhookEndpoint, urlRefusal } from '@/lib/server/notifications/create-webhook-endpoint';
+import { deliveryAttempts } from '@/lib/server/metrics/metrics';
 import { deliverNotifications, RETRY_DELAYS_MS } from '@/lib/server/notifications/deliver-notifications';
 import { raiseNotifications } from '@/lib/server/notifications/raise-notifications';
 import type { Services } from '@/lib/server/services';
@@ -285,15 +286,22 @@ describe.each(testDatabaseKinds())('lifecycle automation on %s', (kind) => {
     await scanExpiry(services);
     hookStatus = 500;
     const closed = smtpMailer({ url: 'smtp://127.0.0.1:9', from: 'Strongroom <vault@acme.example>' });
+    const attempts = async (channel: string, result: string) => (await deliveryAttempts.get()).values.find((v) => v.labels.channel === channel && v.labels.result === result)?.value ?? 0;
+    const before = { retry: await attempts('WEBHOOK', 'retry'), delivered: await attempts('WEBHOOK', 'delivered'), mailRetry: await attempts('EMAIL', 'retry') };
     const first = await deliverNotifications(services, { ...deps(), mailer: closed });
     expect(first).toMatchObject({ delivered: 0, failed: 0 });
     expect(first.retrying).toBeGreaterThanOrEqual(2);
+    // The metrics count each attempt by channel and result.
+    const webhookRetries = (await attempts('WEBHOOK', 'retry')) - before.retry;
+    expect(webhookRetries).toBeGreaterThanOrEqual(1);
+    expect(webhookRetries + (await attempts('EMAIL', 'retry')) - before.mailRetry).toBe(first.retrying);
     // Not before its backoff.
     expect(await deliverNotifications(services, deps())).toEqual({ delivered: 0, retrying: 0, failed: 0, postponed: 0 });
     hookStatus = 200;
     clock += RETRY_DELAYS_MS[0];
     const second = await deliverNotifications(services, deps());
     expect(second.delivered).toBe(first.retrying);
+    expect((await attempts('WEBHOOK', 'delivered')) - before.delivered).toBe(webhookRetries);
     const log = await db.prisma.deliveryAttempt.findMany({ where: { delivery: { endpointId: endpoint.data.id } }, orderBy: { at: 'asc' } });
     expect(log.map((a) => [a.attempt, a.responseStatus])).toEqual([
       [1, 500],

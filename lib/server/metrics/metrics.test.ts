@@ -7,6 +7,7 @@ import type { Database } from '@/lib/server/db/open-database';
 import { runDueJobs } from '@/lib/server/jobs/scheduler';
 import { collectMetrics } from '@/lib/server/metrics/collect-metrics';
 import { metricsAccess } from '@/lib/server/metrics/metrics-access';
+import { databaseHeld } from '@/lib/server/metrics/metrics';
 import type { OutboundPolicy } from '@/lib/server/net/guarded-fetch';
 import { seedDemo } from '@/lib/server/seed/seed-demo';
 import type { Services } from '@/lib/server/services';
@@ -107,6 +108,23 @@ describe.each(testDatabaseKinds())('metrics on %s', (kind) => {
     expect(total).toBe(await db.prisma.credential.count({ where: { deletedAt: null } }));
     expect(sample(text, 'strongroom_database_up')).toBe(1);
     expect(sample(text, 'strongroom_key_provider_usable', { provider: 'env', current: 'true' })).toBe(1);
+  });
+
+  it('times each transaction (on PostgreSQL, each use of a pooled connection) and shows the pool', async () => {
+    const held = async () => (await databaseHeld.get()).values.find((v) => v.metricName === 'strongroom_database_held_seconds_count' && v.labels.database === kind)?.value ?? 0;
+    const before = await held();
+    await db.prisma.$transaction(async (tx) => {
+      await tx.$queryRaw`SELECT 1`;
+      await tx.$queryRaw`SELECT 2`;
+    });
+    expect(await held()).toBe(before + 1); // two statements, one transaction
+    await db.prisma.$queryRaw`SELECT 3`;
+    expect(await held()).toBe(kind === 'postgres' ? before + 2 : before + 1); // a statement alone: a connection's use on PostgreSQL
+    if (kind === 'postgres') {
+      const text = await scrape();
+      expect(sample(text, 'strongroom_database_pool_connections', { state: 'idle' })).toBeGreaterThan(0);
+      expect(sample(text, 'strongroom_database_pool_connections', { state: 'waiting' })).toBe(0);
+    }
   });
 
   it('records each job run: its last success, its duration, and a failure', async () => {

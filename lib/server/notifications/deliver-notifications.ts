@@ -5,6 +5,7 @@ import { recordAuditEvent } from '@/lib/server/audit/record-audit-event';
 import { now as clockNow, nowMs } from '@/lib/server/clock';
 import { readSecrets } from '@/lib/server/crypto/sealed-secrets';
 import type { Mailer } from '@/lib/server/mail/mailer';
+import { deliveryAttempts } from '@/lib/server/metrics/metrics';
 import { guardedFetch, OutboundError, type OutboundPolicy } from '@/lib/server/net/guarded-fetch';
 import { renderMail } from '@/lib/server/notifications/render-mail';
 import { webhookSecretOwner } from '@/lib/server/notifications/webhook-secret';
@@ -124,6 +125,7 @@ async function deliver(services: Services, deps: DeliveryDeps, delivery: Loaded)
       },
     }),
   ]);
+  deliveryAttempts.inc({ channel: delivery.channel, result: status === 'DELIVERED' ? 'delivered' : status === 'PENDING' ? 'retry' : 'failed' });
   await recordAuditEvent(prisma, {
     actor: SYSTEM_ACTOR,
     action: 'notification.deliver',
