@@ -6,7 +6,7 @@ import { createHash, verify } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { E2E_SERVER_LOG } from '../playwright.config';
+import { E2E_FRESH_PORT, E2E_SERVER_LOG } from '../playwright.config';
 import { confirmStepUp, expect, loginAs, openNewCredentialForm, test } from './fixtures';
 
 /** A GET with the path sent exactly as written (a browser or Playwright would normalise it first). */
@@ -311,4 +311,34 @@ test('a service calls its provider through the proxy without holding the API key
     provider.closeAllConnections();
     await new Promise((resolve) => provider.close(resolve));
   }
+});
+
+test('a burst past the gate is answered 503 with Retry-After, and the metrics count exactly the requests shed', async () => {
+  // The second server (playwright.config.ts) runs its gate with one slot and one queue place.
+  const origin = `http://localhost:${E2E_FRESH_PORT}`;
+  const scrape = async () => (await fetch(`${origin}/api/metrics`, { headers: { authorization: `Bearer ${process.env.E2E_METRICS_TOKEN}` } })).text();
+  const value = (text: string, sample: string) => Number(text.split('\n').find((line) => line.startsWith(`${sample} `))?.split(' ')[1] ?? 0);
+  const SHED = 'strongroom_admission_shed_total';
+  const REFUSED = 'strongroom_http_requests_total{group="service_api",status="503"}';
+  // Answered: 401, or 429 once this address has sent too many unknown keys.
+  const ANSWERED = ['401', '429'].map((status) => `strongroom_http_requests_total{group="service_api",status="${status}"}`);
+  const before = await scrape();
+  // A key of the right shape that no account holds: it takes a slot (it must be looked up), then 401.
+  const headers = { authorization: `Bearer sr_${'k'.repeat(43)}` };
+  const answers: { status: number; body: unknown; headers: Record<string, unknown> }[] = [];
+  for (let burst = 0; burst < 5 && !answers.some((a) => a.status === 503); burst++) {
+    answers.push(...(await Promise.all(Array.from({ length: 40 }, () => raw(origin, '/api/v1/credentials', headers)))));
+  }
+  const shed = answers.filter((a) => a.status === 503);
+  expect(shed.length).toBeGreaterThan(0);
+  expect(answers.filter((a) => ![401, 429, 503].includes(a.status))).toEqual([]);
+  for (const answer of shed) {
+    expect(answer.body).toMatchObject({ error: { code: 'OVERLOADED' } });
+    expect(answer.headers['retry-after']).toBe('1');
+  }
+  const after = await scrape();
+  expect(value(after, SHED) - value(before, SHED)).toBe(shed.length);
+  expect(value(after, REFUSED) - value(before, REFUSED)).toBe(shed.length);
+  const answered = (text: string) => ANSWERED.reduce((sum, sample) => sum + value(text, sample), 0);
+  expect(answered(after) - answered(before)).toBe(answers.length - shed.length);
 });

@@ -12,6 +12,7 @@ import { writeNewSecrets } from '@/lib/server/crypto/sealed-secrets';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { Agent, get as httpGet } from 'node:http';
 import { applyMigrations } from '@/lib/server/db/migrations';
 import { openDatabase, type Database } from '@/lib/server/db/open-database';
 import { findPrincipal } from '@/lib/server/api/principal-cache';
@@ -442,16 +443,29 @@ async function accessTokenApi(kind: TestDatabaseKind) {
   const ports = kind === 'pglite' ? [3290] : [3290, 3291, 3292];
   // BENCH_CPU_PROF=<dir>: each server writes a V8 CPU profile there when it stops (open it in Chrome's DevTools).
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const apps = ports.map((port) =>
-    spawn(process.execPath, [...profile, 'scripts/serve.mjs'], {
-      env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, DATABASE_URL: databaseUrl, STRONGROOM_KEK: kek.toString('base64'), SEED_DEMO: 'false', OUTBOUND_ALLOW_LOOPBACK: 'true', LOG_LEVEL: 'warn', NEXTAUTH_SECRET: randomBytes(32).toString('base64') },
-      stdio: 'ignore',
-      detached: true,
-    }),
-  );
-  try {
-    const authorization = `Bearer ${account.data.key}`;
-    const urls = ports.map((port) => `http://127.0.0.1:${port}/api/v1/credentials/${credential.id}/access-token`);
+  const metricsToken = randomBytes(24).toString('hex');
+  const authorization = `Bearer ${account.data.key}`;
+  const urls = ports.map((port) => `http://127.0.0.1:${port}/api/v1/credentials/${credential.id}/access-token`);
+  /** The servers, as production runs them (metrics on unless `metrics` is false), answering their first token. */
+  const startApps = async ({ metrics = true } = {}) => {
+    const started = ports.map((port) =>
+      spawn(process.execPath, [...profile, 'scripts/serve.mjs'], {
+        env: {
+          ...process.env,
+          PORT: String(port),
+          DATA_DIR: dataDir,
+          DATABASE_URL: databaseUrl,
+          STRONGROOM_KEK: kek.toString('base64'),
+          SEED_DEMO: 'false',
+          OUTBOUND_ALLOW_LOOPBACK: 'true',
+          LOG_LEVEL: 'warn',
+          NEXTAUTH_SECRET: randomBytes(32).toString('base64'),
+          METRICS_TOKEN: metrics ? metricsToken : '',
+        },
+        stdio: 'ignore',
+        detached: true,
+      }),
+    );
     for (const url of urls) {
       for (let i = 0; i < 100; i++) {
         const ready = await fetch(url, { headers: { authorization } }).then((r) => r.status === 200, () => false);
@@ -459,6 +473,11 @@ async function accessTokenApi(kind: TestDatabaseKind) {
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
     }
+    return started;
+  };
+  const stopApps = (running: ReturnType<typeof spawn>[]) => Promise.all(running.map((app) => new Promise((resolve) => (app.once('exit', resolve), process.kill(-app.pid!, 'SIGTERM')))));
+  let apps = await startApps();
+  try {
     writeFileSync(WRK_SCRIPT_PATH, WRK_STATUS_SCRIPT);
     if (!results.http_floor) await httpFloor();
     // Warm-up: Next.js loads and compiles parts of the route on first use; that is not steady state.
@@ -483,18 +502,49 @@ async function accessTokenApi(kind: TestDatabaseKind) {
       );
     }
     if (provider && proxied) {
-      // The same call to the provider: made directly, and through the proxy (key check, limits, audit, forwarding).
-      const direct = await wrk(`${provider.url}/v1/invoices`, 'none', 10, SECONDS);
-      const through = await wrk(`http://127.0.0.1:${ports[0]}/api/v1/credentials/${proxied.credentialId}/proxy/v1/invoices`, `Bearer ${proxied.key}`, 10, SECONDS);
-      results.provider_direct_c10 = direct;
-      results[`proxy_call_${kind}_c10`] = through;
-      process.stdout.write(
-        `proxy_call_${kind}_c10  p50 ${through.p50_ms} ms   p99 ${through.p99_ms} ms   ${through.rps} req/s   refused ${through.refused}   |  the provider directly: p50 ${direct.p50_ms} ms   p99 ${direct.p99_ms} ms   ${direct.rps} req/s\n`,
-      );
+      // The same call to the provider: made directly, and through the proxy (key check, limits, audit,
+      // forwarding). A fixed number of calls (warm-up and measure), under the proxy's limit of 1,200 a minute per credential.
+      const proxyUrl = `http://127.0.0.1:${ports[0]}/api/v1/credentials/${proxied.credentialId}/proxy/v1/invoices`;
+      const headers = { authorization: `Bearer ${proxied.key}` };
+      await callsOf(proxyUrl, headers, 100, 10); // warm-up
+      for (const [connections, calls] of [[1, 200], [10, 800]] as const) {
+        const direct = await callsOf(`${provider.url}/v1/invoices`, {}, calls, connections);
+        const through = await callsOf(proxyUrl, headers, calls, connections);
+        results[`provider_direct_c${connections}`] = direct;
+        results[`proxy_call_${kind}_c${connections}`] = through;
+        process.stdout.write(
+          `proxy_call_${kind}_c${connections} (${calls} calls)  p50 ${through.p50_ms} ms   p99 ${through.p99_ms} ms   ${through.rps} req/s  |  the provider directly: p50 ${direct.p50_ms} ms   p99 ${direct.p99_ms} ms   ${direct.rps} req/s\n`,
+        );
+      }
+    }
+    if (kind === 'pglite') {
+      // Readiness under probing at 10 connections: answered from the cached probe, one real check a second.
+      const base = `http://127.0.0.1:${ports[0]}`;
+      const probes = async () => Number((await (await fetch(`${base}/api/metrics`, { headers: { authorization: `Bearer ${metricsToken}` } })).text()).match(/^strongroom_readiness_probes_total (\d+)/m)?.[1] ?? 0);
+      const before = await probes();
+      const ready = await wrk(`${base}/api/health/ready`, 'none', 10, 5);
+      const checks = (await probes()) - before;
+      const live = await wrk(`${base}/api/health/live`, 'none', 10, 5);
+      results.readiness_c10 = ready;
+      results.readiness_checks = checks;
+      results.liveness_c10 = live;
+      process.stdout.write(`readiness_c10 (5 s)  p50 ${ready.p50_ms} ms   p99 ${ready.p99_ms} ms   ${ready.rps} req/s   database checks ${checks}  |  liveness: p50 ${live.p50_ms} ms   ${live.rps} req/s\n`);
+      // What metrics cost a token request: the same measure with and without them, twice each, in turn.
+      for (const round of [1, 2]) {
+        for (const metrics of [true, false]) {
+          await stopApps(apps);
+          apps = await startApps({ metrics });
+          await wrk(urls[0]!, authorization, 10, 3);
+          const measured = await wrk(urls[0]!, authorization, 10, SECONDS);
+          const name = `access_token_api_${kind}_c10_metrics_${metrics ? 'on' : 'off'}_${round}`;
+          results[name] = measured;
+          process.stdout.write(`${name}  p50 ${measured.p50_ms} ms   p99 ${measured.p99_ms} ms   ${measured.rps} req/s\n`);
+        }
+      }
     }
   } finally {
     await provider?.close();
-    await Promise.all(apps.map((app) => new Promise((resolve) => (app.once('exit', resolve), process.kill(-app.pid!, 'SIGTERM')))));
+    await stopApps(apps);
     await server.close();
     if (kind !== 'pglite') {
       await new Promise((resolve) => setTimeout(resolve, 1_000));
@@ -748,6 +798,30 @@ async function wrk(url: string, authorization: string, connections: number, seco
 }
 
 const execFileAsync = promisify(execFile);
+
+/** `total` GETs of `url`, `concurrency` at a time over kept-alive connections; every answer must be 200. */
+async function callsOf(url: string, headers: Record<string, string>, total: number, concurrency: number): Promise<Measure> {
+  const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
+  const call = () =>
+    new Promise<number>((resolve, reject) => {
+      const started = performance.now();
+      httpGet(url, { agent, headers }, (response) => {
+        response.resume();
+        response.once('end', () => (response.statusCode === 200 ? resolve(performance.now() - started) : reject(new Error(`${url} answered ${response.statusCode}`))));
+      }).once('error', reject);
+    });
+  const times: number[] = [];
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (next++ < total) times.push(await call());
+  }));
+  const seconds = (performance.now() - started) / 1000;
+  agent.destroy();
+  times.sort((a, b) => a - b);
+  const at = (q: number) => Math.round(times[Math.min(times.length - 1, Math.floor(q * times.length))]! * 100) / 100;
+  return { p50_ms: at(0.5), p99_ms: at(0.99), max_ms: at(1), ops: times.length, rps: Math.round(times.length / seconds) };
+}
 
 async function main() {
   process.env.LOG_LEVEL ??= 'silent';
