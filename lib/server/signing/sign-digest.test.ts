@@ -14,7 +14,7 @@ import type { Database } from '@/lib/server/db/open-database';
 import { seedDemo } from '@/lib/server/seed/seed-demo';
 import type { Services } from '@/lib/server/services';
 import { forgetOpened, OPENED_MEMORY_MS } from '@/lib/server/credentials/opened-memory';
-import { signDigest } from '@/lib/server/signing/sign-digest';
+import { MAX_RSA_SIGNING_BITS, signDigest } from '@/lib/server/signing/sign-digest';
 import { issueCertificate, makeCertificate, packPkcs12 } from '@/lib/server/test-support/certificates';
 import { openTestDatabase, testDatabaseKinds } from '@/lib/server/test-support/test-database';
 
@@ -43,6 +43,17 @@ function p384Certificate(): { certificate: string; privateKey: string } {
   execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:secp384r1', '-nodes', '-keyout', join(dir, 'key.pem'), '-subj', '/CN=P-384 signer', '-days', '30', '-out', join(dir, 'cert.pem')], { stdio: 'pipe' });
   return { certificate: readFileSync(join(dir, 'cert.pem'), 'utf8'), privateKey: readFileSync(join(dir, 'key.pem'), 'utf8') };
 }
+
+/** An RSA key just over the signing limit (4,160 bits: quicker to make than 8,192), self-signed by OpenSSL. */
+const largeRsaCertificate = (() => {
+  let made: { certificate: string; privateKey: string } | undefined;
+  return () => {
+    if (made) return made;
+    const dir = mkdtempSync(join(tmpdir(), 'strongroom-rsa-'));
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:4160', '-nodes', '-keyout', join(dir, 'key.pem'), '-subj', '/CN=Large RSA signer', '-days', '30', '-out', join(dir, 'cert.pem')], { stdio: 'pipe' });
+    return (made = { certificate: readFileSync(join(dir, 'cert.pem'), 'utf8'), privateKey: readFileSync(join(dir, 'key.pem'), 'utf8') });
+  };
+})();
 
 describe('the signing request', () => {
   it('takes a digest of exactly the algorithm’s size in canonical base64, and one of the named algorithms', () => {
@@ -189,6 +200,11 @@ describe.each(testDatabaseKinds())('signing digests on %s', (kind) => {
     const webhook = await create('webhook-secret', { signingSecret: 'a-signing-secret-0123456789' });
     expect(await sign(webhook, { algorithm: 'ES256', digest: sha256('x').toString('base64') })).toMatchObject({ ok: false, error: { code: 'INVALID_STATE' } });
     expect((await opens(authentication.id)) + (await opens(webhook.id))).toBe(0);
+
+    // An RSA key larger than the API signs with: refused before any RSA operation, with the reason.
+    const large = await create('certificate', largeRsaCertificate());
+    const refused = await sign(large, { algorithm: 'PS256', digest: sha256('x').toString('base64') });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'VALIDATION', message: expect.stringContaining(`RSA key has 4160 bits; the signing API signs with RSA keys of up to ${MAX_RSA_SIGNING_BITS} bits`) } });
 
     const unit = await create('zatca-csid', { apiBaseUrl: 'https://gw-fatoora.zatca.gov.sa/e-invoicing/simulation', vatNumber: '399999999900003', egsSerial: '1-SR|2-T|3-2', commonName: 'EGS2', organizationName: 'Strongroom Test' }, 'SA');
     expect(await sign(unit, { algorithm: 'ES256K', digest: sha256('x').toString('base64') })).toMatchObject({ ok: false, error: { code: 'INVALID_STATE' } });
