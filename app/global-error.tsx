@@ -1,0 +1,23 @@
+'use client';
+
+/** The last resort, when the root layout itself fails: its own document, the same reference as app/error.tsx. */
+export default function GlobalError({ error }: { error: Error & { digest?: string } }) {
+  return (
+    <html lang="en">
+      <body>
+        <main id="main">
+          <h1>Something went wrong</h1>
+          <p>Strongroom could not show this page. The failure was logged.</p>
+          {error.digest ? (
+            <p>
+              If it happens again, quote this reference to your operator: <code>{error.digest}</code>
+            </p>
+          ) : null}
+          <p>
+            <a href="/dashboard">Back to the dashboard</a>
+          </p>
+        </main>
+      </body>
+    </html>
+  );
+}
