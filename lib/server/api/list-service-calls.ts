@@ -30,6 +30,8 @@ export async function listServiceCalls({ prisma }: Pick<Services, 'prisma'>, { o
       bytes: number(d.responseBytes),
       complete: d.complete !== false,
       retried: d.retried === true,
+      // A proxied call refused by Strongroom (400, 405, 409, 413, 429) is audited without a path: nothing went out.
+      refused: action === 'api.proxy' && text(d.path) === null && (number(d.status) ?? 0) >= 400 && (number(d.status) ?? 0) < 500,
       durationMs: number(d.durationMs),
     };
   });

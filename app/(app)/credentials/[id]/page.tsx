@@ -417,6 +417,7 @@ export default async function CredentialPage({
                     <td>
                       {c.kind === 'signature' ? `Signature ${c.what}` : <code>{c.what}</code>}
                       {c.retried && <div className="muted">retried with a new token</div>}
+                      {c.refused && <div className="muted">refused by Strongroom: nothing was sent</div>}
                     </td>
                     <td>{c.status ?? '—'}</td>
                     <td>{c.bytes === null ? '—' : `${c.bytes.toLocaleString('en')} bytes${c.complete ? '' : ' (cut off)'}`}</td>
