@@ -1,6 +1,7 @@
 'use client';
 
 import Link from 'next/link';
+import { FailureReference } from '@/components/failure-reference';
 
 /**
  * What a person sees when a page fails on the server. The reference is Next.js's digest of the error:
@@ -12,11 +13,7 @@ export default function ErrorPage({ error, reset }: { error: Error & { digest?: 
       <div className="sign-in">
         <h1>Something went wrong</h1>
         <p>This page could not be shown. The failure was logged.</p>
-        {error.digest ? (
-          <p>
-            If it happens again, quote this reference to your operator: <code>{error.digest}</code>
-          </p>
-        ) : null}
+        <FailureReference digest={error.digest} />
         <p>
           <button type="button" onClick={reset}>
             Try again

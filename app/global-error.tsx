@@ -1,5 +1,7 @@
 'use client';
 
+import { FailureReference } from '@/components/failure-reference';
+
 /** The last resort, when the root layout itself fails: its own document, the same reference as app/error.tsx. */
 export default function GlobalError({ error }: { error: Error & { digest?: string } }) {
   return (
@@ -8,11 +10,7 @@ export default function GlobalError({ error }: { error: Error & { digest?: strin
         <main id="main">
           <h1>Something went wrong</h1>
           <p>Strongroom could not show this page. The failure was logged.</p>
-          {error.digest ? (
-            <p>
-              If it happens again, quote this reference to your operator: <code>{error.digest}</code>
-            </p>
-          ) : null}
+          <FailureReference digest={error.digest} />
           <p>
             <a href="/dashboard">Back to the dashboard</a>
           </p>
