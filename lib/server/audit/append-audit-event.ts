@@ -1,7 +1,7 @@
 import 'server-only';
 import { now } from '@/lib/server/clock';
 import type { ActorType, AuditOutcome, Prisma } from '@/prisma/generated/client';
-import { canonicalAuditEvent, GENESIS_HASH } from '@/lib/server/audit/hash-audit-event';
+import { canonicalAuditEvent } from '@/lib/server/audit/hash-audit-event';
 import { currentRequestId } from '@/lib/server/request-context';
 
 const MAX_TEXT = 512;
@@ -33,6 +33,7 @@ const clip = (text: string | null | undefined) => (text == null ? null : text.sl
 export const auditChainOf = (organizationId: string | null | undefined) => organizationId ?? 'platform';
 
 /** The stored fields of an event, as its hash covers them. */
+export type AuditFields = ReturnType<typeof auditFields>;
 export function auditFields(input: AuditEventInput) {
   return {
     at: now(),
@@ -59,34 +60,20 @@ function withRequestId(details: Record<string, unknown>): Record<string, unknown
 /**
  * Appends an event to its organization's hash chain, inside the caller's transaction when it records
  * a change, so the change and its record commit together or not at all.
- *
- * One statement: it locks the chain's head row (appenders queue there, across connections and
- * processes; after the wait it reads the newest committed head), links the event to it, computes
- * the hash the verifier recomputes, and inserts; the insert's trigger moves the head. A chain's
- * first event creates its head first.
  */
 export async function appendAuditEvent(db: Prisma.TransactionClient, input: AuditEventInput): Promise<void> {
-  await appendFields(db, auditFields(input));
+  const fields = auditFields(input);
+  await appendToChain(db, auditChainOf(fields.organizationId), [fields]);
 }
 
-/** appendAuditEvent for fields already built (the batch writer's single-event case). */
-export async function appendFields(db: Prisma.TransactionClient, fields: ReturnType<typeof auditFields>): Promise<void> {
-  const chain = auditChainOf(fields.organizationId);
-  const insert = () => db.$executeRaw`
-    WITH head AS (SELECT "hash" FROM "AuditHead" WHERE "chain" = ${chain} FOR UPDATE)
-    INSERT INTO "AuditEvent" ("chain", "at", "actorType", "actorId", "actorLabel", "action", "targetType", "targetId",
-                              "organizationId", "outcome", "ip", "userAgent", "details", "prevHash", "hash")
-    SELECT ${chain}, ${fields.at}, ${fields.actorType}::"ActorType", ${fields.actorId}, ${fields.actorLabel}, ${fields.action},
-           ${fields.targetType}, ${fields.targetId}, ${fields.organizationId}::uuid, ${fields.outcome}::"AuditOutcome",
-           ${fields.ip}, ${fields.userAgent}, ${JSON.stringify(fields.details)}::jsonb, head."hash",
-           encode(sha256(convert_to(head."hash" || E'\n' || ${canonicalAuditEvent(fields)}, 'UTF8')), 'hex')
-      FROM head`;
-  if ((await insert()) === 1) return;
-  await createChainHead(db, chain);
-  if ((await insert()) !== 1) throw new Error(`The audit chain head of ${chain} is missing`);
-}
-
-/** A chain's head, at the genesis hash, unless it exists (two first appenders: one wins, both link to it). */
-export async function createChainHead(db: Prisma.TransactionClient, chain: string): Promise<void> {
-  await db.$executeRaw`INSERT INTO "AuditHead" ("chain", "hash") VALUES (${chain}, ${GENESIS_HASH}) ON CONFLICT DO NOTHING`;
+/**
+ * Appends events, in order, to one chain in one statement: the database function
+ * `strongroom_append_audit` (its migration says how) locks the chain's head, links each event to the
+ * one before it and inserts them. The canonical JSON each hash covers is made here, by the code the
+ * verifier uses.
+ */
+export async function appendToChain(db: Prisma.TransactionClient, chain: string, events: AuditFields[]): Promise<void> {
+  const batch = JSON.stringify(events.map((fields, i) => ({ ...fields, n: i + 1, canonical: canonicalAuditEvent(fields) })));
+  const [{ appended }] = await db.$queryRaw<[{ appended: bigint }]>`SELECT strongroom_append_audit(${chain}, ${batch}::jsonb) AS appended`;
+  if (Number(appended) !== events.length) throw new Error(`${appended} of ${events.length} audit events were appended to the chain ${chain}`);
 }

@@ -140,6 +140,31 @@ describe.each(testDatabaseKinds())('audit chain on %s', (kind) => {
     expect(await verify(org)).toMatchObject({ ok: false, reason: expect.stringMatching(/not signed by a known key/) });
   });
 
+  it('stores awkward text as it was given, so the hash made from it verifies (batched and alone)', async () => {
+    const awkward = {
+      actor: { type: 'SERVICE_ACCOUNT' as const, id: randomUUID(), label: 'quote " back\\slash\nnew line ☃ 𝄞', ip: '::1', userAgent: "it's\t\u0001" },
+      target: { type: 'Credential', id: randomUUID() },
+      outcome: 'DENIED' as const,
+      details: { reason: 'E\'\\n\' — not a newline', list: ['a', 'ü'], nothing: null, count: 1.5, big: 2 ** 53 - 1, yes: false },
+    };
+    await Promise.all(Array.from({ length: 5 }, (_, i) => recordAuditEvent(db.prisma, { ...awkward, action: `awkward-${i}` })));
+    await db.prisma.$transaction((tx) => appendAuditEvent(tx, { ...awkward, action: 'awkward-alone' }));
+    const events = await db.prisma.auditEvent.findMany({ orderBy: { seq: 'asc' } });
+    expect(events.map((e) => [e.actorLabel, e.userAgent, e.details])).toEqual(
+      Array.from({ length: 6 }, () => [awkward.actor.label, awkward.actor.userAgent, awkward.details]),
+    );
+    expect(await verify()).toMatchObject({ ok: true, events: 6 });
+  });
+
+  it('a batch that cannot be written fails its own chain only', async () => {
+    const org = randomUUID();
+    const event = (organizationId: string, i: number) => recordAuditEvent(db.prisma, { actor: { type: 'SYSTEM' }, action: `event-${i}`, outcome: 'SUCCESS', organizationId });
+    // Not a UUID: the statement of that chain is refused by the database, its events with it.
+    const results = await Promise.allSettled([event(org, 1), event('not-a-uuid', 2), event(org, 3)]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(await verify(org)).toMatchObject({ ok: true, events: 2 });
+  });
+
   it('leaves no event behind when the surrounding change rolls back', async () => {
     await expect(
       db.prisma.$transaction(async (tx) => {

@@ -1,6 +1,7 @@
 import 'server-only';
 import { createHash } from 'node:crypto';
 
+/** The hash a chain's first event links to (strongroom_append_audit creates heads at it too). */
 export const GENESIS_HASH = '0'.repeat(64);
 
 /** The fields of an audit event that its hash covers (everything but the chain links). */
