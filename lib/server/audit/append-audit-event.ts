@@ -3,6 +3,7 @@ import { now } from '@/lib/server/clock';
 import type { ActorType, AuditOutcome, Prisma } from '@/prisma/generated/client';
 import { canonicalAuditEvent } from '@/lib/server/audit/hash-audit-event';
 import { currentRequestId } from '@/lib/server/request-context';
+import type { SqlRunner } from '@/lib/server/db/open-database';
 
 const MAX_TEXT = 512;
 
@@ -57,13 +58,18 @@ function withRequestId(details: Record<string, unknown>): Record<string, unknown
   return requestId ? { ...details, requestId } : details;
 }
 
+/** How the append statement is sent: through Prisma (inside a caller's transaction) or as plain SQL. */
+export type AppendQuery = (sql: string, chain: string, batch: string) => Promise<{ appended: number }[]>;
+export const throughPrisma = (db: Prisma.TransactionClient): AppendQuery => (sql, chain, batch) => db.$queryRawUnsafe(sql, chain, batch);
+export const throughSql = (runner: Pick<SqlRunner, 'query'>): AppendQuery => (sql, chain, batch) => runner.query(sql, [chain, batch]);
+
 /**
  * Appends an event to its organization's hash chain, inside the caller's transaction when it records
  * a change, so the change and its record commit together or not at all.
  */
 export async function appendAuditEvent(db: Prisma.TransactionClient, input: AuditEventInput): Promise<void> {
   const fields = auditFields(input);
-  await appendToChain(db, auditChainOf(fields.organizationId), [fields]);
+  await appendToChain(throughPrisma(db), auditChainOf(fields.organizationId), [fields]);
 }
 
 /**
@@ -72,8 +78,8 @@ export async function appendAuditEvent(db: Prisma.TransactionClient, input: Audi
  * one before it and inserts them. The canonical JSON each hash covers is made here, by the code the
  * verifier uses.
  */
-export async function appendToChain(db: Prisma.TransactionClient, chain: string, events: AuditFields[]): Promise<void> {
+export async function appendToChain(query: AppendQuery, chain: string, events: AuditFields[]): Promise<void> {
   const batch = JSON.stringify(events.map((fields, i) => ({ ...fields, n: i + 1, canonical: canonicalAuditEvent(fields) })));
-  const [{ appended }] = await db.$queryRaw<[{ appended: bigint }]>`SELECT strongroom_append_audit(${chain}, ${batch}::jsonb) AS appended`;
-  if (Number(appended) !== events.length) throw new Error(`${appended} of ${events.length} audit events were appended to the chain ${chain}`);
+  const [row] = await query('SELECT strongroom_append_audit($1, $2::jsonb)::int AS appended', chain, batch);
+  if (row?.appended !== events.length) throw new Error(`${row?.appended} of ${events.length} audit events were appended to the chain ${chain}`);
 }

@@ -1,5 +1,6 @@
 import 'server-only';
-import { appendToChain, auditChainOf, auditFields, type AuditEventInput, type AuditFields } from '@/lib/server/audit/append-audit-event';
+import { appendToChain, auditChainOf, auditFields, throughPrisma, throughSql, type AuditEventInput, type AuditFields } from '@/lib/server/audit/append-audit-event';
+import { sqlRunnerOf } from '@/lib/server/db/open-database';
 import type { PrismaClient } from '@/prisma/generated/client';
 
 type Pending = { fields: AuditFields; done: () => void; failed: (error: unknown) => void };
@@ -30,6 +31,9 @@ async function flush(prisma: PrismaClient, queue: Queue) {
   queue.flushing = true;
   // Let the requests already in flight enqueue theirs first: bigger batches, one commit.
   await new Promise((resolve) => setImmediate(resolve));
+  // Plain SQL where the client's database is known (Prisma's query layer costs more than the statement).
+  const runner = sqlRunnerOf(prisma);
+  const query = runner ? throughSql(runner) : throughPrisma(prisma);
   while (queue.pending.length > 0) {
     const byChain = new Map<string, Pending[]>();
     for (const item of queue.pending.splice(0, MAX_BATCH)) {
@@ -40,7 +44,7 @@ async function flush(prisma: PrismaClient, queue: Queue) {
     // One statement (so one commit) per chain; chains are independent, so one failing fails only its events.
     for (const [chain, batch] of byChain) {
       try {
-        await appendToChain(prisma, chain, batch.map(({ fields }) => fields));
+        await appendToChain(query, chain, batch.map(({ fields }) => fields));
         for (const item of batch) item.done();
       } catch (error) {
         for (const item of batch) item.failed(error);

@@ -54,8 +54,17 @@ export function databaseLocation(config: Pick<Env, 'DATABASE_URL' | 'DATA_DIR'> 
 
 /** Opens the database at `location`: PGlite in-process or a PostgreSQL pool. */
 export async function openDatabase(location: DatabaseLocation): Promise<Database> {
-  return location.kind === 'postgres' ? openPostgres(location.url) : openPglite(location.dataDir);
+  const database = location.kind === 'postgres' ? await openPostgres(location.url) : await openPglite(location.dataDir);
+  runners.set(database.prisma, database.sql);
+  return database;
 }
+
+// Each open database's plain-SQL runner, by its Prisma client (on globalThis: every bundle Next builds
+// sees the same), for the hot path that hands on a client but skips Prisma's query layer (audit batches).
+const runners: WeakMap<PrismaClient, SqlRunner> = ((globalThis as { strongroomSqlRunners?: WeakMap<PrismaClient, SqlRunner> }).strongroomSqlRunners ??= new WeakMap());
+
+/** The plain-SQL runner of the database whose Prisma client this is, if openDatabase opened it. */
+export const sqlRunnerOf = (prisma: PrismaClient): SqlRunner | undefined => runners.get(prisma);
 
 /** PGlite whose transactions (Prisma's and plain SQL's) are timed for the metrics. */
 class TimedPGlite extends PGlite {
