@@ -479,7 +479,9 @@ async function accessTokenApi(kind: TestDatabaseKind) {
   let apps = await startApps();
   try {
     writeFileSync(WRK_SCRIPT_PATH, WRK_STATUS_SCRIPT);
-    if (!results.http_floor) await httpFloor();
+    // The bare server, measured right before this database's levels and again after them: the
+    // machine's speed moves between runs and within one, so each figure is held to both.
+    const bareBefore = await httpFloor(`http_floor_before_${kind}`);
     // Warm-up: Next.js loads and compiles parts of the route on first use; that is not steady state.
     await Promise.all(urls.map((url) => wrk(url, authorization, 10, 3)));
     for (const connections of LEVELS) {
@@ -494,12 +496,18 @@ async function accessTokenApi(kind: TestDatabaseKind) {
       };
       const name = `access_token_api_${kind}_c${connections}`;
       results[name] = measured;
-      // Requests per floor-transaction time, and the share of the bare server's rate.
+      // Requests per floor-transaction time.
       const perFloor = (measured.rps! * (results[`floor_tx_api_${kind}`] as Measure).p50_ms) / 1000;
-      const ofBare = (100 * measured.rps!) / (results.http_floor as Measure).rps!;
       process.stdout.write(
-        `${name} (${urls.length} instance${urls.length > 1 ? 's' : ''}, ${SECONDS} s)  p50 ${measured.p50_ms} ms   p99 ${measured.p99_ms} ms   max ${measured.max_ms} ms   ${measured.rps} req/s   refused ${measured.refused}   ${perFloor.toFixed(2)} per floor, ${ofBare.toFixed(1)} % of bare\n`,
+        `${name} (${urls.length} instance${urls.length > 1 ? 's' : ''}, ${SECONDS} s)  p50 ${measured.p50_ms} ms   p99 ${measured.p99_ms} ms   max ${measured.max_ms} ms   ${measured.rps} req/s   refused ${measured.refused}   ${perFloor.toFixed(2)} per floor\n`,
       );
+    }
+    const bareAfter = await httpFloor(`http_floor_after_${kind}`);
+    // The share of the bare server's rate, against the bare server before and after.
+    for (const connections of LEVELS) {
+      const { rps } = results[`access_token_api_${kind}_c${connections}`] as Measure;
+      const share = (bare: { rps: number }) => `${((100 * rps!) / bare.rps).toFixed(1)} %`;
+      process.stdout.write(`access_token_api_${kind}_c${connections}: ${share(bareBefore)} of the bare server before, ${share(bareAfter)} after\n`);
     }
     if (provider && proxied) {
       // The same call to the provider: made directly, and through the proxy (key check, limits, audit,
@@ -747,13 +755,14 @@ async function backupRestore() {
 }
 
 /** The floor of the HTTP measure: a bare Node HTTP server answering `{}`, under the same wrk at 10 connections. */
-async function httpFloor() {
+async function httpFloor(name: string) {
   const bare = spawn(process.execPath, ['-e', "require('node:http').createServer((_, res) => res.end('{}')).listen(3289, '127.0.0.1')"], { stdio: 'ignore' });
   try {
     for (let i = 0; i < 50 && !(await fetch('http://127.0.0.1:3289/').then(() => true, () => false)); i++) await new Promise((resolve) => setTimeout(resolve, 100));
     const measured = await wrk('http://127.0.0.1:3289/', 'none', 10, 10);
-    results.http_floor = measured;
-    process.stdout.write(`http_floor (bare Node server, 10 connections, 10 s)  p50 ${measured.p50_ms} ms   p99 ${measured.p99_ms} ms   max ${measured.max_ms} ms   ${measured.rps} req/s\n`);
+    results[name] = measured;
+    process.stdout.write(`${name} (bare Node server, 10 connections, 10 s)  p50 ${measured.p50_ms} ms   p99 ${measured.p99_ms} ms   max ${measured.max_ms} ms   ${measured.rps} req/s\n`);
+    return measured;
   } finally {
     bare.kill();
   }
@@ -786,7 +795,7 @@ end`;
 async function wrk(url: string, authorization: string, connections: number, seconds: number): Promise<Measure & { max_ms: number; refused: number; rps: number }> {
   // A 30 s timeout, so a stalled request is measured instead of counted as a socket timeout.
   const { stdout: out } = await execFileAsync('wrk', ['-t2', `-c${connections}`, `-d${seconds}s`, '--timeout', '30s', '--latency', '-s', WRK_SCRIPT_PATH, '-H', `Authorization: ${authorization}`, url], { encoding: 'utf8' });
-  const ms = (value: string | undefined, unit: string | undefined) => Number(value) * (unit === 'us' ? 0.001 : unit === 's' ? 1000 : unit === 'm' ? 60_000 : 1);
+  const ms = (value: string | undefined, unit: string | undefined) => Math.round(Number(value) * (unit === 'us' ? 1 : unit === 's' ? 1e6 : unit === 'm' ? 6e7 : 1000)) / 1000;
   const at = (label: string) => {
     const [, value, unit] = out.match(new RegExp(`\\s${label}%\\s+([\\d.]+)(us|ms|s|m)`)) ?? [];
     return ms(value, unit);
