@@ -36,6 +36,8 @@ export interface Principal {
 export const CHECK_EVERY_MS = 5_000;
 export const CHANNEL = 'strongroom_principals';
 const KEY_SHAPE = /^sr_[A-Za-z0-9_-]{43}$/;
+/** Built once: a schema costs more to build than to check with, and this is checked on every request. */
+const UUID = z.uuid();
 const NOBODY: Principal = { account: null, credential: null };
 
 /**
@@ -44,7 +46,7 @@ const NOBODY: Principal = { account: null, credential: null };
  */
 export async function findPrincipal(prisma: PrismaClient, key: string, credentialId?: string): Promise<Principal> {
   if (!KEY_SHAPE.test(key)) return NOBODY;
-  const wanted = credentialId && z.uuid().safeParse(credentialId).success ? credentialId : null;
+  const wanted = credentialId && UUID.safeParse(credentialId).success ? credentialId : null;
   const [row] = await prisma.$queryRaw<(ServiceAccountPrincipal & Record<'credentialId' | 'credentialOrganizationId' | 'legalEntityId' | 'profile' | 'status', string | null> & { version: number | null; entityArchived: boolean | null; expiresAt: Date | null })[]>`
     SELECT sa.id::text, sa.name, sa."organizationId"::text, sa.scopes, sa."legalEntityIds",
            c.id::text AS "credentialId", c."organizationId"::text AS "credentialOrganizationId", c."legalEntityId"::text AS "legalEntityId", c.profile, c.version,
@@ -134,7 +136,7 @@ export async function openPrincipalCache(
       if (!KEY_SHAPE.test(key)) return NOBODY;
       await checkCounter();
       const hash = hashApiKey(key);
-      const wanted = credentialId && z.uuid().safeParse(credentialId).success ? credentialId : undefined;
+      const wanted = credentialId && UUID.safeParse(credentialId).success ? credentialId : undefined;
       const account = accounts.get(hash);
       const credential = wanted ? credentials.get(wanted) : undefined;
       if (account && (!wanted || credential)) return { account, credential: credential ?? null };
